@@ -1,0 +1,88 @@
+"""Low-confidence fallback: suggest the two likeliest intents, then offer a person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+FALLBACK_INTENT = "nlu_fallback"
+NOT_SUGGESTED = {FALLBACK_INTENT, "out_of_scope", "inform", "affirm", "deny", "stop"}
+
+# Button titles a customer understands, one per intent worth suggesting.
+INTENT_TITLES = {
+    "greet": "Say hello",
+    "goodbye": "End the chat",
+    "thank_you": "Say thanks",
+    "bot_challenge": "Ask who I am",
+    "order_status": "Track my order",
+    "cancel_order": "Cancel an order",
+    "change_address": "Change a delivery address",
+    "return_item": "Return an item",
+    "refund_status": "Check a refund",
+    "damaged_or_wrong_item": "Damaged or wrong item",
+    "shipping_info": "Shipping costs and times",
+    "payment_methods": "Payment methods",
+    "billing_problem": "A billing problem",
+    "request_invoice": "Get an invoice",
+    "login_problem": "Trouble logging in",
+    "reset_password": "Reset my password",
+    "update_account": "Update my account",
+    "delete_data": "Delete my data",
+    "product_question": "A question about a product",
+    "product_availability": "Is a product in stock?",
+    "recommend_product": "Get a product recommendation",
+    "compare_products": "Compare products",
+    "warranty_claim": "Warranty claim",
+    "complaint": "Make a complaint",
+    "request_human": "Talk to a person",
+    "ask_knowledge": "Ask about our store policies",
+}
+
+
+def consecutive_fallbacks(events: list[dict[str, Any]]) -> int:
+    """How many of the latest user messages in a row fell below the confidence threshold."""
+    count = 0
+    for event in reversed(events):
+        if event.get("event") != "user":
+            continue
+        if (event.get("parse_data") or {}).get("intent", {}).get("name") != FALLBACK_INTENT:
+            break
+        count += 1
+    return count
+
+
+def likely_intents(ranking: list[dict[str, Any]], top: int = 2) -> list[str]:
+    """The `top` most likely intents worth offering as buttons, best first."""
+    names = [r.get("name") for r in ranking]
+    return [n for n in names if n in INTENT_TITLES and n not in NOT_SUGGESTED][:top]
+
+
+class ActionFallbackSuggest(Action):
+    def name(self) -> str:
+        return "action_fallback_suggest"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if consecutive_fallbacks(tracker.events) >= 2:
+            dispatcher.utter_message(
+                text="I'm sorry, I'm still not getting it. Would you like me to pass you to a "
+                "person from our support team?",
+                buttons=[
+                    {"title": "Yes, talk to a person", "payload": "/request_human"},
+                    {"title": "No, I'll rephrase", "payload": "/deny"},
+                ],
+            )
+            return []
+        suggestions = likely_intents(tracker.latest_message.get("intent_ranking") or [])
+        dispatcher.utter_message(
+            text="Sorry, I'm not sure I understood. Could you rephrase that? Or did you mean:"
+            if suggestions
+            else "Sorry, I'm not sure I understood. Could you rephrase that?",
+            buttons=[{"title": INTENT_TITLES[n], "payload": f"/{n}"} for n in suggestions],
+        )
+        return []

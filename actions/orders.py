@@ -1,0 +1,132 @@
+"""Order lookup form: order number + the email on the order, checked against the shop DB."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.deps import default_shop
+from bot.orders import OrderView, describe_order, parse_email, parse_order_number
+from bot.shop import Shop
+
+MAX_FRIENDLY_RETRIES = 3
+
+
+class VerifiedOrderForm(FormValidationAction):
+    """Validates `order_number` and `customer_email` as a pair, whichever arrives last.
+
+    A mismatch never says whose order it is, only that the pair does not match.
+    """
+
+    def __init__(self, shop: Shop | None = None) -> None:
+        self._shop = shop
+
+    @property
+    def shop(self) -> Shop:
+        return self._shop or default_shop()
+
+    def name(self) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def on_verified(
+        self, order: OrderView, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        """Hook for forms that need more than a verified order (e.g. return eligibility)."""
+        return {}
+
+    def _verified(
+        self, number: int, email: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        order = self.shop.orders.lookup(number, email)
+        if order is None:
+            return {}
+        slots = {
+            "order_number": str(number),
+            "customer_email": email,
+            "verified_order": str(number),
+            "verification_failures": 0,
+        }
+        return {**slots, **self.on_verified(order, dispatcher, tracker)}
+
+    def validate_order_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        number = parse_order_number(str(value or ""))
+        if number is None:
+            dispatcher.utter_message(
+                text="That doesn't look like an order number. It has six digits and starts "
+                "with 1, like 100234 - you'll find it in your confirmation email."
+            )
+            return {"order_number": None}
+        if not self.shop.orders.exists(number):
+            dispatcher.utter_message(
+                text=f"I couldn't find an order #{number}. Could you double-check the number?"
+            )
+            return {"order_number": None}
+        email = tracker.get_slot("customer_email")
+        if email:
+            verified = self._verified(number, email, dispatcher, tracker)
+            # An email given for another order must be asked again for this one.
+            return verified or {"order_number": str(number), "customer_email": None}
+        return {"order_number": str(number)}
+
+    def validate_customer_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        email = parse_email(str(value or ""))
+        if email is None:
+            dispatcher.utter_message(
+                text="That doesn't look like an email address. Could you type it again, "
+                "e.g. name@example.com?"
+            )
+            return {"customer_email": None}
+        number = parse_order_number(tracker.get_slot("order_number"))
+        if number is None:
+            return {"customer_email": email}
+        verified = self._verified(number, email, dispatcher, tracker)
+        if verified:
+            return verified
+        failures = int(tracker.get_slot("verification_failures") or 0) + 1
+        text = (
+            f"Sorry, that email doesn't match our records for order #{number}. Please use the "
+            "address the order confirmation was sent to."
+        )
+        if failures >= MAX_FRIENDLY_RETRIES:
+            text += (
+                ' If you no longer have access to it, say "talk to a human" and our team '
+                "will verify you another way."
+            )
+        dispatcher.utter_message(text=text)
+        return {"customer_email": None, "verification_failures": failures}
+
+
+class ValidateOrderLookupForm(VerifiedOrderForm):
+    def name(self) -> str:
+        return "validate_order_lookup_form"
+
+
+class ActionShowOrderStatus(Action):
+    """Report a verified order's status; forget the number so the next lookup asks again."""
+
+    def __init__(self, shop: Shop | None = None) -> None:
+        self._shop = shop
+
+    def name(self) -> str:
+        return "action_show_order_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        shop = self._shop or default_shop()
+        number = parse_order_number(tracker.get_slot("verified_order"))
+        email = tracker.get_slot("customer_email")
+        order = shop.orders.lookup(number, email) if number and email else None
+        if order is None:
+            dispatcher.utter_message(text="Sorry, I couldn't verify that order. Let's try again.")
+        else:
+            dispatcher.utter_message(text=describe_order(order))
+        return [SlotSet("order_number", None), SlotSet("verified_order", None)]

@@ -1,0 +1,146 @@
+"""Return request form: verified order -> item -> reason -> return authorisation (RMA)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.deps import default_shop
+from actions.orders import VerifiedOrderForm
+from bot.orders import OrderView, parse_order_number
+from bot.returns import ReturnRefused, match_item
+from bot.shop import Shop
+
+RETURN_REASONS = (
+    "Arrived damaged",
+    "Wrong item sent",
+    "Doesn't work properly",
+    "No longer needed",
+    "Not as described",
+)
+FORM_SLOTS = ("order_number", "verified_order", "return_item", "return_reason")
+
+
+def _verified_order(shop: Shop, tracker: Tracker) -> OrderView | None:
+    number = parse_order_number(tracker.get_slot("verified_order"))
+    email = tracker.get_slot("customer_email")
+    return shop.orders.lookup(number, email) if number and email else None
+
+
+class ValidateReturnForm(VerifiedOrderForm):
+    def name(self) -> str:
+        return "validate_return_form"
+
+    def on_verified(
+        self, order: OrderView, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        try:
+            self.shop.returns.returnable_items(order)
+        except ReturnRefused as refused:
+            dispatcher.utter_message(
+                text=f"{refused} If you meant another order, tell me its number - or say "
+                '"stop" to leave returns.'
+            )
+            return {"order_number": None, "verified_order": None}
+        return {}
+
+    def validate_return_item(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        order = _verified_order(self.shop, tracker)
+        if order is None:
+            return {"return_item": None}
+        item = match_item(self.shop.returns.returnable_items(order), str(value or ""))
+        if item is None:
+            dispatcher.utter_message(text="Sorry, I couldn't tell which item you mean.")
+            return {"return_item": None}
+        return {"return_item": item.name}
+
+    def validate_return_reason(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        reason = str(value or "").strip()
+        if len(reason) < 3:
+            dispatcher.utter_message(text="Could you tell me a little more about the reason?")
+            return {"return_reason": None}
+        return {"return_reason": reason}
+
+
+class ActionAskReturnItem(Action):
+    """Offer the order's returnable items as buttons."""
+
+    def __init__(self, shop: Shop | None = None) -> None:
+        self._shop = shop
+
+    def name(self) -> str:
+        return "action_ask_return_item"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        shop = self._shop or default_shop()
+        order = _verified_order(shop, tracker)
+        items = shop.returns.returnable_items(order) if order else []
+        dispatcher.utter_message(
+            text=f"Which item from order #{order.number} would you like to return?"
+            if order
+            else "Which item would you like to return?",
+            buttons=[{"title": i.name, "payload": i.name} for i in items],
+        )
+        return []
+
+
+class ActionAskReturnReason(Action):
+    def name(self) -> str:
+        return "action_ask_return_reason"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(
+            text=f"Got it: {tracker.get_slot('return_item')}. Why are you returning it? Pick "
+            "a reason or type your own.",
+            buttons=[{"title": r, "payload": r} for r in RETURN_REASONS],
+        )
+        return []
+
+
+class ActionSubmitReturn(Action):
+    """Create the return authorisation and tell the customer what to do next."""
+
+    def __init__(self, shop: Shop | None = None) -> None:
+        self._shop = shop
+
+    def name(self) -> str:
+        return "action_submit_return"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        shop = self._shop or default_shop()
+        reset = [SlotSet(slot, None) for slot in FORM_SLOTS]
+        order = _verified_order(shop, tracker)
+        if order is None:
+            dispatcher.utter_message(text="Sorry, I lost track of your order. Let's start again.")
+            return reset
+        item = match_item(order.items, tracker.get_slot("return_item") or "")
+        try:
+            if item is None:
+                raise ReturnRefused("Sorry, I couldn't find that item on the order any more.")
+            rma = shop.returns.authorise(
+                order, item, tracker.get_slot("return_reason") or "", tracker.sender_id
+            )
+        except ReturnRefused as refused:
+            dispatcher.utter_message(text=str(refused))
+            return reset
+        dispatcher.utter_message(
+            text=f"Your return is authorised. Return number: {rma.rma} for {rma.item_name} "
+            f"(order #{rma.order_number}). Pack it with the return number written on the "
+            "parcel and drop it at any UPS Access Point within 14 days; your refund is issued "
+            "within 3 business days after it reaches us."
+        )
+        return reset

@@ -1,0 +1,117 @@
+"""The `csbot` command: run, train, seed, shell. The Makefile targets call these."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import subprocess
+import sys
+from collections.abc import Sequence
+
+from bot.settings import Settings
+
+
+def _seed(settings: Settings) -> None:
+    from bot.demo_data import seed
+    from bot.shop import Shop
+    from knowledge.catalogue import load_products
+
+    shop = Shop.open(settings.database_url)
+    added = seed(shop.engine, load_products(settings.catalogue_path))
+    if added:
+        print(f"==> Demo shop database created: {added} customers ({settings.database_url})")
+    shop.engine.dispose()
+
+
+def _train(settings: Settings, force: bool = False):
+    from bot.training import ensure_model
+
+    return ensure_model(settings.project_dir, settings.models_dir, force=force)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """Treat SIGTERM like Ctrl-C so the child processes are stopped too."""
+    raise KeyboardInterrupt
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.demo_data import DEMO_EMAIL, DEMO_ORDER_IN_TRANSIT
+    from bot.stack import StackError, start_stack
+
+    _seed(settings)
+    model = _train(settings)
+    print("==> Starting Rasa, the action server and the web app (this takes ~30 s)...")
+    try:
+        stack = start_stack(settings, model)
+    except StackError as exc:
+        print(f"csbot could not start: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"\n  Chat page:      {stack.web_url}\n"
+        f"  Rasa server:    {settings.rasa_url}\n"
+        f"  Action server:  {stack.actions_url}\n\n"
+        f'  Try: "where is my order {DEMO_ORDER_IN_TRANSIT}?" with the email {DEMO_EMAIL}\n'
+        "  Press Ctrl-C to stop everything.\n",
+        flush=True,
+    )
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        died = stack.wait()
+        print(f"{died} stopped unexpectedly; shutting down.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\n==> Stopping...")
+        return 0
+    finally:
+        stack.stop()
+
+
+def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
+    print(f"Model: {_train(settings, force=args.force)}")
+    return 0
+
+
+def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
+    _seed(settings)
+    return 0
+
+
+def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
+    """Chat in the terminal: an action server in the background plus `rasa shell`."""
+    from bot.stack import write_endpoints
+    from bot.training import rasa_environment
+
+    _seed(settings)
+    model = _train(settings)
+    env = rasa_environment()
+    actions = subprocess.Popen(
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+         "--port", str(settings.actions_port)],
+        cwd=settings.project_dir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        return subprocess.call(
+            [sys.executable, "-m", "rasa", "shell", "--model", str(model),
+             "--endpoints", str(write_endpoints(settings))],
+            cwd=settings.project_dir, env=env,
+        )  # fmt: skip
+    finally:
+        actions.terminate()
+        actions.wait()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="csbot", description="Kettle & Volt support bot.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="train if stale, start everything, print the URLs")
+    train = commands.add_parser("train", help="train the Rasa model if its inputs changed")
+    train.add_argument("--force", action="store_true", help="train even if up to date")
+    commands.add_parser("seed", help="create the demo shop database if it is empty")
+    commands.add_parser("shell", help="chat with the bot in the terminal")
+    args = parser.parse_args(argv)
+    handlers = {"run": cmd_run, "train": cmd_train, "seed": cmd_seed, "shell": cmd_shell}
+    return handlers[args.command](Settings.from_env(), args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

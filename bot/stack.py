@@ -1,0 +1,136 @@
+"""Start and stop the three processes of a running csbot: Rasa, the action server, the web app.
+
+Used by `csbot run` and by the end-to-end tests, so both exercise the same start-up path.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.settings import Settings
+from bot.training import rasa_environment
+
+STARTUP_TIMEOUT_S = 240
+
+
+class StackError(RuntimeError):
+    """A process died or did not become ready in time; the message says which."""
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{self.settings.host}:{self.settings.web_port}/"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://{self.settings.host}:{self.settings.actions_port}"
+
+    def stop(self, timeout: float = 15) -> None:
+        """Terminate every process, killing any that ignores SIGTERM."""
+        for proc in self.processes.values():
+            if proc.poll() is None:
+                proc.terminate()
+        deadline = time.monotonic() + timeout
+        for proc in self.processes.values():
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def wait(self) -> str:
+        """Block until a process exits; return its name."""
+        while True:
+            for name, proc in self.processes.items():
+                if proc.poll() is not None:
+                    return name
+            time.sleep(0.5)
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def _wait_ready(stack: Stack, checks: dict[str, str], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    pending = dict(checks)
+    while pending:
+        for name in list(pending):
+            proc = stack.processes[name]
+            if proc.poll() is not None:
+                raise StackError(f"{name} exited with code {proc.returncode} during start-up")
+            if _ready(pending[name]):
+                del pending[name]
+        if pending and time.monotonic() > deadline:
+            raise StackError(f"not ready after {timeout:.0f}s: {', '.join(pending)}")
+        time.sleep(0.5)
+
+
+def write_endpoints(settings: Settings) -> Path:
+    """An endpoints file pointing Rasa at this stack's action server port."""
+    path = settings.project_dir / "var" / f"endpoints-{settings.actions_port}.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    url = f"http://{settings.host}:{settings.actions_port}/webhook"
+    path.write_text(f'action_endpoint:\n  url: "{url}"\n', encoding="utf-8")
+    return path
+
+
+def start_stack(
+    settings: Settings,
+    model: Path,
+    with_web: bool = True,
+    log_dir: Path | None = None,
+    timeout: float = STARTUP_TIMEOUT_S,
+) -> Stack:
+    """Start the processes and wait until each answers its health check."""
+    env = rasa_environment()
+    env.update(CSBOT_DATABASE_URL=settings.database_url, CSBOT_RASA_URL=settings.rasa_url)
+    py, host = sys.executable, settings.host
+    commands = {
+        "actions": [py, "-m", "rasa_sdk", "--actions", "actions",
+                    "--port", str(settings.actions_port)],
+        "rasa": [py, "-m", "rasa", "run", "--enable-api", "--model", str(model),
+                 "--endpoints", str(write_endpoints(settings)), "--credentials", "credentials.yml",
+                 "--interface", host, "--port", str(settings.rasa_port)],
+    }  # fmt: skip
+    checks = {
+        "actions": f"{stack_url(host, settings.actions_port)}/health",
+        "rasa": f"{settings.rasa_url}/status",
+    }
+    if with_web:
+        commands["web"] = [py, "-m", "bot.web", "--host", host, "--port", str(settings.web_port)]
+        checks["web"] = f"{stack_url(host, settings.web_port)}/healthz"
+    stack = Stack(settings)
+    try:
+        for name, command in commands.items():
+            out = None
+            if log_dir is not None:
+                log_dir.mkdir(parents=True, exist_ok=True)
+                out = (log_dir / f"{name}.log").open("w")
+            stack.processes[name] = subprocess.Popen(
+                command, cwd=settings.project_dir, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
+        _wait_ready(stack, checks, timeout)
+    except BaseException:
+        stack.stop()
+        raise
+    return stack
+
+
+def stack_url(host: str, port: int) -> str:
+    return f"http://{host}:{port}"

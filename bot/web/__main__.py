@@ -1,0 +1,25 @@
+"""`python -m bot.web --port 8000`: serve the chat page."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+from aiohttp import web
+
+from bot.settings import Settings
+from bot.web.app import create_app
+
+
+def main() -> None:
+    settings = Settings.from_env()
+    parser = argparse.ArgumentParser(description="Serve the csbot chat page.")
+    parser.add_argument("--host", default=settings.host)
+    parser.add_argument("--port", type=int, default=settings.web_port)
+    args = parser.parse_args()
+    settings = dataclasses.replace(settings, host=args.host, web_port=args.port)
+    web.run_app(create_app(settings), host=args.host, port=args.port, print=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""Talking to Rasa over HTTP: the REST channel for messages, the tracker for history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+
+BotMessage = dict[str, Any]
+
+
+class RasaUnavailable(RuntimeError):
+    """Rasa did not answer; the customer should retry shortly."""
+
+
+def _bot_message(raw: dict[str, Any]) -> BotMessage:
+    message: BotMessage = {"from": "bot", "text": raw.get("text") or ""}
+    buttons = [
+        {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+        for b in raw.get("buttons") or []
+    ]
+    if buttons:
+        message["buttons"] = buttons
+    return message
+
+
+async def send(
+    http: aiohttp.ClientSession, rasa_url: str, sender: str, text: str
+) -> list[BotMessage]:
+    """Send one customer message through Rasa's REST channel; return the bot's replies."""
+    url = f"{rasa_url}/webhooks/rest/webhook"
+    try:
+        async with http.post(url, json={"sender": sender, "message": text}) as response:
+            response.raise_for_status()
+            replies = await response.json()
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        raise RasaUnavailable(str(exc)) from exc
+    return [_bot_message(r) for r in replies if r.get("text") or r.get("buttons")]
+
+
+def transcript(events: list[dict[str, Any]]) -> list[BotMessage]:
+    """Customer and bot messages from tracker events, in order; intent payloads hidden."""
+    messages: list[BotMessage] = []
+    for event in events:
+        if event.get("event") == "user" and not (event.get("text") or "").startswith("/"):
+            messages.append({"from": "user", "text": event.get("text") or ""})
+        elif event.get("event") == "bot" and event.get("text"):
+            data = event.get("data") or {}
+            messages.append(_bot_message({"text": event["text"], "buttons": data.get("buttons")}))
+    return messages
+
+
+async def history(http: aiohttp.ClientSession, rasa_url: str, sender: str) -> list[BotMessage]:
+    url = f"{rasa_url}/conversations/{sender}/tracker"
+    try:
+        async with http.get(url, params={"include_events": "ALL"}) as response:
+            response.raise_for_status()
+            tracker = await response.json()
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        raise RasaUnavailable(str(exc)) from exc
+    return transcript(tracker.get("events") or [])

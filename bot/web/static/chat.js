@@ -1,0 +1,89 @@
+// csbot chat widget: keeps one conversation id per browser (localStorage), restores the
+// transcript on reload, renders bot buttons, and only ever inserts text via textContent.
+(function () {
+  "use strict";
+  const KEY = "csbot.sender";
+  const log = document.getElementById("chat-log");
+  const form = document.getElementById("chat-form");
+  const input = document.getElementById("chat-input");
+  const WELCOME = "Hi! I'm the Kettle & Volt assistant. Ask me about an order, a return, " +
+    "shipping, payments or our products.";
+
+  function senderId() {
+    let id = localStorage.getItem(KEY);
+    if (!id) {
+      id = (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random())
+        .replace(/[^A-Za-z0-9-]/g, "");
+      localStorage.setItem(KEY, id);
+    }
+    return id;
+  }
+
+  function add(from, text, buttons) {
+    const item = document.createElement("li");
+    item.className = "msg " + from;
+    item.textContent = text;
+    if (buttons && buttons.length) {
+      const row = document.createElement("div");
+      row.className = "buttons";
+      for (const b of buttons) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = b.title;
+        button.addEventListener("click", () => {
+          row.querySelectorAll("button").forEach((x) => { x.disabled = true; });
+          send(b.payload, b.title);
+        });
+        row.appendChild(button);
+      }
+      item.appendChild(row);
+    }
+    log.appendChild(item);
+    log.scrollTop = log.scrollHeight;
+    return item;
+  }
+
+  async function call(url, options) {
+    const response = await fetch(url, options);
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(body.error || "Something went wrong. Please try again.");
+    return body;
+  }
+
+  async function send(message, shownAs) {
+    add("user", shownAs || message);
+    const typing = add("typing", "Assistant is typing...");
+    try {
+      const body = await call("/api/messages", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ sender: senderId(), message: message }),
+      });
+      typing.remove();
+      for (const m of body.messages) add("bot", m.text, m.buttons);
+    } catch (err) {
+      typing.remove();
+      add("error", err.message);
+    }
+  }
+
+  async function restore() {
+    try {
+      const body = await call("/api/history?sender=" + encodeURIComponent(senderId()));
+      if (!body.messages.length) add("bot", WELCOME);
+      for (const m of body.messages) add(m.from, m.text, m.from === "bot" ? m.buttons : null);
+    } catch (err) {
+      add("bot", WELCOME);
+    }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    send(text);
+  });
+
+  restore();
+})();

@@ -1,0 +1,45 @@
+import pytest
+
+from bot.entities import ShopEntityRecognizer
+
+
+@pytest.fixture(scope="module")
+def recognizer(products, categories):
+    return ShopEntityRecognizer(products, categories)
+
+
+def found(recognizer, text):
+    return {(e.entity, e.value) for e in recognizer.extract(text)}
+
+
+def test_order_number_with_hash_and_email(recognizer):
+    assert found(recognizer, "where is my order #100234? I'm Emma.Larsen@Example.com") == {
+        ("order_number", "100234"),
+        ("email", "emma.larsen@example.com"),
+    }
+
+
+def test_budget_and_category_from_a_recommendation_request(recognizer):
+    assert found(recognizer, "recommend a quiet dishwasher under 600 dollars") == {
+        ("product_category", "dishwasher"),
+        ("budget", "600"),
+    }
+    assert ("budget", "600") in found(recognizer, "any robot vacuum below $600?")
+
+
+def test_category_synonyms_map_to_the_catalogue_category(recognizer):
+    assert ("product_category", "television") in found(recognizer, "I need a new telly")
+    assert ("product_category", "refrigerator") in found(recognizer, "my fridge stopped cooling")
+
+
+def test_product_by_model_code_gives_the_catalogue_name(recognizer, products):
+    product = next(p for p in products if "WH-1000XM5" in p.name)
+    assert ("product", product.name) in found(recognizer, "is the wh-1000xm5 good for flights?")
+
+
+def test_quantity_but_not_durations_prices_or_order_numbers(recognizer):
+    assert ("quantity", "2") in found(recognizer, "I ordered 2 kettles")
+    assert ("quantity", "3") in found(recognizer, "can I get three of them")
+    assert not {
+        e for e in found(recognizer, "it arrived 3 days ago, order 104512") if e[0] == "quantity"
+    }
