@@ -39,3 +39,51 @@ def shop(tmp_path: Path, products: list[Product]) -> Shop:
     shop = Shop.from_engine(opened.engine, clock=lambda: NOW)
     yield shop
     shop.engine.dispose()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    """The model for the current config/domain/data: trained once, reused while unchanged."""
+    from bot.settings import Settings
+    from bot.training import ensure_model
+
+    settings = Settings.from_env()
+    return ensure_model(settings.project_dir, settings.models_dir)
+
+
+@pytest.fixture(scope="session")
+def stack(trained_model, tmp_path_factory, products):
+    """Rasa, the action server and the web app on free ports, over a fresh demo database."""
+    import dataclasses
+
+    from bot.settings import Settings
+    from bot.stack import StackError, start_stack
+
+    workdir = tmp_path_factory.mktemp("stack")
+    settings = dataclasses.replace(
+        Settings.from_env(),
+        database_url=f"sqlite:///{workdir / 'shop.db'}",
+        web_port=_free_port(),
+        rasa_port=(rasa_port := _free_port()),
+        actions_port=_free_port(),
+        rasa_url=f"http://127.0.0.1:{rasa_port}",
+    )
+    shop = Shop.open(settings.database_url)
+    seed(shop.engine, products)
+    try:
+        running = start_stack(settings, trained_model, log_dir=workdir / "logs")
+    except StackError as exc:
+        logs = "\n".join(p.read_text()[-3000:] for p in (workdir / "logs").glob("*.log"))
+        pytest.fail(f"{exc}\n{logs}")
+    running.shop = shop
+    yield running
+    running.stop()
+    shop.engine.dispose()

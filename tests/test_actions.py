@@ -1,0 +1,201 @@
+"""Custom actions run against a seeded shop with rasa_sdk's real Tracker and dispatcher."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from actions.fallback import ActionFallbackSuggest, consecutive_fallbacks
+from actions.handoff import ActionRequestHuman
+from actions.orders import ActionShowOrderStatus, ValidateOrderLookupForm
+from actions.returns import ActionAskReturnItem, ActionSubmitReturn, ValidateReturnForm
+from bot.db import HandoffRequest, ReturnRequest
+from bot.demo_data import (
+    DEMO_EMAIL,
+    DEMO_ORDER_DELIVERED,
+    DEMO_ORDER_IN_TRANSIT,
+    DEMO_ORDER_PROCESSING,
+)
+
+DOMAIN = yaml.safe_load((Path(__file__).parents[1] / "domain.yml").read_text())
+
+
+def user(text: str, intent: str = "inform", ranking: list | None = None) -> dict[str, Any]:
+    return {
+        "event": "user",
+        "text": text,
+        "parse_data": {"intent": {"name": intent, "confidence": 0.9}, "intent_ranking": ranking},
+    }
+
+
+def tracker(
+    slots: dict[str, Any] | None = None,
+    just_set: dict[str, Any] | None = None,
+    text: str = "",
+    intent: str = "inform",
+    ranking: list | None = None,
+    history: list[dict[str, Any]] | None = None,
+    form: str | None = "order_lookup_form",
+) -> Tracker:
+    """A tracker whose latest user message `text` filled the slots in `just_set`."""
+    events = [*(history or []), user(text, intent, ranking)]
+    events += [{"event": "slot", "name": k, "value": v} for k, v in (just_set or {}).items()]
+    return Tracker(
+        sender_id="conv-42",
+        slots={**(slots or {}), **(just_set or {})},
+        latest_message={
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.9},
+            "intent_ranking": ranking or [],
+        },
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={"name": form} if form else {},
+        latest_action_name="action_listen",
+    )
+
+
+def texts(dispatcher: CollectingDispatcher) -> str:
+    return " ".join(m["text"] or "" for m in dispatcher.messages)
+
+
+async def run(action, t: Tracker) -> tuple[list, CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    return await action.run(dispatcher, t, DOMAIN), dispatcher
+
+
+async def test_order_number_then_matching_email_verifies_the_order(shop):
+    form = ValidateOrderLookupForm(shop)
+    events, _ = await run(form, tracker(just_set={"order_number": "#100234"}, text="#100234"))
+    assert events == [SlotSet("order_number", str(DEMO_ORDER_IN_TRANSIT))]
+
+    t = tracker({"order_number": "100234"}, {"customer_email": "Emma.Larsen@example.com"})
+    events, dispatcher = await run(form, t)
+    assert sorted(events, key=lambda e: e["name"]) == [
+        SlotSet("customer_email", DEMO_EMAIL),
+        SlotSet("order_number", "100234"),
+        SlotSet("verification_failures", 0),
+        SlotSet("verified_order", "100234"),
+    ]
+    assert dispatcher.messages == []
+
+
+async def test_wrong_email_is_refused_without_revealing_the_owner(shop):
+    t = tracker({"order_number": "100234"}, {"customer_email": "mallory@evil.example"})
+    events, dispatcher = await run(ValidateOrderLookupForm(shop), t)
+    assert SlotSet("customer_email", None) in events
+    assert SlotSet("verification_failures", 1) in events
+    said = texts(dispatcher)
+    assert "doesn't match" in said
+    assert "emma" not in said.lower() and "Larsen" not in said
+
+
+async def test_third_failure_offers_a_person(shop):
+    t = tracker({"order_number": "100234", "verification_failures": 2}, {"customer_email": "a@b.co"})
+    _, dispatcher = await run(ValidateOrderLookupForm(shop), t)
+    assert "talk to a human" in texts(dispatcher)
+
+
+async def test_unknown_or_malformed_order_number_is_asked_again(shop):
+    events, dispatcher = await run(ValidateOrderLookupForm(shop), tracker(just_set={"order_number": "199998"}))
+    assert events == [SlotSet("order_number", None)]
+    assert "couldn't find an order #199998" in texts(dispatcher)
+    events, dispatcher = await run(ValidateOrderLookupForm(shop), tracker(just_set={"order_number": "my order"}))
+    assert events == [SlotSet("order_number", None)]
+    assert "six digits" in texts(dispatcher)
+
+
+async def test_email_given_for_another_order_is_asked_again(shop):
+    t = tracker({"customer_email": "someone.else@gmail.com"}, {"order_number": "100234"})
+    events, _ = await run(ValidateOrderLookupForm(shop), t)
+    assert SlotSet("order_number", "100234") in events
+    assert SlotSet("customer_email", None) in events
+
+
+async def test_status_is_shown_for_the_verified_order_only(shop):
+    t = tracker({"verified_order": "100234", "customer_email": DEMO_EMAIL}, form=None)
+    events, dispatcher = await run(ActionShowOrderStatus(shop), t)
+    assert "Order #100234" in texts(dispatcher) and "has shipped" in texts(dispatcher)
+    assert events == [SlotSet("order_number", None), SlotSet("verified_order", None)]
+
+    t = tracker({"order_number": "100234", "customer_email": DEMO_EMAIL}, form=None)
+    _, dispatcher = await run(ActionShowOrderStatus(shop), t)
+    assert "couldn't verify" in texts(dispatcher)
+
+
+async def test_return_form_refuses_an_order_not_yet_delivered(shop):
+    t = tracker({"order_number": str(DEMO_ORDER_PROCESSING)}, {"customer_email": DEMO_EMAIL},
+                form="return_form")  # fmt: skip
+    events, dispatcher = await run(ValidateReturnForm(shop), t)
+    assert "hasn't shipped yet" in texts(dispatcher)
+    assert SlotSet("order_number", None) in events
+
+
+async def test_return_from_item_buttons_to_rma(shop):
+    verified = {"order_number": str(DEMO_ORDER_DELIVERED), "verified_order": str(DEMO_ORDER_DELIVERED),
+                "customer_email": DEMO_EMAIL}  # fmt: skip
+    _, dispatcher = await run(ActionAskReturnItem(shop), tracker(verified, form="return_form"))
+    buttons = dispatcher.messages[0]["buttons"]
+    order = shop.orders.lookup(DEMO_ORDER_DELIVERED, DEMO_EMAIL)
+    assert [b["title"] for b in buttons] == [i.name for i in order.items]
+
+    t = tracker(verified, {"return_item": buttons[1]["payload"]}, form="return_form")
+    events, _ = await run(ValidateReturnForm(shop), t)
+    assert events == [SlotSet("return_item", order.items[1].name)]
+
+    done = {**verified, "return_item": order.items[1].name, "return_reason": "Arrived damaged"}
+    events, dispatcher = await run(ActionSubmitReturn(shop), tracker(done, form=None))
+    rma = f"RMA-{DEMO_ORDER_DELIVERED}-{order.items[1].id}"
+    assert rma in texts(dispatcher)
+    assert SlotSet("return_item", None) in events
+    with Session(shop.engine) as session:
+        stored = session.execute(select(ReturnRequest.rma, ReturnRequest.reason)).all()
+    assert stored == [(rma, "Arrived damaged")]
+
+
+async def test_first_fallback_offers_the_two_likeliest_intents(shop):
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.45},
+        {"name": "refund_status", "confidence": 0.3},
+        {"name": "out_of_scope", "confidence": 0.2},
+        {"name": "return_item", "confidence": 0.1},
+        {"name": "order_status", "confidence": 0.05},
+    ]
+    t = tracker(text="money back thing?", intent="nlu_fallback", ranking=ranking, form=None)
+    _, dispatcher = await run(ActionFallbackSuggest(), t)
+    assert "rephrase" in texts(dispatcher)
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/refund_status", "/return_item"]
+
+
+async def test_second_fallback_in_a_row_offers_a_person():
+    history = [user("blorp", "nlu_fallback"), {"event": "action", "name": "action_fallback_suggest"}]
+    t = tracker(text="zzz", intent="nlu_fallback", history=history, form=None)
+    assert consecutive_fallbacks(t.events) == 2
+    _, dispatcher = await run(ActionFallbackSuggest(), t)
+    assert "person" in texts(dispatcher)
+    assert dispatcher.messages[0]["buttons"][0]["payload"] == "/request_human"
+    history = [user("blorp", "nlu_fallback"), user("track my order", "order_status")]
+    assert consecutive_fallbacks(tracker(text="x", intent="nlu_fallback", history=history).events) == 1
+
+
+async def test_request_for_a_human_is_recorded_once_and_told_honestly(shop):
+    t = tracker(text="I want to speak to a real person", intent="request_human", form=None)
+    _, dispatcher = await run(ActionRequestHuman(shop), t)
+    first = texts(dispatcher)
+    _, dispatcher = await run(ActionRequestHuman(shop), t)
+    with Session(shop.engine) as session:
+        rows = session.execute(select(HandoffRequest)).scalars().all()
+    assert [(r.conversation_id, r.reason, r.last_message) for r in rows] == [
+        ("conv-42", "customer_request", "I want to speak to a real person")
+    ]
+    assert "HR-00001" in first and "isn't available here yet" in first
+    assert "already passed" in texts(dispatcher)

@@ -1,0 +1,70 @@
+"""A real browser (Debian's chromium via Playwright) chats on the web page."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.demo_data import DEMO_ORDER_IN_TRANSIT
+
+pytestmark = pytest.mark.slow
+CHROMIUM = Path(os.environ.get("CSBOT_CHROMIUM", "/usr/bin/chromium"))
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} missing: run `make browser` (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
+
+
+def test_customer_asks_and_sees_the_answer_and_buttons(stack, browser):
+    page = browser.new_page()
+    page.goto(stack.web_url)
+    page.fill("#chat-input", f"where is my order {DEMO_ORDER_IN_TRANSIT}?")
+    page.press("#chat-input", "Enter")
+    page.wait_for_selector("li.msg.bot >> text=email address", timeout=30_000)
+
+    page.fill("#chat-input", "<b>qwzx</b> plorb")
+    page.press("#chat-input", "Enter")
+    # The markup is shown as typed, never rendered.
+    page.wait_for_selector("li.msg.user >> text=<b>qwzx</b> plorb", timeout=30_000)
+    assert page.locator("li.msg b").count() == 0
+
+    page.fill("#chat-input", "stop")
+    page.press("#chat-input", "Enter")
+    page.wait_for_selector("li.msg.bot >> text=I've stopped that", timeout=30_000)
+
+
+def test_conversation_survives_a_reload(stack, browser):
+    page = browser.new_page()
+    page.goto(stack.web_url)
+    page.fill("#chat-input", "which payment methods do you accept?")
+    page.press("#chat-input", "Enter")
+    page.wait_for_selector("li.msg.bot >> text=PayPal", timeout=30_000)
+    page.reload()
+    page.wait_for_selector("li.msg.user >> text=which payment methods", timeout=30_000)
+    assert page.locator("li.msg.bot >> text=PayPal").count() == 1
+
+
+def test_buttons_are_clickable(stack, browser):
+    page = browser.new_page()
+    page.goto(stack.web_url)
+    page.fill("#chat-input", "I want to return an item")
+    page.press("#chat-input", "Enter")
+    page.wait_for_selector("li.msg.bot >> text=order number", timeout=30_000)
+    page.fill("#chat-input", "100235")
+    page.press("#chat-input", "Enter")
+    page.wait_for_selector("li.msg.bot >> text=email address", timeout=30_000)
+    page.fill("#chat-input", "emma.larsen@example.com")
+    page.press("#chat-input", "Enter")
+    page.locator(".buttons button").first.click(timeout=30_000)
+    page.wait_for_selector("li.msg.bot >> text=Why are you returning it", timeout=30_000)

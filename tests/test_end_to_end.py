@@ -1,0 +1,87 @@
+"""Chat with the real trained bot over HTTP: Rasa + action server + demo database."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db import HandoffRequest, ReturnRequest
+from bot.demo_data import DEMO_EMAIL, DEMO_ORDER_DELIVERED, DEMO_ORDER_IN_TRANSIT
+
+pytestmark = pytest.mark.slow
+
+
+class Chat:
+    def __init__(self, rasa_url: str) -> None:
+        self.url = f"{rasa_url}/webhooks/rest/webhook"
+        self.sender = f"e2e-{uuid.uuid4().hex[:12]}"
+
+    def say(self, text: str) -> list[dict]:
+        response = requests.post(self.url, json={"sender": self.sender, "message": text}, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+    def text(self, text: str) -> str:
+        return " ".join(m.get("text") or "" for m in self.say(text))
+
+
+def test_order_lookup_form_from_start_to_finish(stack):
+    chat = Chat(stack.settings.rasa_url)
+    assert "email" in chat.text(f"where is my order {DEMO_ORDER_IN_TRANSIT}?")
+    assert "doesn't match" in chat.text("mallory@example.org")
+    reply = chat.text(DEMO_EMAIL)
+    order = stack.shop.orders.lookup(DEMO_ORDER_IN_TRANSIT, DEMO_EMAIL)
+    assert f"Order #{DEMO_ORDER_IN_TRANSIT}" in reply
+    assert "has shipped" in reply and order.tracking_number in reply
+
+
+def test_order_lookup_asks_for_the_number_first(stack):
+    chat = Chat(stack.settings.rasa_url)
+    assert "order number" in chat.text("I want to track my order")
+    assert "email" in chat.text(str(DEMO_ORDER_IN_TRANSIT))
+    assert f"Order #{DEMO_ORDER_IN_TRANSIT}" in chat.text(DEMO_EMAIL)
+
+
+def test_return_request_ends_with_an_rma_stored_in_the_database(stack):
+    chat = Chat(stack.settings.rasa_url)
+    chat.say("I want to return an item")
+    chat.say(str(DEMO_ORDER_DELIVERED))
+    replies = chat.say(DEMO_EMAIL)
+    buttons = [b for m in replies for b in m.get("buttons") or []]
+    assert len(buttons) == 2
+    assert "Why are you returning it" in chat.text(buttons[0]["payload"])
+    reply = chat.text("Doesn't work properly")
+    assert f"RMA-{DEMO_ORDER_DELIVERED}-" in reply
+    with Session(stack.shop.engine) as session:
+        row = session.execute(
+            select(ReturnRequest).where(ReturnRequest.conversation_id == chat.sender)
+        ).scalar_one()
+    assert row.rma in reply and row.reason == "Doesn't work properly"
+
+
+def test_policy_question_gets_the_policy(stack):
+    chat = Chat(stack.settings.rasa_url)
+    assert "PayPal" in chat.text("which payment methods do you accept?")
+
+
+def test_asking_for_a_person_is_recorded(stack):
+    chat = Chat(stack.settings.rasa_url)
+    reply = chat.text("I want to talk to a human agent please")
+    assert "HR-" in reply
+    with Session(stack.shop.engine) as session:
+        rows = session.execute(
+            select(HandoffRequest).where(HandoffRequest.conversation_id == chat.sender)
+        ).scalars().all()
+    assert len(rows) == 1
+
+
+def test_gibberish_gets_a_rephrase_then_an_offer_of_a_person(stack):
+    chat = Chat(stack.settings.rasa_url)
+    assert "rephrase" in chat.text("qwzx plorb vvnt")
+    replies = chat.say("blarg fnord zzyzx")
+    assert "person" in replies[0]["text"]
+    assert replies[0]["buttons"][0]["payload"] == "/request_human"
