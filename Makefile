@@ -34,7 +34,7 @@ lint: venv ## ruff
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
 validate: venv ## rasa data validate
-	$(PY) -m rasa data validate
+	$(PY) -m rasa data validate --data data/nlu data/stories
 
 browser: ## install Debian's chromium for the browser tests if missing
 	@scripts/install_chromium.sh

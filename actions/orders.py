@@ -16,10 +16,11 @@ from bot.shop import Shop
 MAX_FRIENDLY_RETRIES = 3
 
 
-class VerifiedOrderForm(FormValidationAction):
-    """Validates `order_number` and `customer_email` as a pair, whichever arrives last.
+class VerifiedOrderValidation:
+    """Mixin for form validators: checks `order_number` and `customer_email` as a pair,
+    whichever arrives last. A mismatch never says whose order it is.
 
-    A mismatch never says whose order it is, only that the pair does not match.
+    Not an Action itself, so rasa_sdk does not try to register it.
     """
 
     def __init__(self, shop: Shop | None = None) -> None:
@@ -28,9 +29,6 @@ class VerifiedOrderForm(FormValidationAction):
     @property
     def shop(self) -> Shop:
         return self._shop or default_shop()
-
-    def name(self) -> str:  # pragma: no cover - overridden
-        raise NotImplementedError
 
     def on_verified(
         self, order: OrderView, dispatcher: CollectingDispatcher, tracker: Tracker
@@ -104,7 +102,7 @@ class VerifiedOrderForm(FormValidationAction):
         return {"customer_email": None, "verification_failures": failures}
 
 
-class ValidateOrderLookupForm(VerifiedOrderForm):
+class ValidateOrderLookupForm(VerifiedOrderValidation, FormValidationAction):
     def name(self) -> str:
         return "validate_order_lookup_form"
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.deps import default_shop
-from actions.orders import VerifiedOrderForm
+from actions.orders import VerifiedOrderValidation
 from bot.orders import OrderView, parse_order_number
 from bot.returns import ReturnRefused, match_item
 from bot.shop import Shop
@@ -31,7 +31,7 @@ def _verified_order(shop: Shop, tracker: Tracker) -> OrderView | None:
     return shop.orders.lookup(number, email) if number and email else None
 
 
-class ValidateReturnForm(VerifiedOrderForm):
+class ValidateReturnForm(VerifiedOrderValidation, FormValidationAction):
     def name(self) -> str:
         return "validate_return_form"
 

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 # Everything that changes what `rasa train` produces; the catalogue is read at load time.
-TRAINING_INPUTS = ("config.yml", "domain.yml", "data", "bot/nlu", "bot/entities.py")
+TRAINING_DATA = ("data/nlu", "data/stories")
+TRAINING_INPUTS = ("config.yml", "domain.yml", *TRAINING_DATA, "bot/nlu", "bot/entities.py")
 MODEL_PREFIX = "csbot-"
 
 
@@ -54,7 +55,7 @@ def ensure_model(project_dir: Path, models_dir: Path, force: bool = False) -> Pa
     subprocess.run(
         [
             sys.executable, "-m", "rasa", "train",
-            "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
+            "--config", "config.yml", "--domain", "domain.yml", "--data", *TRAINING_DATA,
             "--out", str(models_dir), "--fixed-model-name", target.name[: -len(".tar.gz")],
         ],
         cwd=project_dir,

@@ -12,12 +12,14 @@ from pathlib import Path
 
 import yaml
 
+from knowledge.errors import KnowledgeError
+
 DEFAULT_CATALOGUE = Path(__file__).with_name("products.csv")
 DEFAULT_CATEGORIES = Path(__file__).with_name("categories.yml")
 COLUMNS = ("sku", "name", "brand", "category", "price", "rating", "stock", "description", "specs")
 
 
-class CatalogueError(ValueError):
+class CatalogueError(KnowledgeError):
     """A catalogue file is malformed; the message names the file and line."""
 
 
