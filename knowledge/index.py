@@ -1,0 +1,187 @@
+"""FAISS indexes over sentence embeddings, one per collection, persisted with a manifest.
+
+A collection is a list of (doc_id, text) pairs plus a JSON payload per doc id. Several texts
+may share a doc id (an FAQ's question and its phrasings); search returns each doc once, with
+its best score. Exact inner-product search below EXACT_LIMIT vectors, HNSW above it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import faiss
+import numpy as np
+
+EXACT_LIMIT = 50_000  # vectors; a flat index answers in well under a millisecond below this
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 96
+
+
+class Encoder(Protocol):
+    """Turns texts into L2-normalised float32 rows (cosine similarity = inner product)."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray: ...
+
+
+class MiniLMEncoder:
+    """The packaged all-MiniLM-L6-v2, loaded on first use."""
+
+    name = "all-MiniLM-L6-v2"
+    dim = 384
+
+    def __init__(self, batch_size: int = 64) -> None:
+        self.batch_size = batch_size
+
+    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        from bot.embeddings import load_encoder
+
+        vectors = load_encoder().encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            show_progress_bar=progress,
+            convert_to_numpy=True,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    collection: str
+    model: str
+    dim: int
+    count: int
+    docs: int
+    content_hash: str
+    index_type: str
+    built_at: float
+
+
+def content_hash(model: str, texts: Sequence[tuple[str, str]], payload: dict[str, Any]) -> str:
+    digest = hashlib.sha256(model.encode())
+    digest.update(json.dumps([list(t) for t in texts], ensure_ascii=False).encode())
+    digest.update(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode())
+    return digest.hexdigest()[:16]
+
+
+def make_index(vectors: np.ndarray, exact_limit: int = EXACT_LIMIT) -> faiss.Index:
+    """Flat (exact) for small collections, HNSW for large ones; inner product on both."""
+    dim = vectors.shape[1]
+    if len(vectors) <= exact_limit:
+        index = faiss.IndexFlatIP(dim)
+    else:
+        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+    index.add(vectors)
+    return index
+
+
+@dataclass
+class Collection:
+    """A loaded index: vectors' doc ids, the docs' payloads, and how it was built."""
+
+    manifest: Manifest
+    index: faiss.Index
+    row_ids: list[str]
+    payload: dict[str, Any]
+
+    def search(self, query: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """Best k distinct doc ids for one normalised query vector, best first."""
+        if k <= 0:
+            raise ValueError("k must be positive")
+        wanted = min(len(self.row_ids), k * 4)  # several rows may belong to one doc
+        scores, rows = self.index.search(query.reshape(1, -1).astype(np.float32), wanted)
+        best: dict[str, float] = {}
+        for score, row in zip(scores[0], rows[0], strict=True):
+            if row >= 0:
+                doc = self.row_ids[row]
+                best.setdefault(doc, float(score))
+        return sorted(best.items(), key=lambda item: -item[1])[:k]
+
+
+def _manifest_path(root: Path, name: str) -> Path:
+    return root / name / "manifest.json"
+
+
+def read_manifest(root: Path, name: str) -> Manifest | None:
+    try:
+        data = json.loads(_manifest_path(root, name).read_text(encoding="utf-8"))
+        return Manifest(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def build_collection(
+    root: Path,
+    name: str,
+    texts: Sequence[tuple[str, str]],
+    payload: dict[str, Any],
+    encoder: Encoder,
+    force: bool = False,
+    progress: bool = False,
+) -> Manifest | None:
+    """(Re)build one collection if its content changed; return the new manifest or None.
+
+    The manifest is what readers watch to pick up a new build without a restart.
+    """
+    if not texts:
+        raise ValueError(f"collection {name!r} has no texts")
+    digest = content_hash(encoder.name, texts, payload)
+    current = read_manifest(root, name)
+    if current and current.content_hash == digest and not force:
+        return None
+    vectors = encoder.encode([t for _, t in texts], progress=progress)
+    index = make_index(vectors)
+    manifest = Manifest(
+        collection=name,
+        model=encoder.name,
+        dim=int(vectors.shape[1]),
+        count=len(texts),
+        docs=len(payload),
+        content_hash=digest,
+        index_type=type(index).__name__,
+        built_at=time.time(),
+    )
+    # Each build goes to its own folder named by the content hash; the manifest, replaced
+    # atomically last, says which folder is current, so readers never mix two builds.
+    folder = root / name / digest
+    folder.mkdir(parents=True, exist_ok=True)
+    faiss.write_index(index, str(folder / "index.faiss"))
+    (folder / "rows.json").write_text(json.dumps([doc for doc, _ in texts]), encoding="utf-8")
+    (folder / "payload.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    tmp = _manifest_path(root, name).with_suffix(".tmp")
+    tmp.write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
+    os.replace(tmp, _manifest_path(root, name))
+    keep = {digest, current.content_hash if current else ""}
+    for old in (root / name).iterdir():
+        if old.is_dir() and old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+    return manifest
+
+
+def load_collection(root: Path, name: str) -> Collection:
+    manifest = read_manifest(root, name)
+    if manifest is None:
+        raise FileNotFoundError(
+            f"no '{name}' index under {root}: run `csbot knowledge build` first"
+        )
+    folder = root / name / manifest.content_hash
+    index = faiss.read_index(str(folder / "index.faiss"))
+    if isinstance(index, faiss.IndexHNSWFlat):
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+    rows = json.loads((folder / "rows.json").read_text(encoding="utf-8"))
+    payload = json.loads((folder / "payload.json").read_text(encoding="utf-8"))
+    return Collection(manifest, index, rows, payload)
