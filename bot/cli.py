@@ -41,15 +41,17 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     _seed(settings)
     model = _train(settings)
     print("==> Starting Rasa, the action server and the web app (this takes ~30 s)...")
+    logs = settings.project_dir / "var" / "logs"
     try:
-        stack = start_stack(settings, model)
+        stack = start_stack(settings, model, log_dir=logs)
     except StackError as exc:
-        print(f"csbot could not start: {exc}", file=sys.stderr)
+        print(f"csbot could not start: {exc}. See the logs in {logs}/", file=sys.stderr)
         return 1
     print(
         f"\n  Chat page:      {stack.web_url}\n"
         f"  Rasa server:    {settings.rasa_url}\n"
-        f"  Action server:  {stack.actions_url}\n\n"
+        f"  Action server:  {stack.actions_url}\n"
+        f"  Logs:           {logs}/\n\n"
         f'  Try: "where is my order {DEMO_ORDER_IN_TRANSIT}?" with the email {DEMO_EMAIL}\n'
         "  Press Ctrl-C to stop everything.\n",
         flush=True,
@@ -57,7 +59,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         died = stack.wait()
-        print(f"{died} stopped unexpectedly; shutting down.", file=sys.stderr)
+        print(f"{died} stopped unexpectedly (see {logs}/{died}.log); stopping.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\n==> Stopping...")

@@ -122,8 +122,14 @@ def start_stack(
             if log_dir is not None:
                 log_dir.mkdir(parents=True, exist_ok=True)
                 out = (log_dir / f"{name}.log").open("w")
+            # A session of their own: Ctrl-C reaches only the runner, which stops them in order.
             stack.processes[name] = subprocess.Popen(
-                command, cwd=settings.project_dir, env=env, stdout=out, stderr=subprocess.STDOUT
+                command,
+                cwd=settings.project_dir,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         _wait_ready(stack, checks, timeout)
     except BaseException:
