@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -100,16 +99,22 @@ async def test_wrong_email_is_refused_without_revealing_the_owner(shop):
 
 
 async def test_third_failure_offers_a_person(shop):
-    t = tracker({"order_number": "100234", "verification_failures": 2}, {"customer_email": "a@b.co"})
+    t = tracker(
+        {"order_number": "100234", "verification_failures": 2}, {"customer_email": "a@b.co"}
+    )
     _, dispatcher = await run(ValidateOrderLookupForm(shop), t)
     assert "talk to a human" in texts(dispatcher)
 
 
 async def test_unknown_or_malformed_order_number_is_asked_again(shop):
-    events, dispatcher = await run(ValidateOrderLookupForm(shop), tracker(just_set={"order_number": "199998"}))
+    events, dispatcher = await run(
+        ValidateOrderLookupForm(shop), tracker(just_set={"order_number": "199998"})
+    )
     assert events == [SlotSet("order_number", None)]
     assert "couldn't find an order #199998" in texts(dispatcher)
-    events, dispatcher = await run(ValidateOrderLookupForm(shop), tracker(just_set={"order_number": "my order"}))
+    events, dispatcher = await run(
+        ValidateOrderLookupForm(shop), tracker(just_set={"order_number": "my order"})
+    )
     assert events == [SlotSet("order_number", None)]
     assert "six digits" in texts(dispatcher)
 
@@ -141,8 +146,8 @@ async def test_return_form_refuses_an_order_not_yet_delivered(shop):
 
 
 async def test_return_from_item_buttons_to_rma(shop):
-    verified = {"order_number": str(DEMO_ORDER_DELIVERED), "verified_order": str(DEMO_ORDER_DELIVERED),
-                "customer_email": DEMO_EMAIL}  # fmt: skip
+    number = str(DEMO_ORDER_DELIVERED)
+    verified = {"order_number": number, "verified_order": number, "customer_email": DEMO_EMAIL}
     _, dispatcher = await run(ActionAskReturnItem(shop), tracker(verified, form="return_form"))
     buttons = dispatcher.messages[0]["buttons"]
     order = shop.orders.lookup(DEMO_ORDER_DELIVERED, DEMO_EMAIL)
@@ -173,18 +178,26 @@ async def test_first_fallback_offers_the_two_likeliest_intents(shop):
     t = tracker(text="money back thing?", intent="nlu_fallback", ranking=ranking, form=None)
     _, dispatcher = await run(ActionFallbackSuggest(), t)
     assert "rephrase" in texts(dispatcher)
-    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/refund_status", "/return_item"]
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == [
+        "/refund_status",
+        "/return_item",
+    ]
 
 
 async def test_second_fallback_in_a_row_offers_a_person():
-    history = [user("blorp", "nlu_fallback"), {"event": "action", "name": "action_fallback_suggest"}]
+    history = [
+        user("blorp", "nlu_fallback"),
+        {"event": "action", "name": "action_fallback_suggest"},
+    ]
     t = tracker(text="zzz", intent="nlu_fallback", history=history, form=None)
     assert consecutive_fallbacks(t.events) == 2
     _, dispatcher = await run(ActionFallbackSuggest(), t)
     assert "person" in texts(dispatcher)
     assert dispatcher.messages[0]["buttons"][0]["payload"] == "/request_human"
     history = [user("blorp", "nlu_fallback"), user("track my order", "order_status")]
-    assert consecutive_fallbacks(tracker(text="x", intent="nlu_fallback", history=history).events) == 1
+    assert (
+        consecutive_fallbacks(tracker(text="x", intent="nlu_fallback", history=history).events) == 1
+    )
 
 
 async def test_request_for_a_human_is_recorded_once_and_told_honestly(shop):

@@ -21,7 +21,9 @@ class Chat:
         self.sender = f"e2e-{uuid.uuid4().hex[:12]}"
 
     def say(self, text: str) -> list[dict]:
-        response = requests.post(self.url, json={"sender": self.sender, "message": text}, timeout=60)
+        response = requests.post(
+            self.url, json={"sender": self.sender, "message": text}, timeout=60
+        )
         response.raise_for_status()
         return response.json()
 
@@ -73,9 +75,13 @@ def test_asking_for_a_person_is_recorded(stack):
     reply = chat.text("I want to talk to a human agent please")
     assert "HR-" in reply
     with Session(stack.shop.engine) as session:
-        rows = session.execute(
-            select(HandoffRequest).where(HandoffRequest.conversation_id == chat.sender)
-        ).scalars().all()
+        rows = (
+            session.execute(
+                select(HandoffRequest).where(HandoffRequest.conversation_id == chat.sender)
+            )
+            .scalars()
+            .all()
+        )
     assert len(rows) == 1
 
 

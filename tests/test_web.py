@@ -45,7 +45,9 @@ async def rasa(aiohttp_server):
 
 @pytest.fixture
 async def client(aiohttp_client, rasa):
-    settings = dataclasses.replace(Settings.from_env({}), rasa_url=str(rasa.make_url("")).rstrip("/"))
+    settings = dataclasses.replace(
+        Settings.from_env({}), rasa_url=str(rasa.make_url("")).rstrip("/")
+    )
     return await aiohttp_client(create_app(settings))
 
 
