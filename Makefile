@@ -24,7 +24,8 @@ run: venv ## set up, train if stale, start Rasa + actions + web app, print the U
 train: venv ## train the Rasa model if config/domain/data changed
 	$(VENV)/bin/csbot train
 
-test: venv browser ## set up and run the whole test suite
+test: venv browser ## set up, lint, and run the whole test suite
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
 test-fast: venv ## only the fast unit tests (no training, servers or browser)

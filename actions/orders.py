@@ -46,6 +46,7 @@ class VerifiedOrderValidation:
             "order_number": str(number),
             "customer_email": email,
             "verified_order": str(number),
+            "verified_customer": email,
             "verification_failures": 0,
         }
         return {**slots, **self.on_verified(order, dispatcher, tracker)}

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import (
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -94,6 +95,21 @@ class HandoffRequest(Base):
     last_message = Column(Text)
     status = Column(String(20), nullable=False, default="open")
     created_at = Column(DateTime, nullable=False, default=datetime.utcnow)
+
+
+class UnansweredQuestion(Base):
+    """A question the knowledge base could not answer well, kept for review."""
+
+    __tablename__ = "unanswered_questions"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(100), index=True)
+    text = Column(Text, nullable=False)
+    best_score = Column(Float)
+    best_doc = Column(String(200))
+    outcome = Column(String(20), nullable=False)  # escalated | not_helpful
+    index_version = Column(String(32))
+    created_at = Column(DateTime, nullable=False, default=datetime.utcnow, index=True)
 
 
 def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:

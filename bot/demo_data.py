@@ -103,8 +103,45 @@ def _status_for_age(rng: random.Random, age: timedelta) -> OrderStatus:
     return OrderStatus.DELIVERED
 
 
-def _items(rng: random.Random, products: Sequence[Product], count: int) -> list[OrderItem]:
-    chosen = rng.sample(list(products), count)
+# What people buy together, so the demo orders carry real co-purchase signal.
+COMPLEMENTS = {
+    "coffee-machine": ("kettle", "toaster", "blender"),
+    "kettle": ("toaster", "coffee-machine"),
+    "toaster": ("kettle", "coffee-machine"),
+    "blender": ("coffee-machine", "kettle"),
+    "television": ("soundbar", "speaker", "smart-home"),
+    "soundbar": ("television", "speaker"),
+    "headphones": ("speaker",),
+    "speaker": ("smart-home", "headphones"),
+    "smart-home": ("speaker", "robot-vacuum"),
+    "vacuum-cleaner": ("air-purifier", "robot-vacuum"),
+    "robot-vacuum": ("smart-home", "air-purifier"),
+    "air-purifier": ("vacuum-cleaner",),
+    "washing-machine": ("dishwasher", "refrigerator"),
+    "dishwasher": ("washing-machine", "microwave"),
+    "refrigerator": ("microwave", "dishwasher"),
+    "microwave": ("toaster", "kettle"),
+}
+
+
+def _basket(rng: random.Random, by_category: dict[str, list[Product]], count: int) -> list[Product]:
+    """A first product, then mostly complements of its category, sometimes anything."""
+    first = rng.choice(rng.choice(list(by_category.values())))
+    basket = [first]
+    while len(basket) < count:
+        related = COMPLEMENTS.get(first.category, ())
+        category = (
+            rng.choice(related) if related and rng.random() < 0.8 else rng.choice(list(by_category))
+        )
+        pick = rng.choice(by_category[category])
+        if pick not in basket:
+            basket.append(pick)
+    return basket
+
+
+def _items(
+    rng: random.Random, by_category: dict[str, list[Product]], count: int
+) -> list[OrderItem]:
     return [
         OrderItem(
             sku=p.sku,
@@ -112,7 +149,7 @@ def _items(rng: random.Random, products: Sequence[Product], count: int) -> list[
             quantity=1 if p.price > 150 else rng.choice((1, 1, 1, 2)),
             unit_price_cents=round(p.price * 100),
         )
-        for p in chosen
+        for p in _basket(rng, by_category, count)
     ]
 
 
@@ -155,6 +192,9 @@ def generate(
     emma = Customer(name="Emma Larsen", email=DEMO_EMAIL, created_at=now - timedelta(days=400))
     emma.orders = _demo_orders(products, now, emma)
     people, seen = [emma], {DEMO_EMAIL}
+    by_category: dict[str, list[Product]] = {}
+    for product in products:
+        by_category.setdefault(product.category, []).append(product)
     number = 100300
     while len(people) < customers:
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
@@ -176,7 +216,7 @@ def generate(
                 customer=person,
                 placed_at=now - age,
                 shipping_address=address,
-                items=_items(rng, products, rng.choice((1, 1, 1, 2, 2, 3))),
+                items=_items(rng, by_category, rng.choice((1, 1, 1, 2, 2, 3))),
             )
             _lifecycle(rng, order, now, _status_for_age(rng, age))
             number += rng.randint(1, 7)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
-from bot.db import Customer, Order
+from bot.db import Customer, Order, OrderItem
 
 ORDER_NUMBER = re.compile(r"(?<!\d)#?(1\d{5})(?!\d)")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -104,6 +104,34 @@ class OrderService:
         with Session(self._engine) as session:
             order = session.execute(query).scalar_one_or_none()
             return _view(order) if order else None
+
+
+    def purchased_skus(self, email: str) -> list[str]:
+        """What this customer bought (not cancelled), for personal recommendations."""
+        query = (
+            select(OrderItem.sku)
+            .join(Order)
+            .join(Customer)
+            .where(
+                func.lower(Customer.email) == email.strip().lower(),
+                Order.status != OrderStatus.CANCELLED.value,
+            )
+        )
+        with Session(self._engine) as session:
+            return list(dict.fromkeys(session.execute(query).scalars()))
+
+    def baskets(self) -> list[list[str]]:
+        """Each customer's purchased SKUs: the input for co-purchase similarity."""
+        query = (
+            select(Order.customer_id, OrderItem.sku)
+            .join(OrderItem)
+            .where(Order.status != OrderStatus.CANCELLED.value)
+        )
+        baskets: dict[int, list[str]] = {}
+        with Session(self._engine) as session:
+            for customer_id, sku in session.execute(query):
+                baskets.setdefault(customer_id, []).append(sku)
+        return list(baskets.values())
 
 
 def _day(value: datetime) -> str:

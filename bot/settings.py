@@ -32,6 +32,7 @@ class Settings:
     database_url: str
     catalogue_path: Path
     models_dir: Path
+    index_dir: Path
     host: str
     web_port: int
     rasa_port: int
@@ -52,6 +53,7 @@ class Settings:
                 env.get("CSBOT_CATALOGUE", project_dir / "knowledge" / "products.csv")
             ),
             models_dir=Path(env.get("CSBOT_MODELS_DIR", project_dir / "models")),
+            index_dir=Path(env.get("CSBOT_INDEX_DIR", var_dir / "index")),
             host=host,
             web_port=_port(env, "CSBOT_WEB_PORT", 8000),
             rasa_port=rasa_port,

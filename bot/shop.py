@@ -12,6 +12,7 @@ from bot.db import create_schema, make_engine
 from bot.handoff import HandoffService
 from bot.orders import OrderService
 from bot.returns import ReturnService
+from bot.unanswered import UnansweredLog
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class Shop:
     orders: OrderService
     returns: ReturnService
     handoffs: HandoffService
+    unanswered: UnansweredLog
 
     @classmethod
     def from_engine(cls, engine: Engine, clock: Callable[[], datetime] = datetime.utcnow) -> Shop:
@@ -29,6 +31,7 @@ class Shop:
             orders,
             ReturnService(engine, orders, clock=clock),
             HandoffService(engine, clock=clock),
+            UnansweredLog(engine, clock=clock),
         )
 
     @classmethod

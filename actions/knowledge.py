@@ -1,0 +1,137 @@
+"""FAQ auto-reply from the knowledge index: answer, clarify or escalate."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.deps import default_answerer, default_shop
+from bot.shop import Shop
+from knowledge.answers import Decision, FaqAnswerer
+from knowledge.retrieval import Hit
+
+MAX_ANSWERS_TRIED = 2  # after this many unhelpful answers, offer a person
+FEEDBACK_BUTTONS = [
+    {"title": "That answered it", "payload": "/thank_you"},
+    {"title": "That didn't help", "payload": "/faq_not_helpful"},
+]
+OFFER_PERSON = [
+    {"title": "Yes, talk to a person", "payload": "/request_human"},
+    {"title": "No, thanks", "payload": "/deny"},
+]
+
+
+def answer_text(hit: Hit, lead: str = "") -> str:
+    return f"{lead}{hit.data['answer']}\n\nSource: {hit.data['source']}"
+
+
+def _slots(question: str, candidates: list[str], shown: list[str], best: float | None) -> list:
+    return [
+        SlotSet("faq_question", question),
+        SlotSet("faq_candidates", candidates),
+        SlotSet("faq_shown", shown),
+        SlotSet("faq_best_score", best),
+    ]
+
+
+class _KnowledgeDeps:
+    """Shared constructor and helpers; not an Action, so rasa_sdk does not register it."""
+
+    def __init__(self, answerer: FaqAnswerer | None = None, shop: Shop | None = None) -> None:
+        self._answerer = answerer
+        self._shop = shop
+
+    @property
+    def answerer(self) -> FaqAnswerer:
+        return self._answerer or default_answerer()
+
+    @property
+    def shop(self) -> Shop:
+        return self._shop or default_shop()
+
+    def offer_person(self, dispatcher: CollectingDispatcher, text: str) -> None:
+        dispatcher.utter_message(text=text, buttons=OFFER_PERSON)
+
+
+class ActionAnswerFaq(_KnowledgeDeps, Action):
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        chosen = next(tracker.get_latest_entity_values("faq_id"), None)
+        if chosen:  # a clarify button: answer that entry
+            hit = self.answerer.entry(chosen)
+            if hit is not None:
+                shown = [*(tracker.get_slot("faq_shown") or []), chosen]
+                dispatcher.utter_message(text=answer_text(hit), buttons=FEEDBACK_BUTTONS)
+                return [SlotSet("faq_shown", shown)]
+        question = tracker.latest_message.get("text") or ""
+        reply = await asyncio.get_running_loop().run_in_executor(
+            None, self.answerer.reply, question
+        )
+        candidates = [h.doc_id for h in reply.candidates]
+        best = reply.best.score if reply.best else None
+        if reply.decision is Decision.ANSWER:
+            dispatcher.utter_message(text=answer_text(reply.best), buttons=FEEDBACK_BUTTONS)
+            return _slots(question, candidates, candidates[:1], best)
+        if reply.decision is Decision.CLARIFY:
+            buttons: list[dict[str, Any]] = [
+                {"title": h.data["title"], "payload": f'/ask_knowledge{{"faq_id":"{h.doc_id}"}}'}
+                for h in reply.candidates[:3]
+            ]
+            buttons.append({"title": "None of these", "payload": "/faq_not_helpful"})
+            dispatcher.utter_message(text="Just to be sure, did you mean:", buttons=buttons)
+            return _slots(question, candidates, [], best)
+        self.shop.unanswered.record(
+            question, best, candidates[0] if candidates else None, "escalated",
+            tracker.sender_id, reply.version,
+        )  # fmt: skip
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if f"utter_{intent}" in (domain.get("responses") or {}):
+            dispatcher.utter_message(response=f"utter_{intent}")
+        else:
+            self.offer_person(
+                dispatcher,
+                "I'm sorry, I don't have a good answer to that. Would you like me to pass your "
+                "question to a person on our team?",
+            )
+        return _slots(question, candidates, [], best)
+
+
+class ActionFaqNotHelpful(_KnowledgeDeps, Action):
+    """'That didn't help': try the next candidate once, then offer a person."""
+
+    def name(self) -> str:
+        return "action_faq_not_helpful"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        candidates = tracker.get_slot("faq_candidates") or []
+        shown = tracker.get_slot("faq_shown") or []
+        remaining = [c for c in candidates if c not in shown]
+        hit = self.answerer.entry(remaining[0]) if remaining else None
+        if hit is not None and len(shown) < MAX_ANSWERS_TRIED:
+            dispatcher.utter_message(
+                text=answer_text(hit, lead="Sorry about that. This may answer it instead:\n\n"),
+                buttons=FEEDBACK_BUTTONS,
+            )
+            return [SlotSet("faq_shown", [*shown, hit.doc_id])]
+        question = tracker.get_slot("faq_question") or tracker.latest_message.get("text") or ""
+        self.shop.unanswered.record(
+            question, tracker.get_slot("faq_best_score"), shown[0] if shown else None,
+            "not_helpful", tracker.sender_id,
+        )  # fmt: skip
+        self.offer_person(
+            dispatcher,
+            "I'm sorry I couldn't find the right answer. Would you like a person from our team "
+            "to help with this?",
+        )
+        return []

@@ -1,0 +1,118 @@
+"""Product recommendations, comparisons and product facts from the catalogue index."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.deps import default_recommender, default_shop
+from bot.recommend import Constraints, Recommender
+from bot.shop import Shop
+
+
+def _wanted(constraints: Constraints) -> str:
+    words = [*constraints.attributes, (constraints.category or "product").replace("-", " ")]
+    text = " ".join(words)
+    if constraints.max_price is not None:
+        text += f" under ${constraints.max_price:g}"
+    return text
+
+
+def describe_product(product: Mapping[str, Any]) -> str:
+    stock = (
+        f"in stock ({product['stock']} left)"
+        if product["stock"] > 0
+        else 'out of stock right now - press "Notify me" on its page for a restock email'
+    )
+    specs = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in product["specs"].items())
+    return (
+        f"{product['name']} - ${product['price']:.2f}, rated {product['rating']}/5, {stock}.\n"
+        f"{product['description']}\nSpecs: {specs}"
+    )
+
+
+class _ProductDeps:
+    """Shared constructor; not an Action, so rasa_sdk does not register it."""
+
+    def __init__(self, recommender: Recommender | None = None, shop: Shop | None = None) -> None:
+        self._recommender = recommender
+        self._shop = shop
+
+    @property
+    def recommender(self) -> Recommender:
+        return self._recommender or default_recommender()
+
+    async def off_loop(self, fn, *args):
+        """Encoding and search are CPU work: keep them off the action server's event loop."""
+        return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
+
+
+class ActionRecommendProducts(_ProductDeps, Action):
+    def name(self) -> str:
+        return "action_recommend_products"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        email = tracker.get_slot("verified_customer")
+        shop = self._shop or default_shop()
+        history = shop.orders.purchased_skus(email) if email else []
+        wanted, picks = await self.off_loop(self.recommender.recommend, text, history)
+        if not picks:
+            dispatcher.utter_message(
+                text=f"I couldn't find a {_wanted(wanted)} in stock. Would a higher budget or a "
+                "different type work? Tell me and I'll look again."
+            )
+            return []
+        lines = [
+            f"{i}. {p.name} - ${p.price:.2f} ({p.reason})" for i, p in enumerate(picks, start=1)
+        ]
+        dispatcher.utter_message(text=f"My top picks for a {_wanted(wanted)}:\n" + "\n".join(lines))
+        return []
+
+
+class ActionCompareProducts(_ProductDeps, Action):
+    def name(self) -> str:
+        return "action_compare_products"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        comparison = await self.off_loop(self.recommender.compare, text)
+        if comparison is None:
+            dispatcher.utter_message(
+                text='Which two products should I compare? Name both, e.g. "Sony WH-1000XM5 '
+                'vs Bose QuietComfort Ultra Headphones".'
+            )
+            return []
+        first, second = comparison.names
+        rows = [f"- {spec}: {a} vs {b}" for spec, a, b in comparison.rows]
+        dispatcher.utter_message(text=f"{first} vs {second}:\n" + "\n".join(rows))
+        return []
+
+
+class ActionProductInfo(_ProductDeps, Action):
+    """Facts and stock for the product a question is about."""
+
+    def name(self) -> str:
+        return "action_product_info"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        named = next(tracker.get_latest_entity_values("product"), None)
+        text = named or tracker.latest_message.get("text") or ""
+        product = await self.off_loop(self.recommender.find_product, text)
+        if product is None:
+            dispatcher.utter_message(text="Which product do you mean? Tell me its name.")
+            return []
+        dispatcher.utter_message(text=describe_product(product))
+        return []

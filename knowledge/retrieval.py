@@ -1,0 +1,51 @@
+"""Search the built indexes at run time, picking up a rebuilt index without a restart."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from knowledge.index import Collection, Encoder, load_collection, read_manifest
+
+SHOP_NAME = re.compile(r"\bkettle\s*(?:&|and|n)\s*volt\b", re.IGNORECASE)
+
+
+def clean_query(text: str) -> str:
+    """Drop the shop's own name: 'kettle' in 'Kettle & Volt' is not about kettles."""
+    return " ".join(SHOP_NAME.sub(" ", text).split())
+
+
+@dataclass(frozen=True)
+class Hit:
+    doc_id: str
+    score: float
+    data: dict[str, Any]
+
+
+class KnowledgeBase:
+    """Holds loaded collections; reloads one when its manifest names a new build."""
+
+    def __init__(self, root: Path, encoder: Encoder) -> None:
+        self.root = root
+        self.encoder = encoder
+        self._collections: dict[str, Collection] = {}
+        self._lock = threading.Lock()
+
+    def collection(self, name: str) -> Collection:
+        manifest = read_manifest(self.root, name)
+        with self._lock:
+            loaded = self._collections.get(name)
+            if loaded is None or (manifest and manifest.content_hash != loaded.manifest.content_hash):
+                loaded = self._collections[name] = load_collection(self.root, name)
+            return loaded
+
+    def version(self, name: str) -> str:
+        return self.collection(name).manifest.content_hash
+
+    def search(self, name: str, text: str, k: int = 10) -> list[Hit]:
+        collection = self.collection(name)
+        query = self.encoder.encode([clean_query(text) or text])[0]
+        return [Hit(doc, score, collection.payload[doc]) for doc, score in collection.search(query, k)]

@@ -1,0 +1,89 @@
+"""Turn the editable sources into index collections, and (re)build them when they change.
+
+Two collections: `answers` (FAQ questions and phrasings, plus policy passages) and `products`
+(one text per catalogue product). `csbot knowledge build` calls `build_all`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from knowledge.catalogue import DEFAULT_CATALOGUE, Product, load_products
+from knowledge.faq import DEFAULT_FAQ_DIR, FaqEntry, load_faqs
+from knowledge.index import Encoder, Manifest, build_collection
+from knowledge.policies import DEFAULT_POLICY_DIR, Passage, load_passages
+
+ANSWERS = "answers"
+PRODUCTS = "products"
+
+
+@dataclass(frozen=True)
+class Sources:
+    faq_dir: Path = DEFAULT_FAQ_DIR
+    policy_dir: Path = DEFAULT_POLICY_DIR
+    catalogue: Path = DEFAULT_CATALOGUE
+
+
+def answer_texts(
+    faqs: Sequence[FaqEntry], passages: Sequence[Passage]
+) -> tuple[list[tuple[str, str]], dict[str, Any]]:
+    """Rows to embed and the payload shown when a doc is retrieved."""
+    texts: list[tuple[str, str]] = []
+    payload: dict[str, Any] = {}
+    for faq in faqs:
+        doc = f"faq:{faq.id}"
+        texts += [(doc, text) for text in faq.indexed_texts]
+        payload[doc] = {
+            "kind": "faq",
+            "title": faq.question,
+            "answer": faq.answer,
+            "source": f"FAQ '{faq.id}' ({faq.source})",
+        }
+    for passage in passages:
+        doc = f"policy:{passage.id}"
+        texts.append((doc, f"{passage.title}. {passage.text}"))
+        payload[doc] = {
+            "kind": "policy",
+            "title": passage.title,
+            "answer": passage.text,
+            "source": f"{passage.page_title}, section '{passage.title}' ({passage.source})",
+        }
+    return texts, payload
+
+
+def product_text(product: Product) -> str:
+    specs = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in product.specs.items())
+    return f"{product.name}. {product.category_label} by {product.brand}. {product.description} {specs}"
+
+
+def product_texts(products: Sequence[Product]) -> tuple[list[tuple[str, str]], dict[str, Any]]:
+    texts = [(p.sku, product_text(p)) for p in products]
+    payload = {
+        p.sku: {
+            "name": p.name,
+            "brand": p.brand,
+            "category": p.category,
+            "price": p.price,
+            "rating": p.rating,
+            "stock": p.stock,
+            "description": p.description,
+            "specs": p.specs,
+        }
+        for p in products
+    }
+    return texts, payload
+
+
+def build_all(
+    root: Path, encoder: Encoder, sources: Sources = Sources(), force: bool = False
+) -> dict[str, Manifest | None]:
+    """Validate every source, then rebuild only the collections whose content changed."""
+    answers = answer_texts(load_faqs(sources.faq_dir), load_passages(sources.policy_dir))
+    products = product_texts(load_products(sources.catalogue))
+    return {
+        name: build_collection(root, name, texts, payload, encoder, force=force, progress=True)
+        for name, (texts, payload) in ((ANSWERS, answers), (PRODUCTS, products))
+    }
