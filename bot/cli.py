@@ -23,6 +23,21 @@ def _seed(settings: Settings) -> None:
     shop.engine.dispose()
 
 
+def _build_knowledge(settings: Settings, force: bool = False) -> None:
+    from knowledge.index import MiniLMEncoder
+    from knowledge.sources import Sources, build_all
+
+    sources = Sources(catalogue=settings.catalogue_path)
+    for name, manifest in build_all(settings.index_dir, MiniLMEncoder(), sources, force).items():
+        if manifest is None:
+            print(f"==> Knowledge index '{name}' is up to date.")
+        else:
+            print(
+                f"==> Built knowledge index '{name}': {manifest.count} texts, "
+                f"{manifest.docs} entries, {manifest.index_type}, version {manifest.content_hash}"
+            )
+
+
 def _train(settings: Settings, force: bool = False):
     from bot.training import ensure_model
 
@@ -39,6 +54,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.stack import StackError, start_stack
 
     _seed(settings)
+    _build_knowledge(settings)
     model = _train(settings)
     print("==> Starting Rasa, the action server and the web app (this takes ~30 s)...")
     logs = settings.project_dir / "var" / "logs"
@@ -78,12 +94,33 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_knowledge(settings: Settings, args: argparse.Namespace) -> int:
+    from knowledge.errors import KnowledgeError
+
+    if args.action == "build":
+        try:
+            _build_knowledge(settings, force=args.force)
+        except KnowledgeError as exc:
+            print(f"Cannot build the knowledge index: {exc}", file=sys.stderr)
+            return 1
+        return 0
+    from bot.shop import Shop
+
+    rows = Shop.open(settings.database_url).unanswered.recent(args.limit)
+    print(f"{len(rows)} most recent questions without a good answer:")
+    for row in rows:
+        score = f"{row.best_score:.2f}" if row.best_score is not None else "  - "
+        print(f"{row.created_at:%Y-%m-%d %H:%M}  {score}  {row.outcome:<11}  {row.text}")
+    return 0
+
+
 def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
     """Chat in the terminal: an action server in the background plus `rasa shell`."""
     from bot.stack import write_endpoints
     from bot.training import rasa_environment
 
     _seed(settings)
+    _build_knowledge(settings)
     model = _train(settings)
     env = rasa_environment()
     actions = subprocess.Popen(
@@ -110,8 +147,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     train.add_argument("--force", action="store_true", help="train even if up to date")
     commands.add_parser("seed", help="create the demo shop database if it is empty")
     commands.add_parser("shell", help="chat with the bot in the terminal")
+    knowledge = commands.add_parser("knowledge", help="FAQ/product index tools")
+    knowledge.add_argument("action", choices=["build", "unanswered"])
+    knowledge.add_argument("--force", action="store_true", help="rebuild even if unchanged")
+    knowledge.add_argument("--limit", type=int, default=50, help="rows for 'unanswered'")
     args = parser.parse_args(argv)
-    handlers = {"run": cmd_run, "train": cmd_train, "seed": cmd_seed, "shell": cmd_shell}
+    handlers = {
+        "run": cmd_run,
+        "train": cmd_train,
+        "seed": cmd_seed,
+        "shell": cmd_shell,
+        "knowledge": cmd_knowledge,
+    }
     return handlers[args.command](Settings.from_env(), args)
 
 

@@ -99,7 +99,12 @@ def start_stack(
 ) -> Stack:
     """Start the processes and wait until each answers its health check."""
     env = rasa_environment()
-    env.update(CSBOT_DATABASE_URL=settings.database_url, CSBOT_RASA_URL=settings.rasa_url)
+    env.update(
+        CSBOT_DATABASE_URL=settings.database_url,
+        CSBOT_RASA_URL=settings.rasa_url,
+        CSBOT_INDEX_DIR=str(settings.index_dir),
+        CSBOT_CATALOGUE=str(settings.catalogue_path),
+    )
     py, host = sys.executable, settings.host
     commands = {
         "actions": [py, "-m", "rasa_sdk", "--actions", "actions",

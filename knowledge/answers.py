@@ -32,8 +32,8 @@ class Thresholds:
     clarify: float  # best score at least this: offer the top candidates; below: escalate
 
     def __post_init__(self) -> None:
-        if not (0 <= self.clarify <= self.answer <= 1) or self.margin < 0:
-            raise KnowledgeError("thresholds need 0 <= clarify <= answer <= 1 and margin >= 0")
+        if not 0 <= self.clarify <= self.answer or self.margin < 0:
+            raise KnowledgeError("thresholds need 0 <= clarify <= answer and margin >= 0")
 
     @classmethod
     def load(cls, path: Path = DEFAULT_THRESHOLDS) -> Thresholds:

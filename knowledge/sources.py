@@ -36,6 +36,7 @@ def answer_texts(
     for faq in faqs:
         doc = f"faq:{faq.id}"
         texts += [(doc, text) for text in faq.indexed_texts]
+        texts.append((doc, f"{faq.question} {faq.answer}"))  # the answer's words help too
         payload[doc] = {
             "kind": "faq",
             "title": faq.question,

@@ -87,3 +87,30 @@ def stack(trained_model, tmp_path_factory, products):
     yield running
     running.stop()
     shop.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    from knowledge.index import MiniLMEncoder
+
+    return MiniLMEncoder()
+
+
+@pytest.fixture(scope="session")
+def small_knowledge(tmp_path_factory, encoder, products):
+    """A real MiniLM + FAISS index over part of the shop's knowledge, built once."""
+    from knowledge.faq import load_faqs
+    from knowledge.index import build_collection
+    from knowledge.policies import load_passages
+    from knowledge.retrieval import KnowledgeBase
+    from knowledge.sources import ANSWERS, PRODUCTS, answer_texts, product_texts
+
+    root = tmp_path_factory.mktemp("index")
+    faqs = [f for f in load_faqs() if f.topic in ("returns", "shipping", "payments", "warranty")]
+    passages = [p for p in load_passages() if p.source == "returns-and-refunds.md"]
+    build_collection(root, ANSWERS, *answer_texts(faqs, passages), encoder)
+    wanted = {"dishwasher", "kettle", "headphones", "coffee-machine", "toaster", "blender"}
+    build_collection(
+        root, PRODUCTS, *product_texts([p for p in products if p.category in wanted]), encoder
+    )
+    return KnowledgeBase(root, encoder)

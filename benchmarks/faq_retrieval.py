@@ -1,0 +1,231 @@
+"""FAQ retrieval quality on phrasings held out from the index, and threshold calibration.
+
+    python -m benchmarks.faq_retrieval [--calibrate] [--skip-rasa]
+
+Queries are each FAQ's `heldout` phrasings (never indexed); out-of-scope NLU examples are the
+negatives that should escalate. The held-out set is split in two by FAQ id: thresholds are
+fitted on the first half (--calibrate writes them to knowledge/thresholds.yml) and every figure
+is reported on the second half. Compared side by side: MiniLM + FAISS (csbot), BM25 over the
+same texts, and Rasa's ResponseSelector trained on the same FAQ questions and phrasings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from bot.training import rasa_environment
+from knowledge.answers import DEFAULT_THRESHOLDS, Decision, Thresholds, decide
+from knowledge.faq import FaqEntry, load_faqs
+from knowledge.index import MiniLMEncoder, make_index
+from knowledge.policies import load_passages
+from knowledge.retrieval import Hit, clean_query
+from knowledge.sources import answer_texts
+
+ROOT = Path(__file__).resolve().parents[1]
+Ranker = Callable[[str], list[Hit]]
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    gold: str | None  # doc id, or None for a question that should escalate
+
+
+def held_out(faqs: Sequence[FaqEntry]) -> tuple[list[Query], list[Query]]:
+    """(calibration, test) halves, split by a stable hash of the FAQ id."""
+    halves: tuple[list[Query], list[Query]] = ([], [])
+    for faq in faqs:
+        half = int(hashlib.sha256(faq.id.encode()).hexdigest(), 16) % 2
+        halves[half].extend(Query(t, f"faq:{faq.id}") for t in faq.heldout)
+    negatives = out_of_scope()
+    middle = len(negatives) // 2
+    return halves[0] + negatives[:middle], halves[1] + negatives[middle:]
+
+
+def out_of_scope() -> list[Query]:
+    data = yaml.safe_load((ROOT / "data/nlu/customer_service_part2.yml").read_text())
+    block = next(i for i in data["nlu"] if i["intent"] == "out_of_scope")["examples"]
+    return [Query(line[2:].strip(), None) for line in block.splitlines() if line.strip()]
+
+
+def dense_ranker(texts: list[tuple[str, str]], payload: dict) -> Ranker:
+    encoder = MiniLMEncoder()
+    index = make_index(encoder.encode([t for _, t in texts]))
+    rows = [doc for doc, _ in texts]
+
+    def rank(query: str) -> list[Hit]:
+        vector = encoder.encode([clean_query(query) or query])
+        scores, ids = index.search(vector, 40)
+        best: dict[str, float] = {}
+        for score, row in zip(scores[0], ids[0], strict=True):
+            if row >= 0:
+                best.setdefault(rows[row], float(score))
+        return [Hit(d, s, payload[d]) for d, s in best.items()][:10]
+
+    return rank
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def bm25_ranker(texts: list[tuple[str, str]], payload: dict) -> Ranker:
+    from rank_bm25 import BM25Okapi
+
+    bm25 = BM25Okapi([_tokens(t) for _, t in texts])
+    rows = [doc for doc, _ in texts]
+
+    def rank(query: str) -> list[Hit]:
+        scores = bm25.get_scores(_tokens(clean_query(query)))
+        best: dict[str, float] = {}
+        for row in np.argsort(-scores)[:40]:
+            best.setdefault(rows[row], float(scores[row]))
+        return [Hit(d, s, payload[d]) for d, s in best.items()][:10]
+
+    return rank
+
+
+def response_selector_ranker(faqs: Sequence[FaqEntry], payload: dict) -> Ranker:
+    """Train Rasa's ResponseSelector on faq/<id> retrieval intents; rank by its confidence."""
+    from rasa.core.agent import Agent
+
+    work = Path(tempfile.mkdtemp(prefix="csbot-rs-"))
+    nlu = {"version": "3.1", "nlu": [
+        {"intent": f"faq/{f.id}", "examples": "".join(f"- {t}\n" for t in f.indexed_texts)}
+        for f in faqs
+    ]}  # fmt: skip
+    domain = {"version": "3.1", "intents": ["faq"],
+              "responses": {f"utter_faq/{f.id}": [{"text": f.answer}] for f in faqs}}  # fmt: skip
+    config = {"recipe": "default.v1", "language": "en", "pipeline": [
+        {"name": "WhitespaceTokenizer"}, {"name": "CountVectorsFeaturizer"},
+        {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 1, "max_ngram": 4},
+        {"name": "ResponseSelector", "epochs": 100, "retrieval_intent": "faq"},
+    ], "policies": []}  # fmt: skip
+    for name, data in (("nlu.yml", nlu), ("domain.yml", domain), ("config.yml", config)):
+        (work / name).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    subprocess.run(
+        [sys.executable, "-m", "rasa", "train", "nlu", "--nlu", "nlu.yml", "--domain",
+         "domain.yml", "--config", "config.yml", "--out", "models", "--fixed-model-name", "rs"],
+        cwd=work, env=rasa_environment(), check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    agent = Agent.load(str(work / "models" / "rs.tar.gz"))
+    loop = asyncio.new_event_loop()
+
+    def rank(query: str) -> list[Hit]:
+        parsed = loop.run_until_complete(agent.parse_message(query))
+        ranking = parsed["response_selector"]["faq"]["ranking"]
+        hits = []
+        for item in ranking[:10]:
+            doc = "faq:" + item["intent_response_key"].split("/", 1)[1]
+            hits.append(Hit(doc, float(item["confidence"]), payload[doc]))
+        return hits
+
+    return rank
+
+
+def metrics(results: list[tuple[Query, list[Hit]]], thresholds: Thresholds) -> dict[str, float]:
+    positives = [(q, h) for q, h in results if q.gold]
+    negatives = [(q, h) for q, h in results if not q.gold]
+    ranks = [
+        next((i for i, hit in enumerate(h, 1) if hit.doc_id == q.gold), None) for q, h in positives
+    ]
+    decisions = [decide(h, thresholds) for _, h in positives]
+    answered = [
+        (q, h) for (q, h), d in zip(positives, decisions, strict=True) if d is Decision.ANSWER
+    ]
+    correct = sum(h[0].doc_id == q.gold for q, h in answered)
+    return {
+        "P@1": sum(r == 1 for r in ranks) / len(ranks),
+        "MRR@10": sum(1 / r for r in ranks if r) / len(ranks),
+        "answer": len(answered) / len(positives),
+        "clarify": decisions.count(Decision.CLARIFY) / len(positives),
+        "escalate": decisions.count(Decision.ESCALATE) / len(positives),
+        "answer precision": correct / len(answered) if answered else float("nan"),
+        "off-topic escalated": sum(decide(h, thresholds) is Decision.ESCALATE for _, h in negatives)
+        / max(1, len(negatives)),
+    }
+
+
+def calibrate(results: list[tuple[Query, list[Hit]]], precision: float = 0.9) -> Thresholds:
+    """Clarify: above 90% of off-topic questions' best scores. Answer + margin: the pair that
+    answers the most held-out questions while >= `precision` of those answers are right."""
+    negative_tops = [h[0].score for q, h in results if not q.gold and h]
+    clarify = float(np.quantile(negative_tops, 0.9)) if negative_tops else 0.0
+    tops = sorted({round(h[0].score, 3) for q, h in results if q.gold and h})
+    best, best_answered = Thresholds(max(tops), 0.0, min(clarify, max(tops))), -1
+    for answer in tops[:: max(1, len(tops) // 60)]:
+        for margin in (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15):
+            if answer < clarify:
+                continue
+            candidate = Thresholds(answer, margin, clarify)
+            m = metrics(results, candidate)
+            answered = m["answer"]
+            if m["answer precision"] >= precision and answered > best_answered:
+                best, best_answered = candidate, answered
+    return best
+
+
+def evaluate(name: str, rank: Ranker, calib: list[Query], test: list[Query]) -> dict[str, float]:
+    fitted = calibrate([(q, rank(q.text)) for q in calib])
+    row = metrics([(q, rank(q.text)) for q in test], fitted)
+    row["thresholds"] = fitted
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calibrate", action="store_true", help="write knowledge/thresholds.yml")
+    parser.add_argument("--skip-rasa", action="store_true", help="leave out the ResponseSelector")
+    args = parser.parse_args()
+    faqs = load_faqs()
+    texts, payload = answer_texts(faqs, load_passages())
+    calib, test = held_out(faqs)
+    rankers = {
+        "MiniLM + FAISS (csbot)": dense_ranker(texts, payload),
+        "BM25": bm25_ranker(texts, payload),
+    }
+    if not args.skip_rasa:
+        rankers["Rasa ResponseSelector"] = response_selector_ranker(faqs, payload)
+    rows = {name: evaluate(name, rank, calib, test) for name, rank in rankers.items()}
+    n_pos = sum(1 for q in test if q.gold)
+    print(f"\nFAQ retrieval on {n_pos} held-out phrasings (+{len(test) - n_pos} off-topic), "
+          f"{len(faqs)} FAQs + {len(payload) - len(faqs)} policy passages indexed\n")  # fmt: skip
+    columns = ["P@1", "MRR@10", "answer", "clarify", "escalate", "answer precision",
+               "off-topic escalated"]  # fmt: skip
+    print("| method | " + " | ".join(columns) + " |")
+    print("|---" * (len(columns) + 1) + "|")
+    for name, row in rows.items():
+        print(f"| {name} | " + " | ".join(f"{row[c]:.3f}" for c in columns) + " |")
+    ours = rows["MiniLM + FAISS (csbot)"]["thresholds"]
+    print(f"\ncsbot thresholds (fitted on the calibration half): answer >= {ours.answer:.3f}, "
+          f"margin >= {ours.margin:.2f}, clarify >= {ours.clarify:.3f}")  # fmt: skip
+    if args.calibrate:
+        DEFAULT_THRESHOLDS.write_text(
+            "# Written by `python -m benchmarks.faq_retrieval --calibrate`; see README.\n"
+            + yaml.safe_dump(
+                {
+                    "answer": round(ours.answer, 3),
+                    "margin": ours.margin,
+                    "clarify": round(ours.clarify, 3),
+                },
+                sort_keys=False,
+            ),  # fmt: skip
+            encoding="utf-8",
+        )
+        print(f"wrote {DEFAULT_THRESHOLDS}")
+
+
+if __name__ == "__main__":
+    main()

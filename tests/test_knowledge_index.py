@@ -1,0 +1,81 @@
+"""Index build, manifest/staleness, hot reload, and answer/clarify/escalate decisions."""
+
+import faiss
+import numpy as np
+import pytest
+
+from knowledge.answers import Decision, FaqAnswerer, Thresholds, decide
+from knowledge.index import build_collection, make_index, read_manifest
+from knowledge.retrieval import Hit, KnowledgeBase, clean_query
+
+TEXTS = [("a", "How long does standard shipping take?"), ("b", "Which cards do you accept?")]
+PAYLOAD = {"a": {"answer": "3-5 business days."}, "b": {"answer": "Visa and more."}}
+
+
+def test_manifest_describes_the_build_and_unchanged_content_is_not_rebuilt(tmp_path, encoder):
+    manifest = build_collection(tmp_path, "faq", TEXTS, PAYLOAD, encoder)
+    assert (manifest.model, manifest.dim, manifest.count, manifest.docs) == (
+        "all-MiniLM-L6-v2", 384, 2, 2,
+    )  # fmt: skip
+    assert manifest.index_type == "IndexFlatIP"
+    assert read_manifest(tmp_path, "faq") == manifest
+    assert build_collection(tmp_path, "faq", TEXTS, PAYLOAD, encoder) is None
+    changed = build_collection(tmp_path, "faq", TEXTS[:1], {"a": PAYLOAD["a"]}, encoder)
+    assert changed.content_hash != manifest.content_hash
+
+
+def test_running_knowledge_base_picks_up_a_rebuilt_index(tmp_path, encoder):
+    build_collection(tmp_path, "faq", TEXTS[:1], {"a": PAYLOAD["a"]}, encoder)
+    kb = KnowledgeBase(tmp_path, encoder)
+    assert [h.doc_id for h in kb.search("faq", "what cards can I pay with", 2)] == ["a"]
+    build_collection(tmp_path, "faq", TEXTS, PAYLOAD, encoder)
+    assert kb.search("faq", "what cards can I pay with", 2)[0].doc_id == "b"
+
+
+def test_large_collections_use_hnsw_with_high_recall():
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(50, 32))
+    vectors = (centres[rng.integers(0, 50, 3000)] + 0.3 * rng.normal(size=(3000, 32))).astype(
+        np.float32
+    )
+    faiss.normalize_L2(vectors)
+    approximate = make_index(vectors, exact_limit=1000)
+    assert isinstance(approximate, faiss.IndexHNSWFlat)
+    exact = make_index(vectors)
+    queries = vectors[:100]
+    _, truth = exact.search(queries, 10)
+    _, found = approximate.search(queries, 10)
+    recall = np.mean([len(set(t) & set(f)) / 10 for t, f in zip(truth, found, strict=True)])
+    assert recall >= 0.95
+
+
+def hits(*scores):
+    return [Hit(f"d{i}", s, {}) for i, s in enumerate(scores)]
+
+
+@pytest.mark.parametrize(
+    ("scores", "decision"),
+    [
+        ((0.9, 0.6), Decision.ANSWER),
+        ((0.9, 0.88), Decision.CLARIFY),  # two close candidates: ask, don't guess
+        ((0.6, 0.5), Decision.CLARIFY),
+        ((0.3, 0.2), Decision.ESCALATE),
+        ((), Decision.ESCALATE),
+    ],
+)
+def test_decision_follows_the_thresholds(scores, decision):
+    assert decide(hits(*scores), Thresholds(answer=0.7, margin=0.05, clarify=0.5)) is decision
+
+
+def test_shop_name_is_not_a_kettle():
+    assert clean_query("Does Kettle & Volt price match?") == "Does price match?"
+
+
+def test_real_questions_get_the_right_entry_with_its_source(small_knowledge):
+    answerer = FaqAnswerer(small_knowledge, Thresholds.load())
+    reply = answerer.reply("can I return an opened blender?")
+    assert reply.decision is Decision.ANSWER
+    assert reply.best.doc_id == "faq:returns-opened-small-appliance"
+    assert "returns-opened-small-appliance" in reply.best.data["source"]
+    assert reply.version == small_knowledge.version("answers")
+    assert answerer.reply("who won the football world cup in 1998").decision is Decision.ESCALATE
