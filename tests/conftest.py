@@ -60,17 +60,20 @@ def trained_model() -> Path:
 
 
 @pytest.fixture(scope="session")
-def stack(trained_model, tmp_path_factory, products):
+def stack(trained_model, tmp_path_factory, products, encoder):
     """Rasa, the action server and the web app on free ports, over a fresh demo database."""
     import dataclasses
 
     from bot.settings import Settings
     from bot.stack import StackError, start_stack
+    from knowledge.sources import build_all
 
     workdir = tmp_path_factory.mktemp("stack")
+    build_all(workdir / "index", encoder)
     settings = dataclasses.replace(
         Settings.from_env(),
         database_url=f"sqlite:///{workdir / 'shop.db'}",
+        index_dir=workdir / "index",
         web_port=_free_port(),
         rasa_port=(rasa_port := _free_port()),
         actions_port=_free_port(),

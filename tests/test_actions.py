@@ -83,6 +83,7 @@ async def test_order_number_then_matching_email_verifies_the_order(shop):
         SlotSet("customer_email", DEMO_EMAIL),
         SlotSet("order_number", "100234"),
         SlotSet("verification_failures", 0),
+        SlotSet("verified_customer", DEMO_EMAIL),
         SlotSet("verified_order", "100234"),
     ]
     assert dispatcher.messages == []

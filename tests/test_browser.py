@@ -68,3 +68,13 @@ def test_buttons_are_clickable(stack, browser):
     page.press("#chat-input", "Enter")
     page.locator(".buttons button").first.click(timeout=30_000)
     page.wait_for_selector("li.msg.bot >> text=Why are you returning it", timeout=30_000)
+
+
+def test_faq_answer_shows_its_source_and_feedback_buttons(stack, browser):
+    page = browser.new_page()
+    page.goto(stack.web_url)
+    page.fill("#chat-input", "can I return an opened blender?")
+    page.press("#chat-input", "Enter")
+    answer = page.wait_for_selector("li.msg.bot >> text=Source: FAQ", timeout=30_000)
+    assert "30 days" in answer.inner_text()
+    assert page.locator(".buttons button >> text=That didn't help").count() == 1

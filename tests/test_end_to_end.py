@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -91,3 +92,19 @@ def test_gibberish_gets_a_rephrase_then_an_offer_of_a_person(stack):
     replies = chat.say("blarg fnord zzyzx")
     assert "person" in replies[0]["text"]
     assert replies[0]["buttons"][0]["payload"] == "/request_human"
+
+
+def test_store_policy_question_gets_the_faq_answer_with_its_source(stack):
+    chat = Chat(stack.settings.rasa_url)
+    reply = chat.text("can I return an opened blender?")
+    assert "30 days" in reply
+    assert "Source: FAQ 'returns-opened-small-appliance'" in reply
+
+
+def test_recommendation_lists_fitting_dishwashers(stack):
+    chat = Chat(stack.settings.rasa_url)
+    reply = chat.text("recommend a quiet dishwasher under 600 dollars")
+    prices = [float(p) for p in re.findall(r"- \$(\d+\.\d\d)", reply)]
+    assert "My top picks for a quiet dishwasher under $600" in reply
+    assert len(prices) == 3 and all(p <= 600 for p in prices)
+    assert reply.count("Dishwasher") >= 3

@@ -1,0 +1,164 @@
+"""FAQ, recommendation and product actions on a real small index and a seeded shop."""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.events import SlotSet
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from actions.knowledge import ActionAnswerFaq, ActionFaqNotHelpful
+from actions.products import ActionCompareProducts, ActionProductInfo, ActionRecommendProducts
+from bot.db import UnansweredQuestion
+from bot.entities import ShopEntityRecognizer
+from bot.recommend import CoPurchase, Recommender
+from knowledge.answers import FaqAnswerer, Thresholds
+from tests.test_actions import DOMAIN, run, texts, tracker
+
+
+@pytest.fixture
+def answerer(small_knowledge):
+    return FaqAnswerer(small_knowledge, Thresholds.load())
+
+
+@pytest.fixture(scope="module")
+def recognizer(products, categories):
+    return ShopEntityRecognizer(products, categories)
+
+
+@pytest.fixture
+def recommender(small_knowledge, recognizer, shop):
+    return Recommender(small_knowledge, recognizer, CoPurchase.from_baskets(shop.orders.baskets()))
+
+
+def ask(text, intent="ask_knowledge", slots=None):
+    return tracker(slots, text=text, intent=intent, form=None)
+
+
+async def test_faq_answer_names_its_source_and_asks_for_feedback(answerer, shop):
+    events, dispatcher = await run(
+        ActionAnswerFaq(answerer, shop), ask("can I return an opened blender?")
+    )
+    message = dispatcher.messages[0]
+    assert "Source: FAQ 'returns-opened-small-appliance'" in message["text"]
+    assert [b["payload"] for b in message["buttons"]] == ["/thank_you", "/faq_not_helpful"]
+    assert SlotSet("faq_shown", ["faq:returns-opened-small-appliance"]) in events
+
+
+async def test_close_candidates_are_offered_as_three_buttons(answerer, shop):
+    _, dispatcher = await run(ActionAnswerFaq(answerer, shop), ask("refund"))
+    buttons = dispatcher.messages[0]["buttons"]
+    assert "did you mean" in dispatcher.messages[0]["text"]
+    assert len(buttons) == 4 and buttons[-1]["payload"] == "/faq_not_helpful"
+    assert all(b["payload"].startswith('/ask_knowledge{"faq_id":') for b in buttons[:3])
+
+
+async def test_clarify_button_answers_the_chosen_entry(answerer, shop):
+    t = ask('/ask_knowledge{"faq_id":"faq:payments-klarna"}')
+    t.latest_message["entities"] = [{"entity": "faq_id", "value": "faq:payments-klarna"}]
+    _, dispatcher = await run(ActionAnswerFaq(answerer, shop), t)
+    assert "Klarna" in dispatcher.messages[0]["text"]
+
+
+async def test_unanswerable_question_is_recorded_and_a_person_offered(answerer, shop):
+    question = "what is the airspeed velocity of an unladen swallow"
+    _, dispatcher = await run(ActionAnswerFaq(answerer, shop), ask(question))
+    assert dispatcher.messages[0]["buttons"][0]["payload"] == "/request_human"
+    with Session(shop.engine) as session:
+        row = session.execute(select(UnansweredQuestion)).scalar_one()
+    assert (row.text, row.outcome, row.conversation_id) == (question, "escalated", "conv-42")
+    assert row.best_score < Thresholds.load().clarify
+
+
+async def test_known_intent_falls_back_to_its_policy_response(answerer, shop):
+    t = ask("blorp snark zzz", intent="payment_methods")
+    _, dispatcher = await run(ActionAnswerFaq(answerer, shop), t)
+    assert dispatcher.messages[0]["response"] == "utter_payment_methods"
+    assert "utter_payment_methods" in DOMAIN["responses"]
+
+
+async def test_not_helpful_tries_the_next_candidate_then_offers_a_person(answerer, shop):
+    slots = {
+        "faq_question": "refund",
+        "faq_candidates": [
+            "faq:returns-refund-timing",
+            "faq:payments-klarna",
+            "faq:returns-window",
+        ],
+        "faq_shown": ["faq:returns-refund-timing"],
+        "faq_best_score": 0.6,
+    }
+    events, dispatcher = await run(
+        ActionFaqNotHelpful(answerer, shop), ask("no", "faq_not_helpful", slots)
+    )
+    assert "Klarna" in dispatcher.messages[0]["text"]
+    assert events == [SlotSet("faq_shown", ["faq:returns-refund-timing", "faq:payments-klarna"])]
+
+    slots["faq_shown"] = events[0]["value"]
+    _, dispatcher = await run(
+        ActionFaqNotHelpful(answerer, shop), ask("no", "faq_not_helpful", slots)
+    )
+    assert dispatcher.messages[0]["buttons"][0]["payload"] == "/request_human"
+    with Session(shop.engine) as session:
+        row = session.execute(select(UnansweredQuestion)).scalar_one()
+    assert (row.text, row.outcome, row.best_score) == ("refund", "not_helpful", 0.6)
+
+
+async def test_quiet_dishwasher_under_600(recommender, shop):
+    action = ActionRecommendProducts(recommender, shop)
+    _, dispatcher = await run(
+        action, ask("recommend a quiet dishwasher under 600 dollars", "recommend_product")
+    )
+    text = texts(dispatcher)
+    assert "quiet dishwasher under $600" in text
+    payload = recommender.knowledge.collection("products").payload
+    listed = [d for d in payload.values() if d["name"] in text]
+    assert len(listed) == 3
+    assert all(
+        d["category"] == "dishwasher" and d["price"] <= 600 and d["stock"] > 0 for d in listed
+    )
+    cheap_enough = [
+        d
+        for d in payload.values()
+        if d["category"] == "dishwasher" and d["price"] <= 600 and d["stock"]
+    ]
+    quietest = min(float(d["specs"]["noise_db"]) for d in cheap_enough)
+    assert min(float(d["specs"]["noise_db"]) for d in listed) == quietest
+    assert "dB" in text or "noise db" in text
+
+
+async def test_gift_idea_without_category_finds_coffee_gear(recommender, shop):
+    _, dispatcher = await run(
+        ActionRecommendProducts(recommender, shop),
+        ask("gift for a coffee lover", "recommend_product"),
+    )
+    payload = recommender.knowledge.collection("products").payload
+    listed = [d for d in payload.values() if d["name"] in texts(dispatcher)]
+    assert listed and all(d["category"] == "coffee-machine" for d in listed)
+
+
+def test_purchase_history_personalises_the_ranking(recommender, shop):
+    history = shop.orders.purchased_skus("emma.larsen@example.com")
+    assert history
+    _, generic = recommender.recommend("a nice kettle", k=10)
+    _, personal = recommender.recommend("a nice kettle", history=history, k=10)
+    assert [r.sku for r in personal] != [r.sku for r in generic] or any(
+        "bought before" in r.reason for r in personal
+    )
+
+
+async def test_compare_two_named_products_from_specs(recommender, shop):
+    t = ask("compare Sony WH-1000XM5 vs Bose QuietComfort Ultra Headphones", "compare_products")
+    _, dispatcher = await run(ActionCompareProducts(recommender, shop), t)
+    text = texts(dispatcher)
+    assert "Sony WH-1000XM5 Wireless Headphones vs Bose QuietComfort Ultra Headphones" in text
+    assert "- battery h: 30 vs 24" in text and "- price: $399.99 vs $429.00" in text
+
+
+async def test_product_question_shows_price_stock_and_specs(recommender, shop):
+    _, dispatcher = await run(
+        ActionProductInfo(recommender, shop),
+        ask("is the Smeg KLF03 kettle in stock?", "product_availability"),
+    )
+    text = texts(dispatcher)
+    assert text.startswith("Smeg KLF03") and "$" in text and "Specs:" in text
