@@ -105,7 +105,6 @@ class OrderService:
             order = session.execute(query).scalar_one_or_none()
             return _view(order) if order else None
 
-
     def purchased_skus(self, email: str) -> list[str]:
         """What this customer bought (not cancelled), for personal recommendations."""
         query = (

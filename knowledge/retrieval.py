@@ -38,7 +38,8 @@ class KnowledgeBase:
         manifest = read_manifest(self.root, name)
         with self._lock:
             loaded = self._collections.get(name)
-            if loaded is None or (manifest and manifest.content_hash != loaded.manifest.content_hash):
+            stale = manifest and loaded and manifest.content_hash != loaded.manifest.content_hash
+            if loaded is None or stale:
                 loaded = self._collections[name] = load_collection(self.root, name)
             return loaded
 
@@ -48,4 +49,5 @@ class KnowledgeBase:
     def search(self, name: str, text: str, k: int = 10) -> list[Hit]:
         collection = self.collection(name)
         query = self.encoder.encode([clean_query(text) or text])[0]
-        return [Hit(doc, score, collection.payload[doc]) for doc, score in collection.search(query, k)]
+        found = collection.search(query, k)
+        return [Hit(doc, score, collection.payload[doc]) for doc, score in found]

@@ -57,7 +57,8 @@ def answer_texts(
 
 def product_text(product: Product) -> str:
     specs = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in product.specs.items())
-    return f"{product.name}. {product.category_label} by {product.brand}. {product.description} {specs}"
+    kind = f"{product.category_label} by {product.brand}"
+    return f"{product.name}. {kind}. {product.description} {specs}"
 
 
 def product_texts(products: Sequence[Product]) -> tuple[list[tuple[str, str]], dict[str, Any]]:
