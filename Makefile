@@ -10,7 +10,7 @@ export TRANSFORMERS_OFFLINE := 1
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help venv run train test test-fast lint validate browser nlu-compare clean
+.PHONY: help venv run train test test-fast lint validate browser nlu-compare bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -41,7 +41,10 @@ browser: ## install Debian's chromium for the browser tests if missing
 	@scripts/install_chromium.sh
 
 nlu-compare: venv ## cross-validate our NLU pipeline against Rasa's default (slow)
-	$(PY) benchmarks/nlu_pipelines.py
+	$(PY) -m benchmarks.nlu_pipelines
+
+bench: venv ## FAQ retrieval quality, latency and 100k/1M vector scale (slow)
+	$(PY) -m benchmarks
 
 clean: ## remove trained models and the local database (keeps the venv)
 	rm -rf models .rasa var results

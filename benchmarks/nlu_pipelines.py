@@ -1,6 +1,6 @@
 """Cross-validate csbot's NLU pipeline against Rasa's default one on the shop's NLU data.
 
-    python benchmarks/nlu_pipelines.py [--folds 3]
+    python -m benchmarks.nlu_pipelines [--folds 3]
 
 Prints a Markdown table: intent macro-F1, entity micro-F1 per extractor, and wall time per
 fold (training plus evaluating one fold). Reports land in results/nlu/<pipeline>/.
@@ -15,10 +15,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from bot.training import rasa_environment
 
-from bot.training import rasa_environment  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 PIPELINES = {
     "csbot (MiniLM + sparse, DIET, spaCy rules)": ROOT / "config.yml",
