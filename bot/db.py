@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import (
+    JSON,
     Column,
     DateTime,
     Float,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     create_engine,
     event,
 )
@@ -112,6 +114,116 @@ class UnansweredQuestion(Base):
     created_at = Column(DateTime, nullable=False, default=datetime.utcnow, index=True)
 
 
+# --- conversation log, tickets, agents -------------------------------------------------
+
+
+class Conversation(Base):
+    """One chat; `id` is Rasa's sender id. Status: bot -> handoff -> bot ... -> closed."""
+
+    __tablename__ = "conversations"
+
+    id = Column(String(100), primary_key=True)
+    channel = Column(String(40))
+    status = Column(String(20), nullable=False, default="bot")
+    customer_email = Column(String(254))
+    started_at = Column(DateTime, nullable=False)
+    last_activity_at = Column(DateTime, nullable=False, index=True)
+    closed_at = Column(DateTime)
+
+
+class LoggedEvent(Base):
+    """Every Rasa event, exactly once (unique digest) and in order (seq) per conversation."""
+
+    __tablename__ = "logged_events"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "digest"),
+        UniqueConstraint("conversation_id", "seq"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(ForeignKey("conversations.id"), nullable=False, index=True)
+    seq = Column(Integer, nullable=False)
+    type = Column(String(40), nullable=False)
+    timestamp = Column(Float, nullable=False)
+    digest = Column(String(64), nullable=False)
+    payload = Column(JSON, nullable=False)
+
+
+class Message(Base):
+    """A customer, bot or agent message, with what the NLU and actions made of it."""
+
+    __tablename__ = "messages"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(ForeignKey("conversations.id"), nullable=False, index=True)
+    event_id = Column(ForeignKey("logged_events.id"), nullable=False, unique=True)
+    sender = Column(String(10), nullable=False)  # customer | bot | agent
+    text = Column(Text)
+    intent = Column(String(80))
+    confidence = Column(Float)
+    entities = Column(JSON)
+    action = Column(String(80))
+    retrieval = Column(JSON)
+    latency_ms = Column(Float)
+    agent_id = Column(ForeignKey("agents.id"))
+    created_at = Column(DateTime, nullable=False, index=True)
+
+
+class Agent(Base):
+    __tablename__ = "agents"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(60), nullable=False, unique=True)
+    name = Column(String(120), nullable=False)
+    password_hash = Column(String(200), nullable=False)
+    role = Column(String(10), nullable=False, default="agent")  # agent | admin
+    skills = Column(JSON, nullable=False, default=list)  # ticket categories they handle
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(ForeignKey("conversations.id"), nullable=False, index=True)
+    status = Column(String(20), nullable=False, default="queued")  # queued|assigned|resolved
+    reason = Column(String(40), nullable=False)
+    summary = Column(Text, nullable=False)
+    category = Column(String(40), nullable=False)
+    priority = Column(String(10), nullable=False)
+    predicted_category = Column(String(40), nullable=False)
+    predicted_priority = Column(String(10), nullable=False)
+    queue = Column(String(40), nullable=False)
+    agent_id = Column(ForeignKey("agents.id"))
+    created_at = Column(DateTime, nullable=False, index=True)
+    assigned_at = Column(DateTime)
+    first_response_at = Column(DateTime)
+    resolved_at = Column(DateTime)
+    reopened = Column(Integer, nullable=False, default=0)
+
+
+class TicketEvent(Base):
+    __tablename__ = "ticket_events"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(ForeignKey("tickets.id"), nullable=False, index=True)
+    kind = Column(
+        String(20), nullable=False
+    )  # created|assigned|replied|corrected|resolved|reopened
+    agent_id = Column(ForeignKey("agents.id"))
+    detail = Column(JSON)
+    created_at = Column(DateTime, nullable=False)
+
+
+class CsatRating(Base):
+    __tablename__ = "csat_ratings"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(ForeignKey("conversations.id"), nullable=False, index=True)
+    ticket_id = Column(ForeignKey("tickets.id"))
+    score = Column(Integer, nullable=False)
+    created_at = Column(DateTime, nullable=False)
+
+
 def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -129,5 +241,24 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def alembic_config(url: str | None = None):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if url:
+        config.set_main_option("sqlalchemy.url", url)
+    return config
+
+
 def create_schema(engine: Engine) -> None:
-    Base.metadata.create_all(engine)
+    """Bring the schema up to date with the Alembic migrations (a no-op when current)."""
+    from alembic import command
+
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

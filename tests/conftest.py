@@ -31,10 +31,41 @@ def categories() -> dict[str, list[str]]:
     return load_categories()
 
 
+POSTGRES_URL = os.environ.get(
+    "CSBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path: Path) -> str:
+    """A fresh, empty database: a SQLite file, or a new PostgreSQL database on the real server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'csbot.db'}"
+        return
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", future=True)
+    name = f"csbot_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc.orig}")
+    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture
-def shop(tmp_path: Path, products: list[Product]) -> Shop:
+def shop(db_url: str, products: list[Product]) -> Shop:
     """A fresh demo shop seeded as of NOW, with return checks using the same clock."""
-    opened = Shop.open(f"sqlite:///{tmp_path / 'shop.db'}")
+    opened = Shop.open(db_url)
     seed(opened.engine, products, now=NOW)
     shop = Shop.from_engine(opened.engine, clock=lambda: NOW)
     yield shop
