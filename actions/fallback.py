@@ -1,4 +1,4 @@
-"""Low-confidence fallback: suggest the two likeliest intents, then offer a person."""
+"""Low-confidence fallback: suggest the two likeliest intents; a second miss escalates."""
 
 from __future__ import annotations
 
@@ -8,6 +8,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+
+from actions.deps import default_shop
+from actions.handoff import escalate
+from bot.shop import Shop
 
 FALLBACK_INTENT = "nlu_fallback"
 NOT_SUGGESTED = {FALLBACK_INTENT, "out_of_scope", "inform", "affirm", "deny", "stop"}
@@ -62,6 +66,9 @@ def likely_intents(ranking: list[dict[str, Any]], top: int = 2) -> list[str]:
 
 
 class ActionFallbackSuggest(Action):
+    def __init__(self, shop: Shop | None = None) -> None:
+        self._shop = shop
+
     def name(self) -> str:
         return "action_fallback_suggest"
 
@@ -69,15 +76,8 @@ class ActionFallbackSuggest(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         if consecutive_fallbacks(tracker.events) >= 2:
-            dispatcher.utter_message(
-                text="I'm sorry, I'm still not getting it. Would you like me to pass you to a "
-                "person from our support team?",
-                buttons=[
-                    {"title": "Yes, talk to a person", "payload": "/request_human"},
-                    {"title": "No, I'll rephrase", "payload": "/deny"},
-                ],
-            )
-            return []
+            dispatcher.utter_message(text="I'm sorry, I keep misunderstanding you.")
+            return escalate(self._shop or default_shop(), tracker, dispatcher, "bot_failed")
         suggestions = likely_intents(tracker.latest_message.get("intent_ranking") or [])
         dispatcher.utter_message(
             text="Sorry, I'm not sure I understood. Could you rephrase that? Or did you mean:"

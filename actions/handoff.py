@@ -1,16 +1,66 @@
-"""Requests for a person: record them and tell the customer honestly what happens next."""
+"""Escalation to a person: a classified ticket, an honest status, and the bot steps aside.
+
+The conversation is paused (Rasa's own mechanism) only when an agent is online to take it;
+otherwise the ticket waits in its queue and the bot keeps helping meanwhile. After an agent
+resolves the ticket the console resumes the conversation and the bot asks for a rating.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.deps import default_shop
 from bot.shop import Shop
+from bot.tickets import TicketError
 
 REASONS = {"complaint": "complaint", "nlu_fallback": "bot_failed"}
+# Messages that ask for a person say nothing about the problem, so they are not classified.
+NO_TOPIC_INTENTS = {"request_human", "affirm", "deny", "greet", "thank_you", "nlu_fallback"}
+HOURS = "Mon-Fri 8am-8pm ET, Sat 9am-5pm ET"
+
+
+def transcript(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    lines = []
+    for event in events:
+        if event.get("event") == "user" and not (event.get("text") or "").startswith("/"):
+            lines.append(("customer", event.get("text") or ""))
+        elif event.get("event") == "bot" and event.get("text"):
+            lines.append(("bot", event["text"]))
+    return lines
+
+
+def escalate(
+    shop: Shop, tracker: Tracker, dispatcher: CollectingDispatcher, reason: str
+) -> list[EventType]:
+    """Open (or find) the ticket, tell the customer the truth, pause if someone can take it."""
+    topic = " ".join(
+        e.get("text") or ""
+        for e in tracker.events
+        if e.get("event") == "user"
+        and not (e.get("text") or "").startswith("/")
+        and ((e.get("parse_data") or {}).get("intent") or {}).get("name") not in NO_TOPIC_INTENTS
+    )
+    opened = shop.tickets.open(tracker.sender_id, reason, transcript(tracker.events), topic)
+    team = f"our {opened.queue} team"
+    if opened.agents_online:
+        place = "next in line" if opened.position == 1 else f"number {opened.position} in line"
+        dispatcher.utter_message(
+            text=f"I've passed your conversation to {team} (ticket #{opened.ticket_id}). "
+            f"You're {place}; a person will join this chat shortly and will see everything "
+            "so far. You can keep typing here."
+        )
+        return [ConversationPaused()]
+    dispatcher.utter_message(
+        text=f"No one from {team} is online right now (we're here {HOURS}). I've created ticket "
+        f"#{opened.ticket_id} so nothing gets lost, and a person will reply in this chat as soon "
+        "as the team is back. Until then, I'm happy to keep helping."
+    )
+    return []
 
 
 class ActionRequestHuman(Action):
@@ -23,18 +73,43 @@ class ActionRequestHuman(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        shop = self._shop or default_shop()
         intent = (tracker.latest_message.get("intent") or {}).get("name", "")
-        ticket = shop.handoffs.request(
-            tracker.sender_id,
-            REASONS.get(intent, "customer_request"),
-            tracker.latest_message.get("text"),
-        )
-        already = "" if ticket.is_new else " already"
+        reason = REASONS.get(intent, "customer_request")
+        if intent == "complaint" and (tracker.latest_message.get("intent") or {}).get("negativity"):
+            reason = "negative_sentiment"
+        return escalate(self._shop or default_shop(), tracker, dispatcher, reason)
+
+
+class ActionAskRating(Action):
+    def name(self) -> str:
+        return "action_ask_rating"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         dispatcher.utter_message(
-            text=f"I've{already} passed your conversation to our support team - your reference "
-            f"is {ticket.reference}. A member of the team will follow up within one business "
-            "day (Mon-Fri, 8am-8pm ET); live chat with an agent isn't available here yet. "
-            "Until then, I'm happy to keep helping."
+            text="You're back with the Kettle & Volt assistant. How would you rate the help "
+            "you got from our team? (1 = poor, 5 = excellent)",
+            buttons=[{"title": str(n), "payload": f'/rate{{"rating":"{n}"}}'} for n in range(1, 6)],
         )
+        return []
+
+
+class ActionSaveRating(Action):
+    def __init__(self, shop: Shop | None = None) -> None:
+        self._shop = shop
+
+    def name(self) -> str:
+        return "action_save_rating"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        value = next(tracker.get_latest_entity_values("rating"), None)
+        try:
+            (self._shop or default_shop()).tickets.rate(tracker.sender_id, int(value))
+        except (TypeError, ValueError, TicketError):
+            dispatcher.utter_message(text="Please pick a rating from 1 to 5.")
+            return []
+        dispatcher.utter_message(text="Thank you for your feedback! Anything else I can do?")
         return []

@@ -12,6 +12,7 @@ import hashlib
 import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -51,7 +52,7 @@ class Classification:
 def load_labelled(folder: Path = TICKET_DATA) -> list[LabelledTicket]:
     """All labelled tickets; a bad label fails with file and line."""
     tickets = []
-    for path in sorted(folder.glob("*.csv")):
+    for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
         with path.open(newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
             for row in reader:
@@ -149,3 +150,25 @@ def load_or_train(
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(pickle.dumps(classifier.models))
     return classifier
+
+
+@lru_cache(maxsize=1)
+def default_classifier() -> TicketClassifier:
+    """The classifier for the shipped tickets plus stored corrections, cached per process."""
+    from bot.settings import Settings
+    from knowledge.index import MiniLMEncoder
+
+    settings = Settings.from_env()
+    path = settings.models_dir / "tickets" / "classifier.pkl"
+    return load_or_train(path, MiniLMEncoder(), load_labelled() + load_labelled(corrections_dir()))
+
+
+def corrections_dir() -> Path:
+    """Agents' corrections, exported by `csbot tickets retrain` (kept beside the models)."""
+    from bot.settings import Settings
+
+    return Settings.from_env().models_dir / "tickets" / "corrections"
+
+
+def classify(text: str) -> Classification:
+    return default_classifier().predict(text)

@@ -86,19 +86,6 @@ class ReturnRequest(Base):
     created_at = Column(DateTime, nullable=False, default=datetime.utcnow)
 
 
-class HandoffRequest(Base):
-    """A customer asked for a person; staff pick these up (live handoff comes later)."""
-
-    __tablename__ = "handoff_requests"
-
-    id = Column(Integer, primary_key=True)
-    conversation_id = Column(String(100), nullable=False, index=True)
-    reason = Column(String(40), nullable=False)
-    last_message = Column(Text)
-    status = Column(String(20), nullable=False, default="open")
-    created_at = Column(DateTime, nullable=False, default=datetime.utcnow)
-
-
 class UnansweredQuestion(Base):
     """A question the knowledge base could not answer well, kept for review."""
 
@@ -177,14 +164,15 @@ class Agent(Base):
     name = Column(String(120), nullable=False)
     password_hash = Column(String(200), nullable=False)
     role = Column(String(10), nullable=False, default="agent")  # agent | admin
-    skills = Column(JSON, nullable=False, default=list)  # ticket categories they handle
+    skills = Column(JSON, nullable=False, default=list)  # queues they work (see bot.tickets)
+    last_seen_at = Column(DateTime)  # console activity: "is anyone online?"
 
 
 class Ticket(Base):
     __tablename__ = "tickets"
 
     id = Column(Integer, primary_key=True)
-    conversation_id = Column(ForeignKey("conversations.id"), nullable=False, index=True)
+    conversation_id = Column(String(100), nullable=False, index=True)  # no FK: the log is async
     status = Column(String(20), nullable=False, default="queued")  # queued|assigned|resolved
     reason = Column(String(40), nullable=False)
     summary = Column(Text, nullable=False)
@@ -218,7 +206,7 @@ class CsatRating(Base):
     __tablename__ = "csat_ratings"
 
     id = Column(Integer, primary_key=True)
-    conversation_id = Column(ForeignKey("conversations.id"), nullable=False, index=True)
+    conversation_id = Column(String(100), nullable=False, index=True)  # no FK: the log is async
     ticket_id = Column(ForeignKey("tickets.id"))
     score = Column(Integer, nullable=False)
     created_at = Column(DateTime, nullable=False)

@@ -1,4 +1,4 @@
-"""The shop's services wired to one database engine: what the actions talk to."""
+"""The shop's services wired to one database engine: what the actions and console use."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
+from bot.agents import AgentService
+from bot.classifier import Classification, classify
 from bot.db import create_schema, make_engine
-from bot.handoff import HandoffService
 from bot.orders import OrderService
 from bot.returns import ReturnService
+from bot.tickets import TicketService
 from bot.unanswered import UnansweredLog
 
 
@@ -20,23 +22,30 @@ class Shop:
     engine: Engine
     orders: OrderService
     returns: ReturnService
-    handoffs: HandoffService
     unanswered: UnansweredLog
+    agents: AgentService
+    tickets: TicketService
 
     @classmethod
-    def from_engine(cls, engine: Engine, clock: Callable[[], datetime] = datetime.utcnow) -> Shop:
+    def from_engine(
+        cls,
+        engine: Engine,
+        clock: Callable[[], datetime] = datetime.utcnow,
+        classifier: Callable[[str], Classification] = classify,
+    ) -> Shop:
         orders = OrderService(engine)
         return cls(
             engine,
             orders,
             ReturnService(engine, orders, clock=clock),
-            HandoffService(engine, clock=clock),
             UnansweredLog(engine, clock=clock),
+            AgentService(engine),
+            TicketService(engine, classifier, clock=clock),
         )
 
     @classmethod
-    def open(cls, database_url: str) -> Shop:
-        """Connect, creating the schema when the database is new."""
+    def open(cls, database_url: str, **services) -> Shop:
+        """Connect, bringing the schema up to date first."""
         engine = make_engine(database_url)
         create_schema(engine)
-        return cls.from_engine(engine)
+        return cls.from_engine(engine, **services)

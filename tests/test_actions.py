@@ -16,7 +16,7 @@ from actions.fallback import ActionFallbackSuggest, consecutive_fallbacks
 from actions.handoff import ActionRequestHuman
 from actions.orders import ActionShowOrderStatus, ValidateOrderLookupForm
 from actions.returns import ActionAskReturnItem, ActionSubmitReturn, ValidateReturnForm
-from bot.db import HandoffRequest, ReturnRequest
+from bot.db import ReturnRequest
 from bot.demo_data import (
     DEMO_EMAIL,
     DEMO_ORDER_DELIVERED,
@@ -185,31 +185,48 @@ async def test_first_fallback_offers_the_two_likeliest_intents(shop):
     ]
 
 
-async def test_second_fallback_in_a_row_offers_a_person():
+async def test_second_fallback_in_a_row_escalates_to_a_ticket(shop):
     history = [
         user("blorp", "nlu_fallback"),
         {"event": "action", "name": "action_fallback_suggest"},
     ]
     t = tracker(text="zzz", intent="nlu_fallback", history=history, form=None)
     assert consecutive_fallbacks(t.events) == 2
-    _, dispatcher = await run(ActionFallbackSuggest(), t)
-    assert "person" in texts(dispatcher)
-    assert dispatcher.messages[0]["buttons"][0]["payload"] == "/request_human"
+    _, dispatcher = await run(ActionFallbackSuggest(shop), t)
+    assert "keep misunderstanding" in texts(dispatcher) and "ticket #1" in texts(dispatcher)
+    assert shop.tickets.latest("conv-42").reason == "bot_failed"
     history = [user("blorp", "nlu_fallback"), user("track my order", "order_status")]
     assert (
         consecutive_fallbacks(tracker(text="x", intent="nlu_fallback", history=history).events) == 1
     )
 
 
-async def test_request_for_a_human_is_recorded_once_and_told_honestly(shop):
-    t = tracker(text="I want to speak to a real person", intent="request_human", form=None)
+async def test_request_for_a_person_with_nobody_online_queues_a_classified_ticket(shop):
+    history = [user("I was charged twice for order 100234, fix it", "billing_problem")]
+    t = tracker(
+        text="I want to speak to a real person", intent="request_human", history=history, form=None
+    )
+    events, dispatcher = await run(ActionRequestHuman(shop), t)
+    ticket = shop.tickets.latest("conv-42")
+    assert (ticket.status, ticket.reason, ticket.category, ticket.queue) == (
+        "queued",
+        "customer_request",
+        "billing",
+        "billing",
+    )
+    assert "Customer: I was charged twice" in ticket.summary
+    assert "No one from our billing team is online" in texts(dispatcher)
+    assert events == []  # nobody can take it yet: the bot keeps helping
     _, dispatcher = await run(ActionRequestHuman(shop), t)
-    first = texts(dispatcher)
-    _, dispatcher = await run(ActionRequestHuman(shop), t)
-    with Session(shop.engine) as session:
-        rows = session.execute(select(HandoffRequest)).scalars().all()
-    assert [(r.conversation_id, r.reason, r.last_message) for r in rows] == [
-        ("conv-42", "customer_request", "I want to speak to a real person")
-    ]
-    assert "HR-00001" in first and "isn't available here yet" in first
-    assert "already passed" in texts(dispatcher)
+    assert f"ticket #{ticket.id}" in texts(dispatcher)
+    assert shop.tickets.latest("conv-42").id == ticket.id  # no second ticket
+
+
+async def test_with_an_agent_online_the_bot_pauses_and_gives_the_queue_position(shop):
+    agent = shop.agents.create("alex", "Alex", "correct horse battery", skills=["billing"])
+    shop.tickets.seen(agent)
+    history = [user("my card was charged twice", "billing_problem")]
+    t = tracker(text="human please", intent="request_human", history=history, form=None)
+    events, dispatcher = await run(ActionRequestHuman(shop), t)
+    assert events == [{"event": "pause", "timestamp": None}]
+    assert "next in line" in texts(dispatcher) and "will join this chat" in texts(dispatcher)

@@ -1,8 +1,8 @@
-"""initial schema: shop, conversation log, tickets, agents
+"""initial schema
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 06:17:06.261897
+Create Date: 2026-11-26 06:20:37.212055
 
 """
 
@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.String(length=200), nullable=False),
         sa.Column("role", sa.String(length=10), nullable=False),
         sa.Column("skills", sa.JSON(), nullable=False),
+        sa.Column("last_seen_at", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("username"),
     )
@@ -58,22 +59,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(op.f("ix_customers_email"), "customers", ["email"], unique=True)
-    op.create_table(
-        "handoff_requests",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("conversation_id", sa.String(length=100), nullable=False),
-        sa.Column("reason", sa.String(length=40), nullable=False),
-        sa.Column("last_message", sa.Text(), nullable=True),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_index(
-        op.f("ix_handoff_requests_conversation_id"),
-        "handoff_requests",
-        ["conversation_id"],
-        unique=False,
-    )
     op.create_table(
         "unanswered_questions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -159,10 +144,6 @@ def upgrade() -> None:
             ["agent_id"],
             ["agents.id"],
         ),
-        sa.ForeignKeyConstraint(
-            ["conversation_id"],
-            ["conversations.id"],
-        ),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(
@@ -176,10 +157,6 @@ def upgrade() -> None:
         sa.Column("ticket_id", sa.Integer(), nullable=True),
         sa.Column("score", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["conversation_id"],
-            ["conversations.id"],
-        ),
         sa.ForeignKeyConstraint(
             ["ticket_id"],
             ["tickets.id"],
@@ -313,8 +290,6 @@ def downgrade() -> None:
         op.f("ix_unanswered_questions_conversation_id"), table_name="unanswered_questions"
     )
     op.drop_table("unanswered_questions")
-    op.drop_index(op.f("ix_handoff_requests_conversation_id"), table_name="handoff_requests")
-    op.drop_table("handoff_requests")
     op.drop_index(op.f("ix_customers_email"), table_name="customers")
     op.drop_table("customers")
     op.drop_index(op.f("ix_conversations_last_activity_at"), table_name="conversations")
