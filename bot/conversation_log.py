@@ -95,6 +95,7 @@ class ConversationLog:
                 conversation_id=conversation.id, event_id=row.id,
                 sender="agent" if metadata.get("agent_id") else "bot",
                 agent_id=metadata.get("agent_id"), text=event.get("text"),
+                buttons=(event.get("data") or {}).get("buttons"),
                 action=self._last_action(session, conversation.id),
                 latency_ms=self._latency_ms(session, conversation.id, when), created_at=when,
             ))  # fmt: skip

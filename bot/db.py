@@ -146,6 +146,7 @@ class Message(Base):
     event_id = Column(ForeignKey("logged_events.id"), nullable=False, unique=True)
     sender = Column(String(10), nullable=False)  # customer | bot | agent
     text = Column(Text)
+    buttons = Column(JSON)
     intent = Column(String(80))
     confidence = Column(Float)
     entities = Column(JSON)

@@ -14,8 +14,14 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
+import dataclasses  # noqa: E402
+
+from aiohttp import web  # noqa: E402
+
 from bot.demo_data import seed  # noqa: E402
+from bot.settings import Settings  # noqa: E402
 from bot.shop import Shop  # noqa: E402
+from bot.web import create_app  # noqa: E402
 from knowledge.catalogue import Product, load_categories, load_products  # noqa: E402
 
 NOW = datetime(2026, 11, 20, 12, 0, 0)
@@ -148,3 +154,61 @@ def small_knowledge(tmp_path_factory, encoder, products):
         root, PRODUCTS, *product_texts([p for p in products if p.category in wanted]), encoder
     )
     return KnowledgeBase(root, encoder)
+
+
+# --- web app against a stand-in Rasa HTTP server ------------------------------------------
+
+
+@pytest.fixture
+async def rasa(aiohttp_server):
+    """A server speaking Rasa's REST webhook and tracker API, keeping what it was sent."""
+    received: list[dict] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        body = await request.json()
+        received.append(body)
+        return web.json_response([
+            {"recipient_id": body["sender"], "text": f"You said: {body['message']}"},
+            {"recipient_id": body["sender"], "text": "Pick one",
+             "buttons": [{"title": "Track my order", "payload": "/order_status"}]},
+        ])  # fmt: skip
+
+    async def tracker(request: web.Request) -> web.Response:
+        return web.json_response({"events": [
+            {"event": "action", "name": "action_session_start"},
+            {"event": "user", "text": "where is my order?"},
+            {"event": "user", "text": "/order_status"},
+            {"event": "bot", "text": "What's your order number?", "data": {"buttons": None}},
+        ]})  # fmt: skip
+
+    async def append(request: web.Request) -> web.Response:
+        received.append({"append": request.match_info["sender"], "events": await request.json()})
+        return web.json_response({})
+
+    async def trigger(request: web.Request) -> web.Response:
+        received.append({"trigger": request.match_info["sender"], **(await request.json())})
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_post("/webhooks/rest/webhook", webhook)
+    app.router.add_post("/conversations/{sender}/tracker/events", append)
+    app.router.add_post("/conversations/{sender}/trigger_intent", trigger)
+    app.router.add_get("/conversations/{sender}/tracker", tracker)
+    server = await aiohttp_server(app)
+    server.received = received
+    return server
+
+
+@pytest.fixture
+def web_shop(tmp_path):
+    shop = Shop.open(f"sqlite:///{tmp_path / 'web.db'}")
+    yield shop
+    shop.engine.dispose()
+
+
+@pytest.fixture
+async def client(aiohttp_client, rasa, web_shop, tmp_path):
+    settings = dataclasses.replace(
+        Settings.from_env({}), rasa_url=str(rasa.make_url("")).rstrip("/"), project_dir=tmp_path
+    )
+    return await aiohttp_client(create_app(settings, web_shop))

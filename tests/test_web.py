@@ -5,50 +5,11 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from aiohttp import web
 
 from bot.settings import Settings
 from bot.web import create_app
 
 SENDER = "0c5c1f2e-visitor"
-
-
-@pytest.fixture
-async def rasa(aiohttp_server):
-    """A server speaking Rasa's REST webhook and tracker API, keeping what it was sent."""
-    received: list[dict] = []
-
-    async def webhook(request: web.Request) -> web.Response:
-        body = await request.json()
-        received.append(body)
-        return web.json_response([
-            {"recipient_id": body["sender"], "text": f"You said: {body['message']}"},
-            {"recipient_id": body["sender"], "text": "Pick one",
-             "buttons": [{"title": "Track my order", "payload": "/order_status"}]},
-        ])  # fmt: skip
-
-    async def tracker(request: web.Request) -> web.Response:
-        return web.json_response({"events": [
-            {"event": "action", "name": "action_session_start"},
-            {"event": "user", "text": "where is my order?"},
-            {"event": "user", "text": "/order_status"},
-            {"event": "bot", "text": "What's your order number?", "data": {"buttons": None}},
-        ]})  # fmt: skip
-
-    app = web.Application()
-    app.router.add_post("/webhooks/rest/webhook", webhook)
-    app.router.add_get("/conversations/{sender}/tracker", tracker)
-    server = await aiohttp_server(app)
-    server.received = received
-    return server
-
-
-@pytest.fixture
-async def client(aiohttp_client, rasa):
-    settings = dataclasses.replace(
-        Settings.from_env({}), rasa_url=str(rasa.make_url("")).rstrip("/")
-    )
-    return await aiohttp_client(create_app(settings))
 
 
 async def test_chat_page_has_the_widget(client):
@@ -93,11 +54,13 @@ async def test_bad_input_gets_a_clear_error(client, rasa, body, status, error):
     assert rasa.received == []
 
 
-async def test_rasa_down_is_a_503_with_a_human_message(aiohttp_client, unused_tcp_port):
+async def test_rasa_down_is_a_503_with_a_human_message(
+    aiohttp_client, unused_tcp_port, web_shop, tmp_path
+):
     settings = dataclasses.replace(
-        Settings.from_env({}), rasa_url=f"http://127.0.0.1:{unused_tcp_port}"
+        Settings.from_env({}), rasa_url=f"http://127.0.0.1:{unused_tcp_port}", project_dir=tmp_path
     )
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, web_shop))
     response = await client.post("/api/messages", json={"sender": SENDER, "message": "hi"})
     assert response.status == 503
     assert "try again" in (await response.json())["error"]

@@ -46,7 +46,11 @@ def transcript(events: list[dict[str, Any]]) -> list[BotMessage]:
             messages.append({"from": "user", "text": event.get("text") or ""})
         elif event.get("event") == "bot" and event.get("text"):
             data = event.get("data") or {}
-            messages.append(_bot_message({"text": event["text"], "buttons": data.get("buttons")}))
+            message = _bot_message({"text": event["text"], "buttons": data.get("buttons")})
+            agent = (event.get("metadata") or {}).get("agent_name")
+            if agent:
+                message.update({"from": "agent", "text": f"{agent}: {event['text']}"})
+            messages.append(message)
     return messages
 
 
@@ -59,3 +63,27 @@ async def history(http: aiohttp.ClientSession, rasa_url: str, sender: str) -> li
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise RasaUnavailable(str(exc)) from exc
     return transcript(tracker.get("events") or [])
+
+
+async def append_events(
+    http: aiohttp.ClientSession, rasa_url: str, sender: str, events: list[dict[str, Any]]
+) -> None:
+    """Add events to a conversation (agent messages, pause/resume) through Rasa's HTTP API,
+    so they land in the tracker and, via the event broker, in the conversation log."""
+    url = f"{rasa_url}/conversations/{sender}/tracker/events"
+    try:
+        async with http.post(url, json=events) as response:
+            response.raise_for_status()
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        raise RasaUnavailable(str(exc)) from exc
+
+
+async def trigger_intent(
+    http: aiohttp.ClientSession, rasa_url: str, sender: str, intent: str
+) -> None:
+    url = f"{rasa_url}/conversations/{sender}/trigger_intent"
+    try:
+        async with http.post(url, json={"name": intent}) as response:
+            response.raise_for_status()
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        raise RasaUnavailable(str(exc)) from exc

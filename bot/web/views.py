@@ -7,9 +7,9 @@ import re
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot import SHOP_NAME
+from bot import SHOP_NAME, transcripts
 from bot.web import rasa_client
-from bot.web.keys import HTTP, SETTINGS
+from bot.web.keys import HTTP, SETTINGS, SHOP
 
 SENDER_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_MESSAGE_CHARS = 2000
@@ -68,3 +68,30 @@ async def history(request: web.Request) -> web.Response:
     except rasa_client.RasaUnavailable:
         return _error(503, "The assistant is unavailable right now. Please try again shortly.")
     return web.json_response({"messages": messages})
+
+
+async def updates(request: web.Request) -> web.Response:
+    """What reached the conversation from outside the customer's own requests (an agent's
+    messages, the rating prompt), after message id `after`; the widget polls this."""
+    sender = request.query.get("sender")
+    if not _valid_sender(sender):
+        return _error(400, BAD_SENDER)
+    engine = request.app[SHOP].engine
+    try:
+        after = int(request.query.get("after", "-1"))
+    except ValueError:
+        return _error(400, "after must be a message id")
+    if after < 0:  # first call: start from now
+        return web.json_response(
+            {"messages": [], "last_id": transcripts.last_message_id(engine, sender)}
+        )
+    messages = transcripts.messages_after(engine, sender, after, pushed_only=True)
+    last = max([after, *(m["id"] for m in messages)])
+    return web.json_response({
+        "messages": [
+            {"from": m["from"], "text": m["text"], "agent": m["agent"], "buttons": m["buttons"]}
+            for m in messages
+        ],
+        "last_id": last,
+        "status": transcripts.conversation_status(engine, sender),
+    })  # fmt: skip

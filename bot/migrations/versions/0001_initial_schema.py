@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 06:20:37.212055
+Create Date: 2026-11-26 06:23:04.590649
 
 """
 
@@ -173,6 +173,7 @@ def upgrade() -> None:
         sa.Column("event_id", sa.Integer(), nullable=False),
         sa.Column("sender", sa.String(length=10), nullable=False),
         sa.Column("text", sa.Text(), nullable=True),
+        sa.Column("buttons", sa.JSON(), nullable=True),
         sa.Column("intent", sa.String(length=80), nullable=True),
         sa.Column("confidence", sa.Float(), nullable=True),
         sa.Column("entities", sa.JSON(), nullable=True),

@@ -1,5 +1,6 @@
 // csbot chat widget: keeps one conversation id per browser (localStorage), restores the
-// transcript on reload, renders bot buttons, and only ever inserts text via textContent.
+// transcript on reload, renders bot buttons, polls for messages from a human agent, and only
+// ever inserts text via textContent.
 (function () {
   "use strict";
   const KEY = "csbot.sender";
@@ -71,9 +72,24 @@
     try {
       const body = await call("/api/history?sender=" + encodeURIComponent(senderId()));
       if (!body.messages.length) add("bot", WELCOME);
-      for (const m of body.messages) add(m.from, m.text, m.from === "bot" ? m.buttons : null);
+      for (const m of body.messages) add(m.from, m.text, m.from === "user" ? null : m.buttons);
     } catch (err) {
       add("bot", WELCOME);
+    }
+  }
+
+  let lastId = -1;
+  async function poll() {
+    try {
+      const body = await call(`/api/updates?sender=${encodeURIComponent(senderId())}&after=${lastId}`);
+      for (const m of body.messages) {
+        add(m.from === "agent" ? "agent" : "bot", m.agent ? `${m.agent}: ${m.text}` : m.text, m.buttons);
+      }
+      lastId = body.last_id;
+    } catch (err) {
+      // the next poll retries
+    } finally {
+      setTimeout(poll, 1000);
     }
   }
 
@@ -85,5 +101,5 @@
     send(text);
   });
 
-  restore();
+  restore().then(poll);
 })();

@@ -1,0 +1,95 @@
+"""Console sessions, login and role checks, and CSRF protection.
+
+Sessions live in an encrypted, HttpOnly, SameSite=Strict cookie (aiohttp-session). Every
+state-changing console request must carry the session's CSRF token (form field `csrf` or
+header X-CSRF-Token).
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from aiohttp import web
+from aiohttp_session import get_session, setup
+from aiohttp_session.cookie_storage import EncryptedCookieStorage
+from cryptography.fernet import Fernet
+
+from bot.agents import AgentView
+from bot.web.keys import SHOP
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+PUBLIC_CONSOLE_PATHS = {"/console/login"}
+SESSION_MAX_AGE = 12 * 3600
+
+
+def secret_key(var_dir: Path, configured: str | None) -> bytes:
+    """CSBOT_SECRET_KEY, or one generated once and kept in var/ so restarts keep sessions."""
+    if configured:
+        return base64.urlsafe_b64decode(configured)
+    path = var_dir / "secret.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(Fernet.generate_key())
+        path.chmod(0o600)
+    return base64.urlsafe_b64decode(path.read_bytes())
+
+
+def setup_sessions(app: web.Application, key: bytes, secure: bool) -> None:
+    setup(
+        app,
+        EncryptedCookieStorage(
+            key, cookie_name="csbot_console", max_age=SESSION_MAX_AGE, httponly=True,
+            samesite="Strict", secure=secure,
+        ),
+    )  # fmt: skip
+
+
+async def csrf_token(request: web.Request) -> str:
+    session = await get_session(request)
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+async def current_agent(request: web.Request) -> AgentView | None:
+    session = await get_session(request)
+    agent_id = session.get("agent_id")
+    return request.app[SHOP].agents.get(agent_id) if agent_id else None
+
+
+@web.middleware
+async def console_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """No console page without login, no admin page without the admin role, no POST
+    without the CSRF token."""
+    path = request.path
+    if not path.startswith("/console") or path in PUBLIC_CONSOLE_PATHS:
+        if request.method == "POST" and path in PUBLIC_CONSOLE_PATHS:
+            await _check_csrf(request)
+        return await handler(request)
+    agent = await current_agent(request)
+    if agent is None:
+        if path.startswith("/console/api/"):
+            raise web.HTTPUnauthorized(text="log in first")
+        raise web.HTTPFound(f"/console/login?next={path}")
+    if path.startswith("/console/admin") and not agent.is_admin:
+        raise web.HTTPForbidden(text="admins only")
+    if request.method == "POST":
+        await _check_csrf(request)
+    request["agent"] = agent
+    request.app[SHOP].tickets.seen(agent)
+    return await handler(request)
+
+
+async def _check_csrf(request: web.Request) -> None:
+    expected = await csrf_token(request)
+    given = request.headers.get("X-CSRF-Token")
+    if given is None and request.content_type in (
+        "application/x-www-form-urlencoded", "multipart/form-data",
+    ):  # fmt: skip
+        given = (await request.post()).get("csrf")
+    if not given or not hmac.compare_digest(str(given), expected):
+        raise web.HTTPForbidden(text="missing or wrong CSRF token: reload the page")
