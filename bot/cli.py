@@ -7,12 +7,17 @@ import signal
 import subprocess
 import sys
 from collections.abc import Sequence
+from datetime import date
 
 from bot.settings import Settings
 
+DEMO_PASSWORD = "kettle-volt-demo"
+
 
 def _seed(settings: Settings) -> None:
-    from bot.demo_data import seed
+    import os
+
+    from bot.demo_data import seed, seed_agents
     from bot.shop import Shop
     from knowledge.catalogue import load_products
 
@@ -20,6 +25,10 @@ def _seed(settings: Settings) -> None:
     added = seed(shop.engine, load_products(settings.catalogue_path))
     if added:
         print(f"==> Demo shop database created: {added} customers ({settings.database_url})")
+    password = os.environ.get("CSBOT_DEMO_PASSWORD", DEMO_PASSWORD)
+    agents = seed_agents(shop.agents, password)
+    if agents:
+        print(f"==> Demo console accounts {', '.join(agents)} (password: {password})")
     shop.engine.dispose()
 
 
@@ -36,6 +45,13 @@ def _build_knowledge(settings: Settings, force: bool = False) -> None:
                 f"==> Built knowledge index '{name}': {manifest.count} texts, "
                 f"{manifest.docs} entries, {manifest.index_type}, version {manifest.content_hash}"
             )
+
+
+def _ticket_classifier() -> None:
+    """Train (or load) the ticket classifier now rather than on the first escalation."""
+    from bot.classifier import default_classifier
+
+    print("==> Ticket classifier ready:", type(default_classifier()).__name__)
 
 
 def _train(settings: Settings, force: bool = False):
@@ -55,6 +71,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
     _seed(settings)
     _build_knowledge(settings)
+    _ticket_classifier()
     model = _train(settings)
     print("==> Starting Rasa, the action server and the web app (this takes ~30 s)...")
     logs = settings.project_dir / "var" / "logs"
@@ -66,6 +83,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     print(
         f"\n  Chat page:      {stack.web_url}\n"
         f"  Rasa server:    {settings.rasa_url}\n"
+        f"  Agent console:  {stack.web_url}console  (alex/sam, see README)\n"
         f"  Action server:  {stack.actions_url}\n"
         f"  Logs:           {logs}/\n\n"
         f'  Try: "where is my order {DEMO_ORDER_IN_TRANSIT}?" with the email {DEMO_EMAIL}\n'
@@ -114,6 +132,66 @@ def cmd_knowledge(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_agents(settings: Settings, args: argparse.Namespace) -> int:
+    import getpass
+
+    from bot.agents import AgentError
+    from bot.shop import Shop
+
+    password = args.password or getpass.getpass(f"Password for {args.username}: ")
+    skills = [s.strip() for s in args.skills.split(",") if s.strip()]
+    try:
+        agent = Shop.open(settings.database_url).agents.create(
+            args.username, args.name, password, role=args.role, skills=skills
+        )
+    except AgentError as exc:
+        print(f"Cannot add the agent: {exc}", file=sys.stderr)
+        return 1
+    print(f"Added {agent.role} {agent.username} ({agent.name}), queues: {', '.join(skills) or '-'}")
+    return 0
+
+
+def cmd_tickets(settings: Settings, args: argparse.Namespace) -> int:
+    """Retrain the ticket classifier with agents' corrections and report macro-F1."""
+    import csv
+
+    from bot.classifier import corrections_dir, evaluate, load_labelled
+    from bot.shop import Shop
+    from knowledge.index import MiniLMEncoder
+
+    corrections = Shop.open(settings.database_url).tickets.corrections()
+    folder = corrections_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "corrections.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "category", "priority"])
+        writer.writerows((t.text, t.category, t.priority) for t in corrections)
+    tickets = load_labelled() + load_labelled(folder)
+    print(f"{len(tickets)} labelled tickets ({len(corrections)} from agents' corrections)")
+    for target, scores in evaluate(MiniLMEncoder(), tickets).items():
+        print(f"  {target:<9} macro-F1  csbot {scores['csbot']:.3f}   "
+              f"TF-IDF+NB baseline {scores['baseline']:.3f}")  # fmt: skip
+    print("The action server trains the updated classifier on its next start.")
+    return 0
+
+
+def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import datetime, timedelta
+
+    from bot.db import create_schema, make_engine
+    from bot.metrics import agent_metrics, bot_metrics, format_report
+
+    end = datetime.strptime(args.to, "%Y-%m-%d") + timedelta(days=1)
+    start = datetime.strptime(args.start, "%Y-%m-%d") if args.start else end - timedelta(days=31)
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    report = format_report(
+        agent_metrics(engine, start, end), bot_metrics(engine, start, end), start, end
+    )
+    print(report)
+    return 0
+
+
 def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
     """Chat in the terminal: an action server in the background plus `rasa shell`."""
     from bot.stack import write_endpoints
@@ -152,7 +230,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     knowledge.add_argument("--force", action="store_true", help="rebuild even if unchanged")
     knowledge.add_argument("--limit", type=int, default=50, help="rows for 'unanswered'")
     args = parser.parse_args(argv)
+    agents = commands.add_parser("agents", help="add a console account")
+    agents.add_argument("username")
+    agents.add_argument("name")
+    agents.add_argument("--role", choices=["agent", "admin"], default="agent")
+    agents.add_argument(
+        "--skills", default="", help="queues, comma-separated (e.g. orders,billing)"
+    )
+    agents.add_argument("--password", help="prompted for when left out")
+    tickets = commands.add_parser("tickets", help="ticket classifier tools")
+    tickets.add_argument("action", choices=["retrain"])
+    report = commands.add_parser("report", help="agent and bot metrics over a date range")
+    report.add_argument("--from", dest="start", help="YYYY-MM-DD (default: 31 days before --to)")
+    report.add_argument(
+        "--to", default=date.today().isoformat(), help="YYYY-MM-DD (default: today)"
+    )
     handlers = {
+        "agents": cmd_agents,
+        "tickets": cmd_tickets,
+        "report": cmd_report,
         "run": cmd_run,
         "train": cmd_train,
         "seed": cmd_seed,

@@ -232,3 +232,24 @@ def seed(engine: Engine, products: Sequence[Product], now: datetime | None = Non
         people = generate(products, now or datetime.utcnow())
         session.add_all(people)
     return len(people)
+
+
+DEMO_AGENTS = (
+    (
+        "alex",
+        "Alex Rivera",
+        "agent",
+        ("orders", "returns", "billing", "accounts", "products", "care"),
+    ),
+    ("jordan", "Jordan Lee", "agent", ("orders", "returns")),
+    ("sam", "Sam Okafor", "admin", ()),
+)
+
+
+def seed_agents(agents, password: str) -> list[str]:
+    """Demo console accounts (one password for all); nothing if any agent exists."""
+    if agents.all():
+        return []
+    for username, name, role, skills in DEMO_AGENTS:
+        agents.create(username, name, password, role=role, skills=skills)
+    return [username for username, *_ in DEMO_AGENTS]

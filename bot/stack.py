@@ -13,6 +13,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from bot.settings import Settings
 from bot.training import rasa_environment
 
@@ -82,11 +84,15 @@ def _wait_ready(stack: Stack, checks: dict[str, str], timeout: float) -> None:
 
 
 def write_endpoints(settings: Settings) -> Path:
-    """An endpoints file pointing Rasa at this stack's action server port."""
+    """Endpoints for this stack: its action server port, and the conversation-log broker
+    writing to its database."""
     path = settings.project_dir / "var" / f"endpoints-{settings.actions_port}.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    url = f"http://{settings.host}:{settings.actions_port}/webhook"
-    path.write_text(f'action_endpoint:\n  url: "{url}"\n', encoding="utf-8")
+    endpoints = {
+        "action_endpoint": {"url": f"http://{settings.host}:{settings.actions_port}/webhook"},
+        "event_broker": {"type": "bot.broker.ConversationLogBroker", "url": settings.database_url},
+    }
+    path.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
     return path
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.demo_data import DEMO_ORDER_IN_TRANSIT
+from bot.tickets import QUEUES
 
 pytestmark = pytest.mark.slow
 CHROMIUM = Path(os.environ.get("CSBOT_CHROMIUM", "/usr/bin/chromium"))
@@ -78,3 +79,44 @@ def test_faq_answer_shows_its_source_and_feedback_buttons(stack, browser):
     answer = page.wait_for_selector("li.msg.bot >> text=Source: FAQ", timeout=30_000)
     assert "30 days" in answer.inner_text()
     assert page.locator(".buttons button >> text=That didn't help").count() == 1
+
+
+def test_live_handoff_between_customer_and_agent(stack, browser):
+    """Customer asks for a person -> agent takes the ticket and replies -> customer answers
+    -> agent resolves -> the bot asks the customer for a rating."""
+    shop = stack.shop
+    if not any(a.username == "casey" for a in shop.agents.all()):
+        shop.agents.create("casey", "Casey", "handoff-test-pw", skills=list(QUEUES))
+    agent = browser.new_page()
+    agent.goto(stack.web_url + "console")
+    agent.fill("#username", "casey")
+    agent.fill("#password", "handoff-test-pw")
+    agent.click("#login")
+    agent.wait_for_selector("text=Open tickets")  # logged in: Casey counts as online
+
+    customer = browser.new_page()
+    customer.goto(stack.web_url)
+    customer.fill("#chat-input", "my refund never arrived and I want to talk to a person")
+    customer.press("#chat-input", "Enter")
+    customer.wait_for_selector("li.msg.bot >> text=will join this chat", timeout=60_000)
+
+    agent.reload()
+    agent.click("table.queue a >> nth=0")
+    agent.click("#take")
+    customer.wait_for_selector("li.msg.agent >> text=Casey from the Kettle & Volt team has joined")
+
+    agent.fill("#reply", "Hi, I can see your refund was issued yesterday.")
+    agent.press("#reply", "Enter")
+    customer.wait_for_selector("li.msg.agent >> text=refund was issued yesterday", timeout=5_000)
+
+    bot_messages = customer.locator("li.msg.bot").count()
+    customer.fill("#chat-input", "thanks, I'll check my bank")
+    customer.press("#chat-input", "Enter")
+    agent.wait_for_selector("li.msg.customer >> text=I'll check my bank", timeout=10_000)
+    customer.wait_for_timeout(1500)
+    assert customer.locator("li.msg.bot").count() == bot_messages  # only the agent speaks now
+
+    agent.click("#resolve")
+    customer.wait_for_selector("li.msg.bot >> text=How would you rate", timeout=15_000)
+    customer.locator(".buttons button >> text=5").last.click()
+    customer.wait_for_selector("li.msg.bot >> text=Thank you for your feedback")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db import HandoffRequest, ReturnRequest
+from bot.db import LoggedEvent, ReturnRequest
 from bot.demo_data import DEMO_EMAIL, DEMO_ORDER_DELIVERED, DEMO_ORDER_IN_TRANSIT
 
 pytestmark = pytest.mark.slow
@@ -71,27 +73,52 @@ def test_policy_question_gets_the_policy(stack):
     assert "PayPal" in chat.text("which payment methods do you accept?")
 
 
-def test_asking_for_a_person_is_recorded(stack):
+def test_asking_for_a_person_opens_a_classified_ticket(stack):
     chat = Chat(stack.settings.rasa_url)
+    chat.say("I was charged twice for the same order, there are two payments on my card")
     reply = chat.text("I want to talk to a human agent please")
-    assert "HR-" in reply
-    with Session(stack.shop.engine) as session:
-        rows = (
-            session.execute(
-                select(HandoffRequest).where(HandoffRequest.conversation_id == chat.sender)
-            )
-            .scalars()
-            .all()
-        )
-    assert len(rows) == 1
+    ticket = stack.shop.tickets.latest(chat.sender)
+    assert ticket is not None and f"ticket #{ticket.id}" in reply
+    assert ticket.category == "billing" and "charged twice" in ticket.summary
 
 
-def test_gibberish_gets_a_rephrase_then_an_offer_of_a_person(stack):
+def test_every_event_of_20_concurrent_conversations_is_logged_once_in_order(stack):
+    chats = [Chat(stack.settings.rasa_url) for _ in range(20)]
+    script = ["hi", "where is my order 100234?", "never mind", "how much is express shipping?"]
+
+    def talk(chat: Chat) -> None:
+        for line in script:
+            chat.say(line)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        list(pool.map(talk, chats))
+    for chat in chats:
+        tracker = requests.get(
+            f"{stack.settings.rasa_url}/conversations/{chat.sender}/tracker",
+            params={"include_events": "ALL"},
+            timeout=30,
+        ).json()
+        expected = [(e["event"], e["timestamp"]) for e in tracker["events"]]
+        deadline = time.monotonic() + 30
+        while True:
+            with Session(stack.shop.engine) as session:
+                logged = session.execute(
+                    select(LoggedEvent.type, LoggedEvent.timestamp)
+                    .where(LoggedEvent.conversation_id == chat.sender)
+                    .order_by(LoggedEvent.seq)
+                ).all()
+            if len(logged) >= len(expected) or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert [(t, pytest.approx(ts)) for t, ts in logged] == expected
+
+
+def test_gibberish_gets_a_rephrase_then_a_ticket(stack):
     chat = Chat(stack.settings.rasa_url)
     assert "rephrase" in chat.text("qwzx plorb vvnt")
-    replies = chat.say("blarg fnord zzyzx")
-    assert "person" in replies[0]["text"]
-    assert replies[0]["buttons"][0]["payload"] == "/request_human"
+    reply = chat.text("blarg fnord zzyzx")
+    assert "keep misunderstanding" in reply
+    assert stack.shop.tickets.latest(chat.sender).reason == "bot_failed"
 
 
 def test_store_policy_question_gets_the_faq_answer_with_its_source(stack):
