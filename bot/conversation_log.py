@@ -91,12 +91,12 @@ class ConversationLog:
             ))  # fmt: skip
         elif kind == "bot":
             metadata = event.get("metadata") or {}
+            agent_id = metadata.get("agent_id")
             session.add(Message(
                 conversation_id=conversation.id, event_id=row.id,
-                sender="agent" if metadata.get("agent_id") else "bot",
-                agent_id=metadata.get("agent_id"), text=event.get("text"),
+                sender="agent" if agent_id else "bot", agent_id=agent_id, text=event.get("text"),
                 buttons=(event.get("data") or {}).get("buttons"),
-                action=self._last_action(session, conversation.id),
+                action=None if agent_id else self._last_action(session, conversation.id),
                 latency_ms=self._latency_ms(session, conversation.id, when), created_at=when,
             ))  # fmt: skip
         elif kind == "slot" and event.get("name") in RETRIEVAL_SLOTS:

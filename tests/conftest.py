@@ -185,14 +185,14 @@ async def rasa(aiohttp_server):
         received.append({"append": request.match_info["sender"], "events": await request.json()})
         return web.json_response({})
 
-    async def trigger(request: web.Request) -> web.Response:
-        received.append({"trigger": request.match_info["sender"], **(await request.json())})
+    async def execute(request: web.Request) -> web.Response:
+        received.append({"execute": request.match_info["sender"], **(await request.json())})
         return web.json_response({})
 
     app = web.Application()
     app.router.add_post("/webhooks/rest/webhook", webhook)
     app.router.add_post("/conversations/{sender}/tracker/events", append)
-    app.router.add_post("/conversations/{sender}/trigger_intent", trigger)
+    app.router.add_post("/conversations/{sender}/execute", execute)
     app.router.add_get("/conversations/{sender}/tracker", tracker)
     server = await aiohttp_server(app)
     server.received = received

@@ -96,9 +96,15 @@ def test_live_handoff_between_customer_and_agent(stack, browser):
 
     customer = browser.new_page()
     customer.goto(stack.web_url)
-    customer.fill("#chat-input", "my refund never arrived and I want to talk to a person")
+    customer.fill("#chat-input", "my refund for order 100235 never arrived")
     customer.press("#chat-input", "Enter")
-    customer.wait_for_selector("li.msg.bot >> text=will join this chat", timeout=60_000)
+    customer.wait_for_selector("li.msg.bot >> nth=1", timeout=30_000)
+    customer.fill("#chat-input", "I want to talk to a person")
+    customer.press("#chat-input", "Enter")
+    try:
+        customer.wait_for_selector("li.msg.bot >> text=will join this chat", timeout=60_000)
+    except Exception:
+        raise AssertionError(customer.inner_text("#chat-log")) from None
 
     agent.reload()
     agent.click("table.queue a >> nth=0")

@@ -21,6 +21,7 @@ from bot.web.keys import HTTP, SETTINGS, SHOP
 from bot.web.security import csrf_token
 
 MAX_REPLY_CHARS = 2000
+UNAVAILABLE = "The chat server did not answer; the customer was not told. Try again."
 
 
 async def _context(request: web.Request, **values) -> dict:
@@ -97,10 +98,13 @@ async def take(request: web.Request) -> web.Response:
         raise web.HTTPFound(f"/console/tickets/{found.id}?error={exc}") from None
     if joined:
         name = request["agent"].name
-        await _tell_customer(request, taken.conversation_id, [
-            {"event": "pause"},
-            _agent_says(request, f"{name} from the Kettle & Volt team has joined the chat."),
-        ])  # fmt: skip
+        try:
+            await _tell_customer(request, taken.conversation_id, [
+                {"event": "pause"},
+                _agent_says(request, f"{name} from the Kettle & Volt team has joined the chat."),
+            ])  # fmt: skip
+        except rasa_client.RasaUnavailable:
+            raise web.HTTPFound(f"/console/tickets/{found.id}?error={UNAVAILABLE}") from None
     raise web.HTTPFound(f"/console/tickets/{found.id}")
 
 
@@ -117,25 +121,31 @@ async def reply(request: web.Request) -> web.Response:
     try:
         await _tell_customer(request, found.conversation_id, [_agent_says(request, text)])
     except rasa_client.RasaUnavailable:
-        return web.json_response({"error": "chat server unavailable, try again"}, status=503)
+        return web.json_response({"error": UNAVAILABLE}, status=503)
     return web.json_response({"ok": True})
 
 
 async def resolve(request: web.Request) -> web.Response:
+    """Tell the customer, hand the chat back to the bot (which asks for a rating), then
+    close the ticket; if Rasa cannot be reached nothing changes."""
     found = await _ticket_or_404(request)
     shop, settings = request.app[SHOP], request.app[SETTINGS]
+    if found.status == "resolved":
+        raise web.HTTPFound(f"/console/tickets/{found.id}?error=already resolved")
+    name = request["agent"].name
     try:
+        await _tell_customer(request, found.conversation_id, [
+            _agent_says(request, f"{name} has marked this as solved and left the chat."),
+            {"event": "resume"},
+        ])  # fmt: skip
         shop.tickets.resolve(found.id, request["agent"])
+        await rasa_client.execute_action(
+            request.app[HTTP], settings.rasa_url, found.conversation_id, "action_ask_rating"
+        )
+    except rasa_client.RasaUnavailable:
+        raise web.HTTPFound(f"/console/tickets/{found.id}?error={UNAVAILABLE}") from None
     except TicketError as exc:
         raise web.HTTPFound(f"/console/tickets/{found.id}?error={exc}") from None
-    name = request["agent"].name
-    await _tell_customer(request, found.conversation_id, [
-        _agent_says(request, f"{name} has marked this as solved and left the chat."),
-        {"event": "resume"},
-    ])  # fmt: skip
-    await rasa_client.trigger_intent(
-        request.app[HTTP], settings.rasa_url, found.conversation_id, "request_rating"
-    )
     raise web.HTTPFound("/console")
 
 

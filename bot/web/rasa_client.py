@@ -78,12 +78,13 @@ async def append_events(
         raise RasaUnavailable(str(exc)) from exc
 
 
-async def trigger_intent(
-    http: aiohttp.ClientSession, rasa_url: str, sender: str, intent: str
+async def execute_action(
+    http: aiohttp.ClientSession, rasa_url: str, sender: str, action: str
 ) -> None:
-    url = f"{rasa_url}/conversations/{sender}/trigger_intent"
+    """Run one action in a conversation now (e.g. ask for a rating after a handoff)."""
+    url = f"{rasa_url}/conversations/{sender}/execute"
     try:
-        async with http.post(url, json={"name": intent}) as response:
+        async with http.post(url, json={"name": action}) as response:
             response.raise_for_status()
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise RasaUnavailable(str(exc)) from exc

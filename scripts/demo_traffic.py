@@ -1,0 +1,107 @@
+"""Drive a running csbot (`make run`) with scripted customers and an agent, so the log,
+the console and `csbot report` have real conversations to show.
+
+    python scripts/demo_traffic.py [--url http://127.0.0.1:8000] [--agent alex]
+
+Customers chat through the web app's API; the agent works escalated tickets through the
+console (login, take, reply, resolve) exactly as a person would; customers then rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import time
+import uuid
+
+import requests
+
+CUSTOMERS = [
+    ["hi", "where is my order 100234?", "emma.larsen@example.com", "thanks!"],
+    ["can I return an opened blender?", "thank you"],
+    [
+        "recommend a quiet dishwasher under 600 dollars",
+        "compare Sony WH-1000XM5 and Bose QuietComfort Ultra Headphones",
+    ],
+    ["how much is express shipping?", "that didn't help", "no thanks"],
+    ["do you price match?", "bye"],
+    ["I was charged twice for my order, two payments on my card", "I want to talk to a person"],
+    ["my dishwasher arrived with a dent in the door", "no", "can I speak to someone please"],
+    ["qwzx plorb", "fnord blarg zzyzx"],
+    ["THIS IS RIDICULOUS, third time I ask where my refund is!!!"],
+    ["is the Smeg KLF03 kettle in stock?", "gift for a coffee lover"],
+    ["how do I descale my coffee machine", "thanks"],
+    ["I can't log in to my account", "reset password"],
+]
+
+
+class Customer:
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.sender = f"demo-{uuid.uuid4().hex[:12]}"
+
+    def say(self, text: str) -> list[dict]:
+        body = {"sender": self.sender, "message": text}
+        response = requests.post(f"{self.base}/api/messages", json=body, timeout=120)
+        response.raise_for_status()
+        return response.json()["messages"]
+
+
+class Agent:
+    def __init__(self, base: str, username: str, password: str) -> None:
+        self.base = base
+        self.http = requests.Session()
+        page = self.http.get(f"{base}/console/login").text
+        self.http.post(f"{base}/console/login", data={
+            "username": username, "password": password, "csrf": self._csrf(page)})  # fmt: skip
+        self.csrf = self._csrf(self.http.get(f"{base}/console").text)
+
+    @staticmethod
+    def _csrf(page: str) -> str:
+        return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+    def open_tickets(self) -> list[int]:
+        page = self.http.get(f"{self.base}/console").text
+        return [int(n) for n in re.findall(r'href="/console/tickets/(\d+)"', page)]
+
+    def work(self, ticket: int) -> None:
+        self.http.post(f"{self.base}/console/tickets/{ticket}/take", data={"csrf": self.csrf})
+        time.sleep(random.uniform(1, 3))
+        text = "Hi, I'm sorry about this - I've checked and sorted it out for you."
+        self.http.post(f"{self.base}/console/api/tickets/{ticket}/reply", json={"text": text},
+                       headers={"X-CSRF-Token": self.csrf})  # fmt: skip
+        time.sleep(random.uniform(1, 2))
+        self.http.post(f"{self.base}/console/tickets/{ticket}/resolve", data={"csrf": self.csrf})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--agent", default="alex")
+    parser.add_argument(
+        "--password", default=os.environ.get("CSBOT_DEMO_PASSWORD", "kettle-volt-demo")
+    )
+    args = parser.parse_args()
+    agent = Agent(args.url, args.agent, args.password)  # logged in: the agent is online
+    customers = []
+    for script in CUSTOMERS:
+        customer = Customer(args.url)
+        for line in script:
+            customer.say(line)
+        customers.append(customer)
+    tickets = agent.open_tickets()
+    for ticket in tickets:
+        agent.work(ticket)
+    time.sleep(3)
+    for customer in customers:  # rate where the bot asked for it
+        query = {"sender": customer.sender, "after": 0}
+        updates = requests.get(f"{args.url}/api/updates", params=query, timeout=30).json()
+        if any("How would you rate" in m["text"] for m in updates["messages"]):
+            customer.say(f'/rate{{"rating":"{random.choice([4, 5, 5, 3])}"}}')
+    print(f"{len(customers)} conversations, {len(tickets)} tickets worked by {args.agent}.")
+
+
+if __name__ == "__main__":
+    main()
