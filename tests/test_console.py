@@ -102,8 +102,9 @@ async def test_take_reply_and_resolve_a_ticket(client, rasa, people, ticket, web
     assert rasa.received[-1]["events"][0]["metadata"]["agent_name"] == "Alex"
 
     await client.post(f"/console/tickets/{ticket}/resolve", data={"csrf": token})
-    assert rasa.received[-2]["events"][-1] == {"event": "resume"}
-    assert rasa.received[-1] == {"execute": "conv-7", "name": "action_ask_rating"}
+    assert rasa.received[-3]["events"][-1] == {"event": "resume"}
+    assert rasa.received[-2] == {"execute": "conv-7", "name": "action_ask_rating"}
+    assert rasa.received[-1]["events"] == [{"event": "action", "name": "action_listen"}]
     stored = web_shop.tickets.latest("conv-7")
     assert stored.status == "resolved" and stored.first_response_at is not None
 

@@ -21,6 +21,7 @@ from bot.web.keys import HTTP, SETTINGS, SHOP
 from bot.web.security import csrf_token
 
 MAX_REPLY_CHARS = 2000
+LISTEN = {"event": "action", "name": "action_listen"}
 UNAVAILABLE = "The chat server did not answer; the customer was not told. Try again."
 
 
@@ -142,6 +143,9 @@ async def resolve(request: web.Request) -> web.Response:
         await rasa_client.execute_action(
             request.app[HTTP], settings.rasa_url, found.conversation_id, "action_ask_rating"
         )
+        # An executed action is not followed by a listen; add it so the customer's answer
+        # starts a normal turn that the rating rule recognises.
+        await _tell_customer(request, found.conversation_id, [LISTEN])
     except rasa_client.RasaUnavailable:
         raise web.HTTPFound(f"/console/tickets/{found.id}?error={UNAVAILABLE}") from None
     except TicketError as exc:
