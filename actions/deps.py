@@ -5,7 +5,10 @@ Actions take these as constructor arguments too, so tests pass their own.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 from bot.entities import ShopEntityRecognizer
 from bot.recommend import CoPurchase, Recommender
@@ -38,3 +41,22 @@ def default_recommender() -> Recommender:
     recognizer = ShopEntityRecognizer(load_products(settings.catalogue_path), load_categories())
     baskets = default_shop().orders.baskets()
     return Recommender(default_knowledge(), recognizer, CoPurchase.from_baskets(baskets))
+
+
+class UsesShop:
+    """Mixin for actions: the shop services passed in (tests) or opened once per process.
+
+    Not an Action itself, so rasa_sdk does not try to register it.
+    """
+
+    def __init__(self, shop: Shop | None = None) -> None:
+        self._shop = shop
+
+    @property
+    def shop(self) -> Shop:
+        return self._shop or default_shop()
+
+
+async def off_loop(fn: Callable[..., Any], *args: Any) -> Any:
+    """Encoding, search and database work are blocking: keep them off the event loop."""
+    return await asyncio.get_running_loop().run_in_executor(None, fn, *args)

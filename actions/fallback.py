@@ -9,9 +9,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import default_shop
+from actions.deps import UsesShop
 from actions.handoff import escalate
-from bot.shop import Shop
 
 FALLBACK_INTENT = "nlu_fallback"
 NOT_SUGGESTED = {FALLBACK_INTENT, "out_of_scope", "inform", "affirm", "deny", "stop"}
@@ -65,10 +64,7 @@ def likely_intents(ranking: list[dict[str, Any]], top: int = 2) -> list[str]:
     return [n for n in names if n in INTENT_TITLES and n not in NOT_SUGGESTED][:top]
 
 
-class ActionFallbackSuggest(Action):
-    def __init__(self, shop: Shop | None = None) -> None:
-        self._shop = shop
-
+class ActionFallbackSuggest(UsesShop, Action):
     def name(self) -> str:
         return "action_fallback_suggest"
 
@@ -77,7 +73,7 @@ class ActionFallbackSuggest(Action):
     ) -> list[EventType]:
         if consecutive_fallbacks(tracker.events) >= 2:
             dispatcher.utter_message(text="I'm sorry, I keep misunderstanding you.")
-            return escalate(self._shop or default_shop(), tracker, dispatcher, "bot_failed")
+            return escalate(self.shop, tracker, dispatcher, "bot_failed")
         suggestions = likely_intents(tracker.latest_message.get("intent_ranking") or [])
         dispatcher.utter_message(
             text="Sorry, I'm not sure I understood. Could you rephrase that? Or did you mean:"

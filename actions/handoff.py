@@ -14,7 +14,7 @@ from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import default_shop
+from actions.deps import UsesShop
 from bot.shop import Shop
 from bot.tickets import TicketError
 
@@ -63,10 +63,7 @@ def escalate(
     return []
 
 
-class ActionRequestHuman(Action):
-    def __init__(self, shop: Shop | None = None) -> None:
-        self._shop = shop
-
+class ActionRequestHuman(UsesShop, Action):
     def name(self) -> str:
         return "action_request_human"
 
@@ -77,7 +74,7 @@ class ActionRequestHuman(Action):
         reason = REASONS.get(intent, "customer_request")
         if intent == "complaint" and (tracker.latest_message.get("intent") or {}).get("negativity"):
             reason = "negative_sentiment"
-        return escalate(self._shop or default_shop(), tracker, dispatcher, reason)
+        return escalate(self.shop, tracker, dispatcher, reason)
 
 
 class ActionAskRating(Action):
@@ -95,10 +92,7 @@ class ActionAskRating(Action):
         return []
 
 
-class ActionSaveRating(Action):
-    def __init__(self, shop: Shop | None = None) -> None:
-        self._shop = shop
-
+class ActionSaveRating(UsesShop, Action):
     def name(self) -> str:
         return "action_save_rating"
 
@@ -107,7 +101,7 @@ class ActionSaveRating(Action):
     ) -> list[EventType]:
         value = next(tracker.get_latest_entity_values("rating"), None)
         try:
-            (self._shop or default_shop()).tickets.rate(tracker.sender_id, int(value))
+            self.shop.tickets.rate(tracker.sender_id, int(value))
         except (TypeError, ValueError, TicketError):
             dispatcher.utter_message(text="Please pick a rating from 1 to 5.")
             return []

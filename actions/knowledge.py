@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import default_answerer, default_shop
+from actions.deps import UsesShop, default_answerer, off_loop
 from bot.shop import Shop
 from knowledge.answers import Decision, FaqAnswerer
 from knowledge.retrieval import Hit
@@ -39,20 +38,16 @@ def _slots(question: str, candidates: list[str], shown: list[str], best: float |
     ]
 
 
-class _KnowledgeDeps:
-    """Shared constructor and helpers; not an Action, so rasa_sdk does not register it."""
+class _KnowledgeDeps(UsesShop):
+    """Shared constructor; not an Action, so rasa_sdk does not register it."""
 
     def __init__(self, answerer: FaqAnswerer | None = None, shop: Shop | None = None) -> None:
+        super().__init__(shop)
         self._answerer = answerer
-        self._shop = shop
 
     @property
     def answerer(self) -> FaqAnswerer:
         return self._answerer or default_answerer()
-
-    @property
-    def shop(self) -> Shop:
-        return self._shop or default_shop()
 
     def offer_person(self, dispatcher: CollectingDispatcher, text: str) -> None:
         dispatcher.utter_message(text=text, buttons=OFFER_PERSON)
@@ -73,9 +68,7 @@ class ActionAnswerFaq(_KnowledgeDeps, Action):
                 dispatcher.utter_message(text=answer_text(hit), buttons=FEEDBACK_BUTTONS)
                 return [SlotSet("faq_shown", shown)]
         question = tracker.latest_message.get("text") or ""
-        reply = await asyncio.get_running_loop().run_in_executor(
-            None, self.answerer.reply, question
-        )
+        reply = await off_loop(self.answerer.reply, question)
         candidates = [h.doc_id for h in reply.candidates]
         best = reply.best.score if reply.best else None
         if reply.decision is Decision.ANSWER:

@@ -9,26 +9,18 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import default_shop
+from actions.deps import UsesShop
 from bot.orders import OrderView, describe_order, parse_email, parse_order_number
-from bot.shop import Shop
 
 MAX_FRIENDLY_RETRIES = 3
 
 
-class VerifiedOrderValidation:
+class VerifiedOrderValidation(UsesShop):
     """Mixin for form validators: checks `order_number` and `customer_email` as a pair,
     whichever arrives last. A mismatch never says whose order it is.
 
     Not an Action itself, so rasa_sdk does not try to register it.
     """
-
-    def __init__(self, shop: Shop | None = None) -> None:
-        self._shop = shop
-
-    @property
-    def shop(self) -> Shop:
-        return self._shop or default_shop()
 
     def on_verified(
         self, order: OrderView, dispatcher: CollectingDispatcher, tracker: Tracker
@@ -108,11 +100,8 @@ class ValidateOrderLookupForm(VerifiedOrderValidation, FormValidationAction):
         return "validate_order_lookup_form"
 
 
-class ActionShowOrderStatus(Action):
+class ActionShowOrderStatus(UsesShop, Action):
     """Report a verified order's status; forget the number so the next lookup asks again."""
-
-    def __init__(self, shop: Shop | None = None) -> None:
-        self._shop = shop
 
     def name(self) -> str:
         return "action_show_order_status"
@@ -120,7 +109,7 @@ class ActionShowOrderStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        shop = self._shop or default_shop()
+        shop = self.shop
         number = parse_order_number(tracker.get_slot("verified_order"))
         email = tracker.get_slot("customer_email")
         order = shop.orders.lookup(number, email) if number and email else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,7 +10,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import default_recommender, default_shop
+from actions.deps import UsesShop, default_recommender, off_loop
 from bot.recommend import Constraints, Recommender
 from bot.shop import Shop
 
@@ -37,20 +36,16 @@ def describe_product(product: Mapping[str, Any]) -> str:
     )
 
 
-class _ProductDeps:
+class _ProductDeps(UsesShop):
     """Shared constructor; not an Action, so rasa_sdk does not register it."""
 
     def __init__(self, recommender: Recommender | None = None, shop: Shop | None = None) -> None:
+        super().__init__(shop)
         self._recommender = recommender
-        self._shop = shop
 
     @property
     def recommender(self) -> Recommender:
         return self._recommender or default_recommender()
-
-    async def off_loop(self, fn, *args):
-        """Encoding and search are CPU work: keep them off the action server's event loop."""
-        return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
 
 class ActionRecommendProducts(_ProductDeps, Action):
@@ -62,9 +57,8 @@ class ActionRecommendProducts(_ProductDeps, Action):
     ) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
         email = tracker.get_slot("verified_customer")
-        shop = self._shop or default_shop()
-        history = shop.orders.purchased_skus(email) if email else []
-        wanted, picks = await self.off_loop(self.recommender.recommend, text, history)
+        history = self.shop.orders.purchased_skus(email) if email else []
+        wanted, picks = await off_loop(self.recommender.recommend, text, history)
         if not picks:
             dispatcher.utter_message(
                 text=f"I couldn't find a {_wanted(wanted)} in stock. Would a higher budget or a "
@@ -86,7 +80,7 @@ class ActionCompareProducts(_ProductDeps, Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
-        comparison = await self.off_loop(self.recommender.compare, text)
+        comparison = await off_loop(self.recommender.compare, text)
         if comparison is None:
             dispatcher.utter_message(
                 text='Which two products should I compare? Name both, e.g. "Sony WH-1000XM5 '
@@ -110,7 +104,7 @@ class ActionProductInfo(_ProductDeps, Action):
     ) -> list[EventType]:
         named = next(tracker.get_latest_entity_values("product"), None)
         text = named or tracker.latest_message.get("text") or ""
-        product = await self.off_loop(self.recommender.find_product, text)
+        product = await off_loop(self.recommender.find_product, text)
         if product is None:
             dispatcher.utter_message(text="Which product do you mean? Tell me its name.")
             return []

@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import default_shop
+from actions.deps import UsesShop
 from actions.orders import VerifiedOrderValidation
 from bot.orders import OrderView, parse_order_number
 from bot.returns import ReturnRefused, match_item
@@ -70,11 +70,8 @@ class ValidateReturnForm(VerifiedOrderValidation, FormValidationAction):
         return {"return_reason": reason}
 
 
-class ActionAskReturnItem(Action):
+class ActionAskReturnItem(UsesShop, Action):
     """Offer the order's returnable items as buttons."""
-
-    def __init__(self, shop: Shop | None = None) -> None:
-        self._shop = shop
 
     def name(self) -> str:
         return "action_ask_return_item"
@@ -82,7 +79,7 @@ class ActionAskReturnItem(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        shop = self._shop or default_shop()
+        shop = self.shop
         order = _verified_order(shop, tracker)
         items = shop.returns.returnable_items(order) if order else []
         dispatcher.utter_message(
@@ -109,11 +106,8 @@ class ActionAskReturnReason(Action):
         return []
 
 
-class ActionSubmitReturn(Action):
+class ActionSubmitReturn(UsesShop, Action):
     """Create the return authorisation and tell the customer what to do next."""
-
-    def __init__(self, shop: Shop | None = None) -> None:
-        self._shop = shop
 
     def name(self) -> str:
         return "action_submit_return"
@@ -121,7 +115,7 @@ class ActionSubmitReturn(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        shop = self._shop or default_shop()
+        shop = self.shop
         reset = [SlotSet(slot, None) for slot in FORM_SLOTS]
         order = _verified_order(shop, tracker)
         if order is None:
