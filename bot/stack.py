@@ -83,10 +83,10 @@ def _wait_ready(stack: Stack, checks: dict[str, str], timeout: float) -> None:
         time.sleep(0.5)
 
 
-def write_endpoints(settings: Settings) -> Path:
+def write_endpoints(settings: Settings, folder: Path | None = None) -> Path:
     """Endpoints for this stack: its action server port, and the conversation-log broker
     writing to its database."""
-    path = settings.project_dir / "var" / f"endpoints-{settings.actions_port}.yml"
+    path = (folder or settings.project_dir / "var") / f"endpoints-{settings.actions_port}.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     endpoints = {
         "action_endpoint": {"url": f"http://{settings.host}:{settings.actions_port}/webhook"},
@@ -116,7 +116,8 @@ def start_stack(
         "actions": [py, "-m", "rasa_sdk", "--actions", "actions",
                     "--port", str(settings.actions_port)],
         "rasa": [py, "-m", "rasa", "run", "--enable-api", "--model", str(model),
-                 "--endpoints", str(write_endpoints(settings)), "--credentials", "credentials.yml",
+                 "--endpoints", str(write_endpoints(settings, log_dir)),
+                 "--credentials", "credentials.yml",
                  "--interface", host, "--port", str(settings.rasa_port)],
     }  # fmt: skip
     checks = {
