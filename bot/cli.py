@@ -82,8 +82,8 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     print(
         f"\n  Chat page:      {stack.web_url}\n"
-        f"  Rasa server:    {settings.rasa_url}\n"
         f"  Agent console:  {stack.web_url}console  (alex/sam, see README)\n"
+        f"  Rasa server:    {settings.rasa_url}\n"
         f"  Action server:  {stack.actions_url}\n"
         f"  Logs:           {logs}/\n\n"
         f'  Try: "where is my order {DEMO_ORDER_IN_TRANSIT}?" with the email {DEMO_EMAIL}\n'
@@ -229,7 +229,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     knowledge.add_argument("action", choices=["build", "unanswered"])
     knowledge.add_argument("--force", action="store_true", help="rebuild even if unchanged")
     knowledge.add_argument("--limit", type=int, default=50, help="rows for 'unanswered'")
-    args = parser.parse_args(argv)
     agents = commands.add_parser("agents", help="add a console account")
     agents.add_argument("username")
     agents.add_argument("name")
@@ -245,6 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report.add_argument(
         "--to", default=date.today().isoformat(), help="YYYY-MM-DD (default: today)"
     )
+    args = parser.parse_args(argv)
     handlers = {
         "agents": cmd_agents,
         "tickets": cmd_tickets,

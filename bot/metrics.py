@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from statistics import mean, median
 
 from sqlalchemy import select
@@ -138,7 +138,8 @@ def format_report(
     def secs(v: float | None) -> str:
         return "-" if v is None else f"{v / 60:.1f} min"
 
-    lines = [f"csbot report {start:%Y-%m-%d} .. {end:%Y-%m-%d}", "", "Bot"]
+    last_day = end - timedelta(microseconds=1)  # `end` is exclusive
+    lines = [f"csbot report {start:%Y-%m-%d} .. {last_day:%Y-%m-%d}", "", "Bot"]
     lines += [
         f"  conversations            {bot.conversations}",
         f"  customer messages        {bot.customer_messages}",
@@ -153,13 +154,13 @@ def format_report(
         "",
         "Agents",
         f"  {'agent':<18}{'handled':>8}{'1st resp':>11}{'handling':>11}{'resolved':>10}"
-        f"{'reopened':>10}{'CSAT':>7}",
+        f"{'reopened':>10}{'CSAT':>10}",
     ]
     for a in agents:
         csat = "-" if a.mean_csat is None else f"{a.mean_csat:.1f} ({a.ratings})"
         lines.append(
             f"  {a.agent:<18}{a.tickets_handled:>8}{secs(a.first_response_s):>11}"
             f"{secs(a.handling_s):>11}{pct(a.resolution_rate):>10}{pct(a.reopen_rate):>10}"
-            f"{csat:>7}"
+            f"{csat:>10}"
         )
     return "\n".join(lines)
