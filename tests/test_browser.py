@@ -15,6 +15,12 @@ CHROMIUM = Path(os.environ.get("CSBOT_CHROMIUM", "/usr/bin/chromium"))
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
+def say(page, text: str) -> None:
+    """Type a message in the chat widget and send it, as a customer would."""
+    page.fill("#chat-input", text)
+    page.press("#chat-input", "Enter")
+
+
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
@@ -30,26 +36,22 @@ def browser():
 def test_customer_asks_and_sees_the_answer_and_buttons(stack, browser):
     page = browser.new_page()
     page.goto(stack.web_url)
-    page.fill("#chat-input", f"where is my order {DEMO_ORDER_IN_TRANSIT}?")
-    page.press("#chat-input", "Enter")
+    say(page, f"where is my order {DEMO_ORDER_IN_TRANSIT}?")
     page.wait_for_selector("li.msg.bot >> text=email address", timeout=30_000)
 
-    page.fill("#chat-input", "<b>qwzx</b> plorb")
-    page.press("#chat-input", "Enter")
+    say(page, "<b>qwzx</b> plorb")
     # The markup is shown as typed, never rendered.
     page.wait_for_selector("li.msg.user >> text=<b>qwzx</b> plorb", timeout=30_000)
     assert page.locator("li.msg b").count() == 0
 
-    page.fill("#chat-input", "stop")
-    page.press("#chat-input", "Enter")
+    say(page, "stop")
     page.wait_for_selector("li.msg.bot >> text=I've stopped that", timeout=30_000)
 
 
 def test_conversation_survives_a_reload(stack, browser):
     page = browser.new_page()
     page.goto(stack.web_url)
-    page.fill("#chat-input", "which payment methods do you accept?")
-    page.press("#chat-input", "Enter")
+    say(page, "which payment methods do you accept?")
     page.wait_for_selector("li.msg.bot >> text=PayPal", timeout=30_000)
     page.reload()
     page.wait_for_selector("li.msg.user >> text=which payment methods", timeout=30_000)
@@ -59,14 +61,11 @@ def test_conversation_survives_a_reload(stack, browser):
 def test_buttons_are_clickable(stack, browser):
     page = browser.new_page()
     page.goto(stack.web_url)
-    page.fill("#chat-input", "I want to return an item")
-    page.press("#chat-input", "Enter")
+    say(page, "I want to return an item")
     page.wait_for_selector("li.msg.bot >> text=order number", timeout=30_000)
-    page.fill("#chat-input", "100235")
-    page.press("#chat-input", "Enter")
+    say(page, "100235")
     page.wait_for_selector("li.msg.bot >> text=email address", timeout=30_000)
-    page.fill("#chat-input", "emma.larsen@example.com")
-    page.press("#chat-input", "Enter")
+    say(page, "emma.larsen@example.com")
     page.locator(".buttons button").first.click(timeout=30_000)
     page.wait_for_selector("li.msg.bot >> text=Why are you returning it", timeout=30_000)
 
@@ -74,8 +73,7 @@ def test_buttons_are_clickable(stack, browser):
 def test_faq_answer_shows_its_source_and_feedback_buttons(stack, browser):
     page = browser.new_page()
     page.goto(stack.web_url)
-    page.fill("#chat-input", "can I return an opened blender?")
-    page.press("#chat-input", "Enter")
+    say(page, "can I return an opened blender?")
     answer = page.wait_for_selector("li.msg.bot >> text=Source: FAQ", timeout=30_000)
     assert "30 days" in answer.inner_text()
     assert page.locator(".buttons button >> text=That didn't help").count() == 1
@@ -96,11 +94,9 @@ def test_live_handoff_between_customer_and_agent(stack, browser):
 
     customer = browser.new_page()
     customer.goto(stack.web_url)
-    customer.fill("#chat-input", "my refund for order 100235 never arrived")
-    customer.press("#chat-input", "Enter")
+    say(customer, "my refund for order 100235 never arrived")
     customer.wait_for_selector("li.msg.bot >> nth=1", timeout=30_000)
-    customer.fill("#chat-input", "I want to talk to a person")
-    customer.press("#chat-input", "Enter")
+    say(customer, "I want to talk to a person")
     try:
         customer.wait_for_selector("li.msg.bot >> text=will join this chat", timeout=60_000)
     except Exception:
@@ -116,8 +112,7 @@ def test_live_handoff_between_customer_and_agent(stack, browser):
     customer.wait_for_selector("li.msg.agent >> text=refund was issued yesterday", timeout=5_000)
 
     bot_messages = customer.locator("li.msg.bot").count()
-    customer.fill("#chat-input", "thanks, I'll check my bank")
-    customer.press("#chat-input", "Enter")
+    say(customer, "thanks, I'll check my bank")
     agent.wait_for_selector("li.msg.customer >> text=I'll check my bank", timeout=10_000)
     customer.wait_for_timeout(1500)
     assert customer.locator("li.msg.bot").count() == bot_messages  # only the agent speaks now
