@@ -13,6 +13,7 @@ from actions.deps import UsesShop, default_answerer, off_loop
 from bot.shop import Shop
 from knowledge.answers import Decision, FaqAnswerer
 from knowledge.retrieval import Hit
+from knowledge.sources import ANSWERS
 
 MAX_ANSWERS_TRIED = 2  # after this many unhelpful answers, offer a person
 FEEDBACK_BUTTONS = [
@@ -25,8 +26,9 @@ OFFER_PERSON = [
 ]
 
 
-def answer_text(hit: Hit, lead: str = "") -> str:
-    return f"{lead}{hit.data['answer']}\n\nSource: {hit.data['source']}"
+def answer_text(hit: Hit, version: str, lead: str = "") -> str:
+    """The answer, where it comes from, and which build of the knowledge index gave it."""
+    return f"{lead}{hit.data['answer']}\n\nSource: {hit.data['source']}, knowledge {version[:8]}"
 
 
 def _slots(question: str, candidates: list[str], shown: list[str], best: float | None) -> list:
@@ -65,14 +67,16 @@ class ActionAnswerFaq(_KnowledgeDeps, Action):
             hit = self.answerer.entry(chosen)
             if hit is not None:
                 shown = [*(tracker.get_slot("faq_shown") or []), chosen]
-                dispatcher.utter_message(text=answer_text(hit), buttons=FEEDBACK_BUTTONS)
+                version = self.answerer.knowledge.version(ANSWERS)
+                dispatcher.utter_message(text=answer_text(hit, version), buttons=FEEDBACK_BUTTONS)
                 return [SlotSet("faq_shown", shown)]
         question = tracker.latest_message.get("text") or ""
         reply = await off_loop(self.answerer.reply, question)
         candidates = [h.doc_id for h in reply.candidates]
         best = reply.best.score if reply.best else None
         if reply.decision is Decision.ANSWER:
-            dispatcher.utter_message(text=answer_text(reply.best), buttons=FEEDBACK_BUTTONS)
+            text = answer_text(reply.best, reply.version)
+            dispatcher.utter_message(text=text, buttons=FEEDBACK_BUTTONS)
             return _slots(question, candidates, candidates[:1], best)
         if reply.decision is Decision.CLARIFY:
             buttons: list[dict[str, Any]] = [
@@ -113,7 +117,11 @@ class ActionFaqNotHelpful(_KnowledgeDeps, Action):
         hit = self.answerer.entry(remaining[0]) if remaining else None
         if hit is not None and len(shown) < MAX_ANSWERS_TRIED:
             dispatcher.utter_message(
-                text=answer_text(hit, lead="Sorry about that. This may answer it instead:\n\n"),
+                text=answer_text(
+                    hit,
+                    self.answerer.knowledge.version(ANSWERS),
+                    lead="Sorry about that. This may answer it instead:\n\n",
+                ),
                 buttons=FEEDBACK_BUTTONS,
             )
             return [SlotSet("faq_shown", [*shown, hit.doc_id])]
