@@ -30,6 +30,7 @@ QUEUE_OF = {category: queue for queue, categories in QUEUES.items() for category
 PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 OPEN = ("queued", "assigned")
 ONLINE_WINDOW = timedelta(minutes=2)
+SEEN_EVERY = timedelta(seconds=30)  # console polls every second; record presence less often
 
 
 class TicketError(ValueError):
@@ -62,6 +63,7 @@ class TicketService:
         self._engine = engine
         self._classify = classify
         self._clock = clock
+        self._seen: dict[int, datetime] = {}
 
     # --- escalation -----------------------------------------------------------------------
     def open(
@@ -128,8 +130,13 @@ class TicketService:
 
     # --- the agent console ------------------------------------------------------------------
     def seen(self, agent: AgentView) -> None:
+        """Record that the agent is at the console (what 'an agent is online' means)."""
+        now = self._clock()
+        if now - self._seen.get(agent.id, datetime.min) < SEEN_EVERY:
+            return
         with Session(self._engine) as session, session.begin():
-            session.get(Agent, agent.id).last_seen_at = self._clock()
+            session.get(Agent, agent.id).last_seen_at = now
+        self._seen[agent.id] = now
 
     def queue(self, agent: AgentView) -> list[Ticket]:
         """Open tickets this agent may work, most urgent first, then longest waiting."""
