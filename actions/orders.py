@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.deps import UsesShop
 from bot.orders import OrderView, describe_order, parse_email, parse_order_number
+from bot.shop import Shop
 
 MAX_FRIENDLY_RETRIES = 3
 
@@ -95,6 +96,13 @@ class VerifiedOrderValidation(UsesShop):
         return {"customer_email": None, "verification_failures": failures}
 
 
+def verified_order(shop: Shop, tracker: Tracker) -> OrderView | None:
+    """The order this conversation verified (number + email), looked up afresh."""
+    number = parse_order_number(tracker.get_slot("verified_order"))
+    email = tracker.get_slot("customer_email")
+    return shop.orders.lookup(number, email) if number and email else None
+
+
 class ValidateOrderLookupForm(VerifiedOrderValidation, FormValidationAction):
     def name(self) -> str:
         return "validate_order_lookup_form"
@@ -109,10 +117,7 @@ class ActionShowOrderStatus(UsesShop, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        shop = self.shop
-        number = parse_order_number(tracker.get_slot("verified_order"))
-        email = tracker.get_slot("customer_email")
-        order = shop.orders.lookup(number, email) if number and email else None
+        order = verified_order(self.shop, tracker)
         if order is None:
             dispatcher.utter_message(text="Sorry, I couldn't verify that order. Let's try again.")
         else:

@@ -10,10 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.deps import UsesShop
-from actions.orders import VerifiedOrderValidation
-from bot.orders import OrderView, parse_order_number
+from actions.orders import VerifiedOrderValidation, verified_order
+from bot.orders import OrderView
 from bot.returns import ReturnRefused, match_item
-from bot.shop import Shop
 
 RETURN_REASONS = (
     "Arrived damaged",
@@ -23,12 +22,6 @@ RETURN_REASONS = (
     "Not as described",
 )
 FORM_SLOTS = ("order_number", "verified_order", "return_item", "return_reason")
-
-
-def _verified_order(shop: Shop, tracker: Tracker) -> OrderView | None:
-    number = parse_order_number(tracker.get_slot("verified_order"))
-    email = tracker.get_slot("customer_email")
-    return shop.orders.lookup(number, email) if number and email else None
 
 
 class ValidateReturnForm(VerifiedOrderValidation, FormValidationAction):
@@ -51,7 +44,7 @@ class ValidateReturnForm(VerifiedOrderValidation, FormValidationAction):
     def validate_return_item(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        order = _verified_order(self.shop, tracker)
+        order = verified_order(self.shop, tracker)
         if order is None:
             return {"return_item": None}
         item = match_item(self.shop.returns.returnable_items(order), str(value or ""))
@@ -80,7 +73,7 @@ class ActionAskReturnItem(UsesShop, Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         shop = self.shop
-        order = _verified_order(shop, tracker)
+        order = verified_order(shop, tracker)
         items = shop.returns.returnable_items(order) if order else []
         dispatcher.utter_message(
             text=f"Which item from order #{order.number} would you like to return?"
@@ -117,7 +110,7 @@ class ActionSubmitReturn(UsesShop, Action):
     ) -> list[EventType]:
         shop = self.shop
         reset = [SlotSet(slot, None) for slot in FORM_SLOTS]
-        order = _verified_order(shop, tracker)
+        order = verified_order(shop, tracker)
         if order is None:
             dispatcher.utter_message(text="Sorry, I lost track of your order. Let's start again.")
             return reset

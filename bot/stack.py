@@ -32,11 +32,11 @@ class Stack:
 
     @property
     def web_url(self) -> str:
-        return f"http://{self.settings.host}:{self.settings.web_port}/"
+        return f"{stack_url(self.settings.host, self.settings.web_port)}/"
 
     @property
     def actions_url(self) -> str:
-        return f"http://{self.settings.host}:{self.settings.actions_port}"
+        return stack_url(self.settings.host, self.settings.actions_port)
 
     def stop(self, timeout: float = 15) -> None:
         """Terminate every process, killing any that ignores SIGTERM."""
@@ -89,7 +89,7 @@ def write_endpoints(settings: Settings, folder: Path | None = None) -> Path:
     path = (folder or settings.project_dir / "var") / f"endpoints-{settings.actions_port}.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     endpoints = {
-        "action_endpoint": {"url": f"http://{settings.host}:{settings.actions_port}/webhook"},
+        "action_endpoint": {"url": f"{stack_url(settings.host, settings.actions_port)}/webhook"},
         "event_broker": {"type": "bot.broker.ConversationLogBroker", "url": settings.database_url},
     }
     path.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")

@@ -13,6 +13,16 @@ class RasaUnavailable(RuntimeError):
     """Rasa did not answer; the customer should retry shortly."""
 
 
+async def _request(http: aiohttp.ClientSession, method: str, url: str, **kwargs: Any) -> Any:
+    """One call to Rasa; any transport or HTTP error becomes RasaUnavailable."""
+    try:
+        async with http.request(method, url, **kwargs) as response:
+            response.raise_for_status()
+            return await response.json(content_type=None)
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        raise RasaUnavailable(str(exc)) from exc
+
+
 def _bot_message(raw: dict[str, Any]) -> BotMessage:
     message: BotMessage = {"from": "bot", "text": raw.get("text") or ""}
     buttons = [
@@ -29,12 +39,7 @@ async def send(
 ) -> list[BotMessage]:
     """Send one customer message through Rasa's REST channel; return the bot's replies."""
     url = f"{rasa_url}/webhooks/rest/webhook"
-    try:
-        async with http.post(url, json={"sender": sender, "message": text}) as response:
-            response.raise_for_status()
-            replies = await response.json()
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        raise RasaUnavailable(str(exc)) from exc
+    replies = await _request(http, "POST", url, json={"sender": sender, "message": text})
     return [_bot_message(r) for r in replies if r.get("text") or r.get("buttons")]
 
 
@@ -56,12 +61,7 @@ def transcript(events: list[dict[str, Any]]) -> list[BotMessage]:
 
 async def history(http: aiohttp.ClientSession, rasa_url: str, sender: str) -> list[BotMessage]:
     url = f"{rasa_url}/conversations/{sender}/tracker"
-    try:
-        async with http.get(url, params={"include_events": "ALL"}) as response:
-            response.raise_for_status()
-            tracker = await response.json()
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        raise RasaUnavailable(str(exc)) from exc
+    tracker = await _request(http, "GET", url, params={"include_events": "ALL"})
     return transcript(tracker.get("events") or [])
 
 
@@ -71,11 +71,7 @@ async def append_events(
     """Add events to a conversation (agent messages, pause/resume) through Rasa's HTTP API,
     so they land in the tracker and, via the event broker, in the conversation log."""
     url = f"{rasa_url}/conversations/{sender}/tracker/events"
-    try:
-        async with http.post(url, json=events) as response:
-            response.raise_for_status()
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        raise RasaUnavailable(str(exc)) from exc
+    await _request(http, "POST", url, json=events)
 
 
 async def execute_action(
@@ -83,8 +79,4 @@ async def execute_action(
 ) -> None:
     """Run one action in a conversation now (e.g. ask for a rating after a handoff)."""
     url = f"{rasa_url}/conversations/{sender}/execute"
-    try:
-        async with http.post(url, json={"name": action}) as response:
-            response.raise_for_status()
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        raise RasaUnavailable(str(exc)) from exc
+    await _request(http, "POST", url, json={"name": action})
