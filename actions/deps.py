@@ -8,21 +8,21 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import TypeVar
 
-from bot.entities import ShopEntityRecognizer
-from bot.recommend import CoPurchase, Recommender
-from bot.settings import Settings
-from bot.shop import Shop
+from bot.nlu.entity_rules import ShopEntityRecognizer
+from bot.runtime.settings import Settings
+from bot.services import Services
+from bot.shop.recommend import CoPurchase, Recommender
 from knowledge.answers import FaqAnswerer, Thresholds
 from knowledge.catalogue import load_categories, load_products
-from knowledge.index import MiniLMEncoder
+from knowledge.embeddings import MiniLMEncoder
 from knowledge.retrieval import KnowledgeBase
 
 
 @lru_cache(maxsize=1)
-def default_shop() -> Shop:
-    return Shop.open(Settings.from_env().database_url)
+def default_services() -> Services:
+    return Services.open(Settings.from_env().database_url)
 
 
 @lru_cache(maxsize=1)
@@ -39,24 +39,32 @@ def default_answerer() -> FaqAnswerer:
 def default_recommender() -> Recommender:
     settings = Settings.from_env()
     recognizer = ShopEntityRecognizer(load_products(settings.catalogue_path), load_categories())
-    baskets = default_shop().orders.baskets()
+    baskets = default_services().orders.baskets()
     return Recommender(default_knowledge(), recognizer, CoPurchase.from_baskets(baskets))
 
 
-class UsesShop:
-    """Mixin for actions: the shop services passed in (tests) or opened once per process.
+T = TypeVar("T")
+
+
+async def off_loop(fn: Callable[[], T]) -> T:
+    """Run blocking work (database, MiniLM encode, FAISS search, first-use loading) in a
+    worker thread. Pass a closure, so lazily opened dependencies are opened there too."""
+    return await asyncio.get_running_loop().run_in_executor(None, fn)
+
+
+class UsesServices:
+    """Mixin for actions: the services passed in (tests) or opened once per process.
 
     Not an Action itself, so rasa_sdk does not try to register it.
     """
 
-    def __init__(self, shop: Shop | None = None) -> None:
-        self._shop = shop
+    def __init__(self, services: Services | None = None) -> None:
+        self._services = services
 
     @property
-    def shop(self) -> Shop:
-        return self._shop or default_shop()
+    def services(self) -> Services:
+        return self._services or default_services()
 
-
-async def off_loop(fn: Callable[..., Any], *args: Any) -> Any:
-    """Encoding, search and database work are blocking: keep them off the event loop."""
-    return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
+    async def call(self, use: Callable[[Services], T]) -> T:
+        """`await self.call(lambda s: s.orders.lookup(n, email))`: off the event loop."""
+        return await off_loop(lambda: use(self.services))

@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import UsesShop
+from actions.deps import UsesServices
 from actions.handoff import escalate
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -64,7 +64,7 @@ def likely_intents(ranking: list[dict[str, Any]], top: int = 2) -> list[str]:
     return [n for n in names if n in INTENT_TITLES and n not in NOT_SUGGESTED][:top]
 
 
-class ActionFallbackSuggest(UsesShop, Action):
+class ActionFallbackSuggest(UsesServices, Action):
     def name(self) -> str:
         return "action_fallback_suggest"
 
@@ -73,7 +73,7 @@ class ActionFallbackSuggest(UsesShop, Action):
     ) -> list[EventType]:
         if consecutive_fallbacks(tracker.events) >= 2:
             dispatcher.utter_message(text="I'm sorry, I keep misunderstanding you.")
-            return escalate(self.shop, tracker, dispatcher, "bot_failed")
+            return await escalate(self, tracker, dispatcher, "bot_failed")
         suggestions = likely_intents(tracker.latest_message.get("intent_ranking") or [])
         dispatcher.utter_message(
             text="Sorry, I'm not sure I understood. Could you rephrase that? Or did you mean:"

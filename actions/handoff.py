@@ -14,14 +14,14 @@ from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import UsesShop
-from bot.shop import Shop
-from bot.tickets import TicketError
+from actions.deps import UsesServices
+from bot.support.ratings import RatingRefused
 
 REASONS = {"complaint": "complaint", "nlu_fallback": "bot_failed"}
 # Messages that ask for a person say nothing about the problem, so they are not classified.
 NO_TOPIC_INTENTS = {"request_human", "affirm", "deny", "greet", "thank_you", "nlu_fallback"}
 HOURS = "Mon-Fri 8am-8pm ET, Sat 9am-5pm ET"
+VALID_RATINGS = {"1", "2", "3", "4", "5"}
 
 
 def transcript(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -34,10 +34,11 @@ def transcript(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return lines
 
 
-def escalate(
-    shop: Shop, tracker: Tracker, dispatcher: CollectingDispatcher, reason: str
+async def escalate(
+    action: UsesServices, tracker: Tracker, dispatcher: CollectingDispatcher, reason: str
 ) -> list[EventType]:
-    """Open (or find) the ticket, tell the customer the truth, pause if someone can take it."""
+    """Open (or find) the ticket, tell the customer the truth, pause if someone can take it.
+    The ticket is classified (a MiniLM encode) in a worker thread."""
     topic = " ".join(
         e.get("text") or ""
         for e in tracker.events
@@ -45,7 +46,8 @@ def escalate(
         and not (e.get("text") or "").startswith("/")
         and ((e.get("parse_data") or {}).get("intent") or {}).get("name") not in NO_TOPIC_INTENTS
     )
-    opened = shop.tickets.open(tracker.sender_id, reason, transcript(tracker.events), topic)
+    lines = transcript(tracker.events)
+    opened = await action.call(lambda s: s.escalation.open(tracker.sender_id, reason, lines, topic))
     team = f"our {opened.queue} team"
     if opened.agents_online:
         place = "next in line" if opened.position == 1 else f"number {opened.position} in line"
@@ -63,7 +65,7 @@ def escalate(
     return []
 
 
-class ActionRequestHuman(UsesShop, Action):
+class ActionRequestHuman(UsesServices, Action):
     def name(self) -> str:
         return "action_request_human"
 
@@ -74,7 +76,7 @@ class ActionRequestHuman(UsesShop, Action):
         reason = REASONS.get(intent, "customer_request")
         if intent == "complaint" and (tracker.latest_message.get("intent") or {}).get("negativity"):
             reason = "negative_sentiment"
-        return escalate(self.shop, tracker, dispatcher, reason)
+        return await escalate(self, tracker, dispatcher, reason)
 
 
 class ActionAskRating(Action):
@@ -92,7 +94,7 @@ class ActionAskRating(Action):
         return []
 
 
-class ActionSaveRating(UsesShop, Action):
+class ActionSaveRating(UsesServices, Action):
     def name(self) -> str:
         return "action_save_rating"
 
@@ -100,10 +102,14 @@ class ActionSaveRating(UsesShop, Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         value = next(tracker.get_latest_entity_values("rating"), None)
-        try:
-            self.shop.tickets.rate(tracker.sender_id, int(value))
-        except (TypeError, ValueError, TicketError):
+        score = int(value) if str(value) in VALID_RATINGS else None
+        if score is None:
             dispatcher.utter_message(text="Please pick a rating from 1 to 5.")
+            return []
+        try:
+            await self.call(lambda s: s.ratings.rate(tracker.sender_id, score))
+        except RatingRefused:  # nothing awaits a rating (typed by hand): nothing is stored
+            dispatcher.utter_message(text="Thanks! Is there anything I can help you with?")
             return []
         dispatcher.utter_message(text="Thank you for your feedback! Anything else I can do?")
         return []

@@ -9,8 +9,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import UsesShop, default_answerer, off_loop
-from bot.shop import Shop
+from actions.deps import UsesServices, default_answerer, off_loop
+from bot.services import Services
 from knowledge.answers import Decision, FaqAnswerer
 from knowledge.retrieval import Hit
 from knowledge.sources import ANSWERS
@@ -40,16 +40,27 @@ def _slots(question: str, candidates: list[str], shown: list[str], best: float |
     ]
 
 
-class _KnowledgeDeps(UsesShop):
+class _KnowledgeDeps(UsesServices):
     """Shared constructor; not an Action, so rasa_sdk does not register it."""
 
-    def __init__(self, answerer: FaqAnswerer | None = None, shop: Shop | None = None) -> None:
-        super().__init__(shop)
+    def __init__(
+        self, answerer: FaqAnswerer | None = None, services: Services | None = None
+    ) -> None:
+        super().__init__(services)
         self._answerer = answerer
 
     @property
     def answerer(self) -> FaqAnswerer:
         return self._answerer or default_answerer()
+
+    async def entry(self, doc_id: str) -> tuple[Hit, str] | None:
+        """An indexed entry and the index version it came from (read off the event loop)."""
+
+        def read() -> tuple[Hit, str] | None:
+            hit = self.answerer.entry(doc_id)
+            return (hit, self.answerer.knowledge.version(ANSWERS)) if hit else None
+
+        return await off_loop(read)
 
     def offer_person(self, dispatcher: CollectingDispatcher, text: str) -> None:
         dispatcher.utter_message(text=text, buttons=OFFER_PERSON)
@@ -63,15 +74,13 @@ class ActionAnswerFaq(_KnowledgeDeps, Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         chosen = next(tracker.get_latest_entity_values("faq_id"), None)
-        if chosen:  # a clarify button: answer that entry
-            hit = self.answerer.entry(chosen)
-            if hit is not None:
-                shown = [*(tracker.get_slot("faq_shown") or []), chosen]
-                version = self.answerer.knowledge.version(ANSWERS)
-                dispatcher.utter_message(text=answer_text(hit, version), buttons=FEEDBACK_BUTTONS)
-                return [SlotSet("faq_shown", shown)]
+        found = await self.entry(chosen) if chosen else None
+        if found:  # a clarify button: answer that entry
+            shown = [*(tracker.get_slot("faq_shown") or []), chosen]
+            dispatcher.utter_message(text=answer_text(*found), buttons=FEEDBACK_BUTTONS)
+            return [SlotSet("faq_shown", shown)]
         question = tracker.latest_message.get("text") or ""
-        reply = await off_loop(self.answerer.reply, question)
+        reply = await off_loop(lambda: self.answerer.reply(question))
         candidates = [h.doc_id for h in reply.candidates]
         best = reply.best.score if reply.best else None
         if reply.decision is Decision.ANSWER:
@@ -86,10 +95,12 @@ class ActionAnswerFaq(_KnowledgeDeps, Action):
             buttons.append({"title": "None of these", "payload": "/faq_not_helpful"})
             dispatcher.utter_message(text="Just to be sure, did you mean:", buttons=buttons)
             return _slots(question, candidates, [], best)
-        self.shop.unanswered.record(
-            question, best, candidates[0] if candidates else None, "escalated",
-            tracker.sender_id, reply.version,
-        )  # fmt: skip
+        best_doc = candidates[0] if candidates else None
+        await self.call(
+            lambda s: s.unanswered.record(
+                question, best, best_doc, "escalated", tracker.sender_id, reply.version
+            )
+        )
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if f"utter_{intent}" in (domain.get("responses") or {}):
             dispatcher.utter_message(response=f"utter_{intent}")
@@ -114,22 +125,18 @@ class ActionFaqNotHelpful(_KnowledgeDeps, Action):
         candidates = tracker.get_slot("faq_candidates") or []
         shown = tracker.get_slot("faq_shown") or []
         remaining = [c for c in candidates if c not in shown]
-        hit = self.answerer.entry(remaining[0]) if remaining else None
-        if hit is not None and len(shown) < MAX_ANSWERS_TRIED:
-            dispatcher.utter_message(
-                text=answer_text(
-                    hit,
-                    self.answerer.knowledge.version(ANSWERS),
-                    lead="Sorry about that. This may answer it instead:\n\n",
-                ),
-                buttons=FEEDBACK_BUTTONS,
-            )
-            return [SlotSet("faq_shown", [*shown, hit.doc_id])]
+        found = await self.entry(remaining[0]) if remaining else None
+        if found and len(shown) < MAX_ANSWERS_TRIED:
+            lead = "Sorry about that. This may answer it instead:\n\n"
+            dispatcher.utter_message(text=answer_text(*found, lead=lead), buttons=FEEDBACK_BUTTONS)
+            return [SlotSet("faq_shown", [*shown, found[0].doc_id])]
         question = tracker.get_slot("faq_question") or tracker.latest_message.get("text") or ""
-        self.shop.unanswered.record(
-            question, tracker.get_slot("faq_best_score"), shown[0] if shown else None,
-            "not_helpful", tracker.sender_id,
-        )  # fmt: skip
+        best, best_doc = tracker.get_slot("faq_best_score"), shown[0] if shown else None
+        await self.call(
+            lambda s: s.unanswered.record(
+                question, best, best_doc, "not_helpful", tracker.sender_id
+            )
+        )
         self.offer_person(
             dispatcher,
             "I'm sorry I couldn't find the right answer. Would you like a person from our team "

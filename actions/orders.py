@@ -9,30 +9,29 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import UsesShop
-from bot.orders import OrderView, describe_order, parse_email, parse_order_number
-from bot.shop import Shop
+from actions.deps import UsesServices
+from bot.shop.orders import OrderView, describe_order, parse_email, parse_order_number
 
 MAX_FRIENDLY_RETRIES = 3
 
 
-class VerifiedOrderValidation(UsesShop):
+class VerifiedOrderValidation(UsesServices):
     """Mixin for form validators: checks `order_number` and `customer_email` as a pair,
     whichever arrives last. A mismatch never says whose order it is.
 
     Not an Action itself, so rasa_sdk does not try to register it.
     """
 
-    def on_verified(
+    async def on_verified(
         self, order: OrderView, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
         """Hook for forms that need more than a verified order (e.g. return eligibility)."""
         return {}
 
-    def _verified(
+    async def _verified(
         self, number: int, email: str, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
-        order = self.shop.orders.lookup(number, email)
+        order = await self.call(lambda s: s.orders.lookup(number, email))
         if order is None:
             return {}
         slots = {
@@ -42,9 +41,9 @@ class VerifiedOrderValidation(UsesShop):
             "verified_customer": email,
             "verification_failures": 0,
         }
-        return {**slots, **self.on_verified(order, dispatcher, tracker)}
+        return {**slots, **(await self.on_verified(order, dispatcher, tracker))}
 
-    def validate_order_number(
+    async def validate_order_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         number = parse_order_number(str(value or ""))
@@ -54,19 +53,19 @@ class VerifiedOrderValidation(UsesShop):
                 "with 1, like 100234 - you'll find it in your confirmation email."
             )
             return {"order_number": None}
-        if not self.shop.orders.exists(number):
+        if not await self.call(lambda s: s.orders.exists(number)):
             dispatcher.utter_message(
                 text=f"I couldn't find an order #{number}. Could you double-check the number?"
             )
             return {"order_number": None}
         email = tracker.get_slot("customer_email")
         if email:
-            verified = self._verified(number, email, dispatcher, tracker)
+            verified = await self._verified(number, email, dispatcher, tracker)
             # An email given for another order must be asked again for this one.
             return verified or {"order_number": str(number), "customer_email": None}
         return {"order_number": str(number)}
 
-    def validate_customer_email(
+    async def validate_customer_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         email = parse_email(str(value or ""))
@@ -79,7 +78,7 @@ class VerifiedOrderValidation(UsesShop):
         number = parse_order_number(tracker.get_slot("order_number"))
         if number is None:
             return {"customer_email": email}
-        verified = self._verified(number, email, dispatcher, tracker)
+        verified = await self._verified(number, email, dispatcher, tracker)
         if verified:
             return verified
         failures = int(tracker.get_slot("verification_failures") or 0) + 1
@@ -96,11 +95,13 @@ class VerifiedOrderValidation(UsesShop):
         return {"customer_email": None, "verification_failures": failures}
 
 
-def verified_order(shop: Shop, tracker: Tracker) -> OrderView | None:
+async def verified_order(action: UsesServices, tracker: Tracker) -> OrderView | None:
     """The order this conversation verified (number + email), looked up afresh."""
     number = parse_order_number(tracker.get_slot("verified_order"))
     email = tracker.get_slot("customer_email")
-    return shop.orders.lookup(number, email) if number and email else None
+    if not (number and email):
+        return None
+    return await action.call(lambda s: s.orders.lookup(number, email))
 
 
 class ValidateOrderLookupForm(VerifiedOrderValidation, FormValidationAction):
@@ -108,7 +109,7 @@ class ValidateOrderLookupForm(VerifiedOrderValidation, FormValidationAction):
         return "validate_order_lookup_form"
 
 
-class ActionShowOrderStatus(UsesShop, Action):
+class ActionShowOrderStatus(UsesServices, Action):
     """Report a verified order's status; forget the number so the next lookup asks again."""
 
     def name(self) -> str:
@@ -117,7 +118,7 @@ class ActionShowOrderStatus(UsesShop, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        order = verified_order(self.shop, tracker)
+        order = await verified_order(self, tracker)
         if order is None:
             dispatcher.utter_message(text="Sorry, I couldn't verify that order. Let's try again.")
         else:

@@ -10,9 +10,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import UsesShop, default_recommender, off_loop
-from bot.recommend import Constraints, Recommender
-from bot.shop import Shop
+from actions.deps import UsesServices, default_recommender, off_loop
+from bot.services import Services
+from bot.shop.recommend import Constraints, Recommender
 
 
 def _wanted(constraints: Constraints) -> str:
@@ -36,11 +36,13 @@ def describe_product(product: Mapping[str, Any]) -> str:
     )
 
 
-class _ProductDeps(UsesShop):
+class _ProductDeps(UsesServices):
     """Shared constructor; not an Action, so rasa_sdk does not register it."""
 
-    def __init__(self, recommender: Recommender | None = None, shop: Shop | None = None) -> None:
-        super().__init__(shop)
+    def __init__(
+        self, recommender: Recommender | None = None, services: Services | None = None
+    ) -> None:
+        super().__init__(services)
         self._recommender = recommender
 
     @property
@@ -57,8 +59,8 @@ class ActionRecommendProducts(_ProductDeps, Action):
     ) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
         email = tracker.get_slot("verified_customer")
-        history = self.shop.orders.purchased_skus(email) if email else []
-        wanted, picks = await off_loop(self.recommender.recommend, text, history)
+        history = await self.call(lambda s: s.orders.purchased_skus(email)) if email else []
+        wanted, picks = await off_loop(lambda: self.recommender.recommend(text, history))
         if not picks:
             dispatcher.utter_message(
                 text=f"I couldn't find a {_wanted(wanted)} in stock. Would a higher budget or a "
@@ -80,7 +82,7 @@ class ActionCompareProducts(_ProductDeps, Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
-        comparison = await off_loop(self.recommender.compare, text)
+        comparison = await off_loop(lambda: self.recommender.compare(text))
         if comparison is None:
             dispatcher.utter_message(
                 text='Which two products should I compare? Name both, e.g. "Sony WH-1000XM5 '
@@ -104,7 +106,7 @@ class ActionProductInfo(_ProductDeps, Action):
     ) -> list[EventType]:
         named = next(tracker.get_latest_entity_values("product"), None)
         text = named or tracker.latest_message.get("text") or ""
-        product = await off_loop(self.recommender.find_product, text)
+        product = await off_loop(lambda: self.recommender.find_product(text))
         if product is None:
             dispatcher.utter_message(text="Which product do you mean? Tell me its name.")
             return []

@@ -9,10 +9,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import UsesShop
+from actions.deps import UsesServices
 from actions.orders import VerifiedOrderValidation, verified_order
-from bot.orders import OrderView
-from bot.returns import ReturnRefused, match_item
+from bot.shop.orders import OrderView
+from bot.shop.returns import ReturnRefused, match_item
 
 RETURN_REASONS = (
     "Arrived damaged",
@@ -28,11 +28,11 @@ class ValidateReturnForm(VerifiedOrderValidation, FormValidationAction):
     def name(self) -> str:
         return "validate_return_form"
 
-    def on_verified(
+    async def on_verified(
         self, order: OrderView, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
         try:
-            self.shop.returns.returnable_items(order)
+            await self.call(lambda s: s.returns.returnable_items(order))
         except ReturnRefused as refused:
             dispatcher.utter_message(
                 text=f"{refused} If you meant another order, tell me its number - or say "
@@ -41,13 +41,14 @@ class ValidateReturnForm(VerifiedOrderValidation, FormValidationAction):
             return {"order_number": None, "verified_order": None}
         return {}
 
-    def validate_return_item(
+    async def validate_return_item(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        order = verified_order(self.shop, tracker)
+        order = await verified_order(self, tracker)
         if order is None:
             return {"return_item": None}
-        item = match_item(self.shop.returns.returnable_items(order), str(value or ""))
+        items = await self.call(lambda s: s.returns.returnable_items(order))
+        item = match_item(items, str(value or ""))
         if item is None:
             dispatcher.utter_message(text="Sorry, I couldn't tell which item you mean.")
             return {"return_item": None}
@@ -63,7 +64,7 @@ class ValidateReturnForm(VerifiedOrderValidation, FormValidationAction):
         return {"return_reason": reason}
 
 
-class ActionAskReturnItem(UsesShop, Action):
+class ActionAskReturnItem(UsesServices, Action):
     """Offer the order's returnable items as buttons."""
 
     def name(self) -> str:
@@ -72,9 +73,8 @@ class ActionAskReturnItem(UsesShop, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        shop = self.shop
-        order = verified_order(shop, tracker)
-        items = shop.returns.returnable_items(order) if order else []
+        order = await verified_order(self, tracker)
+        items = await self.call(lambda s: s.returns.returnable_items(order)) if order else []
         dispatcher.utter_message(
             text=f"Which item from order #{order.number} would you like to return?"
             if order
@@ -99,7 +99,7 @@ class ActionAskReturnReason(Action):
         return []
 
 
-class ActionSubmitReturn(UsesShop, Action):
+class ActionSubmitReturn(UsesServices, Action):
     """Create the return authorisation and tell the customer what to do next."""
 
     def name(self) -> str:
@@ -108,9 +108,8 @@ class ActionSubmitReturn(UsesShop, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        shop = self.shop
         reset = [SlotSet(slot, None) for slot in FORM_SLOTS]
-        order = verified_order(shop, tracker)
+        order = await verified_order(self, tracker)
         if order is None:
             dispatcher.utter_message(text="Sorry, I lost track of your order. Let's start again.")
             return reset
@@ -118,8 +117,9 @@ class ActionSubmitReturn(UsesShop, Action):
         try:
             if item is None:
                 raise ReturnRefused("Sorry, I couldn't find that item on the order any more.")
-            rma = shop.returns.authorise(
-                order, item, tracker.get_slot("return_reason") or "", tracker.sender_id
+            reason = tracker.get_slot("return_reason") or ""
+            rma = await self.call(
+                lambda s: s.returns.authorise(order, item, reason, tracker.sender_id)
             )
         except ReturnRefused as refused:
             dispatcher.utter_message(text=str(refused))

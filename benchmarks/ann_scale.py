@@ -17,8 +17,9 @@ import faiss
 import numpy as np
 
 from knowledge.catalogue import load_products
+from knowledge.embeddings import MiniLMEncoder
 from knowledge.faq import load_faqs
-from knowledge.index import EXACT_LIMIT, HNSW_EF_SEARCH, MiniLMEncoder, make_index
+from knowledge.index import EXACT_LIMIT, HNSW_EF_SEARCH, make_index
 from knowledge.sources import product_text
 
 NOISE = 0.6  # cosine to the seed embedding is then about 0.85
@@ -83,8 +84,10 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for n, ef, recall, p50, p95, mb, build in rows:
         print(f"| {n:,} | {ef} | {recall:.3f} | {p50:.3f} | {p95:.3f} | {mb:.0f} | {build:.0f} |")
-    print(f"\nProduction setting: HNSW (M=32, efConstruction=80) with efSearch={HNSW_EF_SEARCH} "
-          f"above {EXACT_LIMIT:,} vectors; exact IndexFlatIP below.")  # fmt: skip
+    print(
+        f"\nProduction setting: HNSW (M=32, efConstruction=80) with efSearch={HNSW_EF_SEARCH} "
+        f"above {EXACT_LIMIT:,} vectors; exact IndexFlatIP below."
+    )
 
 
 if __name__ == "__main__":

@@ -25,10 +25,11 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from bot.training import rasa_environment
+from bot.runtime.training import rasa_environment
 from knowledge.answers import DEFAULT_THRESHOLDS, Decision, Thresholds, decide
+from knowledge.embeddings import MiniLMEncoder
 from knowledge.faq import FaqEntry, load_faqs
-from knowledge.index import MiniLMEncoder, make_index
+from knowledge.index import make_index
 from knowledge.policies import load_passages
 from knowledge.retrieval import Hit, clean_query
 from knowledge.sources import answer_texts
@@ -102,24 +103,59 @@ def response_selector_ranker(faqs: Sequence[FaqEntry], payload: dict) -> Ranker:
     from rasa.core.agent import Agent
 
     work = Path(tempfile.mkdtemp(prefix="csbot-rs-"))
-    nlu = {"version": "3.1", "nlu": [
-        {"intent": f"faq/{f.id}", "examples": "".join(f"- {t}\n" for t in f.indexed_texts)}
-        for f in faqs
-    ]}  # fmt: skip
-    domain = {"version": "3.1", "intents": ["faq"],
-              "responses": {f"utter_faq/{f.id}": [{"text": f.answer}] for f in faqs}}  # fmt: skip
-    config = {"recipe": "default.v1", "language": "en", "pipeline": [
-        {"name": "WhitespaceTokenizer"}, {"name": "CountVectorsFeaturizer"},
-        {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 1, "max_ngram": 4},
-        {"name": "ResponseSelector", "epochs": 100, "retrieval_intent": "faq"},
-    ], "policies": []}  # fmt: skip
+    nlu = {
+        "version": "3.1",
+        "nlu": [
+            {"intent": f"faq/{f.id}", "examples": "".join(f"- {t}\n" for t in f.indexed_texts)}
+            for f in faqs
+        ],
+    }
+    domain = {
+        "version": "3.1",
+        "intents": ["faq"],
+        "responses": {f"utter_faq/{f.id}": [{"text": f.answer}] for f in faqs},
+    }
+    config = {
+        "recipe": "default.v1",
+        "language": "en",
+        "pipeline": [
+            {"name": "WhitespaceTokenizer"},
+            {"name": "CountVectorsFeaturizer"},
+            {
+                "name": "CountVectorsFeaturizer",
+                "analyzer": "char_wb",
+                "min_ngram": 1,
+                "max_ngram": 4,
+            },
+            {"name": "ResponseSelector", "epochs": 100, "retrieval_intent": "faq"},
+        ],
+        "policies": [],
+    }
     for name, data in (("nlu.yml", nlu), ("domain.yml", domain), ("config.yml", config)):
         (work / name).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     subprocess.run(
-        [sys.executable, "-m", "rasa", "train", "nlu", "--nlu", "nlu.yml", "--domain",
-         "domain.yml", "--config", "config.yml", "--out", "models", "--fixed-model-name", "rs"],
-        cwd=work, env=rasa_environment(), check=True, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "train",
+            "nlu",
+            "--nlu",
+            "nlu.yml",
+            "--domain",
+            "domain.yml",
+            "--config",
+            "config.yml",
+            "--out",
+            "models",
+            "--fixed-model-name",
+            "rs",
+        ],
+        cwd=work,
+        env=rasa_environment(),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     agent = Agent.load(str(work / "models" / "rs.tar.gz"))
     loop = asyncio.new_event_loop()
 
@@ -200,17 +236,28 @@ def main() -> None:
         rankers["Rasa ResponseSelector"] = response_selector_ranker(faqs, payload)
     rows = {name: evaluate(name, rank, calib, test) for name, rank in rankers.items()}
     n_pos = sum(1 for q in test if q.gold)
-    print(f"\nFAQ retrieval on {n_pos} held-out phrasings (+{len(test) - n_pos} off-topic), "
-          f"{len(faqs)} FAQs + {len(payload) - len(faqs)} policy passages indexed\n")  # fmt: skip
-    columns = ["P@1", "MRR@10", "answer", "clarify", "escalate", "answer precision",
-               "off-topic escalated"]  # fmt: skip
+    print(
+        f"\nFAQ retrieval on {n_pos} held-out phrasings (+{len(test) - n_pos} off-topic), "
+        f"{len(faqs)} FAQs + {len(payload) - len(faqs)} policy passages indexed\n"
+    )
+    columns = [
+        "P@1",
+        "MRR@10",
+        "answer",
+        "clarify",
+        "escalate",
+        "answer precision",
+        "off-topic escalated",
+    ]
     print("| method | " + " | ".join(columns) + " |")
     print("|---" * (len(columns) + 1) + "|")
     for name, row in rows.items():
         print(f"| {name} | " + " | ".join(f"{row[c]:.3f}" for c in columns) + " |")
     ours = rows["MiniLM + FAISS (csbot)"]["thresholds"]
-    print(f"\ncsbot thresholds (fitted on the calibration half): answer >= {ours.answer:.3f}, "
-          f"margin >= {ours.margin:.2f}, clarify >= {ours.clarify:.3f}")  # fmt: skip
+    print(
+        f"\ncsbot thresholds (fitted on the calibration half): answer >= {ours.answer:.3f}, "
+        f"margin >= {ours.margin:.2f}, clarify >= {ours.clarify:.3f}"
+    )
     if args.calibrate:
         DEFAULT_THRESHOLDS.write_text(
             "# Written by `python -m benchmarks.faq_retrieval --calibrate`; see README.\n"
@@ -221,7 +268,7 @@ def main() -> None:
                     "clarify": round(ours.clarify, 3),
                 },
                 sort_keys=False,
-            ),  # fmt: skip
+            ),
             encoding="utf-8",
         )
         print(f"wrote {DEFAULT_THRESHOLDS}")

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge.embeddings import MiniLMEncoder
 from knowledge.faq import load_faqs
-from knowledge.index import MiniLMEncoder
 from knowledge.retrieval import KnowledgeBase
 from knowledge.sources import ANSWERS, Sources, build_all
 
@@ -48,8 +48,10 @@ def main() -> None:
     print("|---|---|---|")
     for step, values in timings.items():
         print(f"| {step} | {np.percentile(values, 50):.2f} | {np.percentile(values, 95):.2f} |")
-    print(f"\nIndex build (validate sources, encode, add): {items} texts in {build_s:.1f} s "
-          f"= {items / build_s:.0f} items/s")  # fmt: skip
+    print(
+        f"\nIndex build (validate sources, encode, add): {items} texts in {build_s:.1f} s "
+        f"= {items / build_s:.0f} items/s"
+    )
 
 
 if __name__ == "__main__":

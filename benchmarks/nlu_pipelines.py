@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.training import rasa_environment
+from bot.runtime.training import rasa_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,10 +29,27 @@ def cross_validate(config: Path, folds: int, out: Path) -> float:
     """Run `rasa test nlu --cross-validation`; return wall seconds."""
     start = time.monotonic()
     subprocess.run(
-        [sys.executable, "-m", "rasa", "test", "nlu", "--nlu", "data/nlu", "--config",
-         str(config), "--cross-validation", "--folds", str(folds), "--out", str(out)],
-        cwd=ROOT, env=rasa_environment(), check=True, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "test",
+            "nlu",
+            "--nlu",
+            "data/nlu",
+            "--config",
+            str(config),
+            "--cross-validation",
+            "--folds",
+            str(folds),
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=rasa_environment(),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return time.monotonic() - start
 
 

@@ -1,7 +1,11 @@
 """csbot: the Kettle & Volt customer-service assistant.
 
-Services here import without Rasa; Rasa-specific code lives in `bot.nlu` (graph components),
-`actions/` (custom actions) and `bot.stack` (process runner).
+Parts: `shop` (orders, returns, recommendations, demo data), `support` (escalation, tickets,
+agents, ratings, ticket classifier), `conversations` (the log, transcripts, metrics), `nlu`
+(entity rules, sentiment, Rasa graph components), `web` (customer API and agent console),
+`runtime` (settings, database, training, processes, CLI); `services` wires them to one
+database. Services import without Rasa; Rasa-specific code lives in `nlu`'s components,
+`conversations.broker` and `actions/`.
 """
 
 SHOP_NAME = "Kettle & Volt"

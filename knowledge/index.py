@@ -15,46 +15,17 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import faiss
 import numpy as np
+
+from knowledge.embeddings import Encoder
 
 EXACT_LIMIT = 50_000  # vectors; a flat index answers in well under a millisecond below this
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 96
-
-
-class Encoder(Protocol):
-    """Turns texts into L2-normalised float32 rows (cosine similarity = inner product)."""
-
-    name: str
-    dim: int
-
-    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray: ...
-
-
-class MiniLMEncoder:
-    """The packaged all-MiniLM-L6-v2, loaded on first use."""
-
-    name = "all-MiniLM-L6-v2"
-    dim = 384
-
-    def __init__(self, batch_size: int = 64) -> None:
-        self.batch_size = batch_size
-
-    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
-        from bot.embeddings import load_encoder
-
-        vectors = load_encoder().encode(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            show_progress_bar=progress,
-            convert_to_numpy=True,
-        )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from knowledge.index import Collection, Encoder, load_collection, read_manifest
+from knowledge.embeddings import Encoder
+from knowledge.index import Collection, load_collection, read_manifest
 
 SHOP_NAME = re.compile(r"\bkettle\s*(?:&|and|n)\s*volt\b", re.IGNORECASE)
 

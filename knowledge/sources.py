@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.catalogue import DEFAULT_CATALOGUE, Product, load_products
+from knowledge.embeddings import Encoder
 from knowledge.faq import DEFAULT_FAQ_DIR, FaqEntry, load_faqs
-from knowledge.index import Encoder, Manifest, build_collection
+from knowledge.index import Manifest, build_collection
 from knowledge.policies import DEFAULT_POLICY_DIR, Passage, load_passages
 
 ANSWERS = "answers"

@@ -54,8 +54,10 @@ class Agent:
         self.base = base
         self.http = requests.Session()
         page = self.http.get(f"{base}/console/login").text
-        self.http.post(f"{base}/console/login", data={
-            "username": username, "password": password, "csrf": self._csrf(page)})  # fmt: skip
+        self.http.post(
+            f"{base}/console/login",
+            data={"username": username, "password": password, "csrf": self._csrf(page)},
+        )
         self.csrf = self._csrf(self.http.get(f"{base}/console").text)
 
     @staticmethod
@@ -70,8 +72,11 @@ class Agent:
         self.http.post(f"{self.base}/console/tickets/{ticket}/take", data={"csrf": self.csrf})
         time.sleep(random.uniform(1, 3))
         text = "Hi, I'm sorry about this - I've checked and sorted it out for you."
-        self.http.post(f"{self.base}/console/api/tickets/{ticket}/reply", json={"text": text},
-                       headers={"X-CSRF-Token": self.csrf})  # fmt: skip
+        self.http.post(
+            f"{self.base}/console/api/tickets/{ticket}/reply",
+            json={"text": text},
+            headers={"X-CSRF-Token": self.csrf},
+        )
         time.sleep(random.uniform(1, 2))
         self.http.post(f"{self.base}/console/tickets/{ticket}/resolve", data={"csrf": self.csrf})
 

@@ -18,9 +18,10 @@ import dataclasses  # noqa: E402
 
 from aiohttp import web  # noqa: E402
 
-from bot.demo_data import seed  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.shop import Shop  # noqa: E402
+from bot.runtime.settings import Settings  # noqa: E402
+from bot.services import Services  # noqa: E402
+from bot.shop.demo_data import seed  # noqa: E402
+from bot.support.classifier import Classification  # noqa: E402
 from bot.web import create_app  # noqa: E402
 from knowledge.catalogue import Product, load_categories, load_products  # noqa: E402
 
@@ -68,14 +69,32 @@ def db_url(request, tmp_path: Path) -> str:
     admin.dispose()
 
 
+KEYWORD_CATEGORIES = {
+    "charged": "billing",
+    "refund": "returns_refunds",
+    "parcel": "delivery",
+    "broken": "damaged_defective",
+    "password": "account",
+}
+
+
+def keyword_classifier(text: str) -> Classification:
+    """A stand-in for the MiniLM ticket classifier where its quality is not the point."""
+    lowered = text.lower()
+    category = next(
+        (c for word, c in KEYWORD_CATEGORIES.items() if word in lowered), "product_question"
+    )
+    return Classification(category, "high" if "!" in text else "normal", 0.9, 0.9)
+
+
 @pytest.fixture
-def shop(db_url: str, products: list[Product]) -> Shop:
+def services(db_url: str, products: list[Product]) -> Services:
     """A fresh demo shop seeded as of NOW, with return checks using the same clock."""
-    opened = Shop.open(db_url)
+    opened = Services.open(db_url)
     seed(opened.engine, products, now=NOW)
-    shop = Shop.from_engine(opened.engine, clock=lambda: NOW)
-    yield shop
-    shop.engine.dispose()
+    services = Services.from_engine(opened.engine, clock=lambda: NOW, classifier=keyword_classifier)
+    yield services
+    services.engine.dispose()
 
 
 def _free_port() -> int:
@@ -89,8 +108,8 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
     """The model for the current config/domain/data: trained once, reused while unchanged."""
-    from bot.settings import Settings
-    from bot.training import ensure_model
+    from bot.runtime.settings import Settings
+    from bot.runtime.training import ensure_model
 
     settings = Settings.from_env()
     return ensure_model(settings.project_dir, settings.models_dir)
@@ -101,37 +120,39 @@ def stack(trained_model, tmp_path_factory, products, encoder):
     """Rasa, the action server and the web app on free ports, over a fresh demo database."""
     import dataclasses
 
-    from bot.settings import Settings
-    from bot.stack import StackError, start_stack
+    from bot.runtime import setup
+    from bot.runtime.processes import StackError, start_stack
+    from bot.runtime.settings import Settings
     from knowledge.sources import build_all
 
     workdir = tmp_path_factory.mktemp("stack")
     build_all(workdir / "index", encoder)
+    setup.ticket_classifier(Settings.from_env())
     settings = dataclasses.replace(
         Settings.from_env(),
-        database_url=f"sqlite:///{workdir / 'shop.db'}",
+        database_url=f"sqlite:///{workdir / 'services.db'}",
         index_dir=workdir / "index",
         web_port=_free_port(),
         rasa_port=(rasa_port := _free_port()),
         actions_port=_free_port(),
         rasa_url=f"http://127.0.0.1:{rasa_port}",
     )
-    shop = Shop.open(settings.database_url)
-    seed(shop.engine, products)
+    services = Services.open(settings.database_url)
+    seed(services.engine, products)
     try:
         running = start_stack(settings, trained_model, log_dir=workdir / "logs")
     except StackError as exc:
         logs = "\n".join(p.read_text()[-3000:] for p in (workdir / "logs").glob("*.log"))
         pytest.fail(f"{exc}\n{logs}")
-    running.shop = shop
+    running.services = services
     yield running
     running.stop()
-    shop.engine.dispose()
+    services.engine.dispose()
 
 
 @pytest.fixture(scope="session")
 def encoder():
-    from knowledge.index import MiniLMEncoder
+    from knowledge.embeddings import MiniLMEncoder
 
     return MiniLMEncoder()
 
@@ -167,19 +188,32 @@ async def rasa(aiohttp_server):
     async def webhook(request: web.Request) -> web.Response:
         body = await request.json()
         received.append(body)
-        return web.json_response([
-            {"recipient_id": body["sender"], "text": f"You said: {body['message']}"},
-            {"recipient_id": body["sender"], "text": "Pick one",
-             "buttons": [{"title": "Track my order", "payload": "/order_status"}]},
-        ])  # fmt: skip
+        return web.json_response(
+            [
+                {"recipient_id": body["sender"], "text": f"You said: {body['message']}"},
+                {
+                    "recipient_id": body["sender"],
+                    "text": "Pick one",
+                    "buttons": [{"title": "Track my order", "payload": "/order_status"}],
+                },
+            ]
+        )
 
     async def tracker(request: web.Request) -> web.Response:
-        return web.json_response({"events": [
-            {"event": "action", "name": "action_session_start"},
-            {"event": "user", "text": "where is my order?"},
-            {"event": "user", "text": "/order_status"},
-            {"event": "bot", "text": "What's your order number?", "data": {"buttons": None}},
-        ]})  # fmt: skip
+        return web.json_response(
+            {
+                "events": [
+                    {"event": "action", "name": "action_session_start"},
+                    {"event": "user", "text": "where is my order?"},
+                    {"event": "user", "text": "/order_status"},
+                    {
+                        "event": "bot",
+                        "text": "What's your order number?",
+                        "data": {"buttons": None},
+                    },
+                ]
+            }
+        )
 
     async def append(request: web.Request) -> web.Response:
         received.append({"append": request.match_info["sender"], "events": await request.json()})
@@ -200,15 +234,15 @@ async def rasa(aiohttp_server):
 
 
 @pytest.fixture
-def web_shop(tmp_path):
-    shop = Shop.open(f"sqlite:///{tmp_path / 'web.db'}")
-    yield shop
-    shop.engine.dispose()
+def web_services(tmp_path):
+    services = Services.open(f"sqlite:///{tmp_path / 'web.db'}", classifier=keyword_classifier)
+    yield services
+    services.engine.dispose()
 
 
 @pytest.fixture
-async def client(aiohttp_client, rasa, web_shop, tmp_path):
+async def client(aiohttp_client, rasa, web_services, tmp_path):
     settings = dataclasses.replace(
         Settings.from_env({}), rasa_url=str(rasa.make_url("")).rstrip("/"), project_dir=tmp_path
     )
-    return await aiohttp_client(create_app(settings, web_shop))
+    return await aiohttp_client(create_app(settings, web_services))

@@ -16,13 +16,13 @@ from actions.fallback import ActionFallbackSuggest, consecutive_fallbacks
 from actions.handoff import ActionRequestHuman
 from actions.orders import ActionShowOrderStatus, ValidateOrderLookupForm
 from actions.returns import ActionAskReturnItem, ActionSubmitReturn, ValidateReturnForm
-from bot.db import ReturnRequest
-from bot.demo_data import (
+from bot.shop.demo_data import (
     DEMO_EMAIL,
     DEMO_ORDER_DELIVERED,
     DEMO_ORDER_IN_TRANSIT,
     DEMO_ORDER_PROCESSING,
 )
+from bot.shop.models import ReturnRequest
 
 DOMAIN = yaml.safe_load((Path(__file__).parents[1] / "domain.yml").read_text())
 
@@ -72,8 +72,8 @@ async def run(action, t: Tracker) -> tuple[list, CollectingDispatcher]:
     return await action.run(dispatcher, t, DOMAIN), dispatcher
 
 
-async def test_order_number_then_matching_email_verifies_the_order(shop):
-    form = ValidateOrderLookupForm(shop)
+async def test_order_number_then_matching_email_verifies_the_order(services):
+    form = ValidateOrderLookupForm(services)
     events, _ = await run(form, tracker(just_set={"order_number": "#100234"}, text="#100234"))
     assert events == [SlotSet("order_number", str(DEMO_ORDER_IN_TRANSIT))]
 
@@ -89,9 +89,9 @@ async def test_order_number_then_matching_email_verifies_the_order(shop):
     assert dispatcher.messages == []
 
 
-async def test_wrong_email_is_refused_without_revealing_the_owner(shop):
+async def test_wrong_email_is_refused_without_revealing_the_owner(services):
     t = tracker({"order_number": "100234"}, {"customer_email": "mallory@evil.example"})
-    events, dispatcher = await run(ValidateOrderLookupForm(shop), t)
+    events, dispatcher = await run(ValidateOrderLookupForm(services), t)
     assert SlotSet("customer_email", None) in events
     assert SlotSet("verification_failures", 1) in events
     said = texts(dispatcher)
@@ -99,76 +99,79 @@ async def test_wrong_email_is_refused_without_revealing_the_owner(shop):
     assert "emma" not in said.lower() and "Larsen" not in said
 
 
-async def test_third_failure_offers_a_person(shop):
+async def test_third_failure_offers_a_person(services):
     t = tracker(
         {"order_number": "100234", "verification_failures": 2}, {"customer_email": "a@b.co"}
     )
-    _, dispatcher = await run(ValidateOrderLookupForm(shop), t)
+    _, dispatcher = await run(ValidateOrderLookupForm(services), t)
     assert "talk to a human" in texts(dispatcher)
 
 
-async def test_unknown_or_malformed_order_number_is_asked_again(shop):
+async def test_unknown_or_malformed_order_number_is_asked_again(services):
     events, dispatcher = await run(
-        ValidateOrderLookupForm(shop), tracker(just_set={"order_number": "199998"})
+        ValidateOrderLookupForm(services), tracker(just_set={"order_number": "199998"})
     )
     assert events == [SlotSet("order_number", None)]
     assert "couldn't find an order #199998" in texts(dispatcher)
     events, dispatcher = await run(
-        ValidateOrderLookupForm(shop), tracker(just_set={"order_number": "my order"})
+        ValidateOrderLookupForm(services), tracker(just_set={"order_number": "my order"})
     )
     assert events == [SlotSet("order_number", None)]
     assert "six digits" in texts(dispatcher)
 
 
-async def test_email_given_for_another_order_is_asked_again(shop):
+async def test_email_given_for_another_order_is_asked_again(services):
     t = tracker({"customer_email": "someone.else@gmail.com"}, {"order_number": "100234"})
-    events, _ = await run(ValidateOrderLookupForm(shop), t)
+    events, _ = await run(ValidateOrderLookupForm(services), t)
     assert SlotSet("order_number", "100234") in events
     assert SlotSet("customer_email", None) in events
 
 
-async def test_status_is_shown_for_the_verified_order_only(shop):
+async def test_status_is_shown_for_the_verified_order_only(services):
     t = tracker({"verified_order": "100234", "customer_email": DEMO_EMAIL}, form=None)
-    events, dispatcher = await run(ActionShowOrderStatus(shop), t)
+    events, dispatcher = await run(ActionShowOrderStatus(services), t)
     assert "Order #100234" in texts(dispatcher) and "has shipped" in texts(dispatcher)
     assert events == [SlotSet("order_number", None), SlotSet("verified_order", None)]
 
     t = tracker({"order_number": "100234", "customer_email": DEMO_EMAIL}, form=None)
-    _, dispatcher = await run(ActionShowOrderStatus(shop), t)
+    _, dispatcher = await run(ActionShowOrderStatus(services), t)
     assert "couldn't verify" in texts(dispatcher)
 
 
-async def test_return_form_refuses_an_order_not_yet_delivered(shop):
-    t = tracker({"order_number": str(DEMO_ORDER_PROCESSING)}, {"customer_email": DEMO_EMAIL},
-                form="return_form")  # fmt: skip
-    events, dispatcher = await run(ValidateReturnForm(shop), t)
+async def test_return_form_refuses_an_order_not_yet_delivered(services):
+    t = tracker(
+        {"order_number": str(DEMO_ORDER_PROCESSING)},
+        {"customer_email": DEMO_EMAIL},
+        form="return_form",
+    )
+    events, dispatcher = await run(ValidateReturnForm(services), t)
     assert "hasn't shipped yet" in texts(dispatcher)
     assert SlotSet("order_number", None) in events
 
 
-async def test_return_from_item_buttons_to_rma(shop):
+async def test_return_from_item_buttons_to_rma(services):
     number = str(DEMO_ORDER_DELIVERED)
     verified = {"order_number": number, "verified_order": number, "customer_email": DEMO_EMAIL}
-    _, dispatcher = await run(ActionAskReturnItem(shop), tracker(verified, form="return_form"))
+    _, dispatcher = await run(ActionAskReturnItem(services), tracker(verified, form="return_form"))
     buttons = dispatcher.messages[0]["buttons"]
-    order = shop.orders.lookup(DEMO_ORDER_DELIVERED, DEMO_EMAIL)
+    order = services.orders.lookup(DEMO_ORDER_DELIVERED, DEMO_EMAIL)
     assert [b["title"] for b in buttons] == [i.name for i in order.items]
 
     t = tracker(verified, {"return_item": buttons[1]["payload"]}, form="return_form")
-    events, _ = await run(ValidateReturnForm(shop), t)
+    events, _ = await run(ValidateReturnForm(services), t)
     assert events == [SlotSet("return_item", order.items[1].name)]
 
     done = {**verified, "return_item": order.items[1].name, "return_reason": "Arrived damaged"}
-    events, dispatcher = await run(ActionSubmitReturn(shop), tracker(done, form=None))
+    events, dispatcher = await run(ActionSubmitReturn(services), tracker(done, form=None))
     rma = f"RMA-{DEMO_ORDER_DELIVERED}-{order.items[1].id}"
     assert rma in texts(dispatcher)
     assert SlotSet("return_item", None) in events
-    with Session(shop.engine) as session:
+    with Session(services.engine) as session:
         stored = session.execute(select(ReturnRequest.rma, ReturnRequest.reason)).all()
     assert stored == [(rma, "Arrived damaged")]
 
 
-async def test_first_fallback_offers_the_two_likeliest_intents(shop):
+async def test_first_fallback_offers_the_two_likeliest_intents(services):
     ranking = [
         {"name": "nlu_fallback", "confidence": 0.45},
         {"name": "refund_status", "confidence": 0.3},
@@ -185,29 +188,29 @@ async def test_first_fallback_offers_the_two_likeliest_intents(shop):
     ]
 
 
-async def test_second_fallback_in_a_row_escalates_to_a_ticket(shop):
+async def test_second_fallback_in_a_row_escalates_to_a_ticket(services):
     history = [
         user("blorp", "nlu_fallback"),
         {"event": "action", "name": "action_fallback_suggest"},
     ]
     t = tracker(text="zzz", intent="nlu_fallback", history=history, form=None)
     assert consecutive_fallbacks(t.events) == 2
-    _, dispatcher = await run(ActionFallbackSuggest(shop), t)
+    _, dispatcher = await run(ActionFallbackSuggest(services), t)
     assert "keep misunderstanding" in texts(dispatcher) and "ticket #1" in texts(dispatcher)
-    assert shop.tickets.latest("conv-42").reason == "bot_failed"
+    assert services.tickets.latest("conv-42").reason == "bot_failed"
     history = [user("blorp", "nlu_fallback"), user("track my order", "order_status")]
     assert (
         consecutive_fallbacks(tracker(text="x", intent="nlu_fallback", history=history).events) == 1
     )
 
 
-async def test_request_for_a_person_with_nobody_online_queues_a_classified_ticket(shop):
+async def test_request_for_a_person_with_nobody_online_queues_a_classified_ticket(services):
     history = [user("I was charged twice for order 100234, fix it", "billing_problem")]
     t = tracker(
         text="I want to speak to a real person", intent="request_human", history=history, form=None
     )
-    events, dispatcher = await run(ActionRequestHuman(shop), t)
-    ticket = shop.tickets.latest("conv-42")
+    events, dispatcher = await run(ActionRequestHuman(services), t)
+    ticket = services.tickets.latest("conv-42")
     assert (ticket.status, ticket.reason, ticket.category, ticket.queue) == (
         "queued",
         "customer_request",
@@ -217,16 +220,16 @@ async def test_request_for_a_person_with_nobody_online_queues_a_classified_ticke
     assert "Customer: I was charged twice" in ticket.summary
     assert "No one from our billing team is online" in texts(dispatcher)
     assert events == []  # nobody can take it yet: the bot keeps helping
-    _, dispatcher = await run(ActionRequestHuman(shop), t)
+    _, dispatcher = await run(ActionRequestHuman(services), t)
     assert f"ticket #{ticket.id}" in texts(dispatcher)
-    assert shop.tickets.latest("conv-42").id == ticket.id  # no second ticket
+    assert services.tickets.latest("conv-42").id == ticket.id  # no second ticket
 
 
-async def test_with_an_agent_online_the_bot_pauses_and_gives_the_queue_position(shop):
-    agent = shop.agents.create("alex", "Alex", "correct horse battery", skills=["billing"])
-    shop.tickets.seen(agent)
+async def test_with_an_agent_online_the_bot_pauses_and_gives_the_queue_position(services):
+    agent = services.agents.create("alex", "Alex", "correct horse battery", skills=["billing"])
+    services.presence.seen(agent)
     history = [user("my card was charged twice", "billing_problem")]
     t = tracker(text="human please", intent="request_human", history=history, form=None)
-    events, dispatcher = await run(ActionRequestHuman(shop), t)
+    events, dispatcher = await run(ActionRequestHuman(services), t)
     assert events == [{"event": "pause", "timestamp": None}]
     assert "next in line" in texts(dispatcher) and "will join this chat" in texts(dispatcher)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo_data import DEMO_ORDER_IN_TRANSIT
-from bot.tickets import QUEUES
+from bot.shop.demo_data import DEMO_ORDER_IN_TRANSIT
+from bot.support.lifecycle import QUEUES
 
 pytestmark = pytest.mark.slow
 CHROMIUM = Path(os.environ.get("CSBOT_CHROMIUM", "/usr/bin/chromium"))
@@ -82,9 +82,9 @@ def test_faq_answer_shows_its_source_and_feedback_buttons(stack, browser):
 def test_live_handoff_between_customer_and_agent(stack, browser):
     """Customer asks for a person -> agent takes the ticket and replies -> customer answers
     -> agent resolves -> the bot asks the customer for a rating."""
-    shop = stack.shop
-    if not any(a.username == "casey" for a in shop.agents.all()):
-        shop.agents.create("casey", "Casey", "handoff-test-pw", skills=list(QUEUES))
+    services = stack.services
+    if not any(a.username == "casey" for a in services.agents.all()):
+        services.agents.create("casey", "Casey", "handoff-test-pw", skills=list(QUEUES))
     agent = browser.new_page()
     agent.goto(stack.web_url + "console")
     agent.fill("#username", "casey")

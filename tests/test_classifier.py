@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.classifier import CATEGORIES, PRIORITIES, TicketClassifier, evaluate, load_labelled, split
+from bot.support.classifier import (
+    CATEGORIES,
+    PRIORITIES,
+    TicketClassifier,
+    evaluate,
+    load_labelled,
+    split,
+)
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.cli import main
-from bot.shop import Shop
+from bot.runtime.cli import main
+from bot.services import Services
 
 
 @pytest.fixture
@@ -16,12 +16,25 @@ def database(tmp_path, monkeypatch):
 
 
 def test_agents_add_creates_a_login(database, capsys):
-    assert main(["agents", "robin", "Robin Hale", "--skills", "orders,care",
-                 "--password", "long enough pw"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "agents",
+                "robin",
+                "Robin Hale",
+                "--skills",
+                "orders,care",
+                "--password",
+                "long enough pw",
+            ]
+        )
+        == 0
+    )
     assert "Added agent robin" in capsys.readouterr().out
-    assert Shop.open(database).agents.authenticate("robin", "long enough pw").skills == (
-        "orders", "care",
-    )  # fmt: skip
+    assert Services.open(database).agents.authenticate("robin", "long enough pw").skills == (
+        "orders",
+        "care",
+    )
     assert main(["agents", "robin", "Robin", "--password", "long enough pw"]) == 1
     assert "username 'robin' is taken" in capsys.readouterr().err
 

@@ -6,27 +6,23 @@ import re
 
 import pytest
 
-from bot.classifier import Classification
-
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def people(web_shop):
-    shop = web_shop
-    alex = shop.agents.create("alex", "Alex", PASSWORD, skills=["billing"])
-    sam = shop.agents.create("sam", "Sam", PASSWORD, role="admin")
+def people(web_services):
+    services = web_services
+    alex = services.agents.create("alex", "Alex", PASSWORD, skills=["billing"])
+    sam = services.agents.create("sam", "Sam", PASSWORD, role="admin")
     return alex, sam
 
 
-def fake_classifier(text):
-    return Classification("billing", "high", 0.9, 0.8)
-
-
 @pytest.fixture
-def ticket(web_shop):
-    tickets = type(web_shop.tickets)(web_shop.engine, fake_classifier)
-    opened = tickets.open("conv-7", "customer_request", [("customer", "charged twice!")])
+def ticket(web_services):
+    """A billing ticket, high priority (the keyword classifier of conftest)."""
+    opened = web_services.escalation.open(
+        "conv-7", "customer_request", [("customer", "charged twice!")]
+    )
     return opened.ticket_id
 
 
@@ -38,9 +34,10 @@ async def csrf_of(client, path="/console/login") -> str:
 async def login(client, username="alex"):
     token = await csrf_of(client)
     response = await client.post(
-        "/console/login", data={"username": username, "password": PASSWORD, "csrf": token},
+        "/console/login",
+        data={"username": username, "password": PASSWORD, "csrf": token},
         allow_redirects=False,
-    )  # fmt: skip
+    )
     assert response.status == 302
     return await csrf_of(client, "/console")
 
@@ -80,13 +77,14 @@ async def test_agent_cannot_open_admin_pages_but_admin_can(client, people):
     assert plot.content_type == "image/png" and len(await plot.read()) > 1000
 
 
-async def test_take_reply_and_resolve_a_ticket(client, rasa, people, ticket, web_shop):
+async def test_take_reply_and_resolve_a_ticket(client, rasa, people, ticket, web_services):
     token = await login(client, "alex")
     assert f"#{ticket}" in await (await client.get("/console")).text()
 
     reply = {"text": "Hi, I'm looking into it"}
-    early = await client.post(f"/console/api/tickets/{ticket}/reply", json=reply,
-                              headers={"X-CSRF-Token": token})  # fmt: skip
+    early = await client.post(
+        f"/console/api/tickets/{ticket}/reply", json=reply, headers={"X-CSRF-Token": token}
+    )
     assert early.status == 409  # must take the ticket first
 
     await client.post(f"/console/tickets/{ticket}/take", data={"csrf": token})
@@ -96,8 +94,9 @@ async def test_take_reply_and_resolve_a_ticket(client, rasa, people, ticket, web
 
     without_token = await client.post(f"/console/api/tickets/{ticket}/reply", json=reply)
     assert without_token.status == 403
-    sent = await client.post(f"/console/api/tickets/{ticket}/reply", json=reply,
-                             headers={"X-CSRF-Token": token})  # fmt: skip
+    sent = await client.post(
+        f"/console/api/tickets/{ticket}/reply", json=reply, headers={"X-CSRF-Token": token}
+    )
     assert sent.status == 200
     assert rasa.received[-1]["events"][0]["metadata"]["agent_name"] == "Alex"
 
@@ -105,22 +104,23 @@ async def test_take_reply_and_resolve_a_ticket(client, rasa, people, ticket, web
     assert rasa.received[-3]["events"][-1] == {"event": "resume"}
     assert rasa.received[-2] == {"execute": "conv-7", "name": "action_ask_rating"}
     assert rasa.received[-1]["events"] == [{"event": "action", "name": "action_listen"}]
-    stored = web_shop.tickets.latest("conv-7")
+    stored = web_services.tickets.latest("conv-7")
     assert stored.status == "resolved" and stored.first_response_at is not None
 
 
-async def test_agent_corrects_category_and_priority(client, people, ticket, web_shop):
+async def test_agent_corrects_category_and_priority(client, people, ticket, web_services):
     token = await login(client, "alex")
-    await client.post(f"/console/tickets/{ticket}/correct",
-                      data={"csrf": token, "category": "billing", "priority": "urgent"})  # fmt: skip
-    stored = web_shop.tickets.latest("conv-7")
+    await client.post(
+        f"/console/tickets/{ticket}/correct",
+        data={"csrf": token, "category": "billing", "priority": "urgent"},
+    )
+    stored = web_services.tickets.latest("conv-7")
     assert (stored.priority, stored.predicted_priority) == ("urgent", "high")
 
 
-async def test_agent_sees_only_tickets_of_their_queues(client, people, web_shop):
-    tickets = type(web_shop.tickets)(
-        web_shop.engine, lambda text: Classification("delivery", "low", 0.9, 0.9)
+async def test_agent_sees_only_tickets_of_their_queues(client, people, web_services):
+    other = web_services.escalation.open(
+        "conv-8", "customer_request", [("customer", "where is my parcel")]
     )
-    other = tickets.open("conv-8", "customer_request", [("customer", "where is my parcel")])
     await login(client, "alex")
     assert (await client.get(f"/console/tickets/{other.ticket_id}")).status == 404

@@ -6,26 +6,60 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from bot.conversation_log import BufferedWriter, ConversationLog
-from bot.db import Conversation, LoggedEvent, Message, create_schema, make_engine
+from bot.conversations.log import BufferedWriter, ConversationLog
+from bot.conversations.models import Conversation, LoggedEvent, Message
+from bot.runtime.database import create_schema, make_engine
 
 
 def rasa_events(sender: str, start: float = 1_780_000_000.0) -> list[dict]:
     """What Rasa publishes for one turn: user, action, bot, slots, listen."""
     return [
-        {"sender_id": sender, "event": "action", "name": "action_session_start", "timestamp": start},
-        {"sender_id": sender, "event": "user", "text": "can I pay with paypal?", "timestamp": start + 1,
-         "input_channel": "rest",
-         "parse_data": {"intent": {"name": "payment_methods", "confidence": 0.93}, "entities": []}},
-        {"sender_id": sender, "event": "action", "name": "action_answer_faq", "timestamp": start + 1.2},
-        {"sender_id": sender, "event": "bot", "text": "Yes, PayPal works.", "timestamp": start + 1.25},
-        {"sender_id": sender, "event": "slot", "name": "faq_candidates",
-         "value": ["faq:payments-paypal"], "timestamp": start + 1.25},
-        {"sender_id": sender, "event": "slot", "name": "faq_best_score", "value": 0.81,
-         "timestamp": start + 1.25},
+        {
+            "sender_id": sender,
+            "event": "action",
+            "name": "action_session_start",
+            "timestamp": start,
+        },
+        {
+            "sender_id": sender,
+            "event": "user",
+            "text": "can I pay with paypal?",
+            "timestamp": start + 1,
+            "input_channel": "rest",
+            "parse_data": {
+                "intent": {"name": "payment_methods", "confidence": 0.93},
+                "entities": [],
+            },
+        },
+        {
+            "sender_id": sender,
+            "event": "action",
+            "name": "action_answer_faq",
+            "timestamp": start + 1.2,
+        },
+        {
+            "sender_id": sender,
+            "event": "bot",
+            "text": "Yes, PayPal works.",
+            "timestamp": start + 1.25,
+        },
+        {
+            "sender_id": sender,
+            "event": "slot",
+            "name": "faq_candidates",
+            "value": ["faq:payments-paypal"],
+            "timestamp": start + 1.25,
+        },
+        {
+            "sender_id": sender,
+            "event": "slot",
+            "name": "faq_best_score",
+            "value": 0.81,
+            "timestamp": start + 1.25,
+        },
         {"sender_id": sender, "event": "action", "name": "action_listen", "timestamp": start + 1.3},
         {"sender_id": sender, "event": "pause", "timestamp": start + 2},
-    ]  # fmt: skip
+    ]
 
 
 def test_events_are_stored_once_in_order_and_projected(db_url):

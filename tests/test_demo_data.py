@@ -3,13 +3,13 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.db import Customer, Order
-from bot.demo_data import generate, seed
+from bot.shop.demo_data import generate, seed
+from bot.shop.models import Customer, Order
 from tests.conftest import NOW
 
 
-def test_demo_shop_is_plentiful_and_varied(shop):
-    with Session(shop.engine) as session:
+def test_demo_shop_is_plentiful_and_varied(services):
+    with Session(services.engine) as session:
         customers = session.execute(select(func.count(Customer.id))).scalar_one()
         statuses = Counter(session.execute(select(Order.status)).scalars())
     assert customers == 400
@@ -23,5 +23,5 @@ def test_generation_is_deterministic(products):
     assert first == again
 
 
-def test_seeding_twice_adds_nothing(shop, products):
-    assert seed(shop.engine, products, now=NOW) == 0
+def test_seeding_twice_adds_nothing(services, products):
+    assert seed(services.engine, products, now=NOW) == 0

@@ -12,8 +12,9 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db import LoggedEvent, ReturnRequest
-from bot.demo_data import DEMO_EMAIL, DEMO_ORDER_DELIVERED, DEMO_ORDER_IN_TRANSIT
+from bot.conversations.models import LoggedEvent
+from bot.shop.demo_data import DEMO_EMAIL, DEMO_ORDER_DELIVERED, DEMO_ORDER_IN_TRANSIT
+from bot.shop.models import ReturnRequest
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +40,7 @@ def test_order_lookup_form_from_start_to_finish(stack):
     assert "email" in chat.text(f"where is my order {DEMO_ORDER_IN_TRANSIT}?")
     assert "doesn't match" in chat.text("mallory@example.org")
     reply = chat.text(DEMO_EMAIL)
-    order = stack.shop.orders.lookup(DEMO_ORDER_IN_TRANSIT, DEMO_EMAIL)
+    order = stack.services.orders.lookup(DEMO_ORDER_IN_TRANSIT, DEMO_EMAIL)
     assert f"Order #{DEMO_ORDER_IN_TRANSIT}" in reply
     assert "has shipped" in reply and order.tracking_number in reply
 
@@ -61,7 +62,7 @@ def test_return_request_ends_with_an_rma_stored_in_the_database(stack):
     assert "Why are you returning it" in chat.text(buttons[0]["payload"])
     reply = chat.text("Doesn't work properly")
     assert f"RMA-{DEMO_ORDER_DELIVERED}-" in reply
-    with Session(stack.shop.engine) as session:
+    with Session(stack.services.engine) as session:
         row = session.execute(
             select(ReturnRequest).where(ReturnRequest.conversation_id == chat.sender)
         ).scalar_one()
@@ -77,7 +78,7 @@ def test_asking_for_a_person_opens_a_classified_ticket(stack):
     chat = Chat(stack.settings.rasa_url)
     chat.say("I was charged twice for the same order, there are two payments on my card")
     reply = chat.text("I want to talk to a human agent please")
-    ticket = stack.shop.tickets.latest(chat.sender)
+    ticket = stack.services.tickets.latest(chat.sender)
     assert ticket is not None and f"ticket #{ticket.id}" in reply
     assert ticket.category == "billing" and "charged twice" in ticket.summary
 
@@ -101,7 +102,7 @@ def test_every_event_of_20_concurrent_conversations_is_logged_once_in_order(stac
         expected = [(e["event"], e["timestamp"]) for e in tracker["events"]]
         deadline = time.monotonic() + 30
         while True:
-            with Session(stack.shop.engine) as session:
+            with Session(stack.services.engine) as session:
                 logged = session.execute(
                     select(LoggedEvent.type, LoggedEvent.timestamp)
                     .where(LoggedEvent.conversation_id == chat.sender)
@@ -118,7 +119,7 @@ def test_gibberish_gets_a_rephrase_then_a_ticket(stack):
     assert "rephrase" in chat.text("qwzx plorb vvnt")
     reply = chat.text("blarg fnord zzyzx")
     assert "keep misunderstanding" in reply
-    assert stack.shop.tickets.latest(chat.sender).reason == "bot_failed"
+    assert stack.services.tickets.latest(chat.sender).reason == "bot_failed"
 
 
 def test_store_policy_question_gets_the_faq_answer_with_its_source(stack):

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.entities import ShopEntityRecognizer
+from bot.nlu.entity_rules import ShopEntityRecognizer
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from actions.knowledge import ActionAnswerFaq, ActionFaqNotHelpful
 from actions.products import ActionCompareProducts, ActionProductInfo, ActionRecommendProducts
-from bot.db import UnansweredQuestion
-from bot.entities import ShopEntityRecognizer
-from bot.recommend import CoPurchase, Recommender
+from bot.conversations.models import UnansweredQuestion
+from bot.nlu.entity_rules import ShopEntityRecognizer
+from bot.shop.recommend import CoPurchase, Recommender
 from knowledge.answers import FaqAnswerer, Thresholds
 from tests.test_actions import DOMAIN, run, texts, tracker
 
@@ -27,17 +27,19 @@ def recognizer(products, categories):
 
 
 @pytest.fixture
-def recommender(small_knowledge, recognizer, shop):
-    return Recommender(small_knowledge, recognizer, CoPurchase.from_baskets(shop.orders.baskets()))
+def recommender(small_knowledge, recognizer, services):
+    return Recommender(
+        small_knowledge, recognizer, CoPurchase.from_baskets(services.orders.baskets())
+    )
 
 
 def ask(text, intent="ask_knowledge", slots=None):
     return tracker(slots, text=text, intent=intent, form=None)
 
 
-async def test_faq_answer_names_its_source_and_asks_for_feedback(answerer, shop):
+async def test_faq_answer_names_its_source_and_asks_for_feedback(answerer, services):
     events, dispatcher = await run(
-        ActionAnswerFaq(answerer, shop), ask("can I return an opened blender?")
+        ActionAnswerFaq(answerer, services), ask("can I return an opened blender?")
     )
     message = dispatcher.messages[0]
     assert "Source: FAQ 'returns-opened-small-appliance'" in message["text"]
@@ -45,39 +47,39 @@ async def test_faq_answer_names_its_source_and_asks_for_feedback(answerer, shop)
     assert SlotSet("faq_shown", ["faq:returns-opened-small-appliance"]) in events
 
 
-async def test_close_candidates_are_offered_as_three_buttons(answerer, shop):
-    _, dispatcher = await run(ActionAnswerFaq(answerer, shop), ask("refund"))
+async def test_close_candidates_are_offered_as_three_buttons(answerer, services):
+    _, dispatcher = await run(ActionAnswerFaq(answerer, services), ask("refund"))
     buttons = dispatcher.messages[0]["buttons"]
     assert "did you mean" in dispatcher.messages[0]["text"]
     assert len(buttons) == 4 and buttons[-1]["payload"] == "/faq_not_helpful"
     assert all(b["payload"].startswith('/ask_knowledge{"faq_id":') for b in buttons[:3])
 
 
-async def test_clarify_button_answers_the_chosen_entry(answerer, shop):
+async def test_clarify_button_answers_the_chosen_entry(answerer, services):
     t = ask('/ask_knowledge{"faq_id":"faq:payments-klarna"}')
     t.latest_message["entities"] = [{"entity": "faq_id", "value": "faq:payments-klarna"}]
-    _, dispatcher = await run(ActionAnswerFaq(answerer, shop), t)
+    _, dispatcher = await run(ActionAnswerFaq(answerer, services), t)
     assert "Klarna" in dispatcher.messages[0]["text"]
 
 
-async def test_unanswerable_question_is_recorded_and_a_person_offered(answerer, shop):
+async def test_unanswerable_question_is_recorded_and_a_person_offered(answerer, services):
     question = "what is the airspeed velocity of an unladen swallow"
-    _, dispatcher = await run(ActionAnswerFaq(answerer, shop), ask(question))
+    _, dispatcher = await run(ActionAnswerFaq(answerer, services), ask(question))
     assert dispatcher.messages[0]["buttons"][0]["payload"] == "/request_human"
-    with Session(shop.engine) as session:
+    with Session(services.engine) as session:
         row = session.execute(select(UnansweredQuestion)).scalar_one()
     assert (row.text, row.outcome, row.conversation_id) == (question, "escalated", "conv-42")
     assert row.best_score < Thresholds.load().clarify
 
 
-async def test_known_intent_falls_back_to_its_policy_response(answerer, shop):
+async def test_known_intent_falls_back_to_its_policy_response(answerer, services):
     t = ask("blorp snark zzz", intent="payment_methods")
-    _, dispatcher = await run(ActionAnswerFaq(answerer, shop), t)
+    _, dispatcher = await run(ActionAnswerFaq(answerer, services), t)
     assert dispatcher.messages[0]["response"] == "utter_payment_methods"
     assert "utter_payment_methods" in DOMAIN["responses"]
 
 
-async def test_not_helpful_tries_the_next_candidate_then_offers_a_person(answerer, shop):
+async def test_not_helpful_tries_the_next_candidate_then_offers_a_person(answerer, services):
     slots = {
         "faq_question": "refund",
         "faq_candidates": [
@@ -89,23 +91,23 @@ async def test_not_helpful_tries_the_next_candidate_then_offers_a_person(answere
         "faq_best_score": 0.6,
     }
     events, dispatcher = await run(
-        ActionFaqNotHelpful(answerer, shop), ask("no", "faq_not_helpful", slots)
+        ActionFaqNotHelpful(answerer, services), ask("no", "faq_not_helpful", slots)
     )
     assert "Klarna" in dispatcher.messages[0]["text"]
     assert events == [SlotSet("faq_shown", ["faq:returns-refund-timing", "faq:payments-klarna"])]
 
     slots["faq_shown"] = events[0]["value"]
     _, dispatcher = await run(
-        ActionFaqNotHelpful(answerer, shop), ask("no", "faq_not_helpful", slots)
+        ActionFaqNotHelpful(answerer, services), ask("no", "faq_not_helpful", slots)
     )
     assert dispatcher.messages[0]["buttons"][0]["payload"] == "/request_human"
-    with Session(shop.engine) as session:
+    with Session(services.engine) as session:
         row = session.execute(select(UnansweredQuestion)).scalar_one()
     assert (row.text, row.outcome, row.best_score) == ("refund", "not_helpful", 0.6)
 
 
-async def test_quiet_dishwasher_under_600(recommender, shop):
-    action = ActionRecommendProducts(recommender, shop)
+async def test_quiet_dishwasher_under_600(recommender, services):
+    action = ActionRecommendProducts(recommender, services)
     _, dispatcher = await run(
         action, ask("recommend a quiet dishwasher under 600 dollars", "recommend_product")
     )
@@ -127,9 +129,9 @@ async def test_quiet_dishwasher_under_600(recommender, shop):
     assert "dB" in text or "noise db" in text
 
 
-async def test_gift_idea_without_category_finds_coffee_gear(recommender, shop):
+async def test_gift_idea_without_category_finds_coffee_gear(recommender, services):
     _, dispatcher = await run(
-        ActionRecommendProducts(recommender, shop),
+        ActionRecommendProducts(recommender, services),
         ask("gift for a coffee lover", "recommend_product"),
     )
     payload = recommender.knowledge.collection("products").payload
@@ -137,8 +139,8 @@ async def test_gift_idea_without_category_finds_coffee_gear(recommender, shop):
     assert listed and all(d["category"] == "coffee-machine" for d in listed)
 
 
-def test_purchase_history_personalises_the_ranking(recommender, shop):
-    history = shop.orders.purchased_skus("emma.larsen@example.com")
+def test_purchase_history_personalises_the_ranking(recommender, services):
+    history = services.orders.purchased_skus("emma.larsen@example.com")
     assert history
     _, generic = recommender.recommend("a nice kettle", k=10)
     _, personal = recommender.recommend("a nice kettle", history=history, k=10)
@@ -147,17 +149,17 @@ def test_purchase_history_personalises_the_ranking(recommender, shop):
     )
 
 
-async def test_compare_two_named_products_from_specs(recommender, shop):
+async def test_compare_two_named_products_from_specs(recommender, services):
     t = ask("compare Sony WH-1000XM5 vs Bose QuietComfort Ultra Headphones", "compare_products")
-    _, dispatcher = await run(ActionCompareProducts(recommender, shop), t)
+    _, dispatcher = await run(ActionCompareProducts(recommender, services), t)
     text = texts(dispatcher)
     assert "Sony WH-1000XM5 Wireless Headphones vs Bose QuietComfort Ultra Headphones" in text
     assert "- battery h: 30 vs 24" in text and "- price: $399.99 vs $429.00" in text
 
 
-async def test_product_question_shows_price_stock_and_specs(recommender, shop):
+async def test_product_question_shows_price_stock_and_specs(recommender, services):
     _, dispatcher = await run(
-        ActionProductInfo(recommender, shop),
+        ActionProductInfo(recommender, services),
         ask("is the Smeg KLF03 kettle in stock?", "product_availability"),
     )
     text = texts(dispatcher)

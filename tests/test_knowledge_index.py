@@ -15,8 +15,11 @@ PAYLOAD = {"a": {"answer": "3-5 business days."}, "b": {"answer": "Visa and more
 def test_manifest_describes_the_build_and_unchanged_content_is_not_rebuilt(tmp_path, encoder):
     manifest = build_collection(tmp_path, "faq", TEXTS, PAYLOAD, encoder)
     assert (manifest.model, manifest.dim, manifest.count, manifest.docs) == (
-        "all-MiniLM-L6-v2", 384, 2, 2,
-    )  # fmt: skip
+        "all-MiniLM-L6-v2",
+        384,
+        2,
+        2,
+    )
     assert manifest.index_type == "IndexFlatIP"
     assert read_manifest(tmp_path, "faq") == manifest
     assert build_collection(tmp_path, "faq", TEXTS, PAYLOAD, encoder) is None

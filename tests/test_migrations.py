@@ -3,7 +3,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from bot.db import Base, create_schema, make_engine
+from bot.runtime.database import create_schema, make_engine, metadata
 
 
 def test_migrations_match_the_models(db_url):
@@ -11,5 +11,5 @@ def test_migrations_match_the_models(db_url):
     create_schema(engine)
     create_schema(engine)  # running it again is a no-op
     with engine.connect() as connection:
-        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+        assert compare_metadata(MigrationContext.configure(connection), metadata()) == []
     engine.dispose()

@@ -5,8 +5,8 @@ from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.embeddings import EMBEDDING_DIM
 from bot.nlu.minilm_featurizer import MiniLMFeaturizer, align_to_tokens
+from knowledge.embeddings import EMBEDDING_DIM
 
 
 def test_word_pieces_are_averaged_per_token():

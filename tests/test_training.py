@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from bot.training import ensure_model, fingerprint, model_path
+from bot.runtime.training import ensure_model, fingerprint, model_path
 
 
 def _project(tmp_path: Path) -> Path:

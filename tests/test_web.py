@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 from bot.web import create_app
 
 SENDER = "0c5c1f2e-visitor"
@@ -25,9 +25,12 @@ async def test_message_goes_through_rasa_and_replies_come_back(client, rasa):
     assert rasa.received == [{"sender": SENDER, "message": "hi"}]
     assert (await response.json())["messages"] == [
         {"from": "bot", "text": "You said: hi"},
-        {"from": "bot", "text": "Pick one",
-         "buttons": [{"title": "Track my order", "payload": "/order_status"}]},
-    ]  # fmt: skip
+        {
+            "from": "bot",
+            "text": "Pick one",
+            "buttons": [{"title": "Track my order", "payload": "/order_status"}],
+        },
+    ]
 
 
 async def test_history_hides_intent_payloads(client):
@@ -55,12 +58,12 @@ async def test_bad_input_gets_a_clear_error(client, rasa, body, status, error):
 
 
 async def test_rasa_down_is_a_503_with_a_human_message(
-    aiohttp_client, unused_tcp_port, web_shop, tmp_path
+    aiohttp_client, unused_tcp_port, web_services, tmp_path
 ):
     settings = dataclasses.replace(
         Settings.from_env({}), rasa_url=f"http://127.0.0.1:{unused_tcp_port}", project_dir=tmp_path
     )
-    client = await aiohttp_client(create_app(settings, web_shop))
+    client = await aiohttp_client(create_app(settings, web_services))
     response = await client.post("/api/messages", json={"sender": SENDER, "message": "hi"})
     assert response.status == 503
     assert "try again" in (await response.json())["error"]

@@ -1,4 +1,4 @@
-"""Rasa entity extractor running the shop's spaCy rules (see `bot.entities`)."""
+"""Rasa entity extractor running the shop's spaCy rules (see `bot.nlu.entity_rules`)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.entities import ShopEntityRecognizer
+from bot.nlu.entity_rules import ShopEntityRecognizer
 from knowledge.catalogue import (
     DEFAULT_CATALOGUE,
     DEFAULT_CATEGORIES,

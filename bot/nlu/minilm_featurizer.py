@@ -21,7 +21,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.embeddings import EMBEDDING_DIM, load_encoder
+from knowledge.embeddings import EMBEDDING_DIM, load_encoder
 
 
 def align_to_tokens(

@@ -14,7 +14,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.sentiment import is_strongly_negative, negativity
+from bot.nlu.sentiment import is_strongly_negative, negativity
 
 ESCALATION_INTENT = "complaint"
 
@@ -38,8 +38,12 @@ class NegativityEscalation(GraphComponent):
                 original = message.get(INTENT) or {}
                 message.set(
                     INTENT,
-                    {"name": ESCALATION_INTENT, "confidence": 1.0,
-                     "negativity": negativity(text), "original": original.get("name")},
+                    {
+                        "name": ESCALATION_INTENT,
+                        "confidence": 1.0,
+                        "negativity": negativity(text),
+                        "original": original.get("name"),
+                    },
                     add_to_output=True,
-                )  # fmt: skip
+                )
         return messages

@@ -7,7 +7,7 @@ import dataclasses
 
 from aiohttp import web
 
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 from bot.web.app import create_app
 
 

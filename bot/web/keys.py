@@ -3,9 +3,9 @@
 import aiohttp
 from aiohttp import web
 
-from bot.settings import Settings
-from bot.shop import Shop
+from bot.runtime.settings import Settings
+from bot.services import Services
 
 SETTINGS = web.AppKey("settings", Settings)
 HTTP = web.AppKey("http", aiohttp.ClientSession)
-SHOP = web.AppKey("shop", Shop)
+SERVICES = web.AppKey("services", Services)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiohttp
@@ -14,12 +15,13 @@ class RasaUnavailable(RuntimeError):
 
 
 async def _request(http: aiohttp.ClientSession, method: str, url: str, **kwargs: Any) -> Any:
-    """One call to Rasa; any transport or HTTP error becomes RasaUnavailable."""
+    """One call to Rasa; any transport or HTTP error, or a timeout, becomes RasaUnavailable.
+    (On Python 3.10 aiohttp's timeout is asyncio.TimeoutError, not the builtin.)"""
     try:
         async with http.request(method, url, **kwargs) as response:
             response.raise_for_status()
             return await response.json(content_type=None)
-    except (aiohttp.ClientError, TimeoutError) as exc:
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
         raise RasaUnavailable(str(exc)) from exc
 
 

@@ -7,6 +7,7 @@ header X-CSRF-Token).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hmac
 import secrets
@@ -17,9 +18,10 @@ from aiohttp import web
 from aiohttp_session import get_session, setup
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from cryptography.fernet import Fernet
+from yarl import URL
 
-from bot.agents import AgentView
-from bot.web.keys import SHOP
+from bot.support.agents import AgentView
+from bot.web.keys import SERVICES
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PUBLIC_CONSOLE_PATHS = {"/console/login"}
@@ -42,10 +44,14 @@ def setup_sessions(app: web.Application, key: bytes, secure: bool) -> None:
     setup(
         app,
         EncryptedCookieStorage(
-            key, cookie_name="csbot_console", max_age=SESSION_MAX_AGE, httponly=True,
-            samesite="Strict", secure=secure,
+            key,
+            cookie_name="csbot_console",
+            max_age=SESSION_MAX_AGE,
+            httponly=True,
+            samesite="Strict",
+            secure=secure,
         ),
-    )  # fmt: skip
+    )
 
 
 async def csrf_token(request: web.Request) -> str:
@@ -58,7 +64,9 @@ async def csrf_token(request: web.Request) -> str:
 async def current_agent(request: web.Request) -> AgentView | None:
     session = await get_session(request)
     agent_id = session.get("agent_id")
-    return request.app[SHOP].agents.get(agent_id) if agent_id else None
+    if not agent_id:
+        return None
+    return await asyncio.to_thread(request.app[SERVICES].agents.get, agent_id)
 
 
 @web.middleware
@@ -74,13 +82,13 @@ async def console_guard(request: web.Request, handler: Handler) -> web.StreamRes
     if agent is None:
         if path.startswith("/console/api/"):
             raise web.HTTPUnauthorized(text="log in first")
-        raise web.HTTPFound(f"/console/login?next={path}")
+        raise web.HTTPFound(str(URL("/console/login").with_query(next=path)))
     if path.startswith("/console/admin") and not agent.is_admin:
         raise web.HTTPForbidden(text="admins only")
     if request.method == "POST":
         await _check_csrf(request)
     request["agent"] = agent
-    request.app[SHOP].tickets.seen(agent)
+    await asyncio.to_thread(request.app[SERVICES].presence.seen, agent)
     return await handler(request)
 
 
@@ -88,8 +96,9 @@ async def _check_csrf(request: web.Request) -> None:
     expected = await csrf_token(request)
     given = request.headers.get("X-CSRF-Token")
     if given is None and request.content_type in (
-        "application/x-www-form-urlencoded", "multipart/form-data",
-    ):  # fmt: skip
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
         given = (await request.post()).get("csrf")
     if not given or not hmac.compare_digest(str(given), expected):
         raise web.HTTPForbidden(text="missing or wrong CSRF token: reload the page")

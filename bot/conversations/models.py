@@ -1,0 +1,88 @@
+"""The conversation log: conversations, every Rasa event, the messages projected from them,
+and the questions the knowledge base could not answer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+
+from bot.runtime.database import Base
+
+
+class Conversation(Base):
+    """One chat; `id` is Rasa's sender id. Status: bot -> handoff -> bot ... -> closed."""
+
+    __tablename__ = "conversations"
+
+    id = Column(String(100), primary_key=True)
+    channel = Column(String(40))
+    status = Column(String(20), nullable=False, default="bot")
+    customer_email = Column(String(254))
+    started_at = Column(DateTime, nullable=False)
+    last_activity_at = Column(DateTime, nullable=False, index=True)
+    closed_at = Column(DateTime)
+
+
+class LoggedEvent(Base):
+    """Every Rasa event, exactly once (unique digest) and in order (seq) per conversation."""
+
+    __tablename__ = "logged_events"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "digest"),
+        UniqueConstraint("conversation_id", "seq"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(ForeignKey("conversations.id"), nullable=False, index=True)
+    seq = Column(Integer, nullable=False)
+    type = Column(String(40), nullable=False)
+    timestamp = Column(Float, nullable=False)
+    digest = Column(String(64), nullable=False)
+    payload = Column(JSON, nullable=False)
+
+
+class Message(Base):
+    """A customer, bot or agent message, with what the NLU and actions made of it."""
+
+    __tablename__ = "messages"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(ForeignKey("conversations.id"), nullable=False, index=True)
+    event_id = Column(ForeignKey("logged_events.id"), nullable=False, unique=True)
+    sender = Column(String(10), nullable=False)  # customer | bot | agent
+    text = Column(Text)
+    buttons = Column(JSON)
+    intent = Column(String(80))
+    confidence = Column(Float)
+    entities = Column(JSON)
+    action = Column(String(80))
+    retrieval = Column(JSON)
+    latency_ms = Column(Float)
+    agent_id = Column(ForeignKey("agents.id"))
+    created_at = Column(DateTime, nullable=False, index=True)
+
+
+class UnansweredQuestion(Base):
+    """A question the knowledge base could not answer well, kept for review."""
+
+    __tablename__ = "unanswered_questions"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(100), index=True)
+    text = Column(Text, nullable=False)
+    best_score = Column(Float)
+    best_doc = Column(String(200))
+    outcome = Column(String(20), nullable=False)  # escalated | not_helpful
+    index_version = Column(String(32))
+    created_at = Column(DateTime, nullable=False, default=datetime.utcnow, index=True)

@@ -1,0 +1,127 @@
+"""Reading the conversation log: live message feeds and paginated transcript review."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from bot.conversations.models import Conversation, Message
+from bot.support.models import Agent
+
+PUSHED_BOT_ACTIONS = ("action_ask_rating",)  # bot messages not sent in reply to a request
+
+
+def _row(message: Message, agent_name: str | None) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "from": message.sender,
+        "text": message.text or "",
+        "buttons": message.buttons or [],
+        "agent": agent_name,
+        "intent": message.intent,
+        "confidence": message.confidence,
+        "action": message.action,
+        "at": message.created_at.isoformat(timespec="seconds"),
+    }
+
+
+def messages_after(
+    engine: Engine, conversation_id: str, after: int, pushed_only: bool = False, limit: int = 200
+) -> list[dict[str, Any]]:
+    """Messages with id > `after`, oldest first. `pushed_only`: just what the widget cannot
+    get from its own request (agent messages and bot prompts an agent triggered)."""
+    query = (
+        select(Message, Agent.name)
+        .outerjoin(Agent, Agent.id == Message.agent_id)
+        .where(Message.conversation_id == conversation_id, Message.id > after)
+        .order_by(Message.id)
+        .limit(limit)
+    )
+    if pushed_only:
+        query = query.where(or_(Message.sender == "agent", Message.action.in_(PUSHED_BOT_ACTIONS)))
+    with Session(engine) as session:
+        return [_row(m, name) for m, name in session.execute(query)]
+
+
+def last_message_id(engine: Engine, conversation_id: str) -> int:
+    query = select(func.max(Message.id)).where(Message.conversation_id == conversation_id)
+    with Session(engine) as session:
+        return session.execute(query).scalar() or 0
+
+
+def conversation_status(engine: Engine, conversation_id: str) -> str:
+    with Session(engine) as session:
+        conversation = session.get(Conversation, conversation_id)
+        return conversation.status if conversation else "bot"
+
+
+@dataclass(frozen=True)
+class ConversationRow:
+    id: str
+    channel: str | None
+    status: str
+    customer_email: str | None
+    started_at: datetime
+    last_activity_at: datetime
+    messages: int
+
+
+def conversations(
+    engine: Engine,
+    active_from: datetime | None = None,
+    active_to: datetime | None = None,
+    page: int = 1,
+    per_page: int = 25,
+) -> tuple[list[ConversationRow], int]:
+    """One page of conversations by last activity (newest first), and the total count."""
+    counts = (
+        select(Message.conversation_id, func.count(Message.id).label("n"))
+        .group_by(Message.conversation_id)
+        .subquery()
+    )
+    query = select(Conversation, func.coalesce(counts.c.n, 0)).outerjoin(
+        counts, counts.c.conversation_id == Conversation.id
+    )
+    total = select(func.count(Conversation.id))
+    for condition in (
+        Conversation.last_activity_at >= active_from if active_from else None,
+        Conversation.last_activity_at < active_to if active_to else None,
+    ):
+        if condition is not None:
+            query, total = query.where(condition), total.where(condition)
+    query = (
+        query.order_by(Conversation.last_activity_at.desc())
+        .offset((max(page, 1) - 1) * per_page)
+        .limit(per_page)
+    )
+    with Session(engine) as session:
+        rows = [
+            ConversationRow(
+                c.id, c.channel, c.status, c.customer_email, c.started_at, c.last_activity_at, n
+            )
+            for c, n in session.execute(query)
+        ]
+        return rows, session.execute(total).scalar_one()
+
+
+def transcript_page(
+    engine: Engine, conversation_id: str, page: int = 1, per_page: int = 100
+) -> tuple[Sequence[dict[str, Any]], int]:
+    """Long conversations are paged so the review screen stays fast."""
+    query = (
+        select(Message, Agent.name)
+        .outerjoin(Agent, Agent.id == Message.agent_id)
+        .where(Message.conversation_id == conversation_id)
+        .order_by(Message.id)
+        .offset((max(page, 1) - 1) * per_page)
+        .limit(per_page)
+    )
+    count = select(func.count(Message.id)).where(Message.conversation_id == conversation_id)
+    with Session(engine) as session:
+        return [_row(m, n) for m, n in session.execute(query)], session.execute(count).scalar_one()

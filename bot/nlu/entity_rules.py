@@ -1,0 +1,199 @@
+"""Rule-based entity recognition with spaCy, built from the shop's own catalogue.
+
+No pretrained spaCy pipeline is available offline, so a blank English tokenizer carries an
+EntityRuler (products, categories, order numbers, emails) plus a Matcher for money amounts
+and quantities. Values are normalised so actions can use them directly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import spacy
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from knowledge.catalogue import Product
+
+NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "a couple": 2,
+    "a pair": 2,
+}
+CURRENCY_WORDS = ["dollars", "dollar", "bucks", "usd", "$"]
+LIMIT_WORDS = ["under", "below", "max", "maximum", "within", "around", "about", "budget"]
+NOT_QUANTITY_NEXT = {
+    "%",
+    "percent",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "year",
+    "years",
+    "hour",
+    "hours",
+    "minute",
+    "minutes",
+    "am",
+    "pm",
+    "times",
+    "star",
+    "stars",
+    "db",
+    "w",
+    "l",
+    "litre",
+    "litres",
+    "liter",
+    "liters",
+    "inch",
+    "inches",
+    "cm",
+    "mm",
+}
+MAX_QUANTITY = 50
+
+
+@dataclass(frozen=True)
+class Entity:
+    entity: str
+    value: str
+    start: int
+    end: int
+
+    def as_rasa(self) -> dict[str, object]:
+        return {"entity": self.entity, "value": self.value, "start": self.start, "end": self.end}
+
+
+def _model_codes(product: Product) -> Iterable[str]:
+    """Distinctive model codes inside a name, e.g. 'SMS6ZCI48E' or 'WH-1000XM5'."""
+    for word in product.name.split():
+        if len(word) >= 4 and re.search(r"\d", word) and re.search(r"[A-Za-z]", word):
+            yield word
+
+
+def product_aliases(product: Product, category_words: Sequence[str]) -> set[str]:
+    """Ways a customer names one product: full name, name without the category, model code."""
+    aliases = {product.name}
+    lowered = product.name.lower()
+    for word in sorted(category_words, key=len, reverse=True):
+        if lowered.endswith(" " + word):
+            aliases.add(product.name[: -len(word) - 1])
+            break
+    aliases.update(_model_codes(product))
+    return {a.strip() for a in aliases if len(a.strip()) >= 3}
+
+
+def _number(text: str) -> float | None:
+    cleaned = text.lower().replace(",", "").replace("$", "").strip()
+    if cleaned in NUMBER_WORDS:
+        return float(NUMBER_WORDS[cleaned])
+    cleaned = re.sub(r"(k)$", "000", cleaned)
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
+
+
+class ShopEntityRecognizer:
+    """Extracts order_number, email, product, product_category, budget and quantity."""
+
+    def __init__(self, products: Sequence[Product], categories: dict[str, list[str]]) -> None:
+        self._nlp = spacy.blank("en")
+        self._nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+        self._nlp.get_pipe("entity_ruler").add_patterns(self._patterns(products, categories))
+        self._matcher = Matcher(self._nlp.vocab)
+        number = {"LIKE_NUM": True}
+        self._matcher.add(
+            "budget",
+            [
+                [{"ORTH": "$"}, number],
+                [number, {"LOWER": {"IN": CURRENCY_WORDS}}],
+                [{"LOWER": {"IN": LIMIT_WORDS}}, number],
+                [
+                    {"LOWER": {"IN": ["less", "up", "no", "cheaper"]}},
+                    {"LOWER": {"IN": ["than", "to", "more"]}},
+                    {"LOWER": "than", "OP": "?"},
+                    number,
+                ],
+            ],
+        )
+        self._matcher.add(
+            "quantity",
+            [[number], [{"LOWER": {"IN": ["a"]}}, {"LOWER": {"IN": ["couple", "pair"]}}]],
+        )
+
+    @staticmethod
+    def _patterns(products: Sequence[Product], categories: dict[str, list[str]]) -> list[dict]:
+        patterns: list[dict] = [
+            {"label": "order_number", "pattern": [{"TEXT": {"REGEX": r"^1\d{5}$"}}]},
+            {"label": "email", "pattern": [{"LIKE_EMAIL": True}]},
+        ]
+        for slug, words in categories.items():
+            patterns += [{"label": "product_category", "pattern": w, "id": slug} for w in words]
+        for product in products:
+            words = categories.get(product.category, [product.category_label])
+            patterns += [
+                {"label": "product", "pattern": alias, "id": product.name}
+                for alias in product_aliases(product, words)
+            ]
+        return patterns
+
+    def _budget(self, span: Span) -> Entity | None:
+        tokens = [t for t in span if t.like_num or t.text == "$" or t.lower_ in CURRENCY_WORDS]
+        amount = next((_number(t.text) for t in tokens if t.like_num), None)
+        if amount is None or amount <= 0:
+            return None
+        start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+        return Entity("budget", f"{amount:g}", start, end)
+
+    def _quantity(self, doc: Doc, span: Span) -> Entity | None:
+        value = _number(span.text)
+        after = doc[span.end].lower_ if span.end < len(doc) else ""
+        before = doc[span.start - 1].text if span.start > 0 else ""
+        if value is None or not 1 <= value <= MAX_QUANTITY or value != int(value):
+            return None
+        if after in NOT_QUANTITY_NEXT or before in {"$", "#", "-"} or "." in span.text:
+            return None
+        return Entity("quantity", str(int(value)), span.start_char, span.end_char)
+
+    def extract(self, text: str) -> list[Entity]:
+        """All entities in `text`, longest match winning where two overlap."""
+        doc = self._nlp(text)
+        spans = list(doc.ents)
+        for match_id, start, end in self._matcher(doc):
+            span = Span(doc, start, end, label=self._nlp.vocab.strings[match_id])
+            spans.append(span)
+        entities = []
+        for span in sorted(filter_spans(spans), key=lambda s: s.start):
+            if span.label_ == "budget":
+                entity = self._budget(span)
+            elif span.label_ == "quantity":
+                entity = self._quantity(doc, span)
+            elif span.label_ in ("product", "product_category"):
+                value = span.ent_id_ or span.text
+                if span.label_ == "product_category":
+                    value = value.replace("-", " ")
+                entity = Entity(span.label_, value, span.start_char, span.end_char)
+            else:
+                entity = Entity(span.label_, span.text.lower(), span.start_char, span.end_char)
+            if entity is not None:
+                entities.append(entity)
+        return entities

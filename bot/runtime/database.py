@@ -1,0 +1,71 @@
+"""The database: one declarative base, the engine, and the Alembic migrations that build it.
+
+SQLAlchemy 1.4 in the 2.0 style (`future=True`, `select()`), so an upgrade to 2.0 is painless.
+SQLite by default, PostgreSQL by setting CSBOT_DATABASE_URL. Each part of the product keeps
+its own models (`bot.shop.models`, `bot.support.models`, `bot.conversations.models`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.engine.url import make_url
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_BUSY_TIMEOUT_MS = 10_000  # Rasa, the actions and the web app write the same file
+
+
+def metadata() -> MetaData:
+    """Every table of every part (importing the model modules registers them)."""
+    import bot.conversations.models  # noqa: F401
+    import bot.shop.models  # noqa: F401
+    import bot.support.models  # noqa: F401
+
+    return Base.metadata
+
+
+def _tune_sqlite(dbapi_connection, _record) -> None:
+    """Foreign keys on; WAL so readers never block the writer; wait for a busy writer
+    instead of failing at once."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine (and the SQLite file's folder); callers own and dispose it."""
+    parsed = make_url(url)
+    sqlite = parsed.get_backend_name() == "sqlite"
+    if sqlite and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000} if sqlite else {}
+    engine = create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
+    if sqlite:
+        event.listen(engine, "connect", _tune_sqlite)
+    return engine
+
+
+def alembic_config(url: str | None = None):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if url:
+        config.set_main_option("sqlalchemy.url", url)
+    return config
+
+
+def create_schema(engine: Engine) -> None:
+    """Bring the schema up to date with the Alembic migrations (a no-op when current)."""
+    from alembic import command
+
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

@@ -1,0 +1,82 @@
+"""One place for configuration: environment variables with sane defaults, read once."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class SettingsError(ValueError):
+    """A configuration value is malformed; the message names the variable."""
+
+
+def _port(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, str(default))
+    try:
+        port = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a port number, got {raw!r}") from None
+    if not 0 < port < 65536:
+        raise SettingsError(f"{name} must be between 1 and 65535, got {port}")
+    return port
+
+
+def _positive(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be above 0, got {raw!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the product's parts live and listen. Build with `Settings.from_env()`."""
+
+    project_dir: Path
+    database_url: str
+    catalogue_path: Path
+    models_dir: Path
+    index_dir: Path
+    host: str
+    web_port: int
+    rasa_port: int
+    actions_port: int
+    rasa_url: str
+    rasa_timeout_s: float = 30.0
+    reopen_window: timedelta = timedelta(hours=72)
+    secret_key: str | None = None
+    secure_cookies: bool = False
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        project_dir = Path(env.get("CSBOT_PROJECT_DIR", PROJECT_ROOT))
+        var_dir = project_dir / "var"
+        host = env.get("CSBOT_HOST", "127.0.0.1")
+        rasa_port = _port(env, "CSBOT_RASA_PORT", 5005)
+        return cls(
+            project_dir=project_dir,
+            database_url=env.get("CSBOT_DATABASE_URL", f"sqlite:///{var_dir / 'csbot.db'}"),
+            catalogue_path=Path(
+                env.get("CSBOT_CATALOGUE", project_dir / "knowledge" / "products.csv")
+            ),
+            models_dir=Path(env.get("CSBOT_MODELS_DIR", project_dir / "models")),
+            index_dir=Path(env.get("CSBOT_INDEX_DIR", var_dir / "index")),
+            host=host,
+            web_port=_port(env, "CSBOT_WEB_PORT", 8000),
+            rasa_port=rasa_port,
+            actions_port=_port(env, "CSBOT_ACTIONS_PORT", 5055),
+            rasa_url=env.get("CSBOT_RASA_URL", f"http://{host}:{rasa_port}"),
+            rasa_timeout_s=_positive(env, "CSBOT_RASA_TIMEOUT_S", 30),
+            reopen_window=timedelta(hours=_positive(env, "CSBOT_REOPEN_HOURS", 72)),
+            secret_key=env.get("CSBOT_SECRET_KEY") or None,
+            secure_cookies=env.get("CSBOT_SECURE_COOKIES") == "1",
+        )

@@ -1,0 +1,63 @@
+"""The product's services wired to one database engine: what the actions, the web app and
+the CLI use. Tests build it over a scratch database with their own clock and classifier."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+
+from bot.conversations.unanswered import UnansweredLog
+from bot.runtime.database import create_schema, make_engine
+from bot.shop.orders import OrderService
+from bot.shop.returns import ReturnService
+from bot.support.agents import AgentService
+from bot.support.classifier import Classification, classify
+from bot.support.escalation import EscalationService
+from bot.support.presence import Presence
+from bot.support.ratings import RatingService
+from bot.support.tickets import DEFAULT_REOPEN_WINDOW, TicketService
+
+
+@dataclass(frozen=True)
+class Services:
+    engine: Engine
+    orders: OrderService
+    returns: ReturnService
+    unanswered: UnansweredLog
+    agents: AgentService
+    presence: Presence
+    escalation: EscalationService
+    tickets: TicketService
+    ratings: RatingService
+
+    @classmethod
+    def from_engine(
+        cls,
+        engine: Engine,
+        clock: Callable[[], datetime] = datetime.utcnow,
+        classifier: Callable[[str], Classification] = classify,
+        reopen_window: timedelta = DEFAULT_REOPEN_WINDOW,
+    ) -> Services:
+        orders = OrderService(engine)
+        presence = Presence(engine, clock=clock)
+        return cls(
+            engine=engine,
+            orders=orders,
+            returns=ReturnService(engine, orders, clock=clock),
+            unanswered=UnansweredLog(engine, clock=clock),
+            agents=AgentService(engine),
+            presence=presence,
+            escalation=EscalationService(engine, classifier, presence, clock=clock),
+            tickets=TicketService(engine, presence, clock=clock, reopen_window=reopen_window),
+            ratings=RatingService(engine, clock=clock),
+        )
+
+    @classmethod
+    def open(cls, database_url: str, **options) -> Services:
+        """Connect, bringing the schema up to date first."""
+        engine = make_engine(database_url)
+        create_schema(engine)
+        return cls.from_engine(engine, **options)

@@ -1,0 +1,248 @@
+"""Product recommendations and comparisons over the catalogue index.
+
+A request ("a quiet dishwasher under $600", "gift for a coffee lover") is parsed with the
+shop's spaCy rules into constraints (category, budget, attributes); FAISS gives semantic
+candidates; they are filtered and re-ranked by fit, rating, stock and, for a known customer,
+co-purchase similarity with what they bought before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from bot.nlu.entity_rules import ShopEntityRecognizer
+from knowledge.retrieval import KnowledgeBase
+from knowledge.sources import PRODUCTS
+
+# Attribute words -> (spec keys, preferred direction): "low" prefers small values,
+# "high" large ones, "yes" requires the spec to say yes.
+ATTRIBUTES: dict[str, tuple[tuple[str, ...], str]] = {
+    "quiet": (("noise_db",), "low"),
+    "silent": (("noise_db",), "low"),
+    "compact": (("width_cm", "capacity_l", "jar_l", "weight_kg", "screen_in"), "low"),
+    "small": (("width_cm", "capacity_l", "jar_l", "weight_kg", "screen_in"), "low"),
+    "light": (("weight_kg",), "low"),
+    "big": (
+        ("place_settings", "capacity_kg", "total_capacity_l", "capacity_l", "screen_in"),
+        "high",
+    ),
+    "large": (
+        ("place_settings", "capacity_kg", "total_capacity_l", "capacity_l", "screen_in"),
+        "high",
+    ),
+    "family": (("place_settings", "capacity_kg", "total_capacity_l", "capacity_l"), "high"),
+    "powerful": (("power_w", "suction_aw", "suction_pa", "cadr_m3h", "spin_rpm"), "high"),
+    "efficient": (("energy_class",), "low"),
+    "long battery": (("battery_h", "runtime_min"), "high"),
+    "wireless": (("wireless",), "yes"),
+    "noise cancelling": (("noise_cancelling",), "yes"),
+    "noise-cancelling": (("noise_cancelling",), "yes"),
+    "mop": (("mop",), "yes"),
+    "self-emptying": (("self_empty",), "yes"),
+    "grinder": (("grinder",), "yes"),
+    "waterproof": (("water_resistance",), "yes"),
+}
+BUDGET_WORDS = ("cheap", "budget", "affordable", "inexpensive")
+CANDIDATES = 200
+MIN_PRODUCT_MATCH = 0.35  # cosine; below this a text names no product we sell
+
+
+@dataclass(frozen=True)
+class Constraints:
+    category: str | None = None  # catalogue slug
+    max_price: float | None = None
+    attributes: tuple[str, ...] = ()
+    cheap: bool = False
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    sku: str
+    name: str
+    price: float
+    rating: float
+    reason: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Comparison:
+    names: tuple[str, str]
+    rows: tuple[tuple[str, str, str], ...]  # (spec, first value, second value)
+
+
+def _spec_number(value: str | None) -> float | None:
+    if value is None:
+        return None
+    if re.fullmatch(r"[A-G]", value.strip(), flags=re.IGNORECASE):  # energy class A..G
+        return float(ord(value.strip().upper()) - ord("A"))
+    match = re.search(r"\d+(?:\.\d+)?", value)
+    return float(match.group(0)) if match else None
+
+
+def _says_yes(value: str | None) -> bool:
+    return bool(value) and value.strip().lower() not in ("no", "none", "n/a", "0")
+
+
+@dataclass
+class CoPurchase:
+    """Item-to-item cosine similarity over customers' baskets."""
+
+    index: dict[str, int] = field(default_factory=dict)
+    similarity: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+    @classmethod
+    def from_baskets(cls, baskets: Iterable[Iterable[str]]) -> CoPurchase:
+        baskets = [sorted(set(b)) for b in baskets]
+        skus = sorted({s for b in baskets for s in b})
+        index = {s: i for i, s in enumerate(skus)}
+        matrix = np.zeros((len(baskets), len(skus)), dtype=np.float32)
+        for row, basket in enumerate(baskets):
+            matrix[row, [index[s] for s in basket]] = 1.0
+        norms = np.linalg.norm(matrix, axis=0)
+        norms[norms == 0] = 1.0
+        normed = matrix / norms
+        similarity = normed.T @ normed
+        np.fill_diagonal(similarity, 0.0)
+        return cls(index, similarity)
+
+    def affinity(self, history: Sequence[str]) -> dict[str, float]:
+        """How strongly each product goes with what this customer already bought (0..1)."""
+        rows = [self.index[s] for s in history if s in self.index]
+        if not rows:
+            return {}
+        scores = self.similarity[rows].max(axis=0)
+        return {sku: float(scores[i]) for sku, i in self.index.items() if scores[i] > 0}
+
+
+class Recommender:
+    def __init__(
+        self,
+        knowledge: KnowledgeBase,
+        recognizer: ShopEntityRecognizer,
+        co_purchase: CoPurchase | None = None,
+    ) -> None:
+        self.knowledge = knowledge
+        self.recognizer = recognizer
+        self.co_purchase = co_purchase or CoPurchase()
+
+    def constraints(self, text: str) -> Constraints:
+        found = self.recognizer.extract(text)
+        category = next((e.value for e in found if e.entity == "product_category"), None)
+        budget = next((float(e.value) for e in found if e.entity == "budget"), None)
+        lowered = text.lower()
+        attributes = tuple(a for a in ATTRIBUTES if re.search(rf"\b{a}", lowered))
+        return Constraints(
+            category=category.replace(" ", "-") if category else None,
+            max_price=budget,
+            attributes=attributes,
+            cheap=any(w in lowered for w in BUDGET_WORDS),
+        )
+
+    def _attribute_fit(
+        self, product: Mapping[str, Any], attributes: Sequence[str], pool: Sequence[Mapping]
+    ) -> tuple[float, list[str]]:
+        """0..1 per attribute, averaged, with the spec facts that justify it."""
+        if not attributes:
+            return 0.0, []
+        total, facts = 0.0, []
+        for attribute in attributes:
+            keys, direction = ATTRIBUTES[attribute]
+            key = next((k for k in keys if k in product["specs"]), None)
+            if key is None:
+                continue
+            value = product["specs"][key]
+            if direction == "yes":
+                total += 1.0 if _says_yes(value) else 0.0
+                if _says_yes(value):
+                    facts.append(f"{key.replace('_', ' ')}: {value}")
+                continue
+            mine = _spec_number(value)
+            values = [v for v in (_spec_number(p["specs"].get(key)) for p in pool) if v is not None]
+            if mine is None or len(values) < 2 or max(values) == min(values):
+                continue
+            rank = (mine - min(values)) / (max(values) - min(values))
+            total += 1 - rank if direction == "low" else rank
+            facts.append(f"{key.replace('_', ' ')} {value}")
+        return total / len(attributes), facts
+
+    def recommend(
+        self, text: str, history: Sequence[str] = (), k: int = 3
+    ) -> tuple[Constraints, list[Recommendation]]:
+        wanted = self.constraints(text)
+        collection = self.knowledge.collection(PRODUCTS)
+        hits = self.knowledge.search(PRODUCTS, text, min(CANDIDATES, len(collection.payload)))
+        pool = [
+            (h.doc_id, h.score, h.data)
+            for h in hits
+            if h.data["stock"] > 0
+            and (wanted.category is None or h.data["category"] == wanted.category)
+            and (wanted.max_price is None or h.data["price"] <= wanted.max_price)
+        ]
+        affinity = self.co_purchase.affinity(history)
+        prices = [d["price"] for _, _, d in pool] or [1.0]
+        results = []
+        for sku, similarity, data in pool:
+            fit, facts = self._attribute_fit(data, wanted.attributes, [d for _, _, d in pool])
+            cheapness = 1 - (data["price"] - min(prices)) / ((max(prices) - min(prices)) or 1)
+            score = (
+                0.45 * similarity
+                + 0.25 * fit
+                + 0.15 * (data["rating"] / 5)
+                + 0.10 * affinity.get(sku, 0.0)
+                + 0.05 * min(data["stock"], 20) / 20
+                + (0.15 * cheapness if wanted.cheap else 0.0)
+            )
+            results.append((score, sku, data, facts, affinity.get(sku, 0.0)))
+        results.sort(key=lambda r: -r[0])
+        return wanted, [
+            Recommendation(
+                sku, d["name"], d["price"], d["rating"], _reason(d, facts, wanted, aff), s
+            )
+            for s, sku, d, facts, aff in results[:k]
+        ]
+
+    def find_product(self, text: str) -> Mapping[str, Any] | None:
+        """The product `text` is most likely about, or None if nothing is close."""
+        named = [e.value for e in self.recognizer.extract(text) if e.entity == "product"]
+        if named:
+            by_name = {d["name"]: d for d in self.knowledge.collection(PRODUCTS).payload.values()}
+            if named[0] in by_name:
+                return by_name[named[0]]
+        hits = self.knowledge.search(PRODUCTS, text, 1)
+        return hits[0].data if hits and hits[0].score >= MIN_PRODUCT_MATCH else None
+
+    def compare(self, text: str) -> Comparison | None:
+        """Compare the two products named in `text` on the specs they share."""
+        collection = self.knowledge.collection(PRODUCTS)
+        by_name = {d["name"]: d for d in collection.payload.values()}
+        named = [by_name[e.value] for e in self.recognizer.extract(text) if e.entity == "product"]
+        if len(named) < 2:
+            parts = re.split(r"\b(?:vs\.?|versus|or|and|compared to|with)\b|,", text, flags=re.I)
+            guesses = [self.find_product(p) for p in parts if len(p.split()) >= 2]
+            named += [g for g in guesses if g and g not in named]
+        if len(named) < 2:
+            return None
+        first, second = named[0], named[1]
+        rows = [
+            ("price", f"${first['price']:.2f}", f"${second['price']:.2f}"),
+            ("rating", f"{first['rating']}/5", f"{second['rating']}/5"),
+        ]
+        shared = [k for k in first["specs"] if k in second["specs"] and k != "colour"]
+        rows += [(k.replace("_", " "), first["specs"][k], second["specs"][k]) for k in shared]
+        return Comparison((first["name"], second["name"]), tuple(rows))
+
+
+def _reason(data: Mapping[str, Any], facts: list[str], wanted: Constraints, affinity: float) -> str:
+    parts = [f"rated {data['rating']}/5"]
+    parts += facts[:2] or [data["description"].split(". ")[0].rstrip(".")[:90]]
+    if wanted.max_price is not None:
+        parts.append(f"within your ${wanted.max_price:g} budget")
+    if affinity > 0.05:
+        parts.append("goes well with what you bought before")
+    return ", ".join(parts)

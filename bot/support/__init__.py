@@ -1,0 +1,31 @@
+"""Human support: escalation to tickets, the agents who work them, and their ratings.
+
+- `escalation`: open a classified ticket in the right queue and say where it stands.
+- `tickets`: the agent's workflow (take, reply, correct, resolve, reassign, reopen).
+- `lifecycle`: statuses, queues, priorities and the recorded timeline.
+- `presence`: who is at the console. `agents`: accounts, passwords, roles.
+- `ratings`: CSAT after a resolved ticket.
+- `classifier` and `training_data`: the ticket classifier and agents' corrections.
+"""
+
+from bot.support.agents import AgentError, AgentService, AgentView
+from bot.support.escalation import EscalationService, Opened
+from bot.support.lifecycle import QUEUES, TicketError
+from bot.support.presence import Presence
+from bot.support.ratings import RatingRefused, RatingService
+from bot.support.tickets import Reopened, TicketService
+
+__all__ = [
+    "QUEUES",
+    "AgentError",
+    "AgentService",
+    "AgentView",
+    "EscalationService",
+    "Opened",
+    "Presence",
+    "RatingRefused",
+    "RatingService",
+    "Reopened",
+    "TicketError",
+    "TicketService",
+]

@@ -1,0 +1,135 @@
+"""Escalation: open a ticket for a conversation, classify it, queue it, and say where it is."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from bot.support.classifier import Classification, ClassifierNotTrained
+from bot.support.lifecycle import OPEN, PRIORITY_RANK, QUEUE_OF, record_event
+from bot.support.models import Ticket
+from bot.support.presence import Presence
+
+log = logging.getLogger(__name__)
+# Without a trained classifier a ticket still opens: customer care triages it by hand.
+UNCLASSIFIED = Classification("complaint", "normal", 0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class Opened:
+    ticket_id: int
+    queue: str
+    category: str
+    priority: str
+    position: int  # 1 = next in line
+    agents_online: int
+    is_new: bool
+
+
+def summarise(lines: Sequence[tuple[str, str]], limit: int = 12) -> str:
+    """'Customer: ...' / 'Bot: ...' lines of the latest turns, for the agent's first look."""
+    return "\n".join(f"{who.capitalize()}: {text}" for who, text in lines[-limit:] if text)
+
+
+def position(session: Session, ticket: Ticket) -> int:
+    """Place in the ticket's queue: more urgent first, then longest waiting."""
+    waiting = session.execute(
+        select(Ticket).where(Ticket.queue == ticket.queue, Ticket.status == "queued")
+    ).scalars()
+    mine = (PRIORITY_RANK[ticket.priority], ticket.created_at, ticket.id)
+    return 1 + sum((PRIORITY_RANK[t.priority], t.created_at, t.id) < mine for t in waiting)
+
+
+class EscalationService:
+    def __init__(
+        self,
+        engine: Engine,
+        classify: Callable[[str], Classification],
+        presence: Presence,
+        clock: Callable[[], datetime] = datetime.utcnow,
+    ) -> None:
+        self._engine = engine
+        self._classify = classify
+        self._presence = presence
+        self._clock = clock
+
+    def _label(self, text: str) -> Classification:
+        try:
+            return self._classify(text)
+        except ClassifierNotTrained as exc:
+            log.error("ticket classifier missing (%s); the ticket goes to customer care", exc)
+            return UNCLASSIFIED
+
+    def open(
+        self,
+        conversation_id: str,
+        reason: str,
+        transcript: Sequence[tuple[str, str]],
+        topic: str | None = None,
+    ) -> Opened:
+        """Open a ticket for the conversation, or return the one already open.
+
+        `topic` is the text to classify (what the customer needs help with); by default all
+        the customer's messages. Blocking (database, and the classifier's MiniLM encode).
+        """
+        now = self._clock()
+        customer_words = " ".join(t for who, t in transcript if who == "customer")
+        topic = topic or customer_words or reason
+        # Classify before the write transaction: the encode must not hold a database lock.
+        label = None if self._open_ticket(conversation_id) else self._label(topic)
+        with Session(self._engine) as session, session.begin():
+            ticket = self._open_ticket(conversation_id, session)
+            is_new = ticket is None
+            if is_new:
+                label = label or self._label(topic)
+                ticket = _new_ticket(conversation_id, reason, transcript, topic, label, now)
+                session.add(ticket)
+                session.flush()
+                record_event(session, ticket.id, "created", None, now, {"reason": reason})
+            return Opened(
+                ticket.id,
+                ticket.queue,
+                ticket.category,
+                ticket.priority,
+                position(session, ticket),
+                self._presence.online_count(session),
+                is_new,
+            )
+
+    def _open_ticket(self, conversation_id: str, session: Session | None = None) -> Ticket | None:
+        query = select(Ticket).where(
+            Ticket.conversation_id == conversation_id, Ticket.status.in_(OPEN)
+        )
+        if session is not None:
+            return session.execute(query).scalar_one_or_none()
+        with Session(self._engine) as own:
+            return own.execute(query).scalar_one_or_none()
+
+
+def _new_ticket(
+    conversation_id: str,
+    reason: str,
+    transcript: Sequence[tuple[str, str]],
+    topic: str,
+    label: Classification,
+    now: datetime,
+) -> Ticket:
+    return Ticket(
+        conversation_id=conversation_id,
+        status="queued",
+        reason=reason,
+        summary=summarise(transcript) or "(no messages yet)",
+        topic=topic,
+        category=label.category,
+        priority=label.priority,
+        predicted_category=label.category,
+        predicted_priority=label.priority,
+        queue=QUEUE_OF[label.category],
+        created_at=now,
+    )

@@ -1,0 +1,46 @@
+"""How tickets move: statuses, queues by category, priority order, and the recorded timeline.
+
+queued -> assigned -> resolved, and back to queued (or to the same agent) when the customer
+writes again soon after. Every step is a TicketEvent: the agent metrics are computed from it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.support.models import TicketEvent
+
+QUEUES = {
+    "orders": ("delivery", "order_changes"),
+    "returns": ("returns_refunds", "damaged_defective"),
+    "billing": ("billing",),
+    "accounts": ("account",),
+    "products": ("product_question", "installation", "warranty_repair"),
+    "care": ("complaint",),
+}
+QUEUE_OF = {category: queue for queue, categories in QUEUES.items() for category in categories}
+PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+OPEN = ("queued", "assigned")
+EVENT_KINDS = ("created", "assigned", "reassigned", "replied", "corrected", "resolved", "reopened")
+
+
+class TicketError(ValueError):
+    """A ticket action that is not allowed; the message says why."""
+
+
+def record_event(
+    session: Session,
+    ticket_id: int,
+    kind: str,
+    agent_id: int | None,
+    at: datetime,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append one step to the ticket's timeline (in the caller's transaction)."""
+    assert kind in EVENT_KINDS, kind
+    session.add(
+        TicketEvent(ticket_id=ticket_id, kind=kind, agent_id=agent_id, detail=detail, created_at=at)
+    )

@@ -1,0 +1,40 @@
+"""Agents' label corrections as training data for the ticket classifier."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from bot.support.classifier import LabelledTicket, corrections_dir
+from bot.support.models import Ticket
+
+
+def corrections(engine: Engine) -> list[LabelledTicket]:
+    """Tickets whose category or priority an agent changed, with the text they were
+    classified from."""
+    query = select(Ticket).where(
+        (Ticket.category != Ticket.predicted_category)
+        | (Ticket.priority != Ticket.predicted_priority)
+    )
+    with Session(engine) as session:
+        return [
+            LabelledTicket(t.topic, t.category, t.priority)
+            for t in session.execute(query).scalars()
+            if t.topic and t.topic.strip()
+        ]
+
+
+def export_corrections(engine: Engine, models_dir: Path) -> int:
+    """Write the corrections where `training_tickets` reads them; return how many."""
+    rows = corrections(engine)
+    folder = corrections_dir(models_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "corrections.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "category", "priority"])
+        writer.writerows((t.text, t.category, t.priority) for t in rows)
+    return len(rows)

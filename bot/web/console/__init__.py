@@ -1,0 +1,29 @@
+"""The agent console: login (`auth`), tickets (`tickets`), admin review and metrics (`admin`)."""
+
+from aiohttp import web
+
+from bot.web.console import admin, auth, tickets
+
+TICKET = "/console/tickets/{id:\\d+}"
+
+
+def add_routes(app: web.Application) -> None:
+    router = app.router
+    router.add_get("/console/login", auth.login_form)
+    router.add_post("/console/login", auth.login)
+    router.add_post("/console/logout", auth.logout)
+    router.add_get("/console", tickets.queue)
+    router.add_get(TICKET, tickets.ticket)
+    router.add_post(f"{TICKET}/take", tickets.take)
+    router.add_post(f"{TICKET}/resolve", tickets.resolve)
+    router.add_post(f"{TICKET}/correct", tickets.correct)
+    router.add_post(f"{TICKET}/reassign", tickets.reassign)
+    router.add_post("/console/api/tickets/{id:\\d+}/reply", tickets.reply)
+    router.add_get("/console/api/tickets/{id:\\d+}/messages", tickets.ticket_messages)
+    router.add_get("/console/admin/conversations", admin.conversations)
+    router.add_get("/console/admin/conversations/{id}", admin.transcript)
+    router.add_get("/console/admin/metrics", admin.metrics_page)
+    router.add_get("/console/admin/metrics.png", admin.metrics_plot)
+
+
+__all__ = ["add_routes"]

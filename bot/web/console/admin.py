@@ -1,0 +1,91 @@
+"""Admin pages: transcripts (paged, by last activity) and metrics with a plot.
+
+Every query and the plot run in a worker thread; the event loop only renders templates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from bot.conversations import metrics, transcripts
+from bot.web.console.common import context, date_range, last_day, page_number
+from bot.web.console.plots import metrics_png
+from bot.web.keys import SERVICES
+
+CONVERSATIONS_PER_PAGE = 25
+MESSAGES_PER_PAGE = 100
+
+
+@aiohttp_jinja2.template("console_conversations.html")
+async def conversations(request: web.Request) -> dict:
+    start, end = date_range(request)
+    page = page_number(request)
+    rows, total = await asyncio.to_thread(
+        transcripts.conversations,
+        request.app[SERVICES].engine,
+        start,
+        end,
+        page,
+        CONVERSATIONS_PER_PAGE,
+    )
+    return await context(
+        request,
+        rows=rows,
+        total=total,
+        page=page,
+        per_page=CONVERSATIONS_PER_PAGE,
+        start=start,
+        end=last_day(end),
+    )
+
+
+@aiohttp_jinja2.template("console_transcript.html")
+async def transcript(request: web.Request) -> dict:
+    page = page_number(request)
+    conversation_id = request.match_info["id"]
+    messages, total = await asyncio.to_thread(
+        transcripts.transcript_page,
+        request.app[SERVICES].engine,
+        conversation_id,
+        page,
+        MESSAGES_PER_PAGE,
+    )
+    return await context(
+        request,
+        conversation_id=conversation_id,
+        messages=messages,
+        total=total,
+        page=page,
+        per_page=MESSAGES_PER_PAGE,
+    )
+
+
+def _figures(request: web.Request) -> tuple:
+    start, end = date_range(request)
+    engine = request.app[SERVICES].engine
+    return metrics.agent_metrics(engine, start, end), metrics.bot_metrics(engine, start, end)
+
+
+@aiohttp_jinja2.template("console_metrics.html")
+async def metrics_page(request: web.Request) -> dict:
+    start, end = date_range(request)
+    agents, bot = await asyncio.to_thread(_figures, request)
+    return await context(
+        request,
+        agents=agents,
+        bot=bot,
+        start=start,
+        end=last_day(end),
+        query=request.query_string,
+    )
+
+
+async def metrics_plot(request: web.Request) -> web.Response:
+    """Intent-confidence histogram and mean CSAT per agent, as one PNG."""
+    date_range(request)  # a bad date is a 400 here, not an error in the worker
+    agents, bot = await asyncio.to_thread(_figures, request)
+    png = await asyncio.to_thread(metrics_png, bot, agents)
+    return web.Response(body=png, content_type="image/png")

@@ -1,0 +1,56 @@
+"""What every console page shares: the template context, redirects that carry an error,
+and query parameters parsed into clear 400s instead of 500s."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from aiohttp import web
+from yarl import URL
+
+from bot import SHOP_NAME
+from bot.conversations.metrics import report_range
+from bot.web.security import csrf_token
+
+
+async def context(request: web.Request, **values) -> dict:
+    return {
+        "shop_name": SHOP_NAME,
+        "agent": request.get("agent"),
+        "csrf": await csrf_token(request),
+        **values,
+    }
+
+
+def redirect(path: str, error: str | None = None) -> web.HTTPFound:
+    """A redirect to a console page, with `error` shown there (query-encoded: '#', '&' and
+    the like survive)."""
+    url = URL(path)
+    return web.HTTPFound(str(url.with_query(error=error) if error else url))
+
+
+def page_number(request: web.Request) -> int:
+    raw = request.query.get("page", "1") or "1"
+    try:
+        page = int(raw)
+    except ValueError:
+        raise web.HTTPBadRequest(text="page must be a whole number") from None
+    if not 1 <= page <= 1_000_000:
+        raise web.HTTPBadRequest(text="page must be between 1 and 1000000")
+    return page
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date() if value else None
+    except ValueError:
+        raise web.HTTPBadRequest(text="dates look like 2026-11-25") from None
+
+
+def date_range(request: web.Request) -> tuple[datetime, datetime]:
+    """[start, end) from ?from=&to= (inclusive days); the report's default window."""
+    return report_range(_date(request.query.get("from")), _date(request.query.get("to")))
+
+
+def last_day(end: datetime) -> datetime:
+    return end - timedelta(days=1)

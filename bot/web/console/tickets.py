@@ -1,0 +1,187 @@
+"""The agent's ticket pages: queue, live ticket view, take, reply, correct, resolve, reassign.
+
+Thin handlers: the TicketService decides what is allowed (in a worker thread: it talks to
+the database); Rasa's HTTP API carries agent messages and pause/resume into the
+conversation, so the log and the widget see them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from bot.conversations import transcripts
+from bot.support.classifier import CATEGORIES, PRIORITIES
+from bot.support.lifecycle import TicketError
+from bot.support.models import Ticket
+from bot.web import rasa_client
+from bot.web.console.common import context, redirect
+from bot.web.customer import message_id
+from bot.web.keys import HTTP, SERVICES, SETTINGS
+
+MAX_REPLY_CHARS = 2000
+LISTEN = {"event": "action", "name": "action_listen"}
+UNAVAILABLE = "The chat server did not answer; the customer was not told. Try again."
+
+
+def _tickets(request: web.Request):
+    return request.app[SERVICES].tickets
+
+
+def _ticket_path(ticket_id: int) -> str:
+    return f"/console/tickets/{ticket_id}"
+
+
+@aiohttp_jinja2.template("console_queue.html")
+async def queue(request: web.Request) -> dict:
+    tickets = await asyncio.to_thread(_tickets(request).queue, request["agent"])
+    return await context(request, tickets=tickets, now=datetime.utcnow())
+
+
+async def _ticket_or_404(request: web.Request) -> Ticket:
+    ticket_id = int(request.match_info["id"])
+    try:
+        return await asyncio.to_thread(_tickets(request).get, ticket_id, request["agent"])
+    except TicketError as exc:
+        raise web.HTTPNotFound(text=str(exc)) from None
+
+
+@aiohttp_jinja2.template("console_ticket.html")
+async def ticket(request: web.Request) -> dict:
+    found = await _ticket_or_404(request)
+    agents = await asyncio.to_thread(request.app[SERVICES].agents.all)
+    owner = next((a.name for a in agents if a.id == found.agent_id), None)
+    return await context(
+        request,
+        ticket=found,
+        owner=owner,
+        agents=agents,
+        categories=CATEGORIES,
+        priorities=PRIORITIES,
+        error=request.query.get("error"),
+    )
+
+
+async def _tell_customer(request: web.Request, conversation_id: str, events: list[dict]) -> None:
+    settings = request.app[SETTINGS]
+    await rasa_client.append_events(request.app[HTTP], settings.rasa_url, conversation_id, events)
+
+
+def _agent_says(request: web.Request, text: str) -> dict:
+    agent = request["agent"]
+    metadata = {"agent_id": agent.id, "agent_name": agent.name}
+    return {"event": "bot", "text": text, "metadata": metadata}
+
+
+async def take(request: web.Request) -> web.Response:
+    found = await _ticket_or_404(request)
+    agent = request["agent"]
+    try:
+        taken, joined = await asyncio.to_thread(_tickets(request).take, found.id, agent)
+    except TicketError as exc:
+        raise redirect(_ticket_path(found.id), str(exc)) from None
+    if joined:
+        joined_text = f"{agent.name} from the Kettle & Volt team has joined the chat."
+        try:
+            await _tell_customer(
+                request,
+                taken.conversation_id,
+                [{"event": "pause"}, _agent_says(request, joined_text)],
+            )
+        except rasa_client.RasaUnavailable:
+            raise redirect(_ticket_path(found.id), UNAVAILABLE) from None
+    raise redirect(_ticket_path(found.id))
+
+
+async def reply(request: web.Request) -> web.Response:
+    found = await _ticket_or_404(request)
+    try:
+        body = await request.json()
+    except ValueError:
+        return web.json_response({"error": 'send JSON: {"text": ...}'}, status=400)
+    text = str(body.get("text", "") if isinstance(body, dict) else "").strip()
+    if not text or len(text) > MAX_REPLY_CHARS:
+        return web.json_response({"error": f"1 to {MAX_REPLY_CHARS} characters"}, status=400)
+    try:
+        await asyncio.to_thread(_tickets(request).replied, found.id, request["agent"])
+    except TicketError as exc:
+        return web.json_response({"error": str(exc)}, status=409)
+    try:
+        await _tell_customer(request, found.conversation_id, [_agent_says(request, text)])
+    except rasa_client.RasaUnavailable:
+        return web.json_response({"error": UNAVAILABLE}, status=503)
+    return web.json_response({"ok": True})
+
+
+async def resolve(request: web.Request) -> web.Response:
+    """Tell the customer, hand the chat back to the bot (which asks for a rating), then
+    close the ticket; nothing changes if this agent does not hold it or Rasa is down."""
+    found = await _ticket_or_404(request)
+    tickets, agent = _tickets(request), request["agent"]
+    settings = request.app[SETTINGS]
+    try:
+        await asyncio.to_thread(tickets.check_owner, found.id, agent)
+        left = f"{agent.name} has marked this as solved and left the chat."
+        await _tell_customer(
+            request, found.conversation_id, [_agent_says(request, left), {"event": "resume"}]
+        )
+        await asyncio.to_thread(tickets.resolve, found.id, agent)
+        await rasa_client.execute_action(
+            request.app[HTTP], settings.rasa_url, found.conversation_id, "action_ask_rating"
+        )
+        # An executed action is not followed by a listen; add it so the customer's answer
+        # starts a normal turn that the rating rule recognises.
+        await _tell_customer(request, found.conversation_id, [LISTEN])
+    except rasa_client.RasaUnavailable:
+        raise redirect(_ticket_path(found.id), UNAVAILABLE) from None
+    except TicketError as exc:
+        raise redirect(_ticket_path(found.id), str(exc)) from None
+    raise redirect("/console")
+
+
+async def correct(request: web.Request) -> web.Response:
+    found = await _ticket_or_404(request)
+    form = await request.post()
+    category, priority = str(form.get("category")), str(form.get("priority"))
+    try:
+        await asyncio.to_thread(
+            _tickets(request).correct, found.id, request["agent"], category, priority
+        )
+    except TicketError as exc:
+        raise redirect(_ticket_path(found.id), str(exc)) from None
+    raise redirect(_ticket_path(found.id))
+
+
+async def reassign(request: web.Request) -> web.Response:
+    """Admins only (the guard checks the role too): hand the ticket to another agent."""
+    found = await _ticket_or_404(request)
+    form = await request.post()
+    try:
+        to_agent = int(str(form.get("agent_id", "")))
+    except ValueError:
+        raise redirect(_ticket_path(found.id), "pick an agent") from None
+    try:
+        await asyncio.to_thread(_tickets(request).reassign, found.id, request["agent"], to_agent)
+    except TicketError as exc:
+        raise redirect(_ticket_path(found.id), str(exc)) from None
+    raise redirect(_ticket_path(found.id))
+
+
+async def ticket_messages(request: web.Request) -> web.Response:
+    found = await _ticket_or_404(request)
+    try:
+        after = message_id(request.query.get("after"), 0)
+    except ValueError:
+        return web.json_response({"error": "after must be a message id"}, status=400)
+    engine = request.app[SERVICES].engine
+
+    def read() -> dict:
+        return {
+            "messages": transcripts.messages_after(engine, found.conversation_id, after),
+            "status": transcripts.conversation_status(engine, found.conversation_id),
+        }
+
+    return web.json_response(await asyncio.to_thread(read))
