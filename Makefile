@@ -8,7 +8,6 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
-export PYTHONWARNINGS := ignore::DeprecationWarning
 
 .PHONY: help venv run train test test-fast lint validate browser nlu-compare bench clean
 

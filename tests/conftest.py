@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from bot.shop.demo_data import seed  # noqa: E402
 from bot.support.classifier import Classification  # noqa: E402
 from bot.web import create_app  # noqa: E402
 from knowledge.catalogue import Product, load_categories, load_products  # noqa: E402
+from tests.databases import PostgresServer  # noqa: E402
 
 NOW = datetime(2026, 11, 20, 12, 0, 0)
 
@@ -41,6 +43,38 @@ def categories() -> dict[str, list[str]]:
 POSTGRES_URL = os.environ.get(
     "CSBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
+# Tests that use these load a real model, train, start servers or a browser.
+SLOW_FIXTURES = {"encoder", "small_knowledge", "trained_model", "stack", "browser"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs a slow fixture `slow`, so `make test-fast` stays fast."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def _fast_tests_load_no_model(request, monkeypatch) -> None:
+    """A test not marked slow that loads MiniLM fails, naming the fix."""
+    if request.node.get_closest_marker("slow"):
+        return
+
+    def refuse():
+        raise AssertionError("this test loads the MiniLM model: give it a slow fixture or mark")
+
+    monkeypatch.setattr("knowledge.embeddings.load_encoder", refuse)
+    monkeypatch.setattr("bot.nlu.minilm_featurizer.load_encoder", refuse)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """The real PostgreSQL server (skips the test, with the reason, when it is unreachable)."""
+    server = PostgresServer(POSTGRES_URL)
+    if server.unreachable:
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {server.unreachable}")
+    yield server
+    server.close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -49,24 +83,46 @@ def db_url(request, tmp_path: Path) -> str:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'csbot.db'}"
         return
-    import uuid
+    server = request.getfixturevalue("postgres")
+    name = server.create()
+    yield server.url_of(name)
+    server.drop(name)
 
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import OperationalError
 
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", future=True)
-    name = f"csbot_test_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc.orig}")
-    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+def _seed_demo(url: str, products: list[Product]) -> None:
+    services = Services.open(url)
+    seed(services.engine, products, now=NOW)
+    services.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory, products) -> Path:
+    """The demo shop seeded once as of NOW; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "shop.db"
+    _seed_demo(f"sqlite:///{path}", products)
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres, products):
+    name = postgres.create()
+    _seed_demo(postgres.url_of(name), products)
+    yield name
+    postgres.drop(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def seeded_db_url(request, tmp_path: Path) -> str:
+    """A fresh copy of the seeded demo shop (a file copy, or CREATE DATABASE ... TEMPLATE)."""
+    if request.param == "sqlite":
+        copy = tmp_path / "shop.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), copy)
+        yield f"sqlite:///{copy}"
+        return
+    server = request.getfixturevalue("postgres")
+    name = server.create(template=request.getfixturevalue("postgres_template"))
+    yield server.url_of(name)
+    server.drop(name)
 
 
 KEYWORD_CATEGORIES = {
@@ -88,13 +144,11 @@ def keyword_classifier(text: str) -> Classification:
 
 
 @pytest.fixture
-def services(db_url: str, products: list[Product]) -> Services:
+def services(seeded_db_url: str) -> Services:
     """A fresh demo shop seeded as of NOW, with return checks using the same clock."""
-    opened = Services.open(db_url)
-    seed(opened.engine, products, now=NOW)
-    services = Services.from_engine(opened.engine, clock=lambda: NOW, classifier=keyword_classifier)
-    yield services
-    services.engine.dispose()
+    opened = Services.open(seeded_db_url, clock=lambda: NOW, classifier=keyword_classifier)
+    yield opened
+    opened.engine.dispose()
 
 
 def _free_port() -> int:

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 from rasa.engine.graph import ExecutionContext
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
@@ -26,6 +27,7 @@ def _featurized(text: str) -> Message:
     return message
 
 
+@pytest.mark.slow  # loads MiniLM
 def test_messages_get_token_and_sentence_features_that_mean_something():
     message = _featurized("where is my parcel")
     sequence, sentence = message.get_dense_features(TEXT, [])
