@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions.fallback import ActionFallbackSuggest, consecutive_fallbacks
-from actions.handoff import ActionRequestHuman
+from actions.handoff import ActionRequestHuman, ActionSaveRating
 from actions.orders import ActionShowOrderStatus, ValidateOrderLookupForm
 from actions.returns import ActionAskReturnItem, ActionSubmitReturn, ValidateReturnForm
 from bot.shop.demo_data import (
@@ -233,3 +233,35 @@ async def test_with_an_agent_online_the_bot_pauses_and_gives_the_queue_position(
     events, dispatcher = await run(ActionRequestHuman(services), t)
     assert events == [{"event": "pause", "timestamp": None}]
     assert "next in line" in texts(dispatcher) and "will join this chat" in texts(dispatcher)
+
+
+def rating(value: str) -> Tracker:
+    t = tracker(text=f'/rate{{"rating":"{value}"}}', intent="rate", form=None)
+    t.latest_message["entities"] = [{"entity": "rating", "value": value}]
+    return t
+
+
+async def test_a_rating_typed_by_hand_with_nothing_to_rate_is_not_stored(services):
+    from bot.support.models import CsatRating
+
+    _, dispatcher = await run(ActionSaveRating(services), rating("1"))
+    assert "Thank you for your feedback" not in texts(dispatcher)
+    with Session(services.engine) as session:
+        assert session.execute(select(CsatRating)).first() is None
+
+
+async def test_a_rating_after_a_resolved_handoff_is_stored_once(services):
+    from bot.support.models import CsatRating
+
+    agent = services.agents.create("alex", "Alex", "correct horse battery", skills=["billing"])
+    opened = services.escalation.open("conv-42", "customer_request", [("customer", "charged!")])
+    services.tickets.take(opened.ticket_id, agent)
+    services.tickets.resolve(opened.ticket_id, agent)
+    _, dispatcher = await run(ActionSaveRating(services), rating("6"))
+    assert texts(dispatcher) == "Please pick a rating from 1 to 5."
+    _, dispatcher = await run(ActionSaveRating(services), rating("4"))
+    assert "Thank you for your feedback" in texts(dispatcher)
+    await run(ActionSaveRating(services), rating("1"))  # a second click changes nothing
+    with Session(services.engine) as session:
+        scores = session.execute(select(CsatRating.score)).scalars().all()
+    assert scores == [4]

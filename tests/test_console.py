@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -21,7 +22,7 @@ def people(web_services):
 def ticket(web_services):
     """A billing ticket, high priority (the keyword classifier of conftest)."""
     opened = web_services.escalation.open(
-        "conv-7", "customer_request", [("customer", "charged twice!")]
+        "visitor-0007", "customer_request", [("customer", "charged twice!")]
     )
     return opened.ticket_id
 
@@ -89,7 +90,7 @@ async def test_take_reply_and_resolve_a_ticket(client, rasa, people, ticket, web
 
     await client.post(f"/console/tickets/{ticket}/take", data={"csrf": token})
     joined = rasa.received[-1]
-    assert joined["append"] == "conv-7" and joined["events"][0] == {"event": "pause"}
+    assert joined["append"] == "visitor-0007" and joined["events"][0] == {"event": "pause"}
     assert "Alex from the Kettle & Volt team has joined" in joined["events"][1]["text"]
 
     without_token = await client.post(f"/console/api/tickets/{ticket}/reply", json=reply)
@@ -102,9 +103,9 @@ async def test_take_reply_and_resolve_a_ticket(client, rasa, people, ticket, web
 
     await client.post(f"/console/tickets/{ticket}/resolve", data={"csrf": token})
     assert rasa.received[-3]["events"][-1] == {"event": "resume"}
-    assert rasa.received[-2] == {"execute": "conv-7", "name": "action_ask_rating"}
+    assert rasa.received[-2] == {"execute": "visitor-0007", "name": "action_ask_rating"}
     assert rasa.received[-1]["events"] == [{"event": "action", "name": "action_listen"}]
-    stored = web_services.tickets.latest("conv-7")
+    stored = web_services.tickets.latest("visitor-0007")
     assert stored.status == "resolved" and stored.first_response_at is not None
 
 
@@ -114,7 +115,7 @@ async def test_agent_corrects_category_and_priority(client, people, ticket, web_
         f"/console/tickets/{ticket}/correct",
         data={"csrf": token, "category": "billing", "priority": "urgent"},
     )
-    stored = web_services.tickets.latest("conv-7")
+    stored = web_services.tickets.latest("visitor-0007")
     assert (stored.priority, stored.predicted_priority) == ("urgent", "high")
 
 
@@ -124,3 +125,83 @@ async def test_agent_sees_only_tickets_of_their_queues(client, people, web_servi
     )
     await login(client, "alex")
     assert (await client.get(f"/console/tickets/{other.ticket_id}")).status == 404
+
+
+async def test_reply_with_malformed_json_is_a_400(client, people, ticket):
+    token = await login(client, "alex")
+    await client.post(f"/console/tickets/{ticket}/take", data={"csrf": token})
+    response = await client.post(
+        f"/console/api/tickets/{ticket}/reply",
+        data="{not json",
+        headers={"X-CSRF-Token": token, "Content-Type": "application/json"},
+    )
+    assert response.status == 400 and "send JSON" in (await response.json())["error"]
+
+
+@pytest.mark.parametrize("query", ["page=abc", "page=0", "page=99999999999999999999", "from=27-11"])
+async def test_bad_admin_query_parameters_are_a_400(client, people, query):
+    await login(client, "sam")
+    for path in ("/console/admin/conversations", "/console/admin/conversations/visitor-0007"):
+        if "from" in query and path.endswith("visitor-0007"):
+            continue
+        assert (await client.get(f"{path}?{query}")).status == 400
+
+
+async def test_an_error_with_a_hash_reaches_the_page_whole(client, rasa, people, ticket):
+    token = await login(client, "alex")
+    await client.post(f"/console/tickets/{ticket}/take", data={"csrf": token})
+    await client.post(f"/console/tickets/{ticket}/resolve", data={"csrf": token})
+    again = await client.post(f"/console/tickets/{ticket}/resolve", data={"csrf": token})
+    assert f"ticket #{ticket} is already resolved" in await again.text()
+
+
+async def test_an_agent_cannot_take_or_resolve_anothers_ticket(
+    client, rasa, people, ticket, web_services
+):
+    web_services.agents.create("jo", "Jo", PASSWORD, skills=["billing"])
+    token = await login(client, "alex")
+    await client.post(f"/console/tickets/{ticket}/take", data={"csrf": token})
+    await client.post("/console/logout", data={"csrf": token})
+    token = await login(client, "jo")
+    page = await (await client.get(f"/console/tickets/{ticket}")).text()
+    assert 'id="take"' not in page and 'id="resolve"' not in page
+    told = len(rasa.received)
+    taken = await client.post(f"/console/tickets/{ticket}/take", data={"csrf": token})
+    assert f"Alex already took ticket #{ticket}" in await taken.text()
+    resolved = await client.post(f"/console/tickets/{ticket}/resolve", data={"csrf": token})
+    refusal = f"ticket #{ticket} is Alex's; ask an admin to reassign it"
+    assert refusal in html.unescape(await resolved.text())
+    assert len(rasa.received) == told  # the customer was told nothing
+    assert web_services.tickets.latest("visitor-0007").agent_id == people[0].id
+
+
+async def test_admin_reassigns_from_the_ticket_page(client, rasa, people, ticket, web_services):
+    alex, sam = people
+    token = await login(client, "sam")
+    page = await (await client.get(f"/console/tickets/{ticket}")).text()
+    assert 'id="reassign"' in page
+    await client.post(
+        f"/console/tickets/{ticket}/reassign", data={"csrf": token, "agent_id": str(alex.id)}
+    )
+    assert web_services.tickets.latest("visitor-0007").agent_id == alex.id
+
+
+async def test_customer_writing_after_resolution_reopens_the_ticket(
+    client, rasa, people, ticket, web_services
+):
+    token = await login(client, "alex")
+    await client.post(f"/console/tickets/{ticket}/take", data={"csrf": token})
+    await client.post(f"/console/tickets/{ticket}/resolve", data={"csrf": token})
+    thanks = await client.post(
+        "/api/messages", json={"sender": "visitor-0007", "message": "thanks!"}
+    )
+    assert "reopened" not in await thanks.text()
+    sent = await client.post(
+        "/api/messages", json={"sender": "visitor-0007", "message": "it charged me again today"}
+    )
+    first = (await sent.json())["messages"][0]["text"]
+    assert first == f"I've reopened ticket #{ticket}; Alex is back with you in this chat."
+    reopened = next(r for r in rasa.received if r.get("append") and len(r["events"]) == 2)
+    assert reopened["events"][0] == {"event": "pause"}
+    stored = web_services.tickets.latest("visitor-0007")
+    assert (stored.status, stored.agent_id, stored.reopened) == ("assigned", people[0].id, 1)

@@ -67,3 +67,53 @@ async def test_rasa_down_is_a_503_with_a_human_message(
     response = await client.post("/api/messages", json={"sender": SENDER, "message": "hi"})
     assert response.status == 503
     assert "try again" in (await response.json())["error"]
+
+
+async def test_a_hung_rasa_is_a_503_not_a_500(
+    aiohttp_client, aiohttp_server, web_services, tmp_path
+):
+    import asyncio
+
+    from aiohttp import web
+
+    async def hang(request):
+        await asyncio.sleep(5)
+        return web.json_response([])
+
+    app = web.Application()
+    app.router.add_post("/webhooks/rest/webhook", hang)
+    slow = await aiohttp_server(app)
+    settings = dataclasses.replace(
+        Settings.from_env({}),
+        rasa_url=str(slow.make_url("")).rstrip("/"),
+        rasa_timeout_s=0.3,
+        project_dir=tmp_path,
+    )
+    client = await aiohttp_client(create_app(settings, web_services))
+    response = await client.post("/api/messages", json={"sender": SENDER, "message": "hi"})
+    assert response.status == 503
+    assert "try again" in (await response.json())["error"]
+
+
+@pytest.mark.parametrize("sender", [SENDER + "\n", "short", "bad sender id!", "x" * 65])
+async def test_malformed_sender_ids_are_refused_everywhere(client, rasa, sender):
+    sent = await client.post("/api/messages", json={"sender": sender, "message": "hi"})
+    assert sent.status == 400 and "sender must be" in (await sent.json())["error"]
+    for path in ("/api/history", "/api/updates"):
+        response = await client.get(path, params={"sender": sender})
+        assert response.status == 400
+    assert rasa.received == []
+
+
+@pytest.mark.parametrize("after", ["abc", "1.5", "99999999999999999999", "-7"])
+async def test_a_bad_message_id_is_a_400(client, after):
+    response = await client.get("/api/updates", params={"sender": SENDER, "after": after})
+    assert response.status == 400
+    assert (await response.json())["error"] == "after must be a message id"
+
+
+async def test_updates_start_from_now_and_bring_nothing_new(client):
+    first = await (await client.get("/api/updates", params={"sender": SENDER})).json()
+    assert first == {"messages": [], "last_id": 0}
+    later = await client.get("/api/updates", params={"sender": SENDER, "after": "0"})
+    assert (await later.json())["messages"] == []
