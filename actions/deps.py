@@ -10,7 +10,6 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TypeVar
 
-from bot.nlu.entity_rules import ShopEntityRecognizer
 from bot.runtime.settings import Settings
 from bot.services import Services
 from bot.shop.recommend import CoPurchase, Recommender
@@ -37,6 +36,8 @@ def default_answerer() -> FaqAnswerer:
 
 @lru_cache(maxsize=1)
 def default_recommender() -> Recommender:
+    from bot.nlu.entity_rules import ShopEntityRecognizer  # spaCy: seconds to import
+
     settings = Settings.from_env()
     recognizer = ShopEntityRecognizer(load_products(settings.catalogue_path), load_categories())
     baskets = default_services().orders.baskets()

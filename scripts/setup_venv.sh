@@ -39,7 +39,13 @@ MSG
   "$venv/bin/python" -m pip check
   touch "$venv/.csbot-lock-$lock_hash"
 fi
-# The checkout itself, editable and without dependencies: seconds, and it follows the clone.
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e "$here" 2>&1 \
-  | grep -v "^WARNING: Location" || true
+# The checkout itself, editable and without dependencies: seconds, and it follows the clone
+# (redone only when the checkout's place or its pyproject.toml changed).
+editable="$venv/.csbot-editable-$( (echo "$here"; cat "$here/pyproject.toml") | sha256sum | cut -c1-16)"
+if [ ! -f "$editable" ]; then
+  rm -f "$venv"/.csbot-editable-*
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e "$here" 2>&1 \
+    | grep -v "^WARNING: Location" || true
+  touch "$editable"
+fi
 "$venv/bin/python" -c "import rasa, bot" || { echo "venv $venv is broken: delete it and rerun" >&2; exit 1; }

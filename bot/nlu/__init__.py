@@ -7,7 +7,15 @@ they are not imported here).
 - Components: `minilm_featurizer`, `entity_ruler`, `negativity`.
 """
 
-from bot.nlu.entity_rules import Entity, ShopEntityRecognizer
 from bot.nlu.sentiment import is_strongly_negative, negativity
 
 __all__ = ["Entity", "ShopEntityRecognizer", "is_strongly_negative", "negativity"]
+
+
+def __getattr__(name: str):
+    """The entity rules on first use: importing spaCy takes seconds."""
+    if name in ("Entity", "ShopEntityRecognizer"):
+        from bot.nlu import entity_rules
+
+        return getattr(entity_rules, name)
+    raise AttributeError(f"module 'bot.nlu' has no attribute {name!r}")

@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bot.nlu.entity_rules import ShopEntityRecognizer
 from knowledge.retrieval import KnowledgeBase
 from knowledge.sources import PRODUCTS
+
+if TYPE_CHECKING:  # spaCy takes seconds to import; the caller builds the recognizer
+    from bot.nlu.entity_rules import ShopEntityRecognizer
 
 # Attribute words -> (spec keys, preferred direction): "low" prefers small values,
 # "high" large ones, "yes" requires the spec to say yes.
