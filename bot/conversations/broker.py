@@ -29,7 +29,7 @@ class ConversationLogBroker(EventBroker):
     ) -> ConversationLogBroker:
         url = (broker_config.url if broker_config else None) or Settings.from_env().database_url
         engine = make_engine(url)
-        create_schema(engine)
+        await asyncio.get_running_loop().run_in_executor(None, create_schema, engine)
         return cls(BufferedWriter(ConversationLog(engine)))
 
     def publish(self, event: dict[str, Any]) -> None:

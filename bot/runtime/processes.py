@@ -138,24 +138,35 @@ def start_stack(
     stack = Stack(settings)
     try:
         for name, command in commands.items():
-            out = None
-            if log_dir is not None:
-                log_dir.mkdir(parents=True, exist_ok=True)
-                out = (log_dir / f"{name}.log").open("w")
-            # A session of their own: Ctrl-C reaches only the runner, which stops them in order.
-            stack.processes[name] = subprocess.Popen(
-                command,
-                cwd=settings.project_dir,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            stack.processes[name] = _start(command, settings, env, log_dir, name)
         _wait_ready(stack, checks, timeout)
     except BaseException:
         stack.stop()
         raise
     return stack
+
+
+def _start(
+    command: list[str], settings: Settings, env: dict[str, str], log_dir: Path | None, name: str
+) -> subprocess.Popen:
+    """One process in a session of its own (Ctrl-C reaches only the runner, which stops them
+    in order), writing to `<log_dir>/<name>.log`; the child keeps the log open, we do not."""
+    out = None
+    if log_dir is not None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        out = (log_dir / f"{name}.log").open("w")
+    try:
+        return subprocess.Popen(
+            command,
+            cwd=settings.project_dir,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    finally:
+        if out is not None:
+            out.close()
 
 
 def stack_url(host: str, port: int) -> str:
