@@ -30,6 +30,16 @@ from tests.databases import PostgresServer  # noqa: E402
 NOW = datetime(2026, 11, 20, 12, 0, 0)
 
 
+class Clock:
+    """A clock a test moves forward by setting `now`."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 @pytest.fixture(scope="session")
 def products() -> list[Product]:
     return load_products()

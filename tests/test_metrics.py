@@ -12,19 +12,11 @@ import pytest
 from bot.conversations.log import ConversationLog
 from bot.conversations.metrics import agent_metrics, bot_metrics, report_range
 from bot.services import Services
-from tests.conftest import keyword_classifier
+from tests.conftest import Clock, keyword_classifier
 
 DAY = datetime(2026, 11, 16, 9, 0)
 START, END = report_range(date(2026, 11, 1), date(2026, 11, 30))
 PASSWORD = "correct horse battery"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = DAY
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass(frozen=True)
@@ -64,7 +56,7 @@ TIMELINES = {
 
 @pytest.fixture
 def seeded(db_url):
-    clock = Clock()
+    clock = Clock(DAY)
     services = Services.open(db_url, clock=clock, classifier=keyword_classifier)
     team = {
         "alex": services.agents.create("alex", "Alex", PASSWORD, skills=["billing"]),

@@ -16,19 +16,9 @@ from bot.support.lifecycle import TicketError
 from bot.support.models import TicketEvent
 from bot.support.ratings import RatingRefused
 from bot.support.tickets import asks_for_more
-from tests.conftest import NOW
+from tests.conftest import Clock
 
 PASSWORD = "correct horse battery"
-
-
-class Clock:
-    """A clock the test moves forward."""
-
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture

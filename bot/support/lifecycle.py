@@ -9,9 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
-from bot.support.models import TicketEvent
+from bot.support.models import Ticket, TicketEvent
 
 QUEUES = {
     "orders": ("delivery", "order_changes"),
@@ -43,4 +45,14 @@ def record_event(
     assert kind in EVENT_KINDS, kind
     session.add(
         TicketEvent(ticket_id=ticket_id, kind=kind, agent_id=agent_id, detail=detail, created_at=at)
+    )
+
+
+def latest_ticket(conversation_id: str) -> Select:
+    """The conversation's most recent ticket, as a query for the caller's session."""
+    return (
+        select(Ticket)
+        .where(Ticket.conversation_id == conversation_id)
+        .order_by(Ticket.id.desc())
+        .limit(1)
     )

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.support.models import CsatRating, Ticket
+from bot.support.lifecycle import latest_ticket
+from bot.support.models import CsatRating
 
 
 class RatingRefused(ValueError):
@@ -27,13 +28,8 @@ class RatingService:
         if not 1 <= score <= 5:
             raise RatingRefused("a rating is 1 to 5")
         with Session(self._engine) as session, session.begin():
-            ticket = session.execute(
-                select(Ticket)
-                .where(Ticket.conversation_id == conversation_id)
-                .order_by(Ticket.id.desc())
-                .limit(1)
-                .with_for_update()
-            ).scalar_one_or_none()
+            query = latest_ticket(conversation_id).with_for_update()
+            ticket = session.execute(query).scalar_one_or_none()
             if ticket is None or ticket.status != "resolved":
                 raise RatingRefused("there is no finished conversation with our team to rate")
             rated = select(CsatRating.id).where(CsatRating.ticket_id == ticket.id)

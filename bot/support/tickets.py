@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session
 
 from bot.support.agents import AgentView
 from bot.support.classifier import CATEGORIES, PRIORITIES
-from bot.support.lifecycle import OPEN, PRIORITY_RANK, QUEUE_OF, TicketError, record_event
+from bot.support.lifecycle import (
+    OPEN,
+    PRIORITY_RANK,
+    QUEUE_OF,
+    TicketError,
+    latest_ticket,
+    record_event,
+)
 from bot.support.models import Agent, Ticket
 from bot.support.presence import Presence
 
@@ -77,14 +84,8 @@ class TicketService:
         return ticket
 
     def latest(self, conversation_id: str) -> Ticket | None:
-        query = (
-            select(Ticket)
-            .where(Ticket.conversation_id == conversation_id)
-            .order_by(Ticket.id.desc())
-            .limit(1)
-        )
         with Session(self._engine, expire_on_commit=False) as session:
-            return session.execute(query).scalar_one_or_none()
+            return session.execute(latest_ticket(conversation_id)).scalar_one_or_none()
 
     def _owner_name(self, session: Session, ticket_id: int) -> str:
         agent_id = session.get(Ticket, ticket_id).agent_id
@@ -199,13 +200,8 @@ class TicketService:
             return None
         now = self._clock()
         with Session(self._engine) as session, session.begin():
-            ticket = session.execute(
-                select(Ticket)
-                .where(Ticket.conversation_id == conversation_id)
-                .order_by(Ticket.id.desc())
-                .limit(1)
-                .with_for_update()
-            ).scalar_one_or_none()
+            query = latest_ticket(conversation_id).with_for_update()
+            ticket = session.execute(query).scalar_one_or_none()
             if ticket is None or ticket.status != "resolved":
                 return None
             if ticket.resolved_at is None or now - ticket.resolved_at > self.reopen_window:
