@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help venv run train test test-fast lint validate browser nlu-compare bench clean
+.PHONY: help venv run train test test-fast lint validate browser nlu-compare eval-journeys bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -41,6 +41,10 @@ browser: ## install Debian's chromium for the browser tests if missing
 
 nlu-compare: venv ## cross-validate our NLU pipeline against Rasa's default (slow)
 	$(PY) -m benchmarks.nlu_pipelines
+
+eval-journeys: venv ## play the customer journeys in evaluation/ against a fresh stack (slow)
+	@mkdir -p var
+	$(PY) -m evaluation --out var/journeys.json
 
 bench: venv ## FAQ retrieval quality, latency and 100k/1M vector scale (slow)
 	$(PY) -m benchmarks

@@ -20,7 +20,10 @@ from bot.runtime.training import rasa_environment
 ROOT = Path(__file__).resolve().parents[1]
 
 PIPELINES = {
-    "csbot (MiniLM + sparse, DIET, spaCy rules)": ROOT / "config.yml",
+    "csbot (MiniLM intent head; DIET + spaCy rules for entities)": ROOT / "config.yml",
+    "csbot before (MiniLM + sparse into DIET, spaCy rules)": ROOT
+    / "benchmarks"
+    / "csbot_v1_config.yml",
     "Rasa default (sparse, DIET)": ROOT / "benchmarks" / "rasa_default_config.yml",
 }
 
