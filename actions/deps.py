@@ -8,15 +8,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.runtime.settings import Settings
 from bot.services import Services
+from bot.shop.products import ProductFinder
 from bot.shop.recommend import CoPurchase, Recommender
 from knowledge.answers import FaqAnswerer, Thresholds
 from knowledge.catalogue import load_categories, load_products
 from knowledge.embeddings import MiniLMEncoder
 from knowledge.retrieval import KnowledgeBase
+
+if TYPE_CHECKING:
+    from bot.nlu.entity_rules import ShopEntityRecognizer
 
 
 @lru_cache(maxsize=1)
@@ -35,13 +39,22 @@ def default_answerer() -> FaqAnswerer:
 
 
 @lru_cache(maxsize=1)
-def default_recommender() -> Recommender:
+def default_recognizer() -> ShopEntityRecognizer:
     from bot.nlu.entity_rules import ShopEntityRecognizer  # spaCy: seconds to import
 
     settings = Settings.from_env()
-    recognizer = ShopEntityRecognizer(load_products(settings.catalogue_path), load_categories())
+    return ShopEntityRecognizer(load_products(settings.catalogue_path), load_categories())
+
+
+@lru_cache(maxsize=1)
+def default_recommender() -> Recommender:
     baskets = default_services().orders.baskets()
-    return Recommender(default_knowledge(), recognizer, CoPurchase.from_baskets(baskets))
+    return Recommender(default_knowledge(), default_recognizer(), CoPurchase.from_baskets(baskets))
+
+
+@lru_cache(maxsize=1)
+def default_finder() -> ProductFinder:
+    return ProductFinder(default_knowledge(), default_recognizer())
 
 
 T = TypeVar("T")
@@ -69,3 +82,16 @@ class UsesServices:
     async def call(self, use: Callable[[Services], T]) -> T:
         """`await self.call(lambda s: s.orders.lookup(n, email))`: off the event loop."""
         return await off_loop(lambda: use(self.services))
+
+
+def customer_text(tracker: Any) -> str:
+    """What the customer last typed. A button press (a "/intent{...}" payload) carries no
+    words of its own, so the path it chose works on the message that led to the buttons."""
+    latest = tracker.latest_message.get("text") or ""
+    if not latest.startswith("/"):
+        return latest
+    for event in reversed(tracker.events):
+        text = event.get("text") or "" if event.get("event") == "user" else ""
+        if text and not text.startswith("/"):
+            return text
+    return ""

@@ -1,4 +1,5 @@
-"""Low-confidence fallback: suggest the two likeliest intents; a second miss escalates."""
+"""Low-confidence fallback: the knowledge base first, then the two likeliest intents as
+buttons; a second miss in a row escalates."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import UsesServices
+from actions.deps import customer_text
 from actions.handoff import escalate
+from actions.knowledge import KnowledgeAction
 
 FALLBACK_INTENT = "nlu_fallback"
 NOT_SUGGESTED = {FALLBACK_INTENT, "out_of_scope", "inform", "affirm", "deny", "stop"}
@@ -64,7 +66,7 @@ def likely_intents(ranking: list[dict[str, Any]], top: int = 2) -> list[str]:
     return [n for n in names if n in INTENT_TITLES and n not in NOT_SUGGESTED][:top]
 
 
-class ActionFallbackSuggest(UsesServices, Action):
+class ActionFallbackSuggest(KnowledgeAction, Action):
     def name(self) -> str:
         return "action_fallback_suggest"
 
@@ -74,6 +76,10 @@ class ActionFallbackSuggest(UsesServices, Action):
         if consecutive_fallbacks(tracker.events) >= 2:
             dispatcher.utter_message(text="I'm sorry, I keep misunderstanding you.")
             return await escalate(self, tracker, dispatcher, "bot_failed")
+        # Unsure what the customer wants, but it may be a question the shop has answered.
+        answered, _ = await self.answer_or_clarify(dispatcher, customer_text(tracker))
+        if answered is not None:
+            return answered
         suggestions = likely_intents(tracker.latest_message.get("intent_ranking") or [])
         dispatcher.utter_message(
             text="Sorry, I'm not sure I understood. Could you rephrase that? Or did you mean:"

@@ -15,9 +15,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.deps import UsesServices
+from bot.support.escalation import SECURITY
 from bot.support.ratings import RatingRefused
 
-REASONS = {"complaint": "complaint", "nlu_fallback": "bot_failed"}
+REASONS = {"complaint": "complaint", "nlu_fallback": "bot_failed", "account_security": "security"}
 # Messages that ask for a person say nothing about the problem, so they are not classified.
 NO_TOPIC_INTENTS = {"request_human", "affirm", "deny", "greet", "thank_you", "nlu_fallback"}
 HOURS = "Mon-Fri 8am-8pm ET, Sat 9am-5pm ET"
@@ -34,6 +35,12 @@ def transcript(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return lines
 
 
+def _said_intent(event: dict[str, Any]) -> str | None:
+    """What the message was about before a handoff phrase or anger overrode it."""
+    intent = (event.get("parse_data") or {}).get("intent") or {}
+    return intent.get("original") or intent.get("name")
+
+
 async def escalate(
     action: UsesServices, tracker: Tracker, dispatcher: CollectingDispatcher, reason: str
 ) -> list[EventType]:
@@ -44,11 +51,20 @@ async def escalate(
         for e in tracker.events
         if e.get("event") == "user"
         and not (e.get("text") or "").startswith("/")
-        and ((e.get("parse_data") or {}).get("intent") or {}).get("name") not in NO_TOPIC_INTENTS
+        and _said_intent(e) not in NO_TOPIC_INTENTS
     )
     lines = transcript(tracker.events)
-    opened = await action.call(lambda s: s.escalation.open(tracker.sender_id, reason, lines, topic))
+    label = SECURITY if reason == "security" else None
+    opened = await action.call(
+        lambda s: s.escalation.open(tracker.sender_id, reason, lines, topic, label)
+    )
     team = f"our {opened.queue} team"
+    if reason == "security":
+        dispatcher.utter_message(
+            text="That sounds like someone else may be using your account. I've marked this "
+            "urgent for our accounts team; please don't share passwords or codes with anyone, "
+            "including us."
+        )
     if opened.agents_online:
         place = "next in line" if opened.position == 1 else f"number {opened.position} in line"
         dispatcher.utter_message(

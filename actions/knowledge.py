@@ -9,9 +9,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import UsesServices, default_answerer, off_loop
+from actions.deps import UsesServices, customer_text, default_answerer, off_loop
 from bot.services import Services
-from knowledge.answers import Decision, FaqAnswerer
+from knowledge.answers import Decision, FaqAnswerer, Reply
 from knowledge.retrieval import Hit
 from knowledge.sources import ANSWERS
 
@@ -40,8 +40,9 @@ def _slots(question: str, candidates: list[str], shown: list[str], best: float |
     ]
 
 
-class _KnowledgeDeps(UsesServices):
-    """Shared constructor; not an Action, so rasa_sdk does not register it."""
+class KnowledgeAction(UsesServices):
+    """Actions that answer from the knowledge base. Not an Action itself, so rasa_sdk does
+    not register it."""
 
     def __init__(
         self, answerer: FaqAnswerer | None = None, services: Services | None = None
@@ -62,11 +63,33 @@ class _KnowledgeDeps(UsesServices):
 
         return await off_loop(read)
 
+    async def answer_or_clarify(
+        self, dispatcher: CollectingDispatcher, question: str
+    ) -> tuple[list[EventType] | None, Reply]:
+        """Answer from the knowledge base, or offer the closest questions; None when it has
+        no good candidate (the caller decides what to say then)."""
+        reply = await off_loop(lambda: self.answerer.reply(question))
+        candidates = [h.doc_id for h in reply.candidates]
+        best = reply.best.score if reply.best else None
+        if reply.decision is Decision.ANSWER:
+            text = answer_text(reply.best, reply.version)
+            dispatcher.utter_message(text=text, buttons=FEEDBACK_BUTTONS)
+            return _slots(question, candidates, candidates[:1], best), reply
+        if reply.decision is Decision.CLARIFY:
+            buttons: list[dict[str, Any]] = [
+                {"title": h.data["title"], "payload": f'/ask_knowledge{{"faq_id":"{h.doc_id}"}}'}
+                for h in reply.candidates[:3]
+            ]
+            buttons.append({"title": "None of these", "payload": "/faq_not_helpful"})
+            dispatcher.utter_message(text="Just to be sure, did you mean:", buttons=buttons)
+            return _slots(question, candidates, [], best), reply
+        return None, reply
+
     def offer_person(self, dispatcher: CollectingDispatcher, text: str) -> None:
         dispatcher.utter_message(text=text, buttons=OFFER_PERSON)
 
 
-class ActionAnswerFaq(_KnowledgeDeps, Action):
+class ActionAnswerFaq(KnowledgeAction, Action):
     def name(self) -> str:
         return "action_answer_faq"
 
@@ -79,22 +102,12 @@ class ActionAnswerFaq(_KnowledgeDeps, Action):
             shown = [*(tracker.get_slot("faq_shown") or []), chosen]
             dispatcher.utter_message(text=answer_text(*found), buttons=FEEDBACK_BUTTONS)
             return [SlotSet("faq_shown", shown)]
-        question = tracker.latest_message.get("text") or ""
-        reply = await off_loop(lambda: self.answerer.reply(question))
+        question = customer_text(tracker)
+        answered, reply = await self.answer_or_clarify(dispatcher, question)
+        if answered is not None:
+            return answered
         candidates = [h.doc_id for h in reply.candidates]
         best = reply.best.score if reply.best else None
-        if reply.decision is Decision.ANSWER:
-            text = answer_text(reply.best, reply.version)
-            dispatcher.utter_message(text=text, buttons=FEEDBACK_BUTTONS)
-            return _slots(question, candidates, candidates[:1], best)
-        if reply.decision is Decision.CLARIFY:
-            buttons: list[dict[str, Any]] = [
-                {"title": h.data["title"], "payload": f'/ask_knowledge{{"faq_id":"{h.doc_id}"}}'}
-                for h in reply.candidates[:3]
-            ]
-            buttons.append({"title": "None of these", "payload": "/faq_not_helpful"})
-            dispatcher.utter_message(text="Just to be sure, did you mean:", buttons=buttons)
-            return _slots(question, candidates, [], best)
         best_doc = candidates[0] if candidates else None
         await self.call(
             lambda s: s.unanswered.record(
@@ -113,7 +126,7 @@ class ActionAnswerFaq(_KnowledgeDeps, Action):
         return _slots(question, candidates, [], best)
 
 
-class ActionFaqNotHelpful(_KnowledgeDeps, Action):
+class ActionFaqNotHelpful(KnowledgeAction, Action):
     """'That didn't help': try the next candidate once, then offer a person."""
 
     def name(self) -> str:

@@ -10,8 +10,15 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import UsesServices, default_recommender, off_loop
+from actions.deps import (
+    UsesServices,
+    customer_text,
+    default_finder,
+    default_recommender,
+    off_loop,
+)
 from bot.services import Services
+from bot.shop.products import ProductFinder, alternatives_text
 from bot.shop.recommend import Constraints, Recommender
 
 
@@ -25,9 +32,7 @@ def _wanted(constraints: Constraints) -> str:
 
 def describe_product(product: Mapping[str, Any]) -> str:
     stock = (
-        f"in stock ({product['stock']} left)"
-        if product["stock"] > 0
-        else 'out of stock right now - press "Notify me" on its page for a restock email'
+        f"in stock ({product['stock']} left)" if product["stock"] > 0 else "out of stock right now"
     )
     specs = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in product["specs"].items())
     return (
@@ -36,7 +41,7 @@ def describe_product(product: Mapping[str, Any]) -> str:
     )
 
 
-class _ProductDeps(UsesServices):
+class _RecommenderDeps(UsesServices):
     """Shared constructor; not an Action, so rasa_sdk does not register it."""
 
     def __init__(
@@ -50,14 +55,28 @@ class _ProductDeps(UsesServices):
         return self._recommender or default_recommender()
 
 
-class ActionRecommendProducts(_ProductDeps, Action):
+class _FinderDeps(UsesServices):
+    """Shared constructor; not an Action, so rasa_sdk does not register it."""
+
+    def __init__(
+        self, finder: ProductFinder | None = None, services: Services | None = None
+    ) -> None:
+        super().__init__(services)
+        self._finder = finder
+
+    @property
+    def finder(self) -> ProductFinder:
+        return self._finder or default_finder()
+
+
+class ActionRecommendProducts(_RecommenderDeps, Action):
     def name(self) -> str:
         return "action_recommend_products"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        text = tracker.latest_message.get("text") or ""
+        text = customer_text(tracker)
         email = tracker.get_slot("verified_customer")
         history = await self.call(lambda s: s.orders.purchased_skus(email)) if email else []
         wanted, picks = await off_loop(lambda: self.recommender.recommend(text, history))
@@ -74,15 +93,15 @@ class ActionRecommendProducts(_ProductDeps, Action):
         return []
 
 
-class ActionCompareProducts(_ProductDeps, Action):
+class ActionCompareProducts(_FinderDeps, Action):
     def name(self) -> str:
         return "action_compare_products"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        text = tracker.latest_message.get("text") or ""
-        comparison = await off_loop(lambda: self.recommender.compare(text))
+        text = customer_text(tracker)
+        comparison = await off_loop(lambda: self.finder.compare(text))
         if comparison is None:
             dispatcher.utter_message(
                 text='Which two products should I compare? Name both, e.g. "Sony WH-1000XM5 '
@@ -95,7 +114,7 @@ class ActionCompareProducts(_ProductDeps, Action):
         return []
 
 
-class ActionProductInfo(_ProductDeps, Action):
+class ActionProductInfo(_FinderDeps, Action):
     """Facts and stock for the product a question is about."""
 
     def name(self) -> str:
@@ -105,10 +124,20 @@ class ActionProductInfo(_ProductDeps, Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         named = next(tracker.get_latest_entity_values("product"), None)
-        text = named or tracker.latest_message.get("text") or ""
-        product = await off_loop(lambda: self.recommender.find_product(text))
-        if product is None:
+        text = named or customer_text(tracker)
+        match = await off_loop(lambda: self.finder.find(text))
+        if match.product is not None:
+            dispatcher.utter_message(text=describe_product(match.product))
+            if match.product["stock"] <= 0:
+                similar = await off_loop(lambda: self.finder.in_stock_like(match.product))
+                if similar:
+                    dispatcher.utter_message(text=f"In stock now: {alternatives_text(similar)}.")
+        elif match.not_sold:
+            closest = alternatives_text(match.alternatives)
+            dispatcher.utter_message(
+                text="Sorry, we don't sell that one."
+                + (f" The closest we have in stock: {closest}." if closest else "")
+            )
+        else:
             dispatcher.utter_message(text="Which product do you mean? Tell me its name.")
-            return []
-        dispatcher.utter_message(text=describe_product(product))
         return []

@@ -22,15 +22,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.runtime import setup
-from bot.runtime.processes import start_stack, stack_url
+from bot.runtime.processes import stack_url, start_stack
 from bot.runtime.settings import Settings
 from bot.services import Services
 from bot.shop.demo_data import seed
 from bot.shop.models import Order, OrderItem, ReturnRequest
 from bot.support.models import Ticket
 from evaluation.journeys import JOURNEY_DIR, Journey, load_journeys
-from evaluation.judge import OUTCOMES, Played, Shop, Verdict, judge, summarise
-from evaluation.judge import OrderFacts
+from evaluation.judge import OUTCOMES, OrderFacts, Played, Shop, Verdict, judge, summarise
 from knowledge.catalogue import load_products
 
 AUTOMATED = ("order_status", "returns", "faq", "recommendation", "product_facts")
@@ -97,16 +96,19 @@ def report(verdicts: list[tuple[Journey, Verdict]]) -> str:
     for kind, row in table.items():
         counts = " | ".join(str(row[o]) for o in OUTCOMES)
         lines.append(f"| {kind} | {sum(row.values())} | {counts} |")
-    automated = [v for j, v in verdicts if j.kind in AUTOMATED]
-    humans = [v for j, v in verdicts if j.kind == "human"]
-    declines = [v for j, v in verdicts if j.kind == "out_of_scope"]
+
+    def share(outcome: str, kinds: tuple[str, ...] | None = None) -> str:
+        chosen = [v for j, v in verdicts if kinds is None or j.kind in kinds]
+        return _pct(sum(v.outcome == outcome for v in chosen), len(chosen))
+
+    fallbacks = _pct(sum(v.opening_fallback for _, v in verdicts), len(verdicts))
     lines += [
         "",
-        f"automated resolution   {_pct(sum(v.outcome == 'resolved' for v in automated), len(automated))}",
-        f"correct handoffs       {_pct(sum(v.outcome == 'handed off' for v in humans), len(humans))}",
-        f"declined well          {_pct(sum(v.outcome == 'resolved' for v in declines), len(declines))}",
-        f"wrong                  {_pct(sum(v.outcome == 'wrong' for _, v in verdicts), len(verdicts))}",
-        f"opening fallbacks      {_pct(sum(v.opening_fallback for _, v in verdicts), len(verdicts))}",
+        f"automated resolution   {share('resolved', AUTOMATED)}",
+        f"correct handoffs       {share('handed off', ('human',))}",
+        f"declined well          {share('resolved', ('out_of_scope',))}",
+        f"wrong                  {share('wrong')}",
+        f"opening fallbacks      {fallbacks}",
     ]
     return "\n".join(lines)
 
@@ -150,8 +152,13 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(
             json.dumps(
                 [
-                    {"journey": dataclasses.asdict(j), "verdict": dataclasses.asdict(v),
-                     "replies": p.replies, "actions": p.actions, "tickets": p.tickets}
+                    {
+                        "journey": dataclasses.asdict(j),
+                        "verdict": dataclasses.asdict(v),
+                        "replies": p.replies,
+                        "actions": p.actions,
+                        "tickets": p.tickets,
+                    }
                     for (j, p), (_, v) in zip(played, verdicts, strict=True)
                 ],
                 indent=1,

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from rasa_sdk.events import SlotSet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from actions.fallback import ActionFallbackSuggest
 from actions.knowledge import ActionAnswerFaq, ActionFaqNotHelpful
 from actions.products import ActionCompareProducts, ActionProductInfo, ActionRecommendProducts
 from bot.conversations.models import UnansweredQuestion
 from bot.nlu.entity_rules import ShopEntityRecognizer
+from bot.shop.products import ProductFinder
 from bot.shop.recommend import CoPurchase, Recommender
 from knowledge.answers import FaqAnswerer, Thresholds
-from tests.test_actions import DOMAIN, run, texts, tracker
+from tests.test_actions import DOMAIN, run, texts, tracker, user
 
 
 @pytest.fixture
@@ -24,6 +28,11 @@ def answerer(small_knowledge):
 @pytest.fixture(scope="module")
 def recognizer(products, categories):
     return ShopEntityRecognizer(products, categories)
+
+
+@pytest.fixture
+def finder(small_knowledge, recognizer):
+    return ProductFinder(small_knowledge, recognizer)
 
 
 @pytest.fixture
@@ -149,18 +158,65 @@ def test_purchase_history_personalises_the_ranking(recommender, services):
     )
 
 
-async def test_compare_two_named_products_from_specs(recommender, services):
+async def test_compare_two_named_products_from_specs(finder, services):
     t = ask("compare Sony WH-1000XM5 vs Bose QuietComfort Ultra Headphones", "compare_products")
-    _, dispatcher = await run(ActionCompareProducts(recommender, services), t)
+    _, dispatcher = await run(ActionCompareProducts(finder, services), t)
     text = texts(dispatcher)
     assert "Sony WH-1000XM5 Wireless Headphones vs Bose QuietComfort Ultra Headphones" in text
     assert "- battery h: 30 vs 24" in text and "- price: $399.99 vs $429.00" in text
 
 
-async def test_product_question_shows_price_stock_and_specs(recommender, services):
+async def test_product_question_shows_price_stock_and_specs(finder, services):
     _, dispatcher = await run(
-        ActionProductInfo(recommender, services),
+        ActionProductInfo(finder, services),
         ask("is the Smeg KLF03 kettle in stock?", "product_availability"),
     )
     text = texts(dispatcher)
     assert text.startswith("Smeg KLF03") and "$" in text and "Specs:" in text
+
+
+async def test_an_unsure_nlu_still_answers_a_question_the_shop_has_answered(answerer, services):
+    t = ask("opened blender, can it still go back?", intent="nlu_fallback")
+    _, dispatcher = await run(ActionFallbackSuggest(answerer, services), t)
+    assert "Source: FAQ 'returns-opened-small-appliance'" in dispatcher.messages[0]["text"]
+    assert "not sure I understood" not in texts(dispatcher)
+
+
+async def test_a_suggestion_button_works_on_what_the_customer_typed(recommender, services):
+    history = [user("a kettle as a gift, max 60 dollars", "nlu_fallback")]
+    t = tracker(text="/recommend_product", intent="recommend_product", history=history, form=None)
+    _, dispatcher = await run(ActionRecommendProducts(recommender, services), t)
+    reply = texts(dispatcher)
+    assert "kettle under $60" in reply
+    prices = [float(p) for p in re.findall(r" - \$([\d.]+) \(", reply)]
+    assert prices and all(price <= 60 for price in prices)
+
+
+def out_of_stock(products, category: str):
+    return next(p for p in products if p.category == category and p.stock == 0)
+
+
+async def test_a_named_out_of_stock_product_is_reported_as_it_is(finder, services, products):
+    gone = out_of_stock(products, "headphones")
+    brand_and_model = " ".join(gone.name.split()[:3]).lower()
+    _, dispatcher = await run(
+        ActionProductInfo(finder, services), ask(f"is the {brand_and_model} available?")
+    )
+    first = dispatcher.messages[0]["text"]
+    assert first.startswith(f"{gone.name} - ${gone.price:.2f}") and "out of stock" in first
+    assert "In stock now:" in dispatcher.messages[1]["text"]
+
+
+@pytest.mark.parametrize("asked", ["do you have the Sony WH-9000XM9?", "Smeg KLF99 kettle price"])
+async def test_a_product_the_shop_does_not_sell_is_not_passed_off_as_another(
+    finder, services, asked
+):
+    _, dispatcher = await run(ActionProductInfo(finder, services), ask(asked))
+    reply = texts(dispatcher)
+    assert reply.startswith("Sorry, we don't sell that one.")
+    assert " - $" not in reply.split("closest")[0]  # no product card for something else
+
+
+def test_names_with_slips_and_spacing_still_find_the_product(finder):
+    assert finder.by_name("how much is the smeg klf 03 kettle")["name"].startswith("Smeg KLF03")
+    assert finder.by_name("sony wh1000xm5 headphones?")["name"].startswith("Sony WH-1000XM5")

@@ -51,11 +51,20 @@ def _parsed(text: str, intent: str) -> Message:
 def test_component_turns_a_furious_message_into_a_complaint_and_keeps_the_original():
     component = NegativityEscalation()
     angry, calm = (
-        _parsed("worst shop ever, this is a scam", "order_status"),
+        _parsed("worst shop ever, utterly useless and pathetic", "greet"),
         _parsed("where is my order", "order_status"),
     )
     component.process([angry, calm])
     assert angry.get(INTENT)["name"] == "complaint"
-    assert angry.get(INTENT)["original"] == "order_status"
+    assert angry.get(INTENT)["original"] == "greet"
     assert angry.get(INTENT)["negativity"] >= STRONGLY_NEGATIVE
     assert calm.get(INTENT) == {"name": "order_status", "confidence": 0.8}
+
+
+def test_anger_does_not_stop_the_bot_doing_what_was_asked_but_threats_go_to_a_person():
+    component = NegativityEscalation()
+    late = _parsed("WHERE IS MY ORDER 100234, THIS IS RIDICULOUS!!!", "order_status")
+    threat = _parsed("where is my order, I'm calling my lawyer", "order_status")
+    component.process([late, threat])
+    assert late.get(INTENT)["name"] == "order_status"
+    assert threat.get(INTENT)["name"] == "complaint"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from difflib import get_close_matches
 
 import spacy
 from spacy.matcher import Matcher
@@ -112,6 +113,45 @@ def _number(text: str) -> float | None:
         return None
 
 
+NUMBERS = ({"LIKE_NUM": True}, {"TEXT": {"REGEX": r"^\d+(?:\.\d+)?[kK]$"}})  # 400, 1,000, 1k
+SPEND_WORDS = ["spend", "spending", "pay", "paying", "go"]
+
+
+def _budget_patterns() -> list[list[dict]]:
+    """How customers put a ceiling on the price: "$50", "50 dollars", "under 600", "no more
+    than 400", "don't want to spend more than 400", "500 max", "budget around 700", "1k"."""
+    patterns = []
+    for number in NUMBERS:
+        patterns += [
+            [{"ORTH": "$"}, number],
+            [number, {"LOWER": {"IN": CURRENCY_WORDS}}],
+            [{"LOWER": {"IN": LIMIT_WORDS}}, number],
+            [
+                {"LOWER": {"IN": ["less", "up", "no", "cheaper", "not"]}},
+                {"LOWER": {"IN": ["than", "to", "more", "over"]}},
+                {"LOWER": "than", "OP": "?"},
+                number,
+            ],
+            [
+                {"LOWER": {"IN": SPEND_WORDS}},
+                {"LOWER": {"IN": ["more", "over"]}},
+                {"LOWER": "than", "OP": "?"},
+                {"ORTH": "$", "OP": "?"},
+                number,
+            ],
+            [number, {"LOWER": {"IN": ["max", "maximum", "tops", "top"]}}],
+            [number, {"LOWER": "or"}, {"LOWER": {"IN": ["less", "under", "below", "cheaper"]}}],
+            [
+                {"LOWER": "budget"},
+                {"LOWER": {"IN": ["is", "of", "around", "about", "roughly"]}},
+                {"LOWER": {"IN": ["around", "about", "roughly"]}, "OP": "?"},
+                {"ORTH": "$", "OP": "?"},
+                number,
+            ],
+        ]
+    return patterns
+
+
 class ShopEntityRecognizer:
     """Extracts order_number, email, product, product_category, budget and quantity."""
 
@@ -119,22 +159,13 @@ class ShopEntityRecognizer:
         self._nlp = spacy.blank("en")
         self._nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
         self._nlp.get_pipe("entity_ruler").add_patterns(self._patterns(products, categories))
+        self._category_of = {
+            w.lower(): slug for slug, words in categories.items() for w in words if " " not in w
+        }
+        self._category_words = list(self._category_of)
         self._matcher = Matcher(self._nlp.vocab)
+        self._matcher.add("budget", _budget_patterns())
         number = {"LIKE_NUM": True}
-        self._matcher.add(
-            "budget",
-            [
-                [{"ORTH": "$"}, number],
-                [number, {"LOWER": {"IN": CURRENCY_WORDS}}],
-                [{"LOWER": {"IN": LIMIT_WORDS}}, number],
-                [
-                    {"LOWER": {"IN": ["less", "up", "no", "cheaper"]}},
-                    {"LOWER": {"IN": ["than", "to", "more"]}},
-                    {"LOWER": "than", "OP": "?"},
-                    number,
-                ],
-            ],
-        )
         self._matcher.add(
             "quantity",
             [[number], [{"LOWER": {"IN": ["a"]}}, {"LOWER": {"IN": ["couple", "pair"]}}]],
@@ -157,8 +188,9 @@ class ShopEntityRecognizer:
         return patterns
 
     def _budget(self, span: Span) -> Entity | None:
-        tokens = [t for t in span if t.like_num or t.text == "$" or t.lower_ in CURRENCY_WORDS]
-        amount = next((_number(t.text) for t in tokens if t.like_num), None)
+        numeric = [t for t in span if _number(t.text) is not None and t.lower_ not in NUMBER_WORDS]
+        tokens = [t for t in span if t in numeric or t.text == "$" or t.lower_ in CURRENCY_WORDS]
+        amount = next((_number(t.text) for t in numeric), None)
         if amount is None or amount <= 0:
             return None
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
@@ -196,4 +228,17 @@ class ShopEntityRecognizer:
                 entity = Entity(span.label_, span.text.lower(), span.start_char, span.end_char)
             if entity is not None:
                 entities.append(entity)
+        if not any(e.entity == "product_category" for e in entities):
+            entities += self._misspelt_category(doc)
         return entities
+
+    def _misspelt_category(self, doc: Doc) -> list[Entity]:
+        """A category word typed with a slip ("vaccum", "dishwaser"), when none matched."""
+        for token in doc:
+            if len(token.text) < 5 or not token.is_alpha:
+                continue
+            close = get_close_matches(token.lower_, self._category_words, n=1, cutoff=0.8)
+            if close:
+                slug = self._category_of[close[0]].replace("-", " ")
+                return [Entity("product_category", slug, token.idx, token.idx + len(token))]
+        return []

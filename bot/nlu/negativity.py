@@ -1,6 +1,9 @@
 """Routes a strongly negative message to the `complaint` intent, so a person takes over.
 
-Runs after DIET and the FallbackClassifier; the original ranking is kept.
+An angry customer who asks for something the bot does on the spot (where is my order, a
+return, a product) gets it: anger alone does not override those. Threats of legal or
+payment action always go to a person. Runs after the intent classifier and the
+FallbackClassifier; the original intent is kept beside the new one.
 """
 
 from __future__ import annotations
@@ -14,9 +17,18 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.sentiment import is_strongly_negative, negativity
+from bot.nlu.sentiment import is_strongly_negative, negativity, threatens_action
 
 ESCALATION_INTENT = "complaint"
+SERVED_ON_THE_SPOT = {
+    "order_status",
+    "return_item",
+    "recommend_product",
+    "compare_products",
+    "product_question",
+    "product_availability",
+    "request_human",
+}
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -34,15 +46,16 @@ class NegativityEscalation(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            if text and is_strongly_negative(text):
-                original = message.get(INTENT) or {}
+            name = (message.get(INTENT) or {}).get("name")
+            angry = is_strongly_negative(text) and name not in SERVED_ON_THE_SPOT
+            if text and name != ESCALATION_INTENT and (angry or threatens_action(text)):
                 message.set(
                     INTENT,
                     {
                         "name": ESCALATION_INTENT,
                         "confidence": 1.0,
                         "negativity": negativity(text),
-                        "original": original.get("name"),
+                        "original": name,
                     },
                     add_to_output=True,
                 )

@@ -76,3 +76,15 @@ def negativity(text: str) -> int:
 
 def is_strongly_negative(text: str) -> bool:
     return negativity(text) >= STRONGLY_NEGATIVE
+
+
+# Threats of legal or payment action go to a person whatever else the message asks.
+THREATS = re.compile(
+    r"\b(?:lawyers?|solicitors?|sue|suing|legal action|court|chargeback|charge back|"
+    r"trading standards|ombudsman|small claims|fraud|scam|report you)\b",
+    re.IGNORECASE,
+)
+
+
+def threatens_action(text: str) -> bool:
+    return bool(THREATS.search(text))

@@ -1,4 +1,4 @@
-"""Product recommendations and comparisons over the catalogue index.
+"""Product recommendations over the catalogue index.
 
 A request ("a quiet dishwasher under $600", "gift for a coffee lover") is parsed with the
 shop's spaCy rules into constraints (category, budget, attributes); FAISS gives semantic
@@ -51,7 +51,6 @@ ATTRIBUTES: dict[str, tuple[tuple[str, ...], str]] = {
 }
 BUDGET_WORDS = ("cheap", "budget", "affordable", "inexpensive")
 CANDIDATES = 200
-MIN_PRODUCT_MATCH = 0.35  # cosine; below this a text names no product we sell
 
 
 @dataclass(frozen=True)
@@ -70,12 +69,6 @@ class Recommendation:
     rating: float
     reason: str
     score: float
-
-
-@dataclass(frozen=True)
-class Comparison:
-    names: tuple[str, str]
-    rows: tuple[tuple[str, str, str], ...]  # (spec, first value, second value)
 
 
 def _spec_number(value: str | None) -> float | None:
@@ -208,36 +201,6 @@ class Recommender:
             )
             for s, sku, d, facts, aff in results[:k]
         ]
-
-    def find_product(self, text: str) -> Mapping[str, Any] | None:
-        """The product `text` is most likely about, or None if nothing is close."""
-        named = [e.value for e in self.recognizer.extract(text) if e.entity == "product"]
-        if named:
-            by_name = {d["name"]: d for d in self.knowledge.collection(PRODUCTS).payload.values()}
-            if named[0] in by_name:
-                return by_name[named[0]]
-        hits = self.knowledge.search(PRODUCTS, text, 1)
-        return hits[0].data if hits and hits[0].score >= MIN_PRODUCT_MATCH else None
-
-    def compare(self, text: str) -> Comparison | None:
-        """Compare the two products named in `text` on the specs they share."""
-        collection = self.knowledge.collection(PRODUCTS)
-        by_name = {d["name"]: d for d in collection.payload.values()}
-        named = [by_name[e.value] for e in self.recognizer.extract(text) if e.entity == "product"]
-        if len(named) < 2:
-            parts = re.split(r"\b(?:vs\.?|versus|or|and|compared to|with)\b|,", text, flags=re.I)
-            guesses = [self.find_product(p) for p in parts if len(p.split()) >= 2]
-            named += [g for g in guesses if g and g not in named]
-        if len(named) < 2:
-            return None
-        first, second = named[0], named[1]
-        rows = [
-            ("price", f"${first['price']:.2f}", f"${second['price']:.2f}"),
-            ("rating", f"{first['rating']}/5", f"{second['rating']}/5"),
-        ]
-        shared = [k for k in first["specs"] if k in second["specs"] and k != "colour"]
-        rows += [(k.replace("_", " "), first["specs"][k], second["specs"][k]) for k in shared]
-        return Comparison((first["name"], second["name"]), tuple(rows))
 
 
 def _reason(data: Mapping[str, Any], facts: list[str], wanted: Constraints, affinity: float) -> str:

@@ -19,6 +19,8 @@ from bot.support.presence import Presence
 log = logging.getLogger(__name__)
 # Without a trained classifier a ticket still opens: customer care triages it by hand.
 UNCLASSIFIED = Classification("complaint", "normal", 0.0, 0.0)
+# Orders the customer did not place, a taken-over account: urgent, for the accounts team.
+SECURITY = Classification("account", "urgent", 1.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,12 @@ class EscalationService:
         reason: str,
         transcript: Sequence[tuple[str, str]],
         topic: str | None = None,
+        label: Classification | None = None,
     ) -> Opened:
         """Open a ticket for the conversation, or return the one already open.
+
+        `label` skips the classifier where the case is known (a security case is urgent for
+        the accounts team whatever the words).
 
         `topic` is the text to classify (what the customer needs help with); by default all
         the customer's messages. Blocking (database, and the classifier's MiniLM encode).
@@ -82,7 +88,8 @@ class EscalationService:
         customer_words = " ".join(t for who, t in transcript if who == "customer")
         topic = topic or customer_words or reason
         # Classify before the write transaction: the encode must not hold a database lock.
-        label = None if self._open_ticket(conversation_id) else self._label(topic)
+        if label is None and not self._open_ticket(conversation_id):
+            label = self._label(topic)
         with Session(self._engine) as session, session.begin():
             ticket = self._open_ticket(conversation_id, session)
             is_new = ticket is None

@@ -1,0 +1,71 @@
+"""A request for a person, anywhere in a message, is honoured.
+
+Customers often ask for a human at the end of a long message about something else ("...the
+parcel is a week late and nobody answers. can I speak to someone please"); the intent
+classifier sees the parcel. These phrases override it with `request_human`, keeping the
+original intent for the ticket's classification and the log.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+HANDOFF_INTENT = "request_human"
+_PERSON = (
+    r"(?:a |an |some |one of your |your )?(?:real |actual |live |human |proper )?"
+    r"(?:person|human|humans|people|someone|somebody|agent|representative|rep|manager|"
+    r"supervisor|operator|staff|member of (?:staff|your team)|customer (?:service|support))"
+)
+PERSON_REQUEST = re.compile(
+    r"\b(?:"
+    rf"(?:speak|talk|chat)(?:ing)? (?:to|with) {_PERSON}"
+    rf"|(?:get|put|connect|transfer|pass) (?:me )?(?:through )?(?:to|with)? ?{_PERSON}"
+    r"|(?:real|actual|live) (?:person|human|agent)"
+    r"|human (?:please|pls|plz|agent|being)"
+    r"|(?:agent|operator|representative) (?:please|pls|plz)"
+    r"|escalate (?:this|it|my)"
+    r")\b",
+    re.IGNORECASE,
+)
+NOT_A_REQUEST = re.compile(
+    r"\b(?:don'?t|do not|no need to|never) (?:want to |need to )?(?:speak|talk|chat)",
+    re.IGNORECASE,
+)
+
+
+def asks_for_person(text: str) -> bool:
+    return bool(PERSON_REQUEST.search(text)) and not NOT_A_REQUEST.search(text)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class PersonRequest(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> PersonRequest:
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            original = message.get(INTENT) or {}
+            if original.get("name") != HANDOFF_INTENT and asks_for_person(text):
+                intent = {
+                    "name": HANDOFF_INTENT,
+                    "confidence": 1.0,
+                    "original": original.get("name"),
+                }
+                message.set(INTENT, intent, add_to_output=True)
+        return messages

@@ -1,0 +1,207 @@
+"""Which product a customer means, and comparisons of two named products.
+
+Names win over meaning: "is the Sonos Roam 2 in stock?" must answer about the Sonos Roam 2
+(even out of stock), never about a semantically close speaker of the same brand. A product
+named with a brand or model code that matches nothing the shop sells is reported as not sold,
+with close alternatives that are in stock.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import TYPE_CHECKING, Any
+
+from bot.shop.recommend import ATTRIBUTES, BUDGET_WORDS
+from knowledge.retrieval import KnowledgeBase
+from knowledge.sources import PRODUCTS
+
+if TYPE_CHECKING:  # spaCy takes seconds to import; the caller builds the recognizer
+    from bot.nlu.entity_rules import ShopEntityRecognizer
+
+NAME_MATCH = 0.6  # share of a name's distinctive words the text must contain
+SEMANTIC_MATCH = 0.35  # cosine; below this a description names nothing we sell
+GENERIC = set(
+    "the and with for series cordless stick smart wireless new edition gen generation pro "
+    "plus mini max black white silver".split()
+)
+DESCRIPTIVE = {*ATTRIBUTES, *BUDGET_WORDS, "good", "best", "quiet", "big", "small", "new"}
+QUESTION_WORDS = set(
+    "is are the a an it this that in on stock do does you have has any available "
+    "availability price how much what whats about tell me more of still sell can i get buy "
+    "one there left please pls hi hello hey and or".split()
+)
+
+
+@dataclass(frozen=True)
+class ProductMatch:
+    product: Mapping[str, Any] | None = None  # what the customer named
+    not_sold: bool = False  # they named something the shop does not sell
+    alternatives: tuple[Mapping[str, Any], ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    names: tuple[str, str]
+    rows: tuple[tuple[str, str, str], ...]  # (spec, first value, second value)
+
+
+def tokens(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words, with letter+digit runs also joined ("G 5056" -> "g5056")."""
+    tokens_ = tokens(text)
+    pairs = zip(tokens_, tokens_[1:], strict=False)
+    return tokens_ + [a + b for a, b in pairs if re.search(r"\d", a + b)]
+
+
+def _is_model_code(word: str) -> bool:
+    return bool(re.search(r"\d", word)) and len(word) >= 2
+
+
+def _is_code(word: str) -> bool:
+    """Letters and digits together: a model code ("klf03", "1000xm5"), not a number."""
+    return _is_model_code(word) and bool(re.search(r"[a-z]", word))
+
+
+class ProductFinder:
+    def __init__(self, knowledge: KnowledgeBase, recognizer: ShopEntityRecognizer) -> None:
+        self.knowledge = knowledge
+        self.recognizer = recognizer
+
+    @property
+    def _products(self) -> list[Mapping[str, Any]]:
+        return list(self.knowledge.collection(PRODUCTS).payload.values())
+
+    def _name_score(
+        self, product: Mapping[str, Any], said: set[str], said_codes: list[str]
+    ) -> float:
+        """1.0 for the brand (or a long model code) with the model code; otherwise the share
+        of the name's distinctive words said, if the brand is among them."""
+        category_words = set(product["category"].split("-"))
+        name_words = [
+            w
+            for w in re.findall(r"[a-z0-9]+", product["name"].lower())
+            if len(w) >= 2 and w not in GENERIC | category_words
+        ]
+        if not name_words:
+            return 0.0
+        brand = name_words[0]
+        found = [w for w in name_words if _found(w, said)]
+        codes = [w for w in name_words if _is_code(w)]
+        codes_found = [w for w in codes if w in found]
+        if codes_found and (brand in found or max(len(c) for c in codes_found) >= 5):
+            return 1.0
+        if codes and said_codes:
+            return 0.0  # another model of the brand: "WH-9000XM9" is not the "WH-1000XM5"
+        return len(found) / len(name_words) if brand in found else 0.0
+
+    def by_name(self, text: str) -> Mapping[str, Any] | None:
+        """The catalogue product whose name the text spells out (slips and spacing allowed)."""
+        named = [e.value for e in self.recognizer.extract(text) if e.entity == "product"]
+        products = self._products
+        exact = {p["name"]: p for p in products}
+        if named and named[0] in exact:
+            return exact[named[0]]
+        said = set(words(text))
+        said_codes = [w for w in tokens(text) if _is_code(w)]
+        scored = [(self._name_score(p, said, said_codes), p) for p in products]
+        best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
+        return best[1] if best[0] >= NAME_MATCH else None
+
+    def find(self, text: str) -> ProductMatch:
+        """The product the text is about, or that it names one the shop does not sell."""
+        product = self.by_name(text)
+        if product is not None:
+            return ProductMatch(product)
+        hits = self.knowledge.search(PRODUCTS, text, 10)
+        if self._names_a_product(text):
+            in_stock = tuple(h.data for h in hits if h.data["stock"] > 0)[:3]
+            return ProductMatch(None, True, in_stock)
+        if hits and hits[0].score >= SEMANTIC_MATCH:
+            return ProductMatch(hits[0].data)
+        remaining = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in QUESTION_WORDS]
+        return ProductMatch(None, bool(remaining), ())
+
+    def in_stock_like(self, product: Mapping[str, Any], k: int = 3) -> list[Mapping[str, Any]]:
+        """In-stock products of the same category closest to an out-of-stock one."""
+        hits = self.knowledge.search(PRODUCTS, f"{product['name']} {product['description']}", 20)
+        return [
+            h.data
+            for h in hits
+            if h.data["category"] == product["category"]
+            and h.data["stock"] > 0
+            and h.data["name"] != product["name"]
+        ][:k]
+
+    def _names_a_product(self, text: str) -> bool:
+        """Does the text name a product (that matched nothing we sell)? A model code; a brand
+        we carry with a model word none of its products has; or words the catalogue never
+        uses at all ("Instant Pot Duo")."""
+        products = self._products
+        said = words(text)
+        if any(_is_code(w) for w in tokens(text)):
+            return True
+        by_brand: dict[str, set[str]] = {}
+        for p in products:
+            by_brand.setdefault(p["name"].split()[0].lower(), set()).update(words(p["name"]))
+        ignore = QUESTION_WORDS | GENERIC | DESCRIPTIVE | _category_words(products)
+        leftover = [w for w in said if w not in ignore and not w.isdigit()]
+        for brand in (w for w in said if w in by_brand):
+            others = [w for w in leftover if w != brand]
+            if others and not any(w in by_brand[brand] for w in others):
+                return True
+        vocabulary = {w for p in products for w in words(f"{p['name']} {p['description']}")}
+        return bool(leftover) and not any(w in vocabulary for w in leftover)
+
+    def compare(self, text: str) -> Comparison | None:
+        """Compare the two products named in `text` on the specs they share."""
+        named: list[Mapping[str, Any]] = []
+        for part in re.split(r"\b(?:vs\.?|versus|or|and|compared to|with)\b|,", text, flags=re.I):
+            found = self.by_name(part) if part.strip() else None
+            if found is not None and found not in named:
+                named.append(found)
+        return _comparison(named[0], named[1]) if len(named) >= 2 else None
+
+
+def _category_words(products: Sequence[Mapping[str, Any]]) -> set[str]:
+    return {w for p in products for w in p["category"].split("-")} | {
+        w + "s" for p in products for w in p["category"].split("-")
+    }
+
+
+def _found(word: str, said: set[str]) -> bool:
+    """Said as is, inside a run of letters and digits ("1000xm5" in "wh1000xm5"), or with a
+    slip ("philps")."""
+    return (
+        word in said
+        or (len(word) >= 3 and any(word in s for s in said if re.search(r"\d", s)))
+        or any(_close(word, s) for s in said)
+    )
+
+
+def _close(wanted: str, said: str) -> bool:
+    return len(wanted) >= 5 and SequenceMatcher(None, wanted, said).ratio() >= 0.85
+
+
+def _comparison(first: Mapping[str, Any], second: Mapping[str, Any]) -> Comparison:
+    rows = [
+        ("price", f"${first['price']:.2f}", f"${second['price']:.2f}"),
+        ("rating", f"{first['rating']}/5", f"{second['rating']}/5"),
+        ("stock", _stock(first), _stock(second)),
+    ]
+    shared = [k for k in first["specs"] if k in second["specs"] and k != "colour"]
+    rows += [(k.replace("_", " "), first["specs"][k], second["specs"][k]) for k in shared]
+    return Comparison((first["name"], second["name"]), tuple(rows))
+
+
+def _stock(product: Mapping[str, Any]) -> str:
+    return f"in stock ({product['stock']})" if product["stock"] > 0 else "out of stock"
+
+
+def alternatives_text(products: Sequence[Mapping[str, Any]]) -> str:
+    return "; ".join(f"{p['name']} (${p['price']:.2f})" for p in products)

@@ -1,0 +1,50 @@
+"""A request for a person anywhere in a message hands the conversation over."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.person_request import PersonRequest, asks_for_person
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "let me talk to a real person",
+        "my parcel is a week late and nobody answers emails. can I speak to someone please",
+        "HUMAN PLEASE",
+        "can you put me through to a manager",
+        "i want to chat with customer service",
+        "is there an actual human I can speak with?",
+        "connect me to an agent",
+    ],
+)
+def test_person_requests_are_recognised(text):
+    assert asks_for_person(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the delivery person left it at the wrong door",
+        "I don't want to talk to anyone, just tell me where my order is",
+        "is this kettle good for a family of four people?",
+        "someone stole my parcel from the porch",
+    ],
+)
+def test_other_mentions_of_people_are_not_requests(text):
+    assert not asks_for_person(text)
+
+
+def test_component_keeps_what_the_message_was_about():
+    message = Message(
+        data={TEXT: "parcel late again, speak to a human now", INTENT: {"name": "order_status"}}
+    )
+    PersonRequest().process([message])
+    assert message.get(INTENT) == {
+        "name": "request_human",
+        "confidence": 1.0,
+        "original": "order_status",
+    }
