@@ -10,6 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.deps import UsesServices
+from actions.follow_up import answer_second_question
+from actions.knowledge import KnowledgeAction
 from bot.shop.orders import OrderView, describe_order, parse_email, parse_order_number
 
 MAX_FRIENDLY_RETRIES = 3
@@ -109,7 +111,7 @@ class ValidateOrderLookupForm(VerifiedOrderValidation, FormValidationAction):
         return "validate_order_lookup_form"
 
 
-class ActionShowOrderStatus(UsesServices, Action):
+class ActionShowOrderStatus(KnowledgeAction, Action):
     """Report a verified order's status; forget the number so the next lookup asks again."""
 
     def name(self) -> str:
@@ -123,4 +125,5 @@ class ActionShowOrderStatus(UsesServices, Action):
             dispatcher.utter_message(text="Sorry, I couldn't verify that order. Let's try again.")
         else:
             dispatcher.utter_message(text=describe_order(order))
+            await answer_second_question(self, dispatcher, tracker)
         return [SlotSet("order_number", None), SlotSet("verified_order", None)]

@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import re
 import socket
+import subprocess
 import sys
 import tempfile
 import uuid
@@ -22,10 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.runtime import setup
-from bot.runtime.processes import stack_url, start_stack
+from bot.runtime.database import make_engine
+from bot.runtime.processes import BROKER, stack_url, start_stack
 from bot.runtime.settings import Settings
-from bot.services import Services
-from bot.shop.demo_data import seed
 from bot.shop.models import Order, OrderItem, ReturnRequest
 from bot.support.models import Ticket
 from evaluation.journeys import JOURNEY_DIR, Journey, load_journeys
@@ -60,10 +61,12 @@ def play(journey: Journey, web_url: str, rasa_url: str, engine) -> Played:
     actions = [e["name"] for e in tracker.get("events") or [] if e.get("event") == "action"]
     with Session(engine) as session:
         tickets = [
-            {"queue": t.queue, "priority": t.priority, "category": t.category}
-            for t in session.execute(
-                select(Ticket).where(Ticket.conversation_id == sender).order_by(Ticket.id)
-            ).scalars()
+            {"queue": queue, "priority": priority, "category": category}
+            for queue, priority, category in session.execute(
+                select(Ticket.queue, Ticket.priority, Ticket.category)
+                .where(Ticket.conversation_id == sender)
+                .order_by(Ticket.id)
+            )
         ]
         returns = session.execute(
             select(ReturnRequest.order_id, OrderItem.name)
@@ -75,10 +78,8 @@ def play(journey: Journey, web_url: str, rasa_url: str, engine) -> Played:
 
 def shop_facts(engine, settings: Settings) -> Shop:
     with Session(engine) as session:
-        orders = {
-            o.id: OrderFacts(o.id, o.status, o.tracking_number)
-            for o in session.execute(select(Order)).scalars()
-        }
+        rows = session.execute(select(Order.id, Order.status, Order.tracking_number))
+        orders = {n: OrderFacts(n, status, tracking) for n, status, tracking in rows}
     products = {
         p.name: {"category": p.category, "price": p.price, "stock": p.stock}
         for p in load_products(settings.catalogue_path)
@@ -113,18 +114,57 @@ def report(verdicts: list[tuple[Journey, Verdict]]) -> str:
     return "\n".join(lines)
 
 
+def _foreign_project(
+    base: Settings, project: Path, model: Path | None, workdir: Path
+) -> tuple[Settings, Path]:
+    """Settings for another checkout: its own knowledge sources, index and model."""
+    from knowledge.embeddings import MiniLMEncoder
+    from knowledge.sources import Sources, build_all
+
+    if model is None:
+        raise SystemExit("--project needs --model (train it in that checkout first)")
+    project = project.resolve()
+    catalogue = project / "knowledge" / "products.csv"
+    sources = Sources(project / "knowledge" / "faq", project / "knowledge" / "policies", catalogue)
+    build_all(workdir / "index", MiniLMEncoder(), sources)
+    settings = dataclasses.replace(
+        base, project_dir=project, index_dir=workdir / "index", catalogue_path=catalogue
+    )
+    return settings, model.resolve()
+
+
+def _seed(settings: Settings) -> None:
+    """The demo shop, seeded by the played checkout's own command (its own schema)."""
+    cli = "bot.runtime.cli" if (settings.project_dir / "bot" / "runtime").exists() else "bot.cli"
+    env = {**os.environ, "CSBOT_DATABASE_URL": settings.database_url}
+    env["CSBOT_CATALOGUE"] = str(settings.catalogue_path)
+    subprocess.run(
+        [sys.executable, "-m", cli, "seed"], cwd=settings.project_dir, env=env, check=True
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evaluation", description=__doc__)
     parser.add_argument("--journeys", type=Path, default=JOURNEY_DIR)
     parser.add_argument("--kind", action="append", help="only these kinds (repeatable)")
     parser.add_argument("--out", type=Path, help="write every transcript and verdict as JSON")
+    parser.add_argument(
+        "--project",
+        type=Path,
+        help="play against another checkout of csbot (e.g. a worktree of an older commit), "
+        "with the trained model given by --model",
+    )
+    parser.add_argument("--model", type=Path, help="the Rasa model for --project")
     args = parser.parse_args(argv)
     journeys = [j for j in load_journeys(args.journeys) if not args.kind or j.kind in args.kind]
     base = Settings.from_env()
-    setup.build_knowledge(base)
-    setup.ticket_classifier(base)
-    model = setup.rasa_model(base)
     workdir = Path(tempfile.mkdtemp(prefix="csbot-journeys-"))
+    if args.project:
+        base, model = _foreign_project(base, args.project, args.model, workdir)
+    else:
+        setup.build_knowledge(base)
+        setup.ticket_classifier(base)
+        model = setup.rasa_model(base)
     settings = dataclasses.replace(
         base,
         database_url=f"sqlite:///{workdir / 'shop.db'}",
@@ -133,14 +173,19 @@ def main(argv: list[str] | None = None) -> int:
         actions_port=_free_port(),
         rasa_url=f"http://127.0.0.1:{rasa_port}",
     )
-    services = Services.open(settings.database_url)
-    seed(services.engine, load_products(settings.catalogue_path))
+    _seed(settings)
+    engine = make_engine(settings.database_url)
     print(f"==> Playing {len(journeys)} journeys (logs in {workdir / 'logs'})", flush=True)
-    stack = start_stack(settings, model, log_dir=workdir / "logs")
+    broker = (
+        "bot.broker.ConversationLogBroker"
+        if args.project and (args.project / "bot" / "broker.py").exists()
+        else BROKER
+    )
+    stack = start_stack(settings, model, log_dir=workdir / "logs", broker=broker)
     try:
-        shop = shop_facts(services.engine, settings)
+        shop = shop_facts(engine, settings)
         web = stack_url(settings.host, settings.web_port)
-        played = [(j, play(j, web, settings.rasa_url, services.engine)) for j in journeys]
+        played = [(j, play(j, web, settings.rasa_url, engine)) for j in journeys]
     finally:
         stack.stop()
     verdicts = [(j, judge(j, p, shop)) for j, p in played]

@@ -37,7 +37,8 @@ class Journey:
 
 
 def _journey(raw: Any, source: str) -> Journey:
-    where = f"{source}, journey {raw.get('id', '?') if isinstance(raw, dict) else raw!r}"
+    name = raw.get("id", "?") if isinstance(raw, dict) else repr(raw)
+    where = f"{source}, journey {name}"
     if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
         raise JourneyError(f"{where}: needs an id")
     kind, turns = raw.get("kind"), raw.get("turns")

@@ -138,12 +138,12 @@ async def test_email_given_for_another_order_is_asked_again(services):
 
 async def test_status_is_shown_for_the_verified_order_only(services):
     t = tracker({"verified_order": "100234", "customer_email": DEMO_EMAIL}, form=None)
-    events, dispatcher = await run(ActionShowOrderStatus(services), t)
+    events, dispatcher = await run(ActionShowOrderStatus(NoAnswer(), services), t)
     assert "Order #100234" in texts(dispatcher) and "has shipped" in texts(dispatcher)
     assert events == [SlotSet("order_number", None), SlotSet("verified_order", None)]
 
     t = tracker({"order_number": "100234", "customer_email": DEMO_EMAIL}, form=None)
-    _, dispatcher = await run(ActionShowOrderStatus(services), t)
+    _, dispatcher = await run(ActionShowOrderStatus(NoAnswer(), services), t)
     assert "couldn't verify" in texts(dispatcher)
 
 
@@ -274,3 +274,16 @@ async def test_a_rating_after_a_resolved_handoff_is_stored_once(services):
     with Session(services.engine) as session:
         scores = session.execute(select(CsatRating.score)).scalars().all()
     assert scores == [4]
+
+
+def test_second_questions_are_the_clauses_after_the_first():
+    from actions.follow_up import second_questions
+
+    history = [
+        user("where is 100436 and can I change the delivery address?", "order_status"),
+        user("someone@example.com"),
+    ]
+    t = tracker(text="ok", history=history, form=None)
+    assert second_questions(t) == ["can I change the delivery address?"]
+    single = tracker(text="where is my order? it's late", history=[], form=None)
+    assert second_questions(single) == []

@@ -220,3 +220,19 @@ async def test_a_product_the_shop_does_not_sell_is_not_passed_off_as_another(
 def test_names_with_slips_and_spacing_still_find_the_product(finder):
     assert finder.by_name("how much is the smeg klf 03 kettle")["name"].startswith("Smeg KLF03")
     assert finder.by_name("sony wh1000xm5 headphones?")["name"].startswith("Sony WH-1000XM5")
+
+
+async def test_a_second_question_in_the_first_message_is_answered_after_the_status(
+    answerer, services
+):
+    from actions.orders import ActionShowOrderStatus
+    from bot.shop.demo_data import DEMO_EMAIL, DEMO_ORDER_IN_TRANSIT
+
+    history = [user(f"where is {DEMO_ORDER_IN_TRANSIT}, and can I return an opened blender?")]
+    slots = {"verified_order": str(DEMO_ORDER_IN_TRANSIT), "customer_email": DEMO_EMAIL}
+    t = tracker(slots, text=DEMO_EMAIL, history=history, form=None)
+    _, dispatcher = await run(ActionShowOrderStatus(answerer, services), t)
+    status, follow_up = dispatcher.messages
+    assert status["text"].startswith(f"Order #{DEMO_ORDER_IN_TRANSIT}")
+    assert follow_up["text"].startswith('You also asked: "can I return an opened blender?"')
+    assert "Source: FAQ 'returns-opened-small-appliance'" in follow_up["text"]

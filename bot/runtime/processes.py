@@ -90,14 +90,14 @@ def action_server_command(settings: Settings) -> list[str]:
     return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", port]
 
 
-def write_endpoints(settings: Settings, folder: Path | None = None) -> Path:
+def write_endpoints(settings: Settings, folder: Path | None = None, broker: str = BROKER) -> Path:
     """Endpoints for this stack: its action server port, and the conversation-log broker
     writing to its database."""
     path = (folder or settings.project_dir / "var") / f"endpoints-{settings.actions_port}.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     endpoints = {
         "action_endpoint": {"url": f"{stack_url(settings.host, settings.actions_port)}/webhook"},
-        "event_broker": {"type": BROKER, "url": settings.database_url},
+        "event_broker": {"type": broker, "url": settings.database_url},
     }
     path.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
     return path
@@ -109,8 +109,10 @@ def start_stack(
     with_web: bool = True,
     log_dir: Path | None = None,
     timeout: float = STARTUP_TIMEOUT_S,
+    broker: str = BROKER,
 ) -> Stack:
-    """Start the processes and wait until each answers its health check."""
+    """Start the processes and wait until each answers its health check. (`broker` names
+    the event broker class; the journey evaluation also runs older checkouts.)"""
     env = rasa_environment()
     env.update(
         CSBOT_DATABASE_URL=settings.database_url,
@@ -119,7 +121,7 @@ def start_stack(
         CSBOT_CATALOGUE=str(settings.catalogue_path),
     )
     py, host = sys.executable, settings.host
-    endpoints = str(write_endpoints(settings, log_dir))
+    endpoints = str(write_endpoints(settings, log_dir, broker))
     commands = {
         "actions": action_server_command(settings),
         "rasa": [

@@ -1,0 +1,61 @@
+"""The journey set: well formed, plentiful, and no journey message copies a training example."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from difflib import SequenceMatcher
+from pathlib import Path
+
+import pytest
+import yaml
+
+from evaluation.journeys import KINDS, JourneyError, load_journeys
+
+NEAR_COPY = 0.9  # difflib ratio of normalised texts
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _normalised(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9@.]+", text.lower()))
+
+
+def _training_examples() -> list[str]:
+    examples = []
+    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+        for block in yaml.safe_load(path.read_text())["nlu"]:
+            for line in (block.get("examples") or "").splitlines():
+                text = re.sub(r"\[([^\]]+)\][({][^)}]*[)}]", r"\1", line.strip().removeprefix("- "))
+                examples.append(_normalised(text))
+    return [e for e in examples if e]
+
+
+def test_at_least_150_journeys_over_every_kind():
+    journeys = load_journeys()
+    counts = Counter(j.kind for j in journeys)
+    assert len(journeys) >= 150 and set(counts) == set(KINDS), counts
+
+
+def test_no_journey_message_is_a_near_copy_of_a_training_example():
+    examples = [(e, set(e.split())) for e in _training_examples()]
+    copies = []
+    for journey in load_journeys():
+        for turn in journey.turns:
+            said = _normalised(turn)
+            words = set(said.split())
+            if len(words) < 3:  # "yes", an email, an order number
+                continue
+            for example, example_words in examples:
+                if len(words & example_words) * 2 < len(words | example_words):
+                    continue  # fewer than half the words shared: not a near copy
+                matcher = SequenceMatcher(None, said, example, autojunk=False)
+                if matcher.quick_ratio() >= NEAR_COPY and matcher.ratio() >= NEAR_COPY:
+                    copies.append(f"{journey.id}: {turn!r} ~ {example!r}")
+                    break
+    assert not copies, "\n".join(copies)
+
+
+def test_a_malformed_journey_names_its_file(tmp_path):
+    (tmp_path / "bad.yml").write_text("journeys:\n  - id: x\n    kind: weather\n    turns: [hi]\n")
+    with pytest.raises(JourneyError, match="bad.yml, journey x: kind must be one of"):
+        load_journeys(tmp_path)
