@@ -19,9 +19,11 @@ from bot.nlu.person_request import PersonRequest, asks_for_person
         "i want to chat with customer service",
         "is there an actual human I can speak with?",
         "connect me to an agent",
+        "the toaster started sparking and there's a burning smell",
+        "my kettle gave me a shock when I touched it",
     ],
 )
-def test_person_requests_are_recognised(text):
+def test_person_requests_and_safety_problems_are_recognised(text):
     assert asks_for_person(text)
 
 

@@ -1,4 +1,4 @@
-"""A request for a person, anywhere in a message, is honoured.
+"""A request for a person, anywhere in a message, is honoured; so is a safety problem.
 
 Customers often ask for a human at the end of a long message about something else ("...the
 parcel is a week late and nobody answers. can I speak to someone please"); the intent
@@ -35,6 +35,13 @@ PERSON_REQUEST = re.compile(
     r")\b",
     re.IGNORECASE,
 )
+# A product that sparks, smokes or shocks is a safety case: a person, whatever was asked.
+SAFETY = re.compile(
+    r"\b(?:spark(?:s|ed|ing)?|smok(?:e|es|ed|ing)|burning smell|smells? (?:of )?burning|"
+    r"caught fire|on fire|flames?|electric(?:al)? shock|shocked me|gave me a shock|"
+    r"melt(?:ed|ing))\b",
+    re.IGNORECASE,
+)
 NOT_A_REQUEST = re.compile(
     r"\b(?:don'?t|do not|no need to|never) (?:want to |need to )?(?:speak|talk|chat)",
     re.IGNORECASE,
@@ -42,7 +49,9 @@ NOT_A_REQUEST = re.compile(
 
 
 def asks_for_person(text: str) -> bool:
-    return bool(PERSON_REQUEST.search(text)) and not NOT_A_REQUEST.search(text)
+    """An explicit request for a person, or a safety problem that needs one."""
+    asked = PERSON_REQUEST.search(text) and not NOT_A_REQUEST.search(text)
+    return bool(asked or SAFETY.search(text))
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
