@@ -64,10 +64,10 @@ class KnowledgeAction(UsesServices):
         return await off_loop(read)
 
     async def answer_or_clarify(
-        self, dispatcher: CollectingDispatcher, question: str
+        self, dispatcher: CollectingDispatcher, question: str, clarify: bool = True
     ) -> tuple[list[EventType] | None, Reply]:
-        """Answer from the knowledge base, or offer the closest questions; None when it has
-        no good candidate (the caller decides what to say then)."""
+        """Answer from the knowledge base, or (with `clarify`) offer the closest questions;
+        None when it has nothing good enough (the caller decides what to say then)."""
         reply = await off_loop(lambda: self.answerer.reply(question))
         candidates = [h.doc_id for h in reply.candidates]
         best = reply.best.score if reply.best else None
@@ -75,7 +75,7 @@ class KnowledgeAction(UsesServices):
             text = answer_text(reply.best, reply.version)
             dispatcher.utter_message(text=text, buttons=FEEDBACK_BUTTONS)
             return _slots(question, candidates, candidates[:1], best), reply
-        if reply.decision is Decision.CLARIFY:
+        if reply.decision is Decision.CLARIFY and clarify:
             buttons: list[dict[str, Any]] = [
                 {"title": h.data["title"], "payload": f'/ask_knowledge{{"faq_id":"{h.doc_id}"}}'}
                 for h in reply.candidates[:3]

@@ -17,9 +17,11 @@ from actions.deps import (
     default_recommender,
     off_loop,
 )
+from actions.knowledge import KnowledgeAction
 from bot.services import Services
 from bot.shop.products import ProductFinder, alternatives_text
 from bot.shop.recommend import Constraints, Recommender
+from knowledge.answers import FaqAnswerer
 
 
 def _wanted(constraints: Constraints) -> str:
@@ -55,13 +57,16 @@ class _RecommenderDeps(UsesServices):
         return self._recommender or default_recommender()
 
 
-class _FinderDeps(UsesServices):
+class _FinderDeps(KnowledgeAction):
     """Shared constructor; not an Action, so rasa_sdk does not register it."""
 
     def __init__(
-        self, finder: ProductFinder | None = None, services: Services | None = None
+        self,
+        finder: ProductFinder | None = None,
+        services: Services | None = None,
+        answerer: FaqAnswerer | None = None,
     ) -> None:
-        super().__init__(services)
+        super().__init__(answerer, services)
         self._finder = finder
 
     @property
@@ -126,6 +131,13 @@ class ActionProductInfo(_FinderDeps, Action):
         named = next(tracker.get_latest_entity_values("product"), None)
         text = named or customer_text(tracker)
         match = await off_loop(lambda: self.finder.find(text))
+        if not match.by_name:
+            # "how do I clean the filter of my stick vac?" is a question the FAQs answer.
+            answered, _ = await self.answer_or_clarify(
+                dispatcher, customer_text(tracker), clarify=False
+            )
+            if answered is not None:
+                return answered
         if match.product is not None:
             dispatcher.utter_message(text=describe_product(match.product))
             if match.product["stock"] <= 0:

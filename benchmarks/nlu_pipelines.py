@@ -74,9 +74,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "nlu")
+    parser.add_argument(
+        "--only", action="append", help="config file stems to run (default: all)", default=[]
+    )
     args = parser.parse_args()
     rows = []
     for label, config in PIPELINES.items():
+        if args.only and config.stem not in args.only:
+            continue
         out = args.out / config.stem
         print(f"cross-validating {label} ({args.folds} folds)...", flush=True)
         seconds = cross_validate(config, args.folds, out)

@@ -166,9 +166,9 @@ async def test_compare_two_named_products_from_specs(finder, services):
     assert "- battery h: 30 vs 24" in text and "- price: $399.99 vs $429.00" in text
 
 
-async def test_product_question_shows_price_stock_and_specs(finder, services):
+async def test_product_question_shows_price_stock_and_specs(finder, services, answerer):
     _, dispatcher = await run(
-        ActionProductInfo(finder, services),
+        ActionProductInfo(finder, services, answerer),
         ask("is the Smeg KLF03 kettle in stock?", "product_availability"),
     )
     text = texts(dispatcher)
@@ -196,11 +196,13 @@ def out_of_stock(products, category: str):
     return next(p for p in products if p.category == category and p.stock == 0)
 
 
-async def test_a_named_out_of_stock_product_is_reported_as_it_is(finder, services, products):
+async def test_a_named_out_of_stock_product_is_reported_as_it_is(
+    finder, services, products, answerer
+):
     gone = out_of_stock(products, "headphones")
     brand_and_model = " ".join(gone.name.split()[:3]).lower()
     _, dispatcher = await run(
-        ActionProductInfo(finder, services), ask(f"is the {brand_and_model} available?")
+        ActionProductInfo(finder, services, answerer), ask(f"is the {brand_and_model} available?")
     )
     first = dispatcher.messages[0]["text"]
     assert first.startswith(f"{gone.name} - ${gone.price:.2f}") and "out of stock" in first
@@ -209,9 +211,9 @@ async def test_a_named_out_of_stock_product_is_reported_as_it_is(finder, service
 
 @pytest.mark.parametrize("asked", ["do you have the Sony WH-9000XM9?", "Smeg KLF99 kettle price"])
 async def test_a_product_the_shop_does_not_sell_is_not_passed_off_as_another(
-    finder, services, asked
+    finder, services, asked, answerer
 ):
-    _, dispatcher = await run(ActionProductInfo(finder, services), ask(asked))
+    _, dispatcher = await run(ActionProductInfo(finder, services, answerer), ask(asked))
     reply = texts(dispatcher)
     assert reply.startswith("Sorry, we don't sell that one.")
     assert " - $" not in reply.split("closest")[0]  # no product card for something else

@@ -37,8 +37,9 @@ QUESTION_WORDS = set(
 
 @dataclass(frozen=True)
 class ProductMatch:
-    product: Mapping[str, Any] | None = None  # what the customer named
+    product: Mapping[str, Any] | None = None  # what the customer named or described
     not_sold: bool = False  # they named something the shop does not sell
+    by_name: bool = False  # the product was named, not just described
     alternatives: tuple[Mapping[str, Any], ...] = field(default_factory=tuple)
 
 
@@ -117,7 +118,7 @@ class ProductFinder:
         """The product the text is about, or that it names one the shop does not sell."""
         product = self.by_name(text)
         if product is not None:
-            return ProductMatch(product)
+            return ProductMatch(product, by_name=True)
         hits = self.knowledge.search(PRODUCTS, text, 10)
         if self._names_a_product(text):
             in_stock = tuple(h.data for h in hits if h.data["stock"] > 0)[:3]
