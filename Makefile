@@ -39,7 +39,8 @@ validate: venv ## rasa data validate
 browser: ## install Debian's chromium for the browser tests if missing
 	@scripts/install_chromium.sh
 
-nlu-compare: venv ## cross-validate our NLU pipeline against Rasa's default (slow)
+nlu-compare: venv ## cross-validate intent heads, then whole NLU pipelines (slow)
+	$(PY) -m benchmarks.intent_heads
 	$(PY) -m benchmarks.nlu_pipelines
 
 eval-journeys: venv ## play the customer journeys in evaluation/ against a fresh stack (slow)

@@ -10,9 +10,13 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import customer_text
+from actions.deps import customer_text, default_finder, off_loop
 from actions.handoff import escalate
 from actions.knowledge import KnowledgeAction
+from actions.products import describe_product
+from bot.services import Services
+from bot.shop.products import ProductFinder
+from knowledge.answers import FaqAnswerer
 
 FALLBACK_INTENT = "nlu_fallback"
 NOT_SUGGESTED = {FALLBACK_INTENT, "out_of_scope", "inform", "affirm", "deny", "stop"}
@@ -67,6 +71,19 @@ def likely_intents(ranking: list[dict[str, Any]], top: int = 2) -> list[str]:
 
 
 class ActionFallbackSuggest(KnowledgeAction, Action):
+    def __init__(
+        self,
+        answerer: FaqAnswerer | None = None,
+        services: Services | None = None,
+        finder: ProductFinder | None = None,
+    ) -> None:
+        super().__init__(answerer, services)
+        self._finder = finder
+
+    @property
+    def finder(self) -> ProductFinder:
+        return self._finder or default_finder()
+
     def name(self) -> str:
         return "action_fallback_suggest"
 
@@ -76,8 +93,14 @@ class ActionFallbackSuggest(KnowledgeAction, Action):
         if consecutive_fallbacks(tracker.events) >= 2:
             dispatcher.utter_message(text="I'm sorry, I keep misunderstanding you.")
             return await escalate(self, tracker, dispatcher, "bot_failed")
-        # Unsure what the customer wants, but it may be a question the shop has answered.
-        answered, _ = await self.answer_or_clarify(dispatcher, customer_text(tracker))
+        # Unsure what the customer wants, but they may have named a product, or asked a
+        # question the shop has answered.
+        text = customer_text(tracker)
+        product = await off_loop(lambda: self.finder.by_name(text))
+        if product is not None:
+            dispatcher.utter_message(text=describe_product(product))
+            return []
+        answered, _ = await self.answer_or_clarify(dispatcher, text)
         if answered is not None:
             return answered
         suggestions = likely_intents(tracker.latest_message.get("intent_ranking") or [])

@@ -19,7 +19,7 @@ from actions.deps import (
 )
 from actions.knowledge import KnowledgeAction
 from bot.services import Services
-from bot.shop.products import ProductFinder, alternatives_text
+from bot.shop.products import ProductFinder, ProductMatch, alternatives_text
 from bot.shop.recommend import Constraints, Recommender
 from knowledge.answers import FaqAnswerer
 
@@ -129,8 +129,11 @@ class ActionProductInfo(_FinderDeps, Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         named = next(tracker.get_latest_entity_values("product"), None)
-        text = named or customer_text(tracker)
+        text = customer_text(tracker)
         match = await off_loop(lambda: self.finder.find(text))
+        if not match.by_name and named:  # the NLU's product entity, if it names one exactly
+            by_entity = await off_loop(lambda: self.finder.by_name(named))
+            match = ProductMatch(by_entity, by_name=True) if by_entity else match
         if not match.by_name:
             # "how do I clean the filter of my stick vac?" is a question the FAQs answer.
             answered, _ = await self.answer_or_clarify(

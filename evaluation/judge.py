@@ -181,7 +181,7 @@ def _product_facts(expect: Mapping[str, Any], played: Played, shop: Shop) -> Che
     for shown, price in cards:
         if shown not in names:
             return "", f"described {shown} instead"
-        if f"{shop.products[shown]['price']:,.2f}" != price:
+        if abs(shop.products[shown]["price"] - float(price.replace(",", ""))) > 0.005:
             return "", f"gave {shown} the price ${price}"
     if "compare_with" in expect:
         compared = f"{names[0]} vs {names[1]}" in text or f"{names[1]} vs {names[0]}" in text

@@ -175,9 +175,11 @@ async def test_product_question_shows_price_stock_and_specs(finder, services, an
     assert text.startswith("Smeg KLF03") and "$" in text and "Specs:" in text
 
 
-async def test_an_unsure_nlu_still_answers_a_question_the_shop_has_answered(answerer, services):
+async def test_an_unsure_nlu_still_answers_a_question_the_shop_has_answered(
+    answerer, services, finder
+):
     t = ask("opened blender, can it still go back?", intent="nlu_fallback")
-    _, dispatcher = await run(ActionFallbackSuggest(answerer, services), t)
+    _, dispatcher = await run(ActionFallbackSuggest(answerer, services, finder), t)
     assert "Source: FAQ 'returns-opened-small-appliance'" in dispatcher.messages[0]["text"]
     assert "not sure I understood" not in texts(dispatcher)
 
@@ -238,3 +240,15 @@ async def test_a_second_question_in_the_first_message_is_answered_after_the_stat
     assert status["text"].startswith(f"Order #{DEMO_ORDER_IN_TRANSIT}")
     assert follow_up["text"].startswith('You also asked: "can I return an opened blender?"')
     assert "Source: FAQ 'returns-opened-small-appliance'" in follow_up["text"]
+
+
+async def test_an_unsure_nlu_still_recognises_a_named_product(answerer, services, finder):
+    t = ask("how much r u selling the smeg klf03 for", intent="nlu_fallback")
+    _, dispatcher = await run(ActionFallbackSuggest(answerer, services, finder), t)
+    assert texts(dispatcher).startswith("Smeg KLF03")
+
+
+def test_a_comparison_carries_the_brand_to_the_second_name(finder):
+    compared = finder.compare("sony wh-1000xm5 vs the wf-1000xm5 earbuds")
+    assert compared is not None and compared.names[0].startswith("Sony WH-1000XM5")
+    assert compared.names[1].startswith("Sony WF-1000XM5")

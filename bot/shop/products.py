@@ -110,9 +110,12 @@ class ProductFinder:
             return exact[named[0]]
         said = set(words(text))
         said_codes = [w for w in tokens(text) if _is_code(w)]
-        scored = [(self._name_score(p, said, said_codes), p) for p in products]
-        best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
-        return best[1] if best[0] >= NAME_MATCH else None
+        scored = [
+            (self._name_score(p, said, said_codes), _mentions_category(p, said), p)
+            for p in products
+        ]
+        best = max(scored, key=lambda row: row[:2], default=(0.0, False, None))
+        return best[2] if best[0] >= NAME_MATCH else None
 
     def find(self, text: str) -> ProductMatch:
         """The product the text is about, or that it names one the shop does not sell."""
@@ -162,11 +165,21 @@ class ProductFinder:
     def compare(self, text: str) -> Comparison | None:
         """Compare the two products named in `text` on the specs they share."""
         named: list[Mapping[str, Any]] = []
+        brands = {p["name"].split()[0].lower() for p in self._products}
+        brand = ""
         for part in re.split(r"\b(?:vs\.?|versus|or|and|compared to|with)\b|,", text, flags=re.I):
+            said_brand = next((w for w in tokens(part) if w in brands), None)
+            brand = said_brand or brand  # "the bambino vs the barista pro": same brand
+            part = part if said_brand else f"{brand} {part}"
             found = self.by_name(part) if part.strip() else None
             if found is not None and found not in named:
                 named.append(found)
         return _comparison(named[0], named[1]) if len(named) >= 2 else None
+
+
+def _mentions_category(product: Mapping[str, Any], said: set[str]) -> bool:
+    """Breaks a tie between two products of one model line ("iQ500" fridge or dishwasher)."""
+    return any(w in said or w + "s" in said for w in product["category"].split("-"))
 
 
 def _category_words(products: Sequence[Mapping[str, Any]]) -> set[str]:
