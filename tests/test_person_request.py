@@ -19,6 +19,10 @@ from bot.nlu.person_request import PersonRequest, asks_for_person
         "i want to chat with customer service",
         "is there an actual human I can speak with?",
         "connect me to an agent",
+        "i don't have the number, just pass me on to a human who can look it up",
+        "still no refund after five weeks. I want a manager.",
+        "i need a person to tell me what is actually going on",
+        "water through the ceiling, SEND SOMEONE",
         "the toaster started sparking and there's a burning smell",
         "my kettle gave me a shock when I touched it",
     ],
@@ -34,6 +38,7 @@ def test_person_requests_and_safety_problems_are_recognised(text):
         "I don't want to talk to anyone, just tell me where my order is",
         "is this kettle good for a family of four people?",
         "someone stole my parcel from the porch",
+        "I need a kettle for my office",
     ],
 )
 def test_other_mentions_of_people_are_not_requests(text):

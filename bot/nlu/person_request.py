@@ -22,12 +22,15 @@ HANDOFF_INTENT = "request_human"
 _PERSON = (
     r"(?:a |an |some |one of your |your )?(?:real |actual |live |human |proper )?"
     r"(?:person|human|humans|people|someone|somebody|agent|representative|rep|manager|"
-    r"supervisor|operator|staff|member of (?:staff|your team)|customer (?:service|support))"
+    r"supervisor|operator|staff|member of (?:staff|your team)|customer (?:service|support)|"
+    r"lady|gentleman)"
 )
 PERSON_REQUEST = re.compile(
     r"\b(?:"
     rf"(?:speak|talk|chat)(?:ing)? (?:to|with) {_PERSON}"
-    rf"|(?:get|put|connect|transfer|pass) (?:me )?(?:through )?(?:to|with)? ?{_PERSON}"
+    rf"|(?:get|put|connect|transfer|pass) (?:me )?(?:on |through )?(?:to|with)? ?{_PERSON}"
+    rf"|(?:need|want|get) {_PERSON}"
+    r"|send (?:someone|somebody|a person|an engineer|a technician)"
     r"|(?:real|actual|live) (?:person|human|agent)"
     r"|human (?:please|pls|plz|agent|being)"
     r"|(?:agent|operator|representative) (?:please|pls|plz)"
