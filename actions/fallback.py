@@ -10,13 +10,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import customer_text, default_finder, off_loop
+from actions.deps import customer_text, off_loop
 from actions.handoff import escalate
-from actions.knowledge import KnowledgeAction
-from actions.products import describe_product
-from bot.services import Services
-from bot.shop.products import ProductFinder
-from knowledge.answers import FaqAnswerer
+from actions.products import ProductAction, describe_product
 
 FALLBACK_INTENT = "nlu_fallback"
 NOT_SUGGESTED = {FALLBACK_INTENT, "out_of_scope", "inform", "affirm", "deny", "stop"}
@@ -70,20 +66,7 @@ def likely_intents(ranking: list[dict[str, Any]], top: int = 2) -> list[str]:
     return [n for n in names if n in INTENT_TITLES and n not in NOT_SUGGESTED][:top]
 
 
-class ActionFallbackSuggest(KnowledgeAction, Action):
-    def __init__(
-        self,
-        answerer: FaqAnswerer | None = None,
-        services: Services | None = None,
-        finder: ProductFinder | None = None,
-    ) -> None:
-        super().__init__(answerer, services)
-        self._finder = finder
-
-    @property
-    def finder(self) -> ProductFinder:
-        return self._finder or default_finder()
-
+class ActionFallbackSuggest(ProductAction, Action):
     def name(self) -> str:
         return "action_fallback_suggest"
 

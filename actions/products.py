@@ -57,8 +57,9 @@ class _RecommenderDeps(UsesServices):
         return self._recommender or default_recommender()
 
 
-class _FinderDeps(KnowledgeAction):
-    """Shared constructor; not an Action, so rasa_sdk does not register it."""
+class ProductAction(KnowledgeAction):
+    """Actions that find products (and may answer from the FAQs). Not an Action itself, so
+    rasa_sdk does not register it."""
 
     def __init__(
         self,
@@ -98,7 +99,7 @@ class ActionRecommendProducts(_RecommenderDeps, Action):
         return []
 
 
-class ActionCompareProducts(_FinderDeps, Action):
+class ActionCompareProducts(ProductAction, Action):
     def name(self) -> str:
         return "action_compare_products"
 
@@ -119,7 +120,7 @@ class ActionCompareProducts(_FinderDeps, Action):
         return []
 
 
-class ActionProductInfo(_FinderDeps, Action):
+class ActionProductInfo(ProductAction, Action):
     """Facts and stock for the product a question is about."""
 
     def name(self) -> str:

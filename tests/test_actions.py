@@ -196,7 +196,7 @@ async def test_first_fallback_offers_the_two_likeliest_intents(services):
         {"name": "order_status", "confidence": 0.05},
     ]
     t = tracker(text="money back thing?", intent="nlu_fallback", ranking=ranking, form=None)
-    _, dispatcher = await run(ActionFallbackSuggest(NoAnswer(), services, NoProduct()), t)
+    _, dispatcher = await run(ActionFallbackSuggest(NoProduct(), services, NoAnswer()), t)
     assert "rephrase" in texts(dispatcher)
     assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == [
         "/refund_status",
@@ -211,7 +211,7 @@ async def test_second_fallback_in_a_row_escalates_to_a_ticket(services):
     ]
     t = tracker(text="zzz", intent="nlu_fallback", history=history, form=None)
     assert consecutive_fallbacks(t.events) == 2
-    _, dispatcher = await run(ActionFallbackSuggest(NoAnswer(), services, NoProduct()), t)
+    _, dispatcher = await run(ActionFallbackSuggest(NoProduct(), services, NoAnswer()), t)
     assert "keep misunderstanding" in texts(dispatcher) and "ticket #1" in texts(dispatcher)
     assert services.tickets.latest("conv-42").reason == "bot_failed"
     history = [user("blorp", "nlu_fallback"), user("track my order", "order_status")]

@@ -179,7 +179,7 @@ async def test_an_unsure_nlu_still_answers_a_question_the_shop_has_answered(
     answerer, services, finder
 ):
     t = ask("opened blender, can it still go back?", intent="nlu_fallback")
-    _, dispatcher = await run(ActionFallbackSuggest(answerer, services, finder), t)
+    _, dispatcher = await run(ActionFallbackSuggest(finder, services, answerer), t)
     assert "Source: FAQ 'returns-opened-small-appliance'" in dispatcher.messages[0]["text"]
     assert "not sure I understood" not in texts(dispatcher)
 
@@ -244,7 +244,7 @@ async def test_a_second_question_in_the_first_message_is_answered_after_the_stat
 
 async def test_an_unsure_nlu_still_recognises_a_named_product(answerer, services, finder):
     t = ask("how much r u selling the smeg klf03 for", intent="nlu_fallback")
-    _, dispatcher = await run(ActionFallbackSuggest(answerer, services, finder), t)
+    _, dispatcher = await run(ActionFallbackSuggest(finder, services, answerer), t)
     assert texts(dispatcher).startswith("Smeg KLF03")
 
 
