@@ -294,3 +294,15 @@ def test_second_questions_are_the_clauses_after_the_first():
     assert second_questions(t) == ["can I change the delivery address?"]
     single = tracker(text="where is my order? it's late", history=[], form=None)
     assert second_questions(single) == []
+
+
+async def test_an_order_the_customer_did_not_place_is_urgent_for_the_accounts_team(services):
+    t = tracker(
+        text="there's an order on my account for a TV I never made",
+        intent="account_security",
+        form=None,
+    )
+    _, dispatcher = await run(ActionRequestHuman(services), t)
+    ticket = services.tickets.latest("conv-42")
+    assert (ticket.queue, ticket.priority, ticket.reason) == ("accounts", "urgent", "security")
+    assert "urgent for our accounts team" in texts(dispatcher)
