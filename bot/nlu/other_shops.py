@@ -1,0 +1,54 @@
+"""An order, parcel or refund from another shop is out of scope, not an order lookup.
+
+"where is my amazon package" reads like `order_status`; starting Kettle & Volt's order lookup
+for it would ask for an order number the customer cannot have. When a transactional intent
+names another retailer as where the order came from, the message becomes `out_of_scope` (the
+original intent is kept). Comparisons with other shops ("Amazon has it cheaper, do you price
+match?") are questions for us and stay as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+OUT_OF_SCOPE = "out_of_scope"
+ABOUT_AN_ORDER = {"order_status", "return_item", "refund_status", "billing_problem", "cancel_order"}
+OTHER_SHOP = re.compile(
+    r"\b(?:amazon|ebay|walmart|target|best ?buy|etsy|aliexpress|temu|shein|costco|"
+    r"home depot|ikea|argos|currys|john lewis|spotify|netflix)\b",
+    re.IGNORECASE,
+)
+PRICE_TALK = re.compile(r"\b(?:price ?match|cheaper|beat|match the price)\b", re.IGNORECASE)
+
+
+def from_another_shop(text: str) -> bool:
+    return bool(OTHER_SHOP.search(text)) and not PRICE_TALK.search(text)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class OtherShops(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> OtherShops:
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            name = (message.get(INTENT) or {}).get("name")
+            if name in ABOUT_AN_ORDER and from_another_shop(message.get(TEXT) or ""):
+                intent = {"name": OUT_OF_SCOPE, "confidence": 1.0, "original": name}
+                message.set(INTENT, intent, add_to_output=True)
+        return messages
