@@ -10,13 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, TEXT
-from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.intent_override import IntentOverride
 from bot.nlu.sentiment import is_strongly_negative, negativity, threatens_action
 
 ESCALATION_INTENT = "complaint"
@@ -32,31 +28,9 @@ SERVED_ON_THE_SPOT = {
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class NegativityEscalation(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> NegativityEscalation:
-        return cls()
-
-    def process(self, messages: list[Message]) -> list[Message]:
-        for message in messages:
-            text = message.get(TEXT) or ""
-            name = (message.get(INTENT) or {}).get("name")
-            angry = is_strongly_negative(text) and name not in SERVED_ON_THE_SPOT
-            if text and name != ESCALATION_INTENT and (angry or threatens_action(text)):
-                message.set(
-                    INTENT,
-                    {
-                        "name": ESCALATION_INTENT,
-                        "confidence": 1.0,
-                        "negativity": negativity(text),
-                        "original": name,
-                    },
-                    add_to_output=True,
-                )
-        return messages
+class NegativityEscalation(IntentOverride):
+    def override(self, text: str, intent: str | None) -> dict[str, Any] | None:
+        angry = is_strongly_negative(text) and intent not in SERVED_ON_THE_SPOT
+        if intent != ESCALATION_INTENT and (angry or threatens_action(text)):
+            return {"name": ESCALATION_INTENT, "negativity": negativity(text)}
+        return None

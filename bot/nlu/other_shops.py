@@ -12,12 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, TEXT
-from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.intent_override import IntentOverride
 
 OUT_OF_SCOPE = "out_of_scope"
 ABOUT_AN_ORDER = {"order_status", "return_item", "refund_status", "billing_problem", "cancel_order"}
@@ -34,21 +31,8 @@ def from_another_shop(text: str) -> bool:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class OtherShops(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> OtherShops:
-        return cls()
-
-    def process(self, messages: list[Message]) -> list[Message]:
-        for message in messages:
-            name = (message.get(INTENT) or {}).get("name")
-            if name in ABOUT_AN_ORDER and from_another_shop(message.get(TEXT) or ""):
-                intent = {"name": OUT_OF_SCOPE, "confidence": 1.0, "original": name}
-                message.set(INTENT, intent, add_to_output=True)
-        return messages
+class OtherShops(IntentOverride):
+    def override(self, text: str, intent: str | None) -> dict[str, Any] | None:
+        if intent in ABOUT_AN_ORDER and from_another_shop(text):
+            return {"name": OUT_OF_SCOPE}
+        return None

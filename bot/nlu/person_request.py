@@ -11,12 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, TEXT
-from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.intent_override import IntentOverride
 
 HANDOFF_INTENT = "request_human"
 _PERSON = (
@@ -58,26 +55,8 @@ def asks_for_person(text: str) -> bool:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class PersonRequest(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> PersonRequest:
-        return cls()
-
-    def process(self, messages: list[Message]) -> list[Message]:
-        for message in messages:
-            text = message.get(TEXT) or ""
-            original = message.get(INTENT) or {}
-            if original.get("name") != HANDOFF_INTENT and asks_for_person(text):
-                intent = {
-                    "name": HANDOFF_INTENT,
-                    "confidence": 1.0,
-                    "original": original.get("name"),
-                }
-                message.set(INTENT, intent, add_to_output=True)
-        return messages
+class PersonRequest(IntentOverride):
+    def override(self, text: str, intent: str | None) -> dict[str, Any] | None:
+        if intent != HANDOFF_INTENT and asks_for_person(text):
+            return {"name": HANDOFF_INTENT}
+        return None
