@@ -69,26 +69,51 @@ def _is_code(word: str) -> bool:
     return _is_model_code(word) and bool(re.search(r"[a-z]", word))
 
 
+@dataclass(frozen=True)
+class _Catalogue:
+    """What name matching needs from the catalogue, worked out once per index build."""
+
+    products: tuple[Mapping[str, Any], ...]
+    exact: dict[str, Mapping[str, Any]]
+    name_words: tuple[tuple[str, ...], ...]  # distinctive words of each product's name
+    by_brand: dict[str, set[str]]  # brand -> every word of its products' names
+    ignore: frozenset[str]  # words that name no product
+    vocabulary: frozenset[str]  # every word of every name and description
+
+    @classmethod
+    def of(cls, products: Sequence[Mapping[str, Any]]) -> _Catalogue:
+        by_brand: dict[str, set[str]] = {}
+        for p in products:
+            by_brand.setdefault(p["name"].split()[0].lower(), set()).update(words(p["name"]))
+        return cls(
+            products=tuple(products),
+            exact={p["name"]: p for p in products},
+            name_words=tuple(_name_words(p) for p in products),
+            by_brand=by_brand,
+            ignore=frozenset(QUESTION_WORDS | GENERIC | DESCRIPTIVE | _category_words(products)),
+            vocabulary=frozenset(
+                w for p in products for w in words(f"{p['name']} {p['description']}")
+            ),
+        )
+
+
 class ProductFinder:
     def __init__(self, knowledge: KnowledgeBase, recognizer: ShopEntityRecognizer) -> None:
         self.knowledge = knowledge
         self.recognizer = recognizer
+        self._cached: tuple[int, _Catalogue] | None = None
 
-    @property
-    def _products(self) -> list[Mapping[str, Any]]:
-        return list(self.knowledge.collection(PRODUCTS).payload.values())
+    def _catalogue(self) -> _Catalogue:
+        """Rebuilt only when the knowledge base loads a new product index."""
+        payload = self.knowledge.collection(PRODUCTS).payload
+        if self._cached is None or self._cached[0] != id(payload):
+            self._cached = (id(payload), _Catalogue.of(list(payload.values())))
+        return self._cached[1]
 
-    def _name_score(
-        self, product: Mapping[str, Any], said: set[str], said_codes: list[str]
-    ) -> float:
+    @staticmethod
+    def _name_score(name_words: Sequence[str], said: set[str], said_codes: list[str]) -> float:
         """1.0 for the brand (or a long model code) with the model code; otherwise the share
         of the name's distinctive words said, if the brand is among them."""
-        category_words = set(product["category"].split("-"))
-        name_words = [
-            w
-            for w in re.findall(r"[a-z0-9]+", product["name"].lower())
-            if len(w) >= 2 and w not in GENERIC | category_words
-        ]
         if not name_words:
             return 0.0
         brand = name_words[0]
@@ -104,15 +129,14 @@ class ProductFinder:
     def by_name(self, text: str) -> Mapping[str, Any] | None:
         """The catalogue product whose name the text spells out (slips and spacing allowed)."""
         named = [e.value for e in self.recognizer.extract(text) if e.entity == "product"]
-        products = self._products
-        exact = {p["name"]: p for p in products}
-        if named and named[0] in exact:
-            return exact[named[0]]
+        catalogue = self._catalogue()
+        if named and named[0] in catalogue.exact:
+            return catalogue.exact[named[0]]
         said = set(words(text))
         said_codes = [w for w in tokens(text) if _is_code(w)]
         scored = [
-            (self._name_score(p, said, said_codes), _mentions_category(p, said), p)
-            for p in products
+            (self._name_score(name, said, said_codes), _mentions_category(p, said), p)
+            for p, name in zip(catalogue.products, catalogue.name_words, strict=True)
         ]
         best = max(scored, key=lambda row: row[:2], default=(0.0, False, None))
         return best[2] if best[0] >= NAME_MATCH else None
@@ -146,26 +170,21 @@ class ProductFinder:
         """Does the text name a product (that matched nothing we sell)? A model code; a brand
         we carry with a model word none of its products has; or words the catalogue never
         uses at all ("Instant Pot Duo")."""
-        products = self._products
-        said = words(text)
         if any(_is_code(w) for w in tokens(text)):
             return True
-        by_brand: dict[str, set[str]] = {}
-        for p in products:
-            by_brand.setdefault(p["name"].split()[0].lower(), set()).update(words(p["name"]))
-        ignore = QUESTION_WORDS | GENERIC | DESCRIPTIVE | _category_words(products)
-        leftover = [w for w in said if w not in ignore and not w.isdigit()]
-        for brand in (w for w in said if w in by_brand):
+        catalogue = self._catalogue()
+        said = words(text)
+        leftover = [w for w in said if w not in catalogue.ignore and not w.isdigit()]
+        for brand in (w for w in said if w in catalogue.by_brand):
             others = [w for w in leftover if w != brand]
-            if others and not any(w in by_brand[brand] for w in others):
+            if others and not any(w in catalogue.by_brand[brand] for w in others):
                 return True
-        vocabulary = {w for p in products for w in words(f"{p['name']} {p['description']}")}
-        return bool(leftover) and not any(w in vocabulary for w in leftover)
+        return bool(leftover) and not any(w in catalogue.vocabulary for w in leftover)
 
     def compare(self, text: str) -> Comparison | None:
         """Compare the two products named in `text` on the specs they share."""
         named: list[Mapping[str, Any]] = []
-        brands = {p["name"].split()[0].lower() for p in self._products}
+        brands = self._catalogue().by_brand
         brand = ""
         for part in re.split(r"\b(?:vs\.?|versus|or|and|compared to|with)\b|,", text, flags=re.I):
             said_brand = next((w for w in tokens(part) if w in brands), None)
@@ -175,6 +194,14 @@ class ProductFinder:
             if found is not None and found not in named:
                 named.append(found)
         return _comparison(named[0], named[1]) if len(named) >= 2 else None
+
+
+def _name_words(product: Mapping[str, Any]) -> tuple[str, ...]:
+    """The words of a name that tell products apart (not the category, not "series")."""
+    category_words = set(product["category"].split("-"))
+    return tuple(
+        w for w in tokens(product["name"]) if len(w) >= 2 and w not in GENERIC | category_words
+    )
 
 
 def _mentions_category(product: Mapping[str, Any], said: set[str]) -> bool:
