@@ -70,7 +70,7 @@ class KnowledgeAction(UsesServices):
         None when it has nothing good enough (the caller decides what to say then)."""
         reply = await off_loop(lambda: self.answerer.reply(question))
         candidates = [h.doc_id for h in reply.candidates]
-        best = reply.best.score if reply.best else None
+        best = reply.similarity if reply.best else None
         if reply.decision is Decision.ANSWER:
             text = answer_text(reply.best, reply.version)
             dispatcher.utter_message(text=text, buttons=FEEDBACK_BUTTONS)
@@ -107,7 +107,7 @@ class ActionAnswerFaq(KnowledgeAction, Action):
         if answered is not None:
             return answered
         candidates = [h.doc_id for h in reply.candidates]
-        best = reply.best.score if reply.best else None
+        best = reply.similarity if reply.best else None
         best_doc = candidates[0] if candidates else None
         await self.call(
             lambda s: s.unanswered.record(

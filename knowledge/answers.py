@@ -1,7 +1,9 @@
-"""FAQ auto-reply: answer, clarify or escalate, by calibrated score thresholds.
+"""FAQ auto-reply: answer, clarify or escalate, by calibrated thresholds.
 
-Thresholds live in `knowledge/thresholds.yml`, written by `benchmarks/faq_retrieval.py
---calibrate` from held-out phrasings (see the README for how).
+Answer when the linear head is sure enough of one entry; offer the likeliest entries when the
+question is at least close to something indexed; escalate below that. Thresholds live in
+`knowledge/thresholds.yml`, written by `benchmarks/faq_retrieval.py --calibrate` from held-out
+phrasings (see the README for how).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from knowledge.errors import KnowledgeError
-from knowledge.retrieval import Hit, KnowledgeBase
+from knowledge.retrieval import Hit, KnowledgeBase, Ranking
 from knowledge.sources import ANSWERS
 
 DEFAULT_THRESHOLDS = Path(__file__).with_name("thresholds.yml")
@@ -27,13 +29,14 @@ class Decision(str, Enum):
 
 @dataclass(frozen=True)
 class Thresholds:
-    answer: float  # best score at least this ...
-    margin: float  # ... and this far ahead of the runner-up: answer directly
-    clarify: float  # best score at least this: offer the top candidates; below: escalate
+    answer: float  # best candidate's probability at least this ...
+    margin: float  # ... and this far ahead of the runner-up's: answer directly
+    clarify: float  # similarity to the nearest indexed text at least this: offer the top
+    # candidates (or answer, above); below: escalate
 
     def __post_init__(self) -> None:
-        if not 0 <= self.clarify <= self.answer or self.margin < 0:
-            raise KnowledgeError("thresholds need 0 <= clarify <= answer and margin >= 0")
+        if not (0 <= self.clarify <= 1 and 0 <= self.answer <= 1 and self.margin >= 0):
+            raise KnowledgeError("thresholds need answer and clarify in [0, 1], margin >= 0")
 
     @classmethod
     def load(cls, path: Path = DEFAULT_THRESHOLDS) -> Thresholds:
@@ -49,14 +52,16 @@ class Reply:
     decision: Decision
     candidates: tuple[Hit, ...]
     version: str  # content hash of the index that answered
+    similarity: float = 0.0  # of the nearest indexed text
 
     @property
     def best(self) -> Hit | None:
         return self.candidates[0] if self.candidates else None
 
 
-def decide(hits: list[Hit], thresholds: Thresholds) -> Decision:
-    if not hits or hits[0].score < thresholds.clarify:
+def decide(ranking: Ranking, thresholds: Thresholds) -> Decision:
+    hits = ranking.hits
+    if not hits or ranking.similarity < thresholds.clarify:
         return Decision.ESCALATE
     runner_up = hits[1].score if len(hits) > 1 else 0.0
     if hits[0].score >= thresholds.answer and hits[0].score - runner_up >= thresholds.margin:
@@ -73,8 +78,13 @@ class FaqAnswerer:
         self.k = k
 
     def reply(self, question: str) -> Reply:
-        hits = self.knowledge.search(ANSWERS, question, self.k)
-        return Reply(decide(hits, self.thresholds), tuple(hits), self.knowledge.version(ANSWERS))
+        ranking = self.knowledge.rank(ANSWERS, question, self.k)
+        return Reply(
+            decide(ranking, self.thresholds),
+            tuple(ranking.hits),
+            self.knowledge.version(ANSWERS),
+            ranking.similarity,
+        )
 
     def entry(self, doc_id: str) -> Hit | None:
         """One answer by id (a clarify button's choice)."""

@@ -20,12 +20,15 @@ from typing import Any
 import faiss
 import numpy as np
 
+from knowledge.classifier import LinearHead
 from knowledge.embeddings import Encoder
 
 EXACT_LIMIT = 50_000  # vectors; a flat index answers in well under a millisecond below this
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 96
+HEAD_FILE = "head.npz"
+HEAD_TAG = "+linear-head"
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class Collection:
     index: faiss.Index
     row_ids: list[str]
     payload: dict[str, Any]
+    head: LinearHead | None = None  # built with `classify`
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[str, float]]:
         """Best k distinct doc ids for one normalised query vector, best first."""
@@ -81,6 +85,10 @@ class Collection:
                 doc = self.row_ids[row]
                 best.setdefault(doc, float(score))
         return sorted(best.items(), key=lambda item: -item[1])[:k]
+
+    def rank(self, query: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """Best k doc ids by the linear head's probability; by similarity without a head."""
+        return self.head.rank(query, k) if self.head else self.search(query, k)
 
 
 def _manifest_path(root: Path, name: str) -> Path:
@@ -103,14 +111,17 @@ def build_collection(
     encoder: Encoder,
     force: bool = False,
     progress: bool = False,
+    classify: bool = False,
 ) -> Manifest | None:
     """(Re)build one collection if its content changed; return the new manifest or None.
 
-    The manifest is what readers watch to pick up a new build without a restart.
+    With `classify`, a linear head that tells the collection's docs apart is trained on the
+    same vectors and stored with the build. The manifest is what readers watch to pick up a
+    new build without a restart.
     """
     if not texts:
         raise ValueError(f"collection {name!r} has no texts")
-    digest = content_hash(encoder.name, texts, payload)
+    digest = content_hash(encoder.name + (HEAD_TAG if classify else ""), texts, payload)
     current = read_manifest(root, name)
     if current and current.content_hash == digest and not force:
         return None
@@ -133,6 +144,8 @@ def build_collection(
     faiss.write_index(index, str(folder / "index.faiss"))
     (folder / "rows.json").write_text(json.dumps([doc for doc, _ in texts]), encoding="utf-8")
     (folder / "payload.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    if classify:
+        LinearHead.fit(vectors, [doc for doc, _ in texts]).save(folder / HEAD_FILE)
     tmp = _manifest_path(root, name).with_suffix(".tmp")
     tmp.write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
     os.replace(tmp, _manifest_path(root, name))
@@ -155,4 +168,5 @@ def load_collection(root: Path, name: str) -> Collection:
         index.hnsw.efSearch = HNSW_EF_SEARCH
     rows = json.loads((folder / "rows.json").read_text(encoding="utf-8"))
     payload = json.loads((folder / "payload.json").read_text(encoding="utf-8"))
-    return Collection(manifest, index, rows, payload)
+    head = LinearHead.load(folder / HEAD_FILE) if (folder / HEAD_FILE).exists() else None
+    return Collection(manifest, index, rows, payload, head)

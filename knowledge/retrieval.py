@@ -26,6 +26,16 @@ class Hit:
     data: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Ranking:
+    """Candidates best first (by the collection's linear head where it has one), and how
+    close the question came to any indexed text: a question about nothing the shop knows is
+    far from all of them, however the head ranks them."""
+
+    hits: list[Hit]
+    similarity: float
+
+
 class KnowledgeBase:
     """Holds loaded collections; reloads one when its manifest names a new build."""
 
@@ -47,8 +57,20 @@ class KnowledgeBase:
     def version(self, name: str) -> str:
         return self.collection(name).manifest.content_hash
 
+    def _embed(self, text: str) -> Any:
+        return self.encoder.encode([clean_query(text) or text])[0]
+
     def search(self, name: str, text: str, k: int = 10) -> list[Hit]:
+        """Nearest docs by cosine similarity."""
         collection = self.collection(name)
-        query = self.encoder.encode([clean_query(text) or text])[0]
-        found = collection.search(query, k)
+        found = collection.search(self._embed(text), k)
         return [Hit(doc, score, collection.payload[doc]) for doc, score in found]
+
+    def rank(self, name: str, text: str, k: int = 10) -> Ranking:
+        """Likeliest docs by the collection's linear head, with the nearest text's similarity."""
+        collection = self.collection(name)
+        query = self._embed(text)
+        nearest = collection.search(query, 1)
+        ranked = collection.rank(query, k)
+        hits = [Hit(doc, score, collection.payload[doc]) for doc, score in ranked]
+        return Ranking(hits, nearest[0][1] if nearest else 0.0)

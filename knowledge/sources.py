@@ -1,7 +1,7 @@
 """Turn the editable sources into index collections, and (re)build them when they change.
 
-Two collections: `answers` (FAQ questions and phrasings, plus policy passages) and `products`
-(one text per catalogue product). `csbot knowledge build` calls `build_all`.
+Two collections: `answers` (FAQ questions and phrasings, plus policy passages, with a linear
+head that tells the entries apart) and `products` (one text per catalogue product). `csbot knowledge build` calls `build_all`.
 """
 
 from __future__ import annotations
@@ -87,6 +87,11 @@ def build_all(
     answers = answer_texts(load_faqs(sources.faq_dir), load_passages(sources.policy_dir))
     products = product_texts(load_products(sources.catalogue))
     return {
-        name: build_collection(root, name, texts, payload, encoder, force=force, progress=True)
-        for name, (texts, payload) in ((ANSWERS, answers), (PRODUCTS, products))
+        name: build_collection(
+            root, name, texts, payload, encoder, force=force, progress=True, classify=classify
+        )
+        for name, (texts, payload), classify in (
+            (ANSWERS, answers, True),
+            (PRODUCTS, products, False),
+        )
     }

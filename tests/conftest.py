@@ -233,7 +233,7 @@ def small_knowledge(tmp_path_factory, encoder, products):
     root = tmp_path_factory.mktemp("index")
     faqs = [f for f in load_faqs() if f.topic in ("returns", "shipping", "payments", "warranty")]
     passages = [p for p in load_passages() if p.source == "returns-and-refunds.md"]
-    build_collection(root, ANSWERS, *answer_texts(faqs, passages), encoder)
+    build_collection(root, ANSWERS, *answer_texts(faqs, passages), encoder, classify=True)
     wanted = {"dishwasher", "kettle", "headphones", "coffee-machine", "toaster", "blender"}
     build_collection(
         root, PRODUCTS, *product_texts([p for p in products if p.category in wanted]), encoder

@@ -57,7 +57,7 @@ async def test_faq_answer_names_its_source_and_asks_for_feedback(answerer, servi
 
 
 async def test_close_candidates_are_offered_as_three_buttons(answerer, services):
-    _, dispatcher = await run(ActionAnswerFaq(answerer, services), ask("refund"))
+    _, dispatcher = await run(ActionAnswerFaq(answerer, services), ask("returns"))
     buttons = dispatcher.messages[0]["buttons"]
     assert "did you mean" in dispatcher.messages[0]["text"]
     assert len(buttons) == 4 and buttons[-1]["payload"] == "/faq_not_helpful"

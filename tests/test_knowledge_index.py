@@ -6,7 +6,7 @@ import pytest
 
 from knowledge.answers import Decision, FaqAnswerer, Thresholds, decide
 from knowledge.index import build_collection, make_index, read_manifest
-from knowledge.retrieval import Hit, KnowledgeBase, clean_query
+from knowledge.retrieval import Hit, KnowledgeBase, Ranking, clean_query
 
 TEXTS = [("a", "How long does standard shipping take?"), ("b", "Which cards do you accept?")]
 PAYLOAD = {"a": {"answer": "3-5 business days."}, "b": {"answer": "Visa and more."}}
@@ -25,6 +25,24 @@ def test_manifest_describes_the_build_and_unchanged_content_is_not_rebuilt(tmp_p
     assert build_collection(tmp_path, "faq", TEXTS, PAYLOAD, encoder) is None
     changed = build_collection(tmp_path, "faq", TEXTS[:1], {"a": PAYLOAD["a"]}, encoder)
     assert changed.content_hash != manifest.content_hash
+
+
+def test_linear_head_ranks_the_entry_whose_phrasings_share_the_need(tmp_path, encoder):
+    texts = [
+        ("ship", "how long does delivery take"),
+        ("ship", "when will my parcel arrive"),
+        ("ship", "standard shipping time in days"),
+        ("cards", "which cards do you take"),
+        ("cards", "can I pay with amex"),
+        ("cards", "do you accept mastercard"),
+    ]
+    build_collection(tmp_path, "faq", texts, {"ship": {}, "cards": {}}, encoder, classify=True)
+    kb = KnowledgeBase(tmp_path, encoder)
+    ranked = kb.rank("faq", "how many days until my package gets here", 2)
+    assert [h.doc_id for h in ranked.hits] == ["ship", "cards"]
+    assert ranked.hits[0].score > 0.5 > ranked.hits[1].score
+    assert abs(sum(h.score for h in ranked.hits) - 1) < 1e-5
+    assert 0 < ranked.similarity < 1
 
 
 def test_running_knowledge_base_picks_up_a_rebuilt_index(tmp_path, encoder):
@@ -52,22 +70,23 @@ def test_large_collections_use_hnsw_with_high_recall():
     assert recall >= 0.95
 
 
-def hits(*scores):
-    return [Hit(f"d{i}", s, {}) for i, s in enumerate(scores)]
+def ranking(similarity, *probabilities):
+    return Ranking([Hit(f"d{i}", p, {}) for i, p in enumerate(probabilities)], similarity)
 
 
 @pytest.mark.parametrize(
-    ("scores", "decision"),
+    ("similarity", "probabilities", "decision"),
     [
-        ((0.9, 0.6), Decision.ANSWER),
-        ((0.9, 0.88), Decision.CLARIFY),  # two close candidates: ask, don't guess
-        ((0.6, 0.5), Decision.CLARIFY),
-        ((0.3, 0.2), Decision.ESCALATE),
-        ((), Decision.ESCALATE),
+        (0.8, (0.9, 0.05), Decision.ANSWER),
+        (0.8, (0.45, 0.42), Decision.CLARIFY),  # two close candidates: ask, don't guess
+        (0.8, (0.3, 0.2), Decision.CLARIFY),
+        (0.4, (0.9, 0.05), Decision.ESCALATE),  # sure of an entry, but far from every text
+        (0.8, (), Decision.ESCALATE),
     ],
 )
-def test_decision_follows_the_thresholds(scores, decision):
-    assert decide(hits(*scores), Thresholds(answer=0.7, margin=0.05, clarify=0.5)) is decision
+def test_decision_follows_the_thresholds(similarity, probabilities, decision):
+    thresholds = Thresholds(answer=0.4, margin=0.05, clarify=0.5)
+    assert decide(ranking(similarity, *probabilities), thresholds) is decision
 
 
 def test_shop_name_is_not_a_kettle():
