@@ -28,11 +28,11 @@ import yaml
 
 from bot.runtime.training import rasa_environment
 from knowledge.answers import DEFAULT_THRESHOLDS, Decision, Thresholds, decide
+from knowledge.classifier import LinearHead
 from knowledge.embeddings import MiniLMEncoder
 from knowledge.faq import FaqEntry, load_faqs
 from knowledge.index import make_index
 from knowledge.policies import load_passages
-from knowledge.classifier import LinearHead
 from knowledge.retrieval import Hit, Ranking, clean_query
 from knowledge.sources import answer_texts
 

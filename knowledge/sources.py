@@ -1,7 +1,8 @@
 """Turn the editable sources into index collections, and (re)build them when they change.
 
 Two collections: `answers` (FAQ questions and phrasings, plus policy passages, with a linear
-head that tells the entries apart) and `products` (one text per catalogue product). `csbot knowledge build` calls `build_all`.
+head that tells the entries apart) and `products` (one text per catalogue product).
+`csbot knowledge build` calls `build_all`.
 """
 
 from __future__ import annotations
