@@ -1,12 +1,13 @@
-"""Low-confidence fallback: the knowledge base first, then the two likeliest intents as
-buttons; a second miss in a row escalates."""
+"""Low-confidence fallback: a named product, then the knowledge base; a message about nothing
+the shop knows is declined as out of scope; otherwise the two likeliest intents as buttons.
+A second miss in a row escalates."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -15,6 +16,7 @@ from actions.handoff import escalate
 from actions.products import ProductAction, describe_product
 
 FALLBACK_INTENT = "nlu_fallback"
+OUT_OF_SCOPE_RESPONSE = "utter_out_of_scope"
 NOT_SUGGESTED = {FALLBACK_INTENT, "out_of_scope", "inform", "affirm", "deny", "stop"}
 
 # Button titles a customer understands, one per intent worth suggesting.
@@ -66,6 +68,14 @@ def likely_intents(ranking: list[dict[str, Any]], top: int = 2) -> list[str]:
     return [n for n in names if n in INTENT_TITLES and n not in NOT_SUGGESTED][:top]
 
 
+def off_topic(message: dict[str, Any], ranking: list[dict[str, Any]]) -> bool:
+    """Typed, naming no order, product or email, and out_of_scope among the two likeliest
+    intents: called after the knowledge base found nothing close, so not the shop's business."""
+    typed = not (message.get("text") or "").startswith("/")
+    likeliest = [r.get("name") for r in ranking if r.get("name") != FALLBACK_INTENT][:2]
+    return typed and not message.get("entities") and "out_of_scope" in likeliest
+
+
 class ActionFallbackSuggest(ProductAction, Action):
     def name(self) -> str:
         return "action_fallback_suggest"
@@ -86,7 +96,10 @@ class ActionFallbackSuggest(ProductAction, Action):
         answered, _ = await self.answer_or_clarify(dispatcher, text)
         if answered is not None:
             return answered
-        suggestions = likely_intents(tracker.latest_message.get("intent_ranking") or [])
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        if off_topic(tracker.latest_message, ranking):
+            return [FollowupAction(OUT_OF_SCOPE_RESPONSE)]
+        suggestions = likely_intents(ranking)
         dispatcher.utter_message(
             text="Sorry, I'm not sure I understood. Could you rephrase that? Or did you mean:"
             if suggestions

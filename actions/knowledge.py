@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -24,6 +25,13 @@ OFFER_PERSON = [
     {"title": "Yes, talk to a person", "payload": "/request_human"},
     {"title": "No, thanks", "payload": "/deny"},
 ]
+# Intents whose own response ends in an offer (a return, a person): a confident FAQ answer
+# replaces it, but FAQ choices would lose the offer, so below that the response is used.
+OWN_OFFER_FIRST = {"damaged_or_wrong_item", "warranty_claim"}
+QUESTION = re.compile(
+    r"\?|^(?:can|could|how|what|when|why|do|does|is|are|will|would|should|may|am)\b",
+    re.IGNORECASE,
+)
 
 
 def answer_text(hit: Hit, version: str, lead: str = "") -> str:
@@ -103,7 +111,9 @@ class ActionAnswerFaq(KnowledgeAction, Action):
             dispatcher.utter_message(text=answer_text(*found), buttons=FEEDBACK_BUTTONS)
             return [SlotSet("faq_shown", shown)]
         question = customer_text(tracker)
-        answered, reply = await self.answer_or_clarify(dispatcher, question)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        clarify = intent not in OWN_OFFER_FIRST
+        answered, reply = await self.answer_or_clarify(dispatcher, question, clarify=clarify)
         if answered is not None:
             return answered
         candidates = [h.doc_id for h in reply.candidates]
@@ -114,7 +124,6 @@ class ActionAnswerFaq(KnowledgeAction, Action):
                 question, best, best_doc, "escalated", tracker.sender_id, reply.version
             )
         )
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
         if f"utter_{intent}" in (domain.get("responses") or {}):
             dispatcher.utter_message(response=f"utter_{intent}")
         else:
@@ -155,4 +164,24 @@ class ActionFaqNotHelpful(KnowledgeAction, Action):
             "I'm sorry I couldn't find the right answer. Would you like a person from our team "
             "to help with this?",
         )
+        return []
+
+
+class ActionAnswerPolicyQuestion(KnowledgeAction, Action):
+    """Before a return starts: "can I still send back the dishwasher we plumbed in?" asks
+    about the policy too. A question the knowledge base answers with confidence is answered
+    (with its source) first; the form then asks for the order. Anything else says nothing."""
+
+    def name(self) -> str:
+        return "action_answer_policy_question"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        question = customer_text(tracker)
+        if not QUESTION.search(question.strip()):
+            return []
+        reply = await off_loop(lambda: self.answerer.reply(question))
+        if reply.decision is Decision.ANSWER:
+            dispatcher.utter_message(text=answer_text(reply.best, reply.version))
         return []

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -191,7 +191,7 @@ async def test_first_fallback_offers_the_two_likeliest_intents(services):
     ranking = [
         {"name": "nlu_fallback", "confidence": 0.45},
         {"name": "refund_status", "confidence": 0.3},
-        {"name": "out_of_scope", "confidence": 0.2},
+        {"name": "inform", "confidence": 0.2},
         {"name": "return_item", "confidence": 0.1},
         {"name": "order_status", "confidence": 0.05},
     ]
@@ -202,6 +202,20 @@ async def test_first_fallback_offers_the_two_likeliest_intents(services):
         "/refund_status",
         "/return_item",
     ]
+
+
+async def test_a_message_about_nothing_the_shop_knows_is_declined(services):
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.3},
+        {"name": "greet", "confidence": 0.2},
+        {"name": "out_of_scope", "confidence": 0.15},
+    ]
+    t = tracker(text="did the lakers win?", intent="nlu_fallback", ranking=ranking, form=None)
+    events, dispatcher = await run(ActionFallbackSuggest(NoProduct(), services, NoAnswer()), t)
+    assert events == [FollowupAction("utter_out_of_scope")] and not dispatcher.messages
+    t.latest_message["entities"] = [{"entity": "order_number", "value": "100234"}]
+    events, dispatcher = await run(ActionFallbackSuggest(NoProduct(), services, NoAnswer()), t)
+    assert not events and "rephrase" in texts(dispatcher)
 
 
 async def test_second_fallback_in_a_row_escalates_to_a_ticket(services):

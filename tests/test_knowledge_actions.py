@@ -252,3 +252,19 @@ def test_a_comparison_carries_the_brand_to_the_second_name(finder):
     compared = finder.compare("sony wh-1000xm5 vs the wf-1000xm5 earbuds")
     assert compared is not None and compared.names[0].startswith("Sony WH-1000XM5")
     assert compared.names[1].startswith("Sony WF-1000XM5")
+
+
+def test_a_model_line_and_the_category_said_name_the_right_product(finder):
+    dishwasher = finder.by_name("siemens iq500 dishwasher - how many have you got left?")
+    assert dishwasher["name"] == "Siemens iQ500 SN25ZI49CE Dishwasher"  # not the fridge
+    assert finder.by_name("price on the Fellow Stagg EKG?")["name"].startswith("Fellow Stagg")
+    compared = finder.compare("breville bambino plus vs the barista pro, which for a beginner?")
+    assert compared.names == (
+        "Breville Bambino Plus BES500BSS Espresso Machine",
+        "Breville Barista Pro BES878BSS Espresso Machine",
+    )
+
+
+def test_a_model_the_brand_does_not_make_is_not_sold(finder):
+    found = finder.find("looking for the Keurig K-Supreme Plus, do you stock it?")
+    assert found.not_sold and found.product is None

@@ -25,6 +25,9 @@ from bot.nlu.person_request import PersonRequest, asks_for_person
         "water through the ceiling, SEND SOMEONE",
         "the toaster started sparking and there's a burning smell",
         "my kettle gave me a shock when I touched it",
+        "a charge I never made. I need this looked at by a person, not a FAQ.",
+        "can someone from your team give me a ring about plumbing in the dishwasher",
+        "yes connect me with them",
     ],
 )
 def test_person_requests_and_safety_problems_are_recognised(text):
@@ -39,6 +42,8 @@ def test_person_requests_and_safety_problems_are_recognised(text):
         "is this kettle good for a family of four people?",
         "someone stole my parcel from the porch",
         "I need a kettle for my office",
+        "can u call me a cab to the train station",
+        "the kettle was checked by the courier before he left",
     ],
 )
 def test_other_mentions_of_people_are_not_requests(text):

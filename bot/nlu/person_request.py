@@ -32,6 +32,9 @@ PERSON_REQUEST = re.compile(
     r"|human (?:please|pls|plz|agent|being)"
     r"|(?:agent|operator|representative) (?:please|pls|plz)"
     r"|escalate (?:this|it|my)"
+    rf"|(?:looked at|handled|dealt with|checked|seen to) by {_PERSON}"
+    r"|(?:someone|somebody|a person) (?:from|on|at) your (?:team|end|company|shop|side)"
+    r"|(?:call|ring|phone) me back|give me a (?:ring|call)|connect me\b"
     r")\b",
     re.IGNORECASE,
 )

@@ -8,6 +8,7 @@ with close alternatives that are in stock.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -112,8 +113,11 @@ class ProductFinder:
 
     @staticmethod
     def _name_score(name_words: Sequence[str], said: set[str], said_codes: list[str]) -> float:
-        """1.0 for the brand (or a long model code) with the model code; otherwise the share
-        of the name's distinctive words said, if the brand is among them."""
+        """1.0 for the brand (or a long model code) with the model code; about 0.9 for the
+        brand with its model line, the words before the code or the first three ("Breville
+        Bambino" BES500BSS, "Fellow Stagg EKG" Electric Pour-Over Kettle), the fuller name
+        said first; otherwise the share of the name's distinctive words said, if the brand
+        is among them."""
         if not name_words:
             return 0.0
         brand = name_words[0]
@@ -124,22 +128,28 @@ class ProductFinder:
             return 1.0
         if codes and said_codes:
             return 0.0  # another model of the brand: "WH-9000XM9" is not the "WH-1000XM5"
-        return len(found) / len(name_words) if brand in found else 0.0
+        if brand not in found:
+            return 0.0
+        share = len(found) / len(name_words)
+        line = list(itertools.takewhile(lambda w: not _is_code(w), name_words))[:3]
+        if len(line) >= 2 and all(w in found for w in line):
+            return 0.9 + 0.1 * share
+        return share
 
     def by_name(self, text: str) -> Mapping[str, Any] | None:
         """The catalogue product whose name the text spells out (slips and spacing allowed)."""
-        named = [e.value for e in self.recognizer.extract(text) if e.entity == "product"]
+        named = {e.value for e in self.recognizer.extract(text) if e.entity == "product"}
         catalogue = self._catalogue()
-        if named and named[0] in catalogue.exact:
-            return catalogue.exact[named[0]]
         said = set(words(text))
         said_codes = [w for w in tokens(text) if _is_code(w)]
-        scored = [
-            (self._name_score(name, said, said_codes), _mentions_category(p, said), p)
-            for p, name in zip(catalogue.products, catalogue.name_words, strict=True)
-        ]
-        best = max(scored, key=lambda row: row[:2], default=(0.0, False, None))
-        return best[2] if best[0] >= NAME_MATCH else None
+        scored = []
+        for p, name in zip(catalogue.products, catalogue.name_words, strict=True):
+            score = self._name_score(name, said, said_codes)
+            picked = p["name"] in named  # the entity rules' pick is a match, and wins a tie
+            score = max(score, NAME_MATCH) if picked else score  # but for the category said
+            scored.append((score, _mentions_category(p, said), picked, p))
+        best = max(scored, key=lambda row: row[:3], default=(0.0, False, False, None))
+        return best[3] if best[0] >= NAME_MATCH else None
 
     def find(self, text: str) -> ProductMatch:
         """The product the text is about, or that it names one the shop does not sell."""
@@ -175,6 +185,12 @@ class ProductFinder:
         catalogue = self._catalogue()
         said = words(text)
         leftover = [w for w in said if w not in catalogue.ignore and not w.isdigit()]
+        for i, brand in enumerate(said):  # "Keurig K-Supreme": a model word the brand lacks
+            model = [w for w in said[i + 1 : i + 3] if w in leftover and len(w) >= 3]
+            if brand in catalogue.by_brand and any(
+                w not in catalogue.by_brand[brand] for w in model
+            ):
+                return True
         for brand in (w for w in said if w in catalogue.by_brand):
             others = [w for w in leftover if w != brand]
             if others and not any(w in catalogue.by_brand[brand] for w in others):

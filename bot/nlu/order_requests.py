@@ -1,0 +1,74 @@
+"""A message that gives an order number, or asks to send something back, is an order request.
+
+"I ordered a sonos soundbar and an echo studio, 102465, where are they at" names products,
+so the intent classifier hesitates between a product question and the order status; "the
+bambino plus isnt for me, can it go back?" spreads over returns, complaints and policies.
+Customers who give their order number want that order looked at, and customers who say
+they are sending something back want a return: these cues override an unsure or
+product-minded guess. Questions about the return policy ("do I pay for return postage?")
+carry no request to send something back and keep their intent.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+
+from bot.nlu.intent_override import IntentOverride
+from bot.shop.orders import ORDER_NUMBER
+
+RETURN_INTENT, STATUS_INTENT = "return_item", "order_status"
+_ITEM = r"(?:it|them|this|these|that|those|the \w+(?: \w+)?|my \w+(?: \w+)?)"
+SENDING_BACK = re.compile(
+    r"\b(?:"
+    rf"(?:want|wanna|like|need|going|trying|how (?:do|can) i|can i|could i) (?:to )?"
+    rf"(?:return|send back|get a refund for) {_ITEM}"
+    rf"|(?:send|sending|take|taking|ship|shipping) {_ITEM} back"
+    r"|(?:can|could) (?:it|they|this|these) (?:go|be sent) back"
+    r"|returning (?:it|them|this|these|the|my)\b"
+    r"|(?:want|like|need) (?:a |my )?(?:refund|money back)"
+    r"|i want to return\b|i'?d like to return\b|return (?:it|them|these|this)\b"
+    r")",
+    re.IGNORECASE,
+)
+# Guesses that an order number or a return request outranks.
+UNSURE = {
+    "nlu_fallback",
+    "inform",
+    "product_question",
+    "product_availability",
+    "compare_products",
+    "recommend_product",
+    "damaged_or_wrong_item",
+    "refund_status",
+    "shipping_info",
+    "ask_knowledge",
+    "request_invoice",
+    "billing_problem",
+}
+# These keep their intent: the order number is context for what they ask.
+STATUS_WORDS = re.compile(
+    r"\b(?:where|status|track|tracking|shipped|sent|dispatched|arriv\w*|coming|come|"
+    r"deliver\w*|update|happened|make it|eta|when will)\b",
+    re.IGNORECASE,
+)
+
+
+def order_request(text: str, intent: str | None) -> str | None:
+    """The order intent the cues in `text` call for, or None to keep `intent`."""
+    if intent not in UNSURE:
+        return None
+    if SENDING_BACK.search(text):
+        return RETURN_INTENT
+    if ORDER_NUMBER.search(text) and (intent == "nlu_fallback" or STATUS_WORDS.search(text)):
+        return STATUS_INTENT
+    return None
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class OrderRequests(IntentOverride):
+    def override(self, text: str, intent: str | None) -> dict[str, Any] | None:
+        new = order_request(text, intent)
+        return {"name": new} if new else None
