@@ -50,6 +50,7 @@ def test_an_order_number_asks_for_that_order(text, guess):
         ("do I have to pay for return postage?", "ask_knowledge"),  # the policy, not a return
         ("what is your return window for opened items", "ask_knowledge"),
         ("when will I get my refund?", "refund_status"),
+        ("returned it 3 weeks ago and I want my refund", "refund_status"),
         ("can I change the address on 103579?", "change_address"),  # its own question
         ("order 100234 is a week late and I want to speak to a manager", "request_human"),
         ("I never ordered 100234, someone is in my account", "account_security"),

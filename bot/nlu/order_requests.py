@@ -28,7 +28,7 @@ SENDING_BACK = re.compile(
     rf"|(?:send|sending|take|taking|ship|shipping) {_ITEM} back"
     r"|(?:can|could) (?:it|they|this|these) (?:go|be sent) back"
     r"|returning (?:it|them|this|these|the|my)\b"
-    r"|(?:want|like|need) (?:a |my )?(?:refund|money back)"
+    r"|(?:want|like|need) (?:a refund|my money back)"  # "I want my refund" asks after one
     r"|i want to return\b|i'?d like to return\b|return (?:it|them|these|this)\b"
     r")",
     re.IGNORECASE,
