@@ -15,19 +15,14 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.deps import off_loop
-from actions.knowledge import FEEDBACK_BUTTONS, KnowledgeAction, answer_text
+from actions.knowledge import FEEDBACK_BUTTONS, QUESTION_WORDS, KnowledgeAction, answer_text
 from knowledge.answers import Decision
 
 SPLIT = re.compile(
-    r"(?:[?.!;]+\s+|\s+(?:and|also|plus|oh and|btw|but)\s+(?=(?:can|could|how|what|when|why|"
-    r"do|does|is|are|will|would|should|may|i)\b))",
+    rf"(?:[?.!;]+\s+|\s+(?:and|also|plus|oh and|btw|but)\s+(?=(?:{QUESTION_WORDS}|i)\b))",
     re.IGNORECASE,
 )
-QUESTION = re.compile(
-    r"^(?:can|could|how|what|when|why|do|does|is|are|will|would|should|may|i'?d like|i want)\b"
-    r"|\?\s*$",
-    re.IGNORECASE,
-)
+QUESTION = re.compile(rf"^(?:{QUESTION_WORDS}|i'?d like|i want)\b|\?\s*$", re.IGNORECASE)
 LOOK_BACK = 4  # customer messages
 
 

@@ -28,10 +28,9 @@ OFFER_PERSON = [
 # Intents whose own response ends in an offer (a return, a person): a confident FAQ answer
 # replaces it, but FAQ choices would lose the offer, so below that the response is used.
 OWN_OFFER_FIRST = {"damaged_or_wrong_item", "warranty_claim"}
-QUESTION = re.compile(
-    r"\?|^(?:can|could|how|what|when|why|do|does|is|are|will|would|should|may|am)\b",
-    re.IGNORECASE,
-)
+# Words a customer's question starts with (also used to split and spot second questions).
+QUESTION_WORDS = "can|could|how|what|when|why|do|does|is|are|will|would|should|may"
+QUESTION = re.compile(rf"\?|^(?:{QUESTION_WORDS}|am)\b", re.IGNORECASE)
 
 
 def answer_text(hit: Hit, version: str, lead: str = "") -> str:

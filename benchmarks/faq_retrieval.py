@@ -277,6 +277,8 @@ def main() -> None:
     if args.calibrate:
         DEFAULT_THRESHOLDS.write_text(
             "# Written by `python -m benchmarks.faq_retrieval --calibrate`; see README.\n"
+            "# answer, margin: the linear head's probability for the best FAQ (and its lead over\n"
+            "# the runner-up); clarify: cosine similarity to the nearest indexed text.\n"
             + yaml.safe_dump(
                 {
                     "answer": round(ours.answer, 3),
