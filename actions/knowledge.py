@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -31,6 +31,23 @@ OWN_OFFER_FIRST = {"damaged_or_wrong_item", "warranty_claim"}
 # Words a customer's question starts with (also used to split and spot second questions).
 QUESTION_WORDS = "can|could|how|what|when|why|do|does|is|are|will|would|should|may"
 QUESTION = re.compile(rf"\?|^(?:{QUESTION_WORDS}|am)\b", re.IGNORECASE)
+# "Can I still return it?", "am I allowed to send it back?": asking whether, not asking to.
+PERMISSION = re.compile(
+    r"\b(?:can|could|may) (?:i|we|you|it|they|this|that)\b|\b(?:am i|are we) (?:still )?allowed"
+    r"|\bis it (?:still )?(?:possible|ok|okay)",
+    re.IGNORECASE,
+)
+NONE_OF_THESE = {"title": "None of these", "payload": "/faq_not_helpful"}
+START_RETURN = {"title": "No, start my return", "payload": "/return_item"}
+LISTEN = "action_listen"
+
+
+def clarify_buttons(reply: Reply) -> list[dict[str, Any]]:
+    """The three likeliest entries as buttons that answer the chosen one."""
+    return [
+        {"title": h.data["title"], "payload": f'/ask_knowledge{{"faq_id":"{h.doc_id}"}}'}
+        for h in reply.candidates[:3]
+    ]
 
 
 def answer_text(hit: Hit, version: str, lead: str = "") -> str:
@@ -83,11 +100,7 @@ class KnowledgeAction(UsesServices):
             dispatcher.utter_message(text=text, buttons=FEEDBACK_BUTTONS)
             return _slots(question, candidates, candidates[:1], best), reply
         if reply.decision is Decision.CLARIFY and clarify:
-            buttons: list[dict[str, Any]] = [
-                {"title": h.data["title"], "payload": f'/ask_knowledge{{"faq_id":"{h.doc_id}"}}'}
-                for h in reply.candidates[:3]
-            ]
-            buttons.append({"title": "None of these", "payload": "/faq_not_helpful"})
+            buttons = [*clarify_buttons(reply), NONE_OF_THESE]
             dispatcher.utter_message(text="Just to be sure, did you mean:", buttons=buttons)
             return _slots(question, candidates, [], best), reply
         return None, reply
@@ -169,7 +182,9 @@ class ActionFaqNotHelpful(KnowledgeAction, Action):
 class ActionAnswerPolicyQuestion(KnowledgeAction, Action):
     """Before a return starts: "can I still send back the dishwasher we plumbed in?" asks
     about the policy too. A question the knowledge base answers with confidence is answered
-    (with its source) first; the form then asks for the order. Anything else says nothing."""
+    (with its source) first; the form then asks for the order. When it is only close, and the
+    customer asked whether they may (no order number yet), the likeliest answers are offered
+    beside "start my return" instead of starting the form on a question. Otherwise silent."""
 
     def name(self) -> str:
         return "action_answer_policy_question"
@@ -177,10 +192,22 @@ class ActionAnswerPolicyQuestion(KnowledgeAction, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        typed = tracker.latest_message.get("text") or ""
         question = customer_text(tracker)
-        if not QUESTION.search(question.strip()):
-            return []
+        if typed.startswith("/") or not QUESTION.search(question.strip()):
+            return []  # a button chose the return, or nothing was asked
         reply = await off_loop(lambda: self.answerer.reply(question))
         if reply.decision is Decision.ANSWER:
             dispatcher.utter_message(text=answer_text(reply.best, reply.version))
+        elif reply.decision is Decision.CLARIFY and asks_permission(tracker, question):
+            buttons = [*clarify_buttons(reply), START_RETURN]
+            dispatcher.utter_message(text="Just to be sure, did you mean:", buttons=buttons)
+            candidates = [h.doc_id for h in reply.candidates]
+            return [*_slots(question, candidates, [], reply.similarity), FollowupAction(LISTEN)]
         return []
+
+
+def asks_permission(tracker: Tracker, question: str) -> bool:
+    """ "Can I still send it back?" with no order named: a question first, not a request."""
+    named_order = next(tracker.get_latest_entity_values("order_number"), None)
+    return named_order is None and bool(PERMISSION.search(question))

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -47,14 +47,22 @@ class _RecommenderDeps(UsesServices):
     """Shared constructor; not an Action, so rasa_sdk does not register it."""
 
     def __init__(
-        self, recommender: Recommender | None = None, services: Services | None = None
+        self,
+        recommender: Recommender | None = None,
+        services: Services | None = None,
+        finder: ProductFinder | None = None,
     ) -> None:
         super().__init__(services)
         self._recommender = recommender
+        self._finder = finder
 
     @property
     def recommender(self) -> Recommender:
         return self._recommender or default_recommender()
+
+    @property
+    def finder(self) -> ProductFinder:
+        return self._finder or default_finder()
 
 
 class ProductAction(KnowledgeAction):
@@ -83,6 +91,9 @@ class ActionRecommendProducts(_RecommenderDeps, Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         text = customer_text(tracker)
+        if await off_loop(lambda: self.finder.compare(text)) is not None:
+            # "Roomba j7+ or Qrevo S for a house with a dog?": advice between two named ones.
+            return [FollowupAction("action_compare_products")]
         email = tracker.get_slot("verified_customer")
         history = await self.call(lambda s: s.orders.purchased_skus(email)) if email else []
         wanted, picks = await off_loop(lambda: self.recommender.recommend(text, history))

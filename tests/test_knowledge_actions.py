@@ -5,18 +5,19 @@ from __future__ import annotations
 import re
 
 import pytest
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions.fallback import ActionFallbackSuggest
-from actions.knowledge import ActionAnswerFaq, ActionFaqNotHelpful
+from actions.knowledge import ActionAnswerFaq, ActionAnswerPolicyQuestion, ActionFaqNotHelpful
 from actions.products import ActionCompareProducts, ActionProductInfo, ActionRecommendProducts
 from bot.conversations.models import UnansweredQuestion
 from bot.nlu.entity_rules import ShopEntityRecognizer
 from bot.shop.products import ProductFinder
 from bot.shop.recommend import CoPurchase, Recommender
-from knowledge.answers import FaqAnswerer, Thresholds
+from knowledge.answers import Decision, FaqAnswerer, Reply, Thresholds
+from knowledge.retrieval import Hit
 from tests.test_actions import DOMAIN, run, texts, tracker, user
 
 
@@ -115,8 +116,8 @@ async def test_not_helpful_tries_the_next_candidate_then_offers_a_person(answere
     assert (row.text, row.outcome, row.best_score) == ("refund", "not_helpful", 0.6)
 
 
-async def test_quiet_dishwasher_under_600(recommender, services):
-    action = ActionRecommendProducts(recommender, services)
+async def test_quiet_dishwasher_under_600(recommender, services, finder):
+    action = ActionRecommendProducts(recommender, services, finder)
     _, dispatcher = await run(
         action, ask("recommend a quiet dishwasher under 600 dollars", "recommend_product")
     )
@@ -138,9 +139,9 @@ async def test_quiet_dishwasher_under_600(recommender, services):
     assert "dB" in text or "noise db" in text
 
 
-async def test_gift_idea_without_category_finds_coffee_gear(recommender, services):
+async def test_gift_idea_without_category_finds_coffee_gear(recommender, services, finder):
     _, dispatcher = await run(
-        ActionRecommendProducts(recommender, services),
+        ActionRecommendProducts(recommender, services, finder),
         ask("gift for a coffee lover", "recommend_product"),
     )
     payload = recommender.knowledge.collection("products").payload
@@ -184,10 +185,10 @@ async def test_an_unsure_nlu_still_answers_a_question_the_shop_has_answered(
     assert "not sure I understood" not in texts(dispatcher)
 
 
-async def test_a_suggestion_button_works_on_what_the_customer_typed(recommender, services):
+async def test_a_suggestion_button_works_on_what_the_customer_typed(recommender, services, finder):
     history = [user("a kettle as a gift, max 60 dollars", "nlu_fallback")]
     t = tracker(text="/recommend_product", intent="recommend_product", history=history, form=None)
-    _, dispatcher = await run(ActionRecommendProducts(recommender, services), t)
+    _, dispatcher = await run(ActionRecommendProducts(recommender, services, finder), t)
     reply = texts(dispatcher)
     assert "kettle under $60" in reply
     prices = [float(p) for p in re.findall(r" - \$([\d.]+) \(", reply)]
@@ -268,3 +269,73 @@ def test_a_model_line_and_the_category_said_name_the_right_product(finder):
 def test_a_model_the_brand_does_not_make_is_not_sold(finder):
     found = finder.find("looking for the Keurig K-Supreme Plus, do you stock it?")
     assert found.not_sold and found.product is None
+
+
+class UnsureAnswerer:
+    """An answerer that is only close (clarify) on every question: the decision under test
+    is the action's, not the index's."""
+
+    def reply(self, question):
+        hits = tuple(
+            Hit(f"faq:{doc}", 0.3, {"title": doc.replace("-", " "), "answer": "...", "source": ""})
+            for doc in ("returns-large-appliance", "returns-window", "returns-shipping-cost")
+        )
+        return Reply(Decision.CLARIFY, hits, "v1", 0.65)
+
+
+@pytest.mark.parametrize(
+    ("text", "offers"),
+    [
+        ("we had the dishwasher plumbed in last week, can we still return it?", True),
+        ("am I still allowed to send back a blender I used twice?", True),
+        ("can I return the kettle from order 100234?", False),  # a request with its order
+        ("how do I send it back?", False),  # asks how to do it: start it
+        ("I want to return my kettle", False),  # no question
+    ],
+)
+async def test_a_return_question_the_shop_is_unsure_of_offers_answers_before_the_form(
+    services, text, offers
+):
+    t = ask(text, intent="return_item")
+    if "100234" in text:
+        t.latest_message["entities"] = [{"entity": "order_number", "value": "100234"}]
+    events, dispatcher = await run(ActionAnswerPolicyQuestion(UnsureAnswerer(), services), t)
+    if not offers:
+        assert (events, dispatcher.messages) == ([], [])
+        return
+    payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+    assert payloads[0] == '/ask_knowledge{"faq_id":"faq:returns-large-appliance"}'
+    assert payloads[-1] == "/return_item"
+    assert events[-1] == FollowupAction("action_listen")  # the form waits for the choice
+
+
+async def test_start_my_return_button_starts_the_form(services):
+    t = ask("/return_item", intent="return_item")
+    t.events.insert(0, user("can we still return the dishwasher?", "return_item"))
+    events, dispatcher = await run(ActionAnswerPolicyQuestion(UnsureAnswerer(), services), t)
+    assert (events, dispatcher.messages) == ([], [])
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        (
+            "my kettle is fine actually, it's the toaster that died. a 4 slice one under $80?",
+            "toaster",
+        ),
+        ("the kettle still works fine but we need a new toaster", "toaster"),
+        ("a kettle to go with our new toaster", "kettle"),
+    ],
+)
+def test_a_category_the_customer_is_happy_with_is_not_the_one_recommended(
+    recognizer, text, category
+):
+    assert Recommender(None, recognizer).constraints(text).category == category
+
+
+async def test_two_named_products_in_a_recommendation_request_are_compared(
+    recommender, services, finder
+):
+    t = ask("Roomba j7+ or Roborock Qrevo S for a house with a dog?", intent="recommend_product")
+    events, dispatcher = await run(ActionRecommendProducts(recommender, services, finder), t)
+    assert (events, dispatcher.messages) == ([FollowupAction("action_compare_products")], [])

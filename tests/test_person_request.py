@@ -6,6 +6,7 @@ import pytest
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.account_security import AccountSecurity
 from bot.nlu.person_request import PersonRequest, asks_for_person
 
 
@@ -60,3 +61,41 @@ def test_component_keeps_what_the_message_was_about():
         "confidence": 1.0,
         "original": "order_status",
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I just got an email from you saying a new phone number was added to my account and "
+        "two-step verification was switched off. I did neither of those things",
+        "there's an order in my account history for a 75 inch tv. i did NOT place this",
+        "a $1,149 payment to Kettle & Volt and I have never bought anything from you",
+        "my password was changed and it wasn't me",
+        "someone has logged into my account from another country",
+        "an order was placed with my saved card without my permission",
+    ],
+)
+def test_activity_the_customer_disowns_is_a_security_case(text):
+    message = Message(data={TEXT: text, INTENT: {"name": "login_problem"}})
+    AccountSecurity().process([message])
+    assert message.get(INTENT)["name"] == "account_security"
+    assert message.get(INTENT)["original"] == "login_problem"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("I never get the verification SMS when I try to sign in", "login_problem"),
+        ("how do I turn on two-step verification?", "ask_knowledge"),
+        ("I didn't get my order yet, it's been a week", "order_status"),
+        (
+            "the parcel had a blue kettle in it, I never ordered that colour",
+            "damaged_or_wrong_item",
+        ),
+        ("I changed my email address, how do I update my account?", "update_account"),
+    ],
+)
+def test_other_account_messages_keep_their_intent(text, intent):
+    message = Message(data={TEXT: text, INTENT: {"name": intent}})
+    AccountSecurity().process([message])
+    assert message.get(INTENT)["name"] == intent

@@ -175,3 +175,17 @@ def test_a_rating_needs_a_resolved_ticket_and_counts_once(desk, clock):
     assert desk.ratings.rate("conv-1", 5) == ticket_id
     with pytest.raises(RatingRefused, match="already rated"):
         desk.ratings.rate("conv-1", 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "priority"),
+    [
+        ("if the $640 isn't back on my card by friday i'm doing a chargeback", "urgent"),
+        ("I will report you to the Better Business Bureau and my lawyer", "urgent"),
+        ("my parcel is late, where is it?", "normal"),
+        ("I'd like to speak to Sue from the courier team", "normal"),
+    ],
+)
+def test_a_threat_of_legal_action_makes_a_ticket_urgent(services, text, priority):
+    opened = services.escalation.open("conv-legal", "customer_request", [("customer", text)])
+    assert opened.priority == priority

@@ -50,6 +50,11 @@ ATTRIBUTES: dict[str, tuple[tuple[str, ...], str]] = {
     "waterproof": (("water_resistance",), "yes"),
 }
 BUDGET_WORDS = ("cheap", "budget", "affordable", "inexpensive")
+# "my kettle is fine, it's the toaster that died": the kettle is not what they want.
+STILL_FINE = re.compile(
+    r"^\W*(?:is|are|'s|was|works?|still)\b[\w\s]{0,12}?\b(?:fine|ok|okay|good|great|working|works)\b",
+    re.IGNORECASE,
+)
 CANDIDATES = 200
 
 
@@ -128,7 +133,9 @@ class Recommender:
 
     def constraints(self, text: str) -> Constraints:
         found = self.recognizer.extract(text)
-        category = next((e.value for e in found if e.entity == "product_category"), None)
+        named = [e for e in found if e.entity == "product_category"]
+        wanted = [e for e in named if not STILL_FINE.match(text[e.end :])] or named
+        category = wanted[0].value if wanted else None
         budget = next((float(e.value) for e in found if e.entity == "budget"), None)
         lowered = text.lower()
         attributes = tuple(a for a in ATTRIBUTES if re.search(rf"\b{a}", lowered))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +23,21 @@ log = logging.getLogger(__name__)
 UNCLASSIFIED = Classification("complaint", "normal", 0.0, 0.0)
 # Orders the customer did not place, a taken-over account: urgent, for the accounts team.
 SECURITY = Classification("account", "urgent", 1.0, 1.0)
+# A threat of a chargeback or legal action has a deadline: urgent, whatever the topic.
+LEGAL_THREAT = re.compile(
+    r"\b(?:charge ?backs?|lawyers?|solicitors?|attorneys?|sue (?:you|your|the)|suing|"
+    r"legal action|small claims|(?:to|in) court|court case|trading standards|ombudsman|"
+    r"better business bureau|bbb|consumer (?:protection|rights|affairs) "
+    r"(?:agency|body|office|bureau))\b",
+    re.IGNORECASE,
+)
+
+
+def with_legal_urgency(label: Classification, text: str) -> Classification:
+    """The classifier's label, made urgent when the customer threatens legal action."""
+    if label.priority != "urgent" and LEGAL_THREAT.search(text):
+        return dataclasses.replace(label, priority="urgent")
+    return label
 
 
 @dataclass(frozen=True)
@@ -63,10 +80,11 @@ class EscalationService:
 
     def _label(self, text: str) -> Classification:
         try:
-            return self._classify(text)
+            label = self._classify(text)
         except ClassifierNotTrained as exc:
             log.error("ticket classifier missing (%s); the ticket goes to customer care", exc)
-            return UNCLASSIFIED
+            label = UNCLASSIFIED
+        return with_legal_urgency(label, text)
 
     def open(
         self,
