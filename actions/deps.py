@@ -95,3 +95,18 @@ def customer_text(tracker: Any) -> str:
         if text and not text.startswith("/"):
             return text
     return ""
+
+
+FALLBACK_INTENT = "nlu_fallback"
+OUT_OF_SCOPE_RESPONSE = "utter_out_of_scope"
+# Entities that tie a message to the shop ("two adults" is a quantity, and says nothing).
+SHOP_ENTITIES = {"order_number", "email", "product", "product_category"}
+
+
+def off_topic(message: dict[str, Any], ranking: list[dict[str, Any]]) -> bool:
+    """Typed, naming no order, product or email, and out_of_scope among the two likeliest
+    intents: called after the knowledge base found nothing close, so not the shop's business."""
+    typed = not (message.get("text") or "").startswith("/")
+    likeliest = [r.get("name") for r in ranking if r.get("name") != FALLBACK_INTENT][:2]
+    named = {e.get("entity") for e in message.get("entities") or []} & SHOP_ENTITIES
+    return typed and not named and "out_of_scope" in likeliest

@@ -11,12 +11,16 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import customer_text, off_loop
+from actions.deps import (
+    FALLBACK_INTENT,
+    OUT_OF_SCOPE_RESPONSE,
+    customer_text,
+    off_loop,
+    off_topic,
+)
 from actions.handoff import escalate
 from actions.products import ProductAction, describe_product
 
-FALLBACK_INTENT = "nlu_fallback"
-OUT_OF_SCOPE_RESPONSE = "utter_out_of_scope"
 NOT_SUGGESTED = {FALLBACK_INTENT, "out_of_scope", "inform", "affirm", "deny", "stop"}
 
 # Button titles a customer understands, one per intent worth suggesting.
@@ -66,14 +70,6 @@ def likely_intents(ranking: list[dict[str, Any]], top: int = 2) -> list[str]:
     """The `top` most likely intents worth offering as buttons, best first."""
     names = [r.get("name") for r in ranking]
     return [n for n in names if n in INTENT_TITLES and n not in NOT_SUGGESTED][:top]
-
-
-def off_topic(message: dict[str, Any], ranking: list[dict[str, Any]]) -> bool:
-    """Typed, naming no order, product or email, and out_of_scope among the two likeliest
-    intents: called after the knowledge base found nothing close, so not the shop's business."""
-    typed = not (message.get("text") or "").startswith("/")
-    likeliest = [r.get("name") for r in ranking if r.get("name") != FALLBACK_INTENT][:2]
-    return typed and not message.get("entities") and "out_of_scope" in likeliest
 
 
 class ActionFallbackSuggest(ProductAction, Action):

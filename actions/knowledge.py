@@ -10,7 +10,15 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import UsesServices, customer_text, default_answerer, off_loop
+from actions.deps import (
+    OUT_OF_SCOPE_RESPONSE,
+    UsesServices,
+    customer_text,
+    default_answerer,
+    off_loop,
+    off_topic,
+)
+from actions.handoff import escalate
 from bot.services import Services
 from knowledge.answers import Decision, FaqAnswerer, Reply
 from knowledge.retrieval import Hit
@@ -136,15 +144,18 @@ class ActionAnswerFaq(KnowledgeAction, Action):
                 question, best, best_doc, "escalated", tracker.sender_id, reply.version
             )
         )
+        slots = _slots(question, candidates, [], best)
         if f"utter_{intent}" in (domain.get("responses") or {}):
             dispatcher.utter_message(response=f"utter_{intent}")
-        else:
-            self.offer_person(
-                dispatcher,
-                "I'm sorry, I don't have a good answer to that. Would you like me to pass your "
-                "question to a person on our team?",
-            )
-        return _slots(question, candidates, [], best)
+            return slots
+        if off_topic(tracker.latest_message, tracker.latest_message.get("intent_ranking") or []):
+            return [*slots, FollowupAction(OUT_OF_SCOPE_RESPONSE)]
+        # A question about the shop that the knowledge base cannot answer: a person can.
+        dispatcher.utter_message(
+            text="I don't have a good answer to that, so I'm passing your question to a person "
+            "on our team."
+        )
+        return [*slots, *await escalate(self, tracker, dispatcher, "bot_failed")]
 
 
 class ActionFaqNotHelpful(KnowledgeAction, Action):

@@ -147,10 +147,10 @@ class ActionProductInfo(ProductAction, Action):
             by_entity = await off_loop(lambda: self.finder.by_name(named))
             match = ProductMatch(by_entity, by_name=True) if by_entity else match
         if not match.by_name:
-            # "how do I clean the filter of my stick vac?" is a question the FAQs answer.
-            answered, _ = await self.answer_or_clarify(
-                dispatcher, customer_text(tracker), clarify=False
-            )
+            # "how do I clean the filter of my stick vac?" is a question the FAQs answer; when
+            # no product is even close, the FAQs closest to it are offered too.
+            nothing_close = match.product is None and not match.alternatives
+            answered, _ = await self.answer_or_clarify(dispatcher, text, clarify=nothing_close)
             if answered is not None:
                 return answered
         if match.product is not None:

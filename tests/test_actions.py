@@ -210,7 +210,8 @@ async def test_a_message_about_nothing_the_shop_knows_is_declined(services):
         {"name": "greet", "confidence": 0.2},
         {"name": "out_of_scope", "confidence": 0.15},
     ]
-    t = tracker(text="did the lakers win?", intent="nlu_fallback", ranking=ranking, form=None)
+    t = tracker(text="did the lakers win by 2?", intent="nlu_fallback", ranking=ranking, form=None)
+    t.latest_message["entities"] = [{"entity": "quantity", "value": "2"}]  # ties it to nothing
     events, dispatcher = await run(ActionFallbackSuggest(NoProduct(), services, NoAnswer()), t)
     assert events == [FollowupAction("utter_out_of_scope")] and not dispatcher.messages
     t.latest_message["entities"] = [{"entity": "order_number", "value": "100234"}]

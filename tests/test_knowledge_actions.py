@@ -16,6 +16,7 @@ from bot.conversations.models import UnansweredQuestion
 from bot.nlu.entity_rules import ShopEntityRecognizer
 from bot.shop.products import ProductFinder
 from bot.shop.recommend import CoPurchase, Recommender
+from bot.support.models import Ticket
 from knowledge.answers import Decision, FaqAnswerer, Reply, Thresholds
 from knowledge.retrieval import Hit
 from tests.test_actions import DOMAIN, run, texts, tracker, user
@@ -72,14 +73,25 @@ async def test_clarify_button_answers_the_chosen_entry(answerer, services):
     assert "Klarna" in dispatcher.messages[0]["text"]
 
 
-async def test_unanswerable_question_is_recorded_and_a_person_offered(answerer, services):
+async def test_unanswerable_question_is_recorded_and_passed_to_a_person(answerer, services):
     question = "what is the airspeed velocity of an unladen swallow"
-    _, dispatcher = await run(ActionAnswerFaq(answerer, services), ask(question))
-    assert dispatcher.messages[0]["buttons"][0]["payload"] == "/request_human"
+    events, dispatcher = await run(ActionAnswerFaq(answerer, services), ask(question))
+    assert "passing your question to a person" in texts(dispatcher)
     with Session(services.engine) as session:
         row = session.execute(select(UnansweredQuestion)).scalar_one()
+        ticket = session.execute(select(Ticket)).scalar_one()
     assert (row.text, row.outcome, row.conversation_id) == (question, "escalated", "conv-42")
     assert row.best_score < Thresholds.load().clarify
+    assert (ticket.conversation_id, ticket.reason) == ("conv-42", "bot_failed")
+
+
+async def test_an_off_topic_question_is_declined_not_passed_on(answerer, services):
+    t = ask("what is the airspeed velocity of an unladen swallow")
+    t.latest_message["intent_ranking"] = [{"name": "ask_knowledge"}, {"name": "out_of_scope"}]
+    events, dispatcher = await run(ActionAnswerFaq(answerer, services), t)
+    assert events[-1] == FollowupAction("utter_out_of_scope") and not dispatcher.messages
+    with Session(services.engine) as session:
+        assert session.execute(select(Ticket)).first() is None
 
 
 async def test_known_intent_falls_back_to_its_policy_response(answerer, services):
@@ -336,6 +348,13 @@ def test_a_category_the_customer_is_happy_with_is_not_the_one_recommended(
 async def test_two_named_products_in_a_recommendation_request_are_compared(
     recommender, services, finder
 ):
-    t = ask("Roomba j7+ or Roborock Qrevo S for a house with a dog?", intent="recommend_product")
+    t = ask("Sony WH-1000XM5 or Bose QuietComfort Ultra for my commute?", "recommend_product")
     events, dispatcher = await run(ActionRecommendProducts(recommender, services, finder), t)
     assert (events, dispatcher.messages) == ([FollowupAction("action_compare_products")], [])
+
+
+def test_a_model_line_with_its_code_names_the_product_without_the_brand(finder):
+    assert (
+        finder.by_name("is the instaglo r180 any good")["name"]
+        == "Revolution InstaGLO R180 Toaster"
+    )

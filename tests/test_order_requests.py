@@ -38,6 +38,7 @@ def test_a_request_to_send_something_back_is_a_return(text, guess):
         ("need the soundbar before saturday, is 103641 going to make it", "product_availability"),
         ("did my blender + kettles get sent?? ordr #101897", "damaged_or_wrong_item"),
         ("101674 according to my receipt", "nlu_fallback"),
+        ("where is 103579 and can I still change the delivery address on it?", "change_address"),
     ],
 )
 def test_an_order_number_asks_for_that_order(text, guess):
@@ -55,7 +56,20 @@ def test_an_order_number_asks_for_that_order(text, guess):
         ("order 100234 is a week late and I want to speak to a manager", "request_human"),
         ("I never ordered 100234, someone is in my account", "account_security"),
         ("a kettle under 50 please", "recommend_product"),
+        ("how do I track my order?", "order_status"),
+        ("where's my parcel", "order_status"),
     ],
 )
 def test_other_messages_keep_their_intent(text, guess):
     assert order_request(text, guess) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "once something ships, how do I follow the package? do you send a tracking link?",
+        "will I get a tracking number when things ship?",
+    ],
+)
+def test_how_tracking_works_is_a_shipping_question_not_a_lookup(text):
+    assert order_request(text, "order_status") == "shipping_info"

@@ -56,8 +56,34 @@ STATUS_WORDS = re.compile(
 )
 
 
+# "where is 103579 and can I still change the address?": the status first, the rest after it.
+STATUS_FIRST = re.compile(
+    r"^\W*(?:(?:hi|hello|hey)\b\W*)?(?:where(?:'s| is| are)|what'?s the status of|"
+    r"status (?:of|on|for)|any (?:news|update) on|track)\b",
+    re.IGNORECASE,
+)
+# "once something ships, how do I follow the package?" asks how tracking works, about no
+# order of theirs: the shipping FAQs answer it.
+HOW_IT_WORKS = re.compile(
+    r"\b(?:how (?:do|does|can|will|would) (?:i|you|it|one)|do you (?:send|give|email|text)|"
+    r"will i (?:get|receive))\b",
+    re.IGNORECASE,
+)
+THEIR_ORDER = re.compile(
+    r"\bmy (?:order|parcel|package|delivery|stuff|items?|\w+ order)s?\b|\bi (?:ordered|bought)\b",
+    re.IGNORECASE,
+)
+SHIPPING_INTENT = "shipping_info"
+
+
 def order_request(text: str, intent: str | None) -> str | None:
     """The order intent the cues in `text` call for, or None to keep `intent`."""
+    numbered = ORDER_NUMBER.search(text)
+    if numbered and STATUS_FIRST.match(text) and intent not in (STATUS_INTENT, "request_human"):
+        return STATUS_INTENT
+    if intent == STATUS_INTENT and not numbered:
+        general = HOW_IT_WORKS.search(text) and not THEIR_ORDER.search(text)
+        return SHIPPING_INTENT if general else None
     if intent not in UNSURE:
         return None
     if SENDING_BACK.search(text):

@@ -113,18 +113,20 @@ class ProductFinder:
 
     @staticmethod
     def _name_score(name_words: Sequence[str], said: set[str], said_codes: list[str]) -> float:
-        """1.0 for the brand (or a long model code) with the model code; about 0.9 for the
-        brand with its model line, the words before the code or the first three ("Breville
-        Bambino" BES500BSS, "Fellow Stagg EKG" Electric Pour-Over Kettle), the fuller name
-        said first; otherwise the share of the name's distinctive words said, if the brand
-        is among them."""
+        """1.0 for the model code with the brand or model line (or a long code alone); about
+        0.9 for the brand with its model line, the words before the code or the first three
+        ("Breville Bambino" BES500BSS, "Fellow Stagg EKG" Electric Pour-Over Kettle), the
+        fuller name said first; otherwise the share of the name's distinctive words said, if
+        the brand is among them."""
         if not name_words:
             return 0.0
         brand = name_words[0]
         found = [w for w in name_words if _found(w, said)]
         codes = [w for w in name_words if _is_code(w)]
         codes_found = [w for w in codes if w in found]
-        if codes_found and (brand in found or max(len(c) for c in codes_found) >= 5):
+        # "Roomba j7+": the model line with its code names the product as well as the brand.
+        line_said = len(name_words) > 1 and name_words[1] in found and not _is_code(name_words[1])
+        if codes_found and (brand in found or line_said or max(map(len, codes_found)) >= 5):
             return 1.0
         if codes and said_codes:
             return 0.0  # another model of the brand: "WH-9000XM9" is not the "WH-1000XM5"
