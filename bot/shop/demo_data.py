@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.shop.models import Customer, Order, OrderItem
 from bot.shop.orders import OrderStatus
-from bot.support.agents import AgentService, generate_password
+from bot.support.agents import PUBLISHED_DEMO_PASSWORD, AgentService, generate_password
 from knowledge.catalogue import Product
 
 DEMO_EMAIL = "emma.larsen@example.com"
@@ -248,11 +248,6 @@ DEMO_AGENTS = (
 )
 
 
-# The one password every demo account had before; printed in old READMEs, so an account
-# that still has it gets a new random one at the next `csbot run`.
-PUBLISHED_DEMO_PASSWORD = "kettle-volt-demo"
-
-
 @dataclass(frozen=True)
 class NewPassword:
     """A console password to show the operator once; it is stored only as a hash."""
@@ -280,8 +275,8 @@ def seed_agents(
 def retire_published_password(
     agents: AgentService, make_password: Callable[[], str] = generate_password
 ) -> list[NewPassword]:
-    """Demo accounts of an older database that still accept the published password get a
-    random one (their sessions end with it)."""
+    """Demo accounts of an older database that still accept the password the README once
+    published get a random one (their sessions end with it)."""
     renewed = []
     for username, _name, role, _skills in DEMO_AGENTS:
         if agents.authenticate(username, PUBLISHED_DEMO_PASSWORD) is None:

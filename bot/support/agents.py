@@ -24,6 +24,8 @@ from bot.support.models import Agent, ConsoleSession
 ROLES = ("agent", "admin")
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 MIN_PASSWORD = 8
+# The one password all demo accounts shared before; it was published, so it is refused.
+PUBLISHED_DEMO_PASSWORD = "kettle-volt-demo"
 GENERATED_PASSWORD_BYTES = 12  # 16 URL-safe characters, 96 bits
 
 
@@ -70,9 +72,12 @@ def generate_password() -> str:
     return secrets.token_urlsafe(GENERATED_PASSWORD_BYTES)
 
 
-def _check_new_password(password: str) -> None:
+def check_new_password(password: str) -> None:
+    """AgentError unless the password is long enough and not the published demo one."""
     if len(password) < MIN_PASSWORD:
         raise AgentError(f"password must have at least {MIN_PASSWORD} characters")
+    if password == PUBLISHED_DEMO_PASSWORD:
+        raise AgentError("that password was published with the demo; pick another")
 
 
 def view(agent: Agent) -> AgentView:
@@ -106,7 +111,7 @@ class AgentService:
     ) -> AgentView:
         if role not in ROLES:
             raise AgentError(f"role must be one of {', '.join(ROLES)}")
-        _check_new_password(password)
+        check_new_password(password)
         if not username.strip() or not name.strip():
             raise AgentError("username and name are required")
         agent = Agent(
@@ -146,7 +151,7 @@ class AgentService:
     def set_password(self, username: str, password: str) -> tuple[AgentView, int]:
         """An operator sets a new password (`csbot agents passwd`); every console session of
         the account is revoked with it. Returns the account and how many sessions ended."""
-        _check_new_password(password)
+        check_new_password(password)
         hashed = hash_password(password)  # before the transaction: scrypt is slow
         with Session(self._engine) as session, session.begin():
             agent = session.execute(
@@ -161,14 +166,14 @@ class AgentService:
     def change_password(self, agent_id: int, current: str, new: str) -> AgentView:
         """An agent changes their own password, proving the current one; all their sessions,
         this one included, are revoked (the caller opens a fresh one)."""
-        _check_new_password(new)
-        if current == new:
-            raise AgentError("the new password must differ from the current one")
         with Session(self._engine) as session:
             agent = session.get(Agent, agent_id)
             stored = agent.password_hash if agent else ""
         if agent is None or not check_password(current, stored):
             raise WrongPassword("the current password is wrong")
+        check_new_password(new)
+        if current == new:
+            raise AgentError("the new password must differ from the current one")
         hashed = hash_password(new)
         with Session(self._engine) as session, session.begin():
             agent = session.get(Agent, agent_id, with_for_update=True)

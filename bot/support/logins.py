@@ -1,12 +1,14 @@
 """Console logins: throttled per account and per client address, and a server-side session
 for each success.
 
-A few failures are free (typos); after `max_failures` on one account (or
-`max_failures_per_address` from one address, across accounts: password spraying) each further
-failure blocks that key for `backoff` doubling every time, up to `backoff_max`. While a key
-is blocked the password is not even checked, so guessing gains nothing and learns nothing.
-A success clears the account's count; an address's count is forgotten `forget_after` its
-last failure. Counts live in the database: every web process and a restart see them.
+A few failures are free (typos). The `max_failures`-th failure in a row on one account (or
+the `max_failures_per_address`-th from one address, across accounts: password spraying)
+blocks that key for `backoff`, each further failure twice as long, up to `backoff_max`.
+While a key is blocked the password is not even checked, so guessing gains nothing and
+learns nothing. Every attempt is counted before its password is checked (and uncounted when
+it was right), so a burst of parallel guesses gets no more checks than a patient guesser.
+A success clears the account's count; any count is forgotten `forget_after` its last
+failure. Counts live in the database: every web process and a restart see them.
 """
 
 from __future__ import annotations
@@ -21,7 +23,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.support.agents import AgentService, AgentView, WrongPassword
+from bot.support.agents import (
+    AgentError,
+    AgentService,
+    AgentView,
+    WrongPassword,
+    check_new_password,
+)
 from bot.support.audit import AuditTrail
 from bot.support.models import LoginThrottle
 from bot.support.sessions import ConsoleSessions
@@ -61,6 +69,17 @@ def address_key(address: str | None) -> str:
     return f"addr:{address or 'unknown'}"[:MAX_KEY]
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """A login attempt let through and already counted as a failure: a burst of parallel
+    guesses cannot all pass the check before any of them is counted."""
+
+    username: str
+    address: str | None
+    at: datetime
+    earned: float | None  # seconds of block this attempt earns if its password is wrong
+
+
 class Throttle:
     """Failed-login counts and blocks, keyed by account and by address."""
 
@@ -74,61 +93,60 @@ class Throttle:
         self.policy = policy or ThrottlePolicy()
         self._clock = clock
 
-    def retry_after(self, username: str, address: str | None) -> float | None:
-        """Seconds until this account or this address may try again; None when free."""
-        now = self._clock()
-        with Session(self._engine) as session:
-            blocks = [
-                row.blocked_until
-                for key in (user_key(username), address_key(address))
-                if (row := session.get(LoginThrottle, key)) is not None
-                and row.blocked_until is not None
-                and row.blocked_until > now
-            ]
-        return max((b - now).total_seconds() for b in blocks) if blocks else None
-
-    def failed(self, username: str, address: str | None) -> float | None:
-        """Count a failure for both keys; returns the block it earned (seconds), if any."""
-        now = self._clock()
-        limits = {
+    def _limits(self, username: str, address: str | None) -> dict[str, int]:
+        return {
             user_key(username): self.policy.max_failures,
             address_key(address): self.policy.max_failures_per_address,
         }
-        for attempt in range(3):  # two first failures at once: one insert loses, retry
+
+    def begin(self, username: str, address: str | None) -> Attempt | Throttled:
+        """Throttled while this account or address is blocked (nothing is counted then);
+        otherwise the attempt is counted as a failure up front and let through."""
+        now = self._clock()
+        for retry in range(3):  # two first failures at once: one insert loses, retry
             try:
-                with Session(self._engine) as session, session.begin():
-                    session.execute(
-                        delete(LoginThrottle).where(
-                            LoginThrottle.last_failure_at < now - self.policy.forget_after
-                        )
-                    )
-                    blocks = [
-                        self._count(session, key, limit, now) for key, limit in limits.items()
-                    ]
-                break
+                return self._begin(username, address, now)
             except IntegrityError:
-                if attempt == 2:
+                if retry == 2:
                     raise
-        earned = [b for b in blocks if b is not None]
-        return max(earned).total_seconds() if earned else None
+        raise AssertionError("unreachable")
 
-    def _count(self, session: Session, key: str, limit: int, now: datetime) -> timedelta | None:
-        row = session.get(LoginThrottle, key, with_for_update=True)
-        if row is None:
-            row = LoginThrottle(key=key, failures=0)
-            session.add(row)
-        row.failures += 1
-        row.last_failure_at = now
-        block = self.policy.block_for(row.failures, limit)
-        row.blocked_until = now + block if block else None
-        session.flush()
-        return block
-
-    def succeeded(self, username: str) -> None:
-        """The account's password was right: its count starts again (the address's does
-        not, or one known account would reset a sprayer's count)."""
+    def _begin(self, username: str, address: str | None, now: datetime) -> Attempt | Throttled:
+        forgotten = LoginThrottle.last_failure_at < now - self.policy.forget_after
         with Session(self._engine) as session, session.begin():
-            session.execute(delete(LoginThrottle).where(LoginThrottle.key == user_key(username)))
+            # A write first: on SQLite it takes the write lock, so the read below is current.
+            session.execute(delete(LoginThrottle).where(forgotten))
+            limits = self._limits(username, address)
+            rows = {key: session.get(LoginThrottle, key, with_for_update=True) for key in limits}
+            blocked = [r.blocked_until for r in rows.values() if r and r.blocked_until]
+            if blocked and max(blocked) > now:
+                return Throttled((max(blocked) - now).total_seconds())
+            earned = []
+            for key, limit in limits.items():
+                row = rows[key] or LoginThrottle(key=key, failures=0)
+                session.add(row)
+                row.failures += 1
+                row.last_failure_at = now
+                block = self.policy.block_for(row.failures, limit)
+                row.blocked_until = now + block if block else None
+                if block:
+                    earned.append(block.total_seconds())
+        return Attempt(username, address, now, max(earned) if earned else None)
+
+    def passed(self, attempt: Attempt) -> None:
+        """The password was right: the account's count starts again, and the address keeps
+        its count less this attempt (else one known account would reset a sprayer's
+        count), losing only a block that this attempt itself set."""
+        limits = self._limits(attempt.username, attempt.address)
+        user, address = list(limits)
+        with Session(self._engine) as session, session.begin():
+            session.execute(delete(LoginThrottle).where(LoginThrottle.key == user))
+            row = session.get(LoginThrottle, address, with_for_update=True)
+            if row is None:
+                return
+            row.failures = max(row.failures - 1, 0)
+            if row.last_failure_at == attempt.at or row.failures < limits[address]:
+                row.blocked_until = None
 
 
 @dataclass(frozen=True)
@@ -139,9 +157,7 @@ class LoggedIn:
 
 @dataclass(frozen=True)
 class Refused:
-    """Wrong username or password; `retry_after` set when this failure earned a block."""
-
-    retry_after: float | None = None
+    """Wrong username or password (and no block earned yet)."""
 
 
 @dataclass(frozen=True)
@@ -173,14 +189,13 @@ class Logins:
     def login(
         self, username: str, password: str, address: str | None
     ) -> LoggedIn | Refused | Throttled:
-        wait = self.throttle.retry_after(username, address)
-        if wait is not None:
-            return Throttled(wait)
+        attempt = self.throttle.begin(username, address)
+        if isinstance(attempt, Throttled):
+            return attempt
         agent = self._agents.authenticate(username, password)
         if agent is None:
-            earned = self.throttle.failed(username, address)
-            return Throttled(earned) if earned is not None else Refused()
-        self.throttle.succeeded(username)
+            return Throttled(attempt.earned) if attempt.earned is not None else Refused()
+        self.throttle.passed(attempt)
         token = self._sessions.open(agent.id, address)
         self._audit.record(agent, "login", detail={"address": address})
         return LoggedIn(agent, token)
@@ -195,16 +210,20 @@ class Logins:
         """The agent's own password change: the current password is checked under the same
         throttle as a login (a stolen session must not become a guessing oracle); every
         session is revoked and a fresh one returned for this browser. AgentError when the
-        current password is wrong or the new one too short."""
-        wait = self.throttle.retry_after(agent.username, address)
-        if wait is not None:
-            return Throttled(wait)
+        current password is wrong or the new one unacceptable."""
+        check_new_password(new)  # a too-short new password is no failed guess
+        attempt = self.throttle.begin(agent.username, address)
+        if isinstance(attempt, Throttled):
+            return attempt
         try:
             changed = self._agents.change_password(agent.id, current, new)
         except WrongPassword:
-            earned = self.throttle.failed(agent.username, address)
-            if earned is not None:
-                return Throttled(earned)
+            if attempt.earned is not None:
+                return Throttled(attempt.earned)
             raise
+        except AgentError:
+            self.throttle.passed(attempt)  # the current password was right
+            raise
+        self.throttle.passed(attempt)
         self._audit.record(changed, "password", detail={"by": "self"})
         return LoggedIn(changed, self._sessions.open(changed.id, address))
