@@ -149,6 +149,21 @@ def test_the_database_holds_only_a_hash_of_the_session_token(desk):
     assert desk.sessions.agent_for(token[:-1] + "x") is None
 
 
+def test_last_seen_is_written_at_most_every_thirty_seconds(desk, clock):
+    alex = desk.agents.authenticate("alex", PASSWORD)
+    token = desk.sessions.open(alex.id)
+    opened = clock.now
+
+    def last_seen():
+        with Session(desk.engine) as session:
+            return session.execute(select(ConsoleSession.last_seen_at)).scalar_one()
+
+    clock.now += timedelta(seconds=10)
+    assert desk.sessions.agent_for(token) == alex and last_seen() == opened
+    clock.now += timedelta(seconds=25)
+    assert desk.sessions.agent_for(token) == alex and last_seen() == clock.now
+
+
 # --- the agent's own password change -----------------------------------------------------
 
 

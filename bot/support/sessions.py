@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.support.agents import AgentView, revoke_all, view
+from bot.support.agents import AgentView, view
 from bot.support.models import Agent, ConsoleSession
 
 SESSION_MAX_AGE = timedelta(hours=12)
@@ -105,21 +105,3 @@ class ConsoleSessions:
                     .execution_options(synchronize_session=False)
                 ).rowcount
             )
-
-    def revoke_agent(self, agent_id: int) -> int:
-        """End every session of one agent (an admin locking them out); returns how many."""
-        with Session(self._engine) as session, session.begin():
-            return revoke_all(session, agent_id, self._clock())
-
-    def live(self, agent_id: int) -> int:
-        """How many sessions of this agent would still open the console."""
-        cutoff = self._clock() - self.max_age
-        with Session(self._engine) as session:
-            rows = session.execute(
-                select(ConsoleSession.id).where(
-                    ConsoleSession.agent_id == agent_id,
-                    ConsoleSession.revoked_at.is_(None),
-                    ConsoleSession.created_at > cutoff,
-                )
-            )
-            return len(rows.all())
