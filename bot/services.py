@@ -14,10 +14,13 @@ from bot.runtime.database import create_schema, make_engine
 from bot.shop.orders import OrderService
 from bot.shop.returns import ReturnService
 from bot.support.agents import AgentService
+from bot.support.audit import AuditTrail
 from bot.support.classifier import Classification, classify
 from bot.support.escalation import EscalationService
+from bot.support.logins import Logins, Throttle, ThrottlePolicy
 from bot.support.presence import Presence
 from bot.support.ratings import RatingService
+from bot.support.sessions import ConsoleSessions
 from bot.support.tickets import DEFAULT_REOPEN_WINDOW, TicketService
 
 
@@ -32,6 +35,9 @@ class Services:
     escalation: EscalationService
     tickets: TicketService
     ratings: RatingService
+    sessions: ConsoleSessions
+    audit: AuditTrail
+    logins: Logins
 
     @classmethod
     def from_engine(
@@ -40,19 +46,27 @@ class Services:
         clock: Callable[[], datetime] = datetime.utcnow,
         classifier: Callable[[str], Classification] = classify,
         reopen_window: timedelta = DEFAULT_REOPEN_WINDOW,
+        login_policy: ThrottlePolicy | None = None,
     ) -> Services:
         orders = OrderService(engine)
         presence = Presence(engine, clock=clock)
+        agents = AgentService(engine, clock=clock)
+        sessions = ConsoleSessions(engine, clock=clock)
+        audit = AuditTrail(engine, clock=clock)
+        throttle = Throttle(engine, login_policy, clock=clock)
         return cls(
             engine=engine,
             orders=orders,
             returns=ReturnService(engine, orders, clock=clock),
             unanswered=UnansweredLog(engine, clock=clock),
-            agents=AgentService(engine),
+            agents=agents,
             presence=presence,
             escalation=EscalationService(engine, classifier, presence, clock=clock),
             tickets=TicketService(engine, presence, clock=clock, reopen_window=reopen_window),
             ratings=RatingService(engine, clock=clock),
+            sessions=sessions,
+            audit=audit,
+            logins=Logins(agents, throttle, sessions, audit),
         )
 
     @classmethod

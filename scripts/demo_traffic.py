@@ -1,7 +1,7 @@
 """Drive a running csbot (`make run`) with scripted customers and an agent, so the log,
 the console and `csbot report` have real conversations to show.
 
-    python scripts/demo_traffic.py [--url http://127.0.0.1:8000] [--agent alex]
+    python scripts/demo_traffic.py [--url http://127.0.0.1:8000] [--agent alex] --password PW
 
 Customers chat through the web app's API; the agent works escalated tickets through the
 console (login, take, reply, resolve) exactly as a person would; customers then rate.
@@ -86,7 +86,10 @@ def main() -> None:
     parser.add_argument("--url", default="http://127.0.0.1:8000")
     parser.add_argument("--agent", default="alex")
     parser.add_argument(
-        "--password", default=os.environ.get("CSBOT_DEMO_PASSWORD", "kettle-volt-demo")
+        "--password",
+        default=os.environ.get("CSBOT_AGENT_PASSWORD"),
+        required="CSBOT_AGENT_PASSWORD" not in os.environ,
+        help="the agent's password (printed by `csbot run`; `csbot agents passwd` sets one)",
     )
     args = parser.parse_args()
     agent = Agent(args.url, args.agent, args.password)  # logged in: the agent is online

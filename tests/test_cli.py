@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -61,3 +62,54 @@ def test_report_refuses_a_malformed_date(database, capsys):
     with pytest.raises(SystemExit):
         main(["report", "--from", "27/11/2026"])
     assert "is not a date like 2026-11-25" in capsys.readouterr().err
+
+
+@pytest.fixture
+def robin(database):
+    """An account with a known password and one live console session."""
+    services = Services.open(database)
+    services.agents.create("robin", "Robin Hale", "long enough pw")
+    token = services.sessions.open(services.agents.authenticate("robin", "long enough pw").id)
+    yield services, token
+    services.engine.dispose()
+
+
+def test_agents_passwd_generate_shows_a_new_password_once_and_ends_sessions(robin, capsys):
+    services, token = robin
+    assert main(["agents", "passwd", "robin", "--generate"]) == 0
+    out = capsys.readouterr().out
+    assert "New password set for robin; 1 console session(s) ended." in out
+    password = re.search(r"Password for robin \(shown this once\): (\S+)", out).group(1)
+    assert len(password) >= 16
+    assert services.agents.authenticate("robin", password) is not None
+    assert services.agents.authenticate("robin", "long enough pw") is None
+    assert services.sessions.agent_for(token) is None
+    (entry,), _ = services.audit.page(action="password")
+    assert entry.actor.startswith("cli:") and entry.detail["account"] == "robin"
+
+
+def test_agents_passwd_prompts_twice(robin, capsys, monkeypatch):
+    services, token = robin
+    typed = iter(["typed new secret", "typed new secret"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(typed))
+    assert main(["agents", "passwd", "robin"]) == 0
+    assert "shown this once" not in capsys.readouterr().out  # the operator typed it
+    assert services.agents.authenticate("robin", "typed new secret") is not None
+
+    typed = iter(["one new secret", "another new secret"])
+    assert main(["agents", "passwd", "robin"]) == 1
+    assert "do not match" in capsys.readouterr().err
+    assert services.agents.authenticate("robin", "typed new secret") is not None
+
+
+def test_agents_passwd_of_an_unknown_account_fails_clearly(database, capsys):
+    assert main(["agents", "passwd", "nobody", "--generate"]) == 1
+    captured = capsys.readouterr()
+    assert "there is no account 'nobody'" in captured.err
+    assert "shown this once" not in captured.out
+
+
+def test_agents_add_can_generate_the_password(database, capsys):
+    assert main(["agents", "add", "kim", "Kim Park", "--role", "admin", "--generate"]) == 0
+    password = re.search(r"Password for kim \(shown this once\): (\S+)", capsys.readouterr().out)
+    assert Services.open(database).agents.authenticate("kim", password.group(1)).is_admin

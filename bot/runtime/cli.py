@@ -25,17 +25,17 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.runtime.processes import StackError, start_stack
     from bot.shop.demo_data import DEMO_EMAIL, DEMO_ORDER_IN_TRANSIT
 
-    model = setup.prepare(settings)
+    prepared = setup.prepare(settings)
     print("==> Starting Rasa, the action server and the web app (this takes ~30 s)...")
     logs = settings.project_dir / "var" / "logs"
     try:
-        stack = start_stack(settings, model, log_dir=logs)
+        stack = start_stack(settings, prepared.model, log_dir=logs)
     except StackError as exc:
         print(f"csbot could not start: {exc}. See the logs in {logs}/", file=sys.stderr)
         return 1
     print(
         f"\n  Chat page:      {stack.web_url}\n"
-        f"  Agent console:  {stack.web_url}console  (alex/sam, see README)\n"
+        f"  Agent console:  {stack.web_url}console  (passwords: `csbot agents passwd USER`)\n"
         f"  Rasa server:    {settings.rasa_url}\n"
         f"  Action server:  {stack.actions_url}\n"
         f"  Logs:           {logs}/\n\n"
@@ -43,6 +43,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         "  Press Ctrl-C to stop everything.\n",
         flush=True,
     )
+    setup.print_passwords(prepared.new_passwords)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         died = stack.wait()
@@ -61,7 +62,7 @@ def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
-    setup.seed_demo(settings)
+    setup.print_passwords(setup.seed_demo(settings))
     return 0
 
 
@@ -85,22 +86,66 @@ def cmd_knowledge(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_agents(settings: Settings, args: argparse.Namespace) -> int:
+def _new_password(args: argparse.Namespace, username: str) -> tuple[str, bool]:
+    """--generate makes one (to be shown), else the operator types it twice."""
     import getpass
 
+    from bot.support.agents import generate_password
+
+    if args.generate:
+        return generate_password(), True
+    if getattr(args, "password", None):
+        return args.password, False
+    first = getpass.getpass(f"New password for {username}: ")
+    if getpass.getpass("Again: ") != first:
+        raise ValueError("the passwords do not match")
+    return first, False
+
+
+def _operator() -> str:
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"
+
+
+def _agents_add(services, args: argparse.Namespace, password: str):
+    skills = [s.strip() for s in args.skills.split(",") if s.strip()]
+    agent = services.agents.create(
+        args.username, args.name, password, role=args.role, skills=skills
+    )
+    print(f"Added {agent.role} {agent.username} ({agent.name}), queues: {', '.join(skills) or '-'}")
+    return agent
+
+
+def _agents_passwd(services, args: argparse.Namespace, password: str):
+    """A new password ends every console session of the account; the audit trail says who."""
+    agent, ended = services.agents.set_password(args.username, password)
+    detail = {"account": agent.username, "by": "operator", "sessions_ended": ended}
+    services.audit.record(_operator(), "password", detail=detail)
+    print(f"New password set for {agent.username}; {ended} console session(s) ended.")
+    return agent
+
+
+def cmd_agents(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services import Services
     from bot.support.agents import AgentError
 
-    password = args.password or getpass.getpass(f"Password for {args.username}: ")
-    skills = [s.strip() for s in args.skills.split(",") if s.strip()]
+    action = _agents_passwd if args.action == "passwd" else _agents_add
     try:
-        agent = Services.open(settings.database_url).agents.create(
-            args.username, args.name, password, role=args.role, skills=skills
-        )
-    except AgentError as exc:
-        print(f"Cannot add the agent: {exc}", file=sys.stderr)
+        password, show = _new_password(args, args.username)
+        services = Services.open(settings.database_url)
+        try:
+            agent = action(services, args, password)
+        finally:
+            services.engine.dispose()
+    except (AgentError, ValueError) as exc:
+        print(f"Cannot {args.action} {args.username}: {exc}", file=sys.stderr)
         return 1
-    print(f"Added {agent.role} {agent.username} ({agent.name}), queues: {', '.join(skills) or '-'}")
+    if show:
+        print(f"Password for {agent.username} (shown this once): {password}")
     return 0
 
 
@@ -152,7 +197,9 @@ def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
     from bot.runtime.processes import action_server_command, write_endpoints
     from bot.runtime.training import rasa_environment
 
-    model = setup.prepare(settings)
+    prepared = setup.prepare(settings)
+    setup.print_passwords(prepared.new_passwords)
+    model = prepared.model
     env = rasa_environment()
     actions = subprocess.Popen(
         action_server_command(settings),
@@ -194,12 +241,20 @@ def _parser() -> argparse.ArgumentParser:
     knowledge.add_argument("action", choices=["build", "unanswered"])
     knowledge.add_argument("--force", action="store_true", help="rebuild even if unchanged")
     knowledge.add_argument("--limit", type=int, default=50, help="rows for 'unanswered'")
-    agents = commands.add_parser("agents", help="add a console account")
-    agents.add_argument("username")
-    agents.add_argument("name")
-    agents.add_argument("--role", choices=["agent", "admin"], default="agent")
-    agents.add_argument("--skills", default="", help="queues, comma-separated (orders,billing)")
-    agents.add_argument("--password", help="prompted for when left out")
+    agents = commands.add_parser("agents", help="console accounts: add, passwd")
+    actions = agents.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="add a console account (`agents add` may be left out)")
+    add.add_argument("username")
+    add.add_argument("name")
+    add.add_argument("--role", choices=["agent", "admin"], default="agent")
+    add.add_argument("--skills", default="", help="queues, comma-separated (orders,billing)")
+    add.add_argument("--password", help="prompted for when left out (or use --generate)")
+    add.add_argument("--generate", action="store_true", help="random password, shown once")
+    passwd = actions.add_parser(
+        "passwd", help="set a new password (prompted) and end the account's console sessions"
+    )
+    passwd.add_argument("username")
+    passwd.add_argument("--generate", action="store_true", help="random password, shown once")
     tickets = commands.add_parser("tickets", help="ticket classifier tools")
     tickets.add_argument("action", choices=["retrain"])
     report = commands.add_parser("report", help="agent and bot metrics over a date range")
@@ -222,8 +277,20 @@ HANDLERS = {
 }
 
 
+AGENT_ACTIONS = ("add", "passwd")
+
+
+def _with_agents_action(argv: Sequence[str]) -> list[str]:
+    """`csbot agents USER "Name"` (the older form) means `csbot agents add USER "Name"`."""
+    argv = list(argv)
+    if len(argv) > 1 and argv[0] == "agents" and argv[1] not in AGENT_ACTIONS:
+        if not argv[1].startswith("-"):
+            argv.insert(1, "add")
+    return argv
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(_with_agents_action(sys.argv[1:] if argv is None else argv))
     return HANDLERS[args.command](Settings.from_env(), args)
 
 

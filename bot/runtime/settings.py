@@ -36,6 +36,17 @@ def _positive(env: dict[str, str], name: str, default: float) -> float:
     return value
 
 
+def _whole(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < 1:
+        raise SettingsError(f"{name} must be at least 1, got {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where the product's parts live and listen. Build with `Settings.from_env()`."""
@@ -54,6 +65,10 @@ class Settings:
     reopen_window: timedelta = timedelta(hours=72)
     secret_key: str | None = None
     secure_cookies: bool = False
+    login_max_failures: int = 5  # free failed logins per account before the backoff starts
+    login_max_failures_per_address: int = 20  # ... and per client address, across accounts
+    login_backoff_s: float = 30.0  # first block; doubles with every further failure
+    login_backoff_max_s: float = 900.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -79,4 +94,8 @@ class Settings:
             reopen_window=timedelta(hours=_positive(env, "CSBOT_REOPEN_HOURS", 72)),
             secret_key=env.get("CSBOT_SECRET_KEY") or None,
             secure_cookies=env.get("CSBOT_SECURE_COOKIES") == "1",
+            login_max_failures=_whole(env, "CSBOT_LOGIN_MAX_FAILURES", 5),
+            login_max_failures_per_address=_whole(env, "CSBOT_LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
+            login_backoff_s=(backoff := _positive(env, "CSBOT_LOGIN_BACKOFF_S", 30)),
+            login_backoff_max_s=max(backoff, _positive(env, "CSBOT_LOGIN_BACKOFF_MAX_S", 900)),
         )

@@ -3,18 +3,31 @@ quick when its inputs have not changed since the last run."""
 
 from __future__ import annotations
 
-import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.runtime.settings import Settings
 
-DEMO_PASSWORD = "kettle-volt-demo"
+if TYPE_CHECKING:
+    from bot.shop.demo_data import NewPassword
 
 
-def seed_demo(settings: Settings) -> None:
-    """The demo shop and console accounts, into an empty database only."""
+@dataclass(frozen=True)
+class Prepared:
+    """What `prepare` made: the model to serve, and console passwords to show once."""
+
+    model: Path
+    new_passwords: list[NewPassword] = field(default_factory=list)
+
+
+def seed_demo(settings: Settings) -> list[NewPassword]:
+    """The demo shop and console accounts, into an empty database only. Returns the accounts
+    created (or taken off the published demo password) with their random passwords, for the
+    caller to show once; they are written nowhere."""
     from bot.services import Services
-    from bot.shop.demo_data import seed, seed_agents
+    from bot.shop.demo_data import retire_published_password, seed, seed_agents
     from knowledge.catalogue import load_products
 
     services = Services.open(settings.database_url)
@@ -22,12 +35,22 @@ def seed_demo(settings: Settings) -> None:
         added = seed(services.engine, load_products(settings.catalogue_path))
         if added:
             print(f"==> Demo shop database created: {added} customers ({settings.database_url})")
-        password = os.environ.get("CSBOT_DEMO_PASSWORD", DEMO_PASSWORD)
-        agents = seed_agents(services.agents, password)
-        if agents:
-            print(f"==> Demo console accounts {', '.join(agents)} (password: {password})")
+        return seed_agents(services.agents) or retire_published_password(services.agents)
     finally:
         services.engine.dispose()
+
+
+def print_passwords(passwords: Sequence[NewPassword]) -> None:
+    """Show new console passwords once, on the terminal only."""
+    if not passwords:
+        return
+    print(
+        "==> Console accounts and their passwords, shown this once (only their hashes are"
+        " stored;\n    `csbot agents passwd USER --generate` sets a new one):"
+    )
+    for new in passwords:
+        print(f"      {new.username:<10} {new.role:<6} {new.password}")
+    print(flush=True)
 
 
 def build_knowledge(settings: Settings, force: bool = False) -> None:
@@ -61,9 +84,10 @@ def rasa_model(settings: Settings, force: bool = False) -> Path:
     return ensure_model(settings.project_dir, settings.models_dir, force=force)
 
 
-def prepare(settings: Settings) -> Path:
-    """Everything a running csbot needs; returns the Rasa model to serve."""
-    seed_demo(settings)
+def prepare(settings: Settings) -> Prepared:
+    """Everything a running csbot needs: the Rasa model to serve, and the passwords of any
+    console accounts just created (shown after the long steps, so they do not scroll away)."""
+    passwords = seed_demo(settings)
     build_knowledge(settings)
     ticket_classifier(settings)
-    return rasa_model(settings)
+    return Prepared(rasa_model(settings), passwords)

@@ -8,7 +8,8 @@ make the README's walkthrough reproducible.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.shop.models import Customer, Order, OrderItem
 from bot.shop.orders import OrderStatus
+from bot.support.agents import PUBLISHED_DEMO_PASSWORD, AgentService, generate_password
 from knowledge.catalogue import Product
 
 DEMO_EMAIL = "emma.larsen@example.com"
@@ -246,10 +248,40 @@ DEMO_AGENTS = (
 )
 
 
-def seed_agents(agents, password: str) -> list[str]:
-    """Demo console accounts (one password for all); nothing if any agent exists."""
+@dataclass(frozen=True)
+class NewPassword:
+    """A console password to show the operator once; it is stored only as a hash."""
+
+    username: str
+    role: str
+    password: str
+
+
+def seed_agents(
+    agents: AgentService, make_password: Callable[[], str] = generate_password
+) -> list[NewPassword]:
+    """Demo console accounts, each with its own random password, into a database with no
+    accounts; nothing otherwise. The passwords are returned, never stored or logged."""
     if agents.all():
         return []
+    created = []
     for username, name, role, skills in DEMO_AGENTS:
+        password = make_password()
         agents.create(username, name, password, role=role, skills=skills)
-    return [username for username, *_ in DEMO_AGENTS]
+        created.append(NewPassword(username, role, password))
+    return created
+
+
+def retire_published_password(
+    agents: AgentService, make_password: Callable[[], str] = generate_password
+) -> list[NewPassword]:
+    """Demo accounts of an older database that still accept the password the README once
+    published get a random one (their sessions end with it)."""
+    renewed = []
+    for username, _name, role, _skills in DEMO_AGENTS:
+        if agents.authenticate(username, PUBLISHED_DEMO_PASSWORD) is None:
+            continue
+        password = make_password()
+        agents.set_password(username, password)
+        renewed.append(NewPassword(username, role, password))
+    return renewed

@@ -4,15 +4,20 @@
 - `tickets`: the agent's workflow (take, reply, correct, resolve, reassign, reopen).
 - `lifecycle`: statuses, queues, priorities and the recorded timeline.
 - `presence`: who is at the console. `agents`: accounts, passwords, roles.
+- `sessions`: server-side console sessions. `logins`: login throttling, login and password
+  change. `audit`: the audit trail (`record` for anything worth an admin's eye).
 - `ratings`: CSAT after a resolved ticket.
 - `classifier` and `training_data`: the ticket classifier and agents' corrections.
 """
 
 from bot.support.agents import AgentError, AgentService, AgentView
+from bot.support.audit import AuditTrail, record
 from bot.support.escalation import EscalationService, Opened
 from bot.support.lifecycle import QUEUES, TicketError
+from bot.support.logins import Logins, ThrottlePolicy
 from bot.support.presence import Presence
 from bot.support.ratings import RatingRefused, RatingService
+from bot.support.sessions import ConsoleSessions
 from bot.support.tickets import Reopened, TicketService
 
 __all__ = [
@@ -20,12 +25,17 @@ __all__ = [
     "AgentError",
     "AgentService",
     "AgentView",
+    "AuditTrail",
+    "ConsoleSessions",
     "EscalationService",
+    "Logins",
     "Opened",
     "Presence",
     "RatingRefused",
     "RatingService",
     "Reopened",
     "TicketError",
+    "ThrottlePolicy",
     "TicketService",
+    "record",
 ]

@@ -1,4 +1,5 @@
-"""Support records: agent accounts, tickets, the ticket timeline and CSAT ratings."""
+"""Support records: agent accounts, their console sessions, login throttling and audit trail,
+tickets, the ticket timeline and CSAT ratings."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -25,6 +27,51 @@ class Agent(Base):
     role = Column(String(10), nullable=False, default="agent")  # agent | admin
     skills = Column(JSON, nullable=False, default=list)  # queues they work (bot.support.lifecycle)
     last_seen_at = Column(DateTime)  # console activity: "is anyone online?"
+
+
+class ConsoleSession(Base):
+    """A logged-in console browser. The cookie carries a random token; only its SHA-256 is
+    stored, so a copy of the database opens no sessions. Logout and password changes set
+    `revoked_at`; the row then refuses the cookie however long it would otherwise live."""
+
+    __tablename__ = "console_sessions"
+
+    id = Column(String(64), primary_key=True)  # sha256 hex of the cookie's token
+    agent_id = Column(ForeignKey("agents.id"), nullable=False, index=True)
+    address = Column(String(64))  # client address at login
+    created_at = Column(DateTime, nullable=False, index=True)
+    last_seen_at = Column(DateTime, nullable=False)
+    revoked_at = Column(DateTime)
+
+
+class LoginThrottle(Base):
+    """Failed console logins per key ("user:alex", "addr:10.0.0.7") and the block they
+    earned; in the database so every web process and a restart see the same count."""
+
+    __tablename__ = "login_throttle"
+
+    key = Column(String(200), primary_key=True)
+    failures = Column(Integer, nullable=False, default=0)
+    last_failure_at = Column(DateTime, nullable=False, index=True)
+    blocked_until = Column(DateTime)
+
+
+class AuditEntry(Base):
+    """Who did what to which ticket or conversation, when: the admins' audit trail.
+    No foreign key to tickets: deleting a customer's data must not erase or block the
+    record that it was deleted."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_agent_created", "agent_id", "created_at"),)
+
+    id = Column(Integer, primary_key=True)
+    agent_id = Column(ForeignKey("agents.id"))  # None: an operator on the command line
+    actor = Column(String(120), nullable=False)  # username, or "cli:<user>"
+    action = Column(String(20), nullable=False, index=True)  # see bot.support.audit.ACTIONS
+    ticket_id = Column(Integer, index=True)
+    conversation_id = Column(String(100), index=True)
+    detail = Column(JSON)
+    created_at = Column(DateTime, nullable=False, index=True)
 
 
 class Ticket(Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -12,6 +13,7 @@ from aiohttp import web
 
 from bot.runtime.settings import Settings
 from bot.services import Services
+from bot.support.logins import ThrottlePolicy
 from bot.web import console, customer
 from bot.web.keys import HTTP, SERVICES, SETTINGS
 from bot.web.security import console_guard, secret_key, setup_sessions
@@ -27,11 +29,23 @@ async def _http_client(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+def login_policy(settings: Settings) -> ThrottlePolicy:
+    """The console's login throttle, from CSBOT_LOGIN_* (see README)."""
+    return ThrottlePolicy(
+        max_failures=settings.login_max_failures,
+        max_failures_per_address=settings.login_max_failures_per_address,
+        backoff=timedelta(seconds=settings.login_backoff_s),
+        backoff_max=timedelta(seconds=settings.login_backoff_max_s),
+    )
+
+
 def create_app(settings: Settings, services: Services | None = None) -> web.Application:
     app = web.Application(client_max_size=64 * 1024)
     app[SETTINGS] = settings
     app[SERVICES] = services or Services.open(
-        settings.database_url, reopen_window=settings.reopen_window
+        settings.database_url,
+        reopen_window=settings.reopen_window,
+        login_policy=login_policy(settings),
     )
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
     key = secret_key(settings.project_dir / "var", settings.secret_key)

@@ -1,8 +1,10 @@
 """Console sessions, login and role checks, and CSRF protection.
 
-Sessions live in an encrypted, HttpOnly, SameSite=Strict cookie (aiohttp-session). Every
-state-changing console request must carry the session's CSRF token (form field `csrf` or
-header X-CSRF-Token).
+The encrypted, HttpOnly, SameSite=Strict cookie (aiohttp-session) carries the CSRF token and,
+once logged in, the token of a server-side session (`bot.support.sessions`): the database
+decides on every request whether it still logs anyone in, so logout and a password change
+end it even in a copied cookie. Every state-changing console request must carry the CSRF
+token (form field `csrf` or header X-CSRF-Token).
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ from cryptography.fernet import Fernet
 from yarl import URL
 
 from bot.support.agents import AgentView
+from bot.support.sessions import SESSION_MAX_AGE
 from bot.web.keys import SERVICES
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PUBLIC_CONSOLE_PATHS = {"/console/login"}
-SESSION_MAX_AGE = 12 * 3600
+SESSION_KEY = "sid"  # the server-side session's token, inside the encrypted cookie
 
 
 def secret_key(var_dir: Path, configured: str | None) -> bytes:
@@ -46,7 +49,7 @@ def setup_sessions(app: web.Application, key: bytes, secure: bool) -> None:
         EncryptedCookieStorage(
             key,
             cookie_name="csbot_console",
-            max_age=SESSION_MAX_AGE,
+            max_age=int(SESSION_MAX_AGE.total_seconds()),
             httponly=True,
             samesite="Strict",
             secure=secure,
@@ -61,12 +64,16 @@ async def csrf_token(request: web.Request) -> str:
     return session["csrf"]
 
 
+async def session_token(request: web.Request) -> str | None:
+    return (await get_session(request)).get(SESSION_KEY)
+
+
 async def current_agent(request: web.Request) -> AgentView | None:
-    session = await get_session(request)
-    agent_id = session.get("agent_id")
-    if not agent_id:
+    """The agent whose live server-side session the cookie names, if any."""
+    token = await session_token(request)
+    if not token:
         return None
-    return await asyncio.to_thread(request.app[SERVICES].agents.get, agent_id)
+    return await asyncio.to_thread(request.app[SERVICES].sessions.agent_for, token)
 
 
 @web.middleware

@@ -1,4 +1,5 @@
-"""The agent console: login (`auth`), tickets (`tickets`), admin review and metrics (`admin`)."""
+"""The agent console: login and password (`auth`), tickets (`tickets`), admin review,
+metrics and the audit trail (`admin`)."""
 
 from aiohttp import web
 
@@ -12,6 +13,8 @@ def add_routes(app: web.Application) -> None:
     router.add_get("/console/login", auth.login_form)
     router.add_post("/console/login", auth.login)
     router.add_post("/console/logout", auth.logout)
+    router.add_get("/console/password", auth.password_form)
+    router.add_post("/console/password", auth.change_password)
     router.add_get("/console", tickets.queue)
     router.add_get(TICKET, tickets.ticket)
     router.add_post(f"{TICKET}/take", tickets.take)
@@ -24,6 +27,8 @@ def add_routes(app: web.Application) -> None:
     router.add_get("/console/admin/conversations/{id}", admin.transcript)
     router.add_get("/console/admin/metrics", admin.metrics_page)
     router.add_get("/console/admin/metrics.png", admin.metrics_plot)
+    router.add_get("/console/admin/audit", admin.audit)
+    router.add_get("/console/admin/audit.json", admin.audit_json)
 
 
 __all__ = ["add_routes"]

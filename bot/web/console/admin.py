@@ -1,4 +1,4 @@
-"""Admin pages: transcripts (paged, by last activity) and metrics with a plot.
+"""Admin pages: transcripts (paged, by last activity), metrics with a plot, the audit trail.
 
 Every query and the plot run in a worker thread; the event loop only renders templates.
 """
@@ -9,14 +9,17 @@ import asyncio
 
 import aiohttp_jinja2
 from aiohttp import web
+from yarl import URL
 
 from bot.conversations import metrics, transcripts
+from bot.support.audit import ACTIONS
 from bot.web.console.common import context, date_range, last_day, page_number
 from bot.web.console.plots import metrics_png
 from bot.web.keys import SERVICES
 
 CONVERSATIONS_PER_PAGE = 25
 MESSAGES_PER_PAGE = 100
+AUDIT_PER_PAGE = 50
 
 
 @aiohttp_jinja2.template("console_conversations.html")
@@ -89,3 +92,51 @@ async def metrics_plot(request: web.Request) -> web.Response:
     agents, bot = await asyncio.to_thread(_figures, request)
     png = await asyncio.to_thread(metrics_png, bot, agents)
     return web.Response(body=png, content_type="image/png")
+
+
+def _audit_filters(request: web.Request) -> dict[str, str]:
+    actor = request.query.get("actor", "").strip()
+    action = request.query.get("action", "").strip()
+    if action and action not in ACTIONS:
+        raise web.HTTPBadRequest(text=f"action must be one of {', '.join(ACTIONS)}")
+    if len(actor) > 120:
+        raise web.HTTPBadRequest(text="actor is a username (120 characters at most)")
+    return {k: v for k, v in (("actor", actor), ("action", action)) if v}
+
+
+async def _audit_page(request: web.Request) -> tuple[dict[str, str], int, list, int]:
+    filters, page = _audit_filters(request), page_number(request)
+    entries, total = await asyncio.to_thread(
+        request.app[SERVICES].audit.page, page, AUDIT_PER_PAGE, **filters
+    )
+    return filters, page, entries, total
+
+
+@aiohttp_jinja2.template("console_audit.html")
+async def audit(request: web.Request) -> dict:
+    """Who did what and when: agents' ticket actions, logins, password and privacy actions."""
+    filters, page, entries, total = await _audit_page(request)
+    return await context(
+        request,
+        entries=entries,
+        total=total,
+        page=page,
+        per_page=AUDIT_PER_PAGE,
+        actions=ACTIONS,
+        actor=filters.get("actor"),
+        action=filters.get("action"),
+        filter_query=URL.build(query=filters).query_string,
+        query=request.query_string,
+    )
+
+
+async def audit_json(request: web.Request) -> web.Response:
+    filters, page, entries, total = await _audit_page(request)
+    return web.json_response(
+        {
+            "entries": [e.to_json() for e in entries],
+            "total": total,
+            "page": page,
+            "per_page": AUDIT_PER_PAGE,
+        }
+    )

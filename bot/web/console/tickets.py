@@ -2,13 +2,15 @@
 
 Thin handlers: the TicketService decides what is allowed (in a worker thread: it talks to
 the database); Rasa's HTTP API carries agent messages and pause/resume into the
-conversation, so the log and the widget see them.
+conversation, so the log and the widget see them. Each action that changed something is
+written to the audit trail (`bot.support.audit`) for admins.
 """
 
 from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -33,6 +35,19 @@ def _tickets(request: web.Request):
 
 def _ticket_path(ticket_id: int) -> str:
     return f"/console/tickets/{ticket_id}"
+
+
+async def _audit(
+    request: web.Request, action: str, ticket: Ticket, detail: dict[str, Any] | None = None
+) -> None:
+    await asyncio.to_thread(
+        request.app[SERVICES].audit.record,
+        request["agent"],
+        action,
+        ticket_id=ticket.id,
+        conversation_id=ticket.conversation_id,
+        detail=detail,
+    )
 
 
 @aiohttp_jinja2.template("console_queue.html")
@@ -84,6 +99,7 @@ async def take(request: web.Request) -> web.Response:
     except TicketError as exc:
         raise redirect(_ticket_path(found.id), str(exc)) from None
     if joined:
+        await _audit(request, "take", found)
         joined_text = f"{agent.name} from the Kettle & Volt team has joined the chat."
         try:
             await _tell_customer(
@@ -113,6 +129,7 @@ async def reply(request: web.Request) -> web.Response:
         await _tell_customer(request, found.conversation_id, [_agent_says(request, text)])
     except rasa_client.RasaUnavailable:
         return web.json_response({"error": UNAVAILABLE}, status=503)
+    await _audit(request, "reply", found, {"chars": len(text)})  # the text is in the log
     return web.json_response({"ok": True})
 
 
@@ -129,6 +146,7 @@ async def resolve(request: web.Request) -> web.Response:
             request, found.conversation_id, [_agent_says(request, left), {"event": "resume"}]
         )
         await asyncio.to_thread(tickets.resolve, found.id, agent)
+        await _audit(request, "resolve", found)
         await rasa_client.execute_action(
             request.app[HTTP], settings.rasa_url, found.conversation_id, "action_ask_rating"
         )
@@ -152,6 +170,9 @@ async def correct(request: web.Request) -> web.Response:
         )
     except TicketError as exc:
         raise redirect(_ticket_path(found.id), str(exc)) from None
+    before = {"category": found.category, "priority": found.priority}
+    after = {"category": category, "priority": priority}
+    await _audit(request, "correct", found, {"before": before, "after": after})
     raise redirect(_ticket_path(found.id))
 
 
@@ -167,6 +188,7 @@ async def reassign(request: web.Request) -> web.Response:
         await asyncio.to_thread(_tickets(request).reassign, found.id, request["agent"], to_agent)
     except TicketError as exc:
         raise redirect(_ticket_path(found.id), str(exc)) from None
+    await _audit(request, "reassign", found, {"from": found.agent_id, "to": to_agent})
     raise redirect(_ticket_path(found.id))
 
 
