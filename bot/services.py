@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 
 from bot.conversations.unanswered import UnansweredLog
+from bot.privacy.requests import DeletionRequests
 from bot.runtime.database import create_schema, make_engine
 from bot.shop.orders import OrderService
 from bot.shop.returns import ReturnService
@@ -32,6 +33,7 @@ class Services:
     escalation: EscalationService
     tickets: TicketService
     ratings: RatingService
+    deletion_requests: DeletionRequests
 
     @classmethod
     def from_engine(
@@ -53,6 +55,7 @@ class Services:
             escalation=EscalationService(engine, classifier, presence, clock=clock),
             tickets=TicketService(engine, presence, clock=clock, reopen_window=reopen_window),
             ratings=RatingService(engine, clock=clock),
+            deletion_requests=DeletionRequests(engine, clock=clock),
         )
 
     @classmethod

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 from bot.runtime import setup
 from bot.runtime.settings import Settings
@@ -126,6 +127,47 @@ def cmd_tickets(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_privacy(settings: Settings, args: argparse.Namespace) -> int:
+    """Export or delete one customer's data, purge old conversations, list requests."""
+    import json
+
+    from bot.privacy import customer_data
+    from bot.runtime.database import create_schema, make_engine
+
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    if args.action in ("export", "delete") and not args.email:
+        print(f"csbot privacy {args.action} needs the customer's EMAIL", file=sys.stderr)
+        return 2
+    if args.action == "export":
+        data = json.dumps(customer_data.export_customer(engine, args.email), indent=2)
+        if args.out:
+            args.out.write_text(data + "\n", encoding="utf-8")
+            print(f"Wrote {args.email}'s data to {args.out}")
+        else:
+            print(data)
+        return 0
+    if args.action == "delete":
+        if not args.yes and input(f"Type {args.email} again to delete its data: ") != args.email:
+            print("Nothing deleted.", file=sys.stderr)
+            return 1
+        done = customer_data.delete_customer(engine, args.email)
+        print(json.dumps(done.as_dict(), indent=2))
+        return 0
+    if args.action == "purge":
+        done = customer_data.purge(engine, args.days or settings.retention_days)
+        print(json.dumps(done.as_dict(), indent=2))
+        return 0
+    from bot.privacy.requests import DeletionRequests
+
+    for r in DeletionRequests(engine).pending():
+        who = (
+            f"{r.email} ({'verified' if r.email_verified else 'NOT verified'})" if r.email else "-"
+        )
+        print(f"#{r.id}  {r.created_at:%Y-%m-%d %H:%M}  {r.conversation_id}  {who}")
+    return 0
+
+
 def _day(value: str) -> datetime:
     try:
         return datetime.strptime(value, "%Y-%m-%d")
@@ -202,6 +244,14 @@ def _parser() -> argparse.ArgumentParser:
     agents.add_argument("--password", help="prompted for when left out")
     tickets = commands.add_parser("tickets", help="ticket classifier tools")
     tickets.add_argument("action", choices=["retrain"])
+    privacy = commands.add_parser("privacy", help="export or delete a customer's data, purge")
+    privacy.add_argument("action", choices=["export", "delete", "purge", "requests"])
+    privacy.add_argument("email", nargs="?", help="the customer's email (export, delete)")
+    privacy.add_argument("--out", type=Path, help="export: write the JSON here, not stdout")
+    privacy.add_argument("--yes", action="store_true", help="delete without asking again")
+    privacy.add_argument(
+        "--days", type=float, help="purge: conversations idle longer (default CSBOT_RETENTION_DAYS)"
+    )
     report = commands.add_parser("report", help="agent and bot metrics over a date range")
     report.add_argument(
         "--from", dest="start", type=_day, help="YYYY-MM-DD (default: 29 days before --to)"
@@ -213,6 +263,7 @@ def _parser() -> argparse.ArgumentParser:
 HANDLERS = {
     "agents": cmd_agents,
     "tickets": cmd_tickets,
+    "privacy": cmd_privacy,
     "report": cmd_report,
     "run": cmd_run,
     "train": cmd_train,

@@ -54,6 +54,7 @@ class Settings:
     reopen_window: timedelta = timedelta(hours=72)
     secret_key: str | None = None
     secure_cookies: bool = False
+    retention_days: float = 365.0  # `csbot privacy purge` deletes conversations idle longer
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -79,4 +80,5 @@ class Settings:
             reopen_window=timedelta(hours=_positive(env, "CSBOT_REOPEN_HOURS", 72)),
             secret_key=env.get("CSBOT_SECRET_KEY") or None,
             secure_cookies=env.get("CSBOT_SECURE_COOKIES") == "1",
+            retention_days=_positive(env, "CSBOT_RETENTION_DAYS", 365),
         )

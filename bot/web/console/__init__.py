@@ -1,8 +1,9 @@
-"""The agent console: login (`auth`), tickets (`tickets`), admin review and metrics (`admin`)."""
+"""The agent console: login (`auth`), tickets (`tickets`), admin review and metrics (`admin`),
+customers' data export, deletion and deletion requests (`privacy`)."""
 
 from aiohttp import web
 
-from bot.web.console import admin, auth, tickets
+from bot.web.console import admin, auth, privacy, tickets
 
 TICKET = "/console/tickets/{id:\\d+}"
 
@@ -24,6 +25,11 @@ def add_routes(app: web.Application) -> None:
     router.add_get("/console/admin/conversations/{id}", admin.transcript)
     router.add_get("/console/admin/metrics", admin.metrics_page)
     router.add_get("/console/admin/metrics.png", admin.metrics_plot)
+    router.add_get(privacy.PAGE, privacy.page)
+    router.add_post(f"{privacy.PAGE}/export", privacy.export)
+    router.add_post(f"{privacy.PAGE}/delete", privacy.delete)
+    router.add_post(f"{privacy.PAGE}/requests/{{id:\\d+}}/confirm", privacy.confirm)
+    router.add_post(f"{privacy.PAGE}/requests/{{id:\\d+}}/reject", privacy.reject)
 
 
 __all__ = ["add_routes"]
