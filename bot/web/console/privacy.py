@@ -32,7 +32,7 @@ def _back(error: str | None = None, notice: str | None = None) -> web.HTTPFound:
 
 def _summary(deletion: Deletion) -> str:
     counts = {**deletion.deleted, **{f"{k} anonymised": v for k, v in deletion.anonymised.items()}}
-    parts = ", ".join(f"{n} {table}" for table, n in sorted(counts.items())) or "nothing"
+    parts = ", ".join(f"{table} {n}" for table, n in sorted(counts.items())) or "nothing"
     return f"Deleted for {deletion.email or 'the conversation'}: {parts}."
 
 
