@@ -142,3 +142,12 @@ def test_cli_lists_pending_requests(database, capsys):
     database.deletion_requests.file("c-1", EMAIL, False, "delete")
     assert main(["privacy", "requests"]) == 0
     assert f"c-1  {EMAIL} (NOT verified)" in capsys.readouterr().out
+
+
+def test_retention_days_come_from_the_environment():
+    from bot.runtime.settings import Settings, SettingsError
+
+    assert Settings.from_env({}).retention_days == 365
+    assert Settings.from_env({"CSBOT_RETENTION_DAYS": "30"}).retention_days == 30
+    with pytest.raises(SettingsError, match="CSBOT_RETENTION_DAYS"):
+        Settings.from_env({"CSBOT_RETENTION_DAYS": "forever"})

@@ -302,12 +302,16 @@ def purge(engine: Engine, retention_days: float, now: datetime | None = None) ->
     )
     with Session(engine) as session:
         ids = list(session.execute(stale).scalars())
-    result = Purge(cutoff, len(ids))
+    result = Purge(cutoff)
     for batch in _batches(ids, PURGE_BATCH):
         with Session(engine) as session, session.begin():
-            result.deleted.update(_delete_conversations(session, batch))
+            still = stale.where(Conversation.id.in_(batch))  # no new message since
+            result.deleted.update(
+                _delete_conversations(session, list(session.execute(still).scalars()))
+            )
     with Session(engine) as session, session.begin():
         old_questions = delete(UnansweredQuestion).where(UnansweredQuestion.created_at < cutoff)
         result.deleted["unanswered_questions"] += session.execute(old_questions).rowcount
     result.deleted = +result.deleted
+    result.conversations = result.deleted["conversations"]
     return result

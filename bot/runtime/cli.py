@@ -12,9 +12,13 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.runtime import setup
 from bot.runtime.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -127,37 +131,42 @@ def cmd_tickets(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_privacy(settings: Settings, args: argparse.Namespace) -> int:
-    """Export or delete one customer's data, purge old conversations, list requests."""
+def _privacy_export(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
     import json
 
-    from bot.privacy import customer_data
-    from bot.runtime.database import create_schema, make_engine
+    from bot.privacy.customer_data import export_customer
 
-    engine = make_engine(settings.database_url)
-    create_schema(engine)
-    if args.action in ("export", "delete") and not args.email:
-        print(f"csbot privacy {args.action} needs the customer's EMAIL", file=sys.stderr)
-        return 2
-    if args.action == "export":
-        data = json.dumps(customer_data.export_customer(engine, args.email), indent=2)
-        if args.out:
-            args.out.write_text(data + "\n", encoding="utf-8")
-            print(f"Wrote {args.email}'s data to {args.out}")
-        else:
-            print(data)
+    data = json.dumps(export_customer(engine, args.email), indent=2)
+    if not args.out:
+        print(data)
         return 0
-    if args.action == "delete":
-        if not args.yes and input(f"Type {args.email} again to delete its data: ") != args.email:
-            print("Nothing deleted.", file=sys.stderr)
-            return 1
-        done = customer_data.delete_customer(engine, args.email)
-        print(json.dumps(done.as_dict(), indent=2))
-        return 0
-    if args.action == "purge":
-        done = customer_data.purge(engine, args.days or settings.retention_days)
-        print(json.dumps(done.as_dict(), indent=2))
-        return 0
+    args.out.write_text(data + "\n", encoding="utf-8")
+    print(f"Wrote {args.email}'s data to {args.out}")
+    return 0
+
+
+def _privacy_delete(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from bot.privacy.customer_data import delete_customer
+
+    if not args.yes and input(f"Type {args.email} again to delete its data: ") != args.email:
+        print("Nothing deleted.", file=sys.stderr)
+        return 1
+    print(json.dumps(delete_customer(engine, args.email).as_dict(), indent=2))
+    return 0
+
+
+def _privacy_purge(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from bot.privacy.customer_data import purge
+
+    print(json.dumps(purge(engine, args.days or settings.retention_days).as_dict(), indent=2))
+    return 0
+
+
+def _privacy_requests(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
     from bot.privacy.requests import DeletionRequests
 
     for r in DeletionRequests(engine).pending():
@@ -166,6 +175,27 @@ def cmd_privacy(settings: Settings, args: argparse.Namespace) -> int:
         )
         print(f"#{r.id}  {r.created_at:%Y-%m-%d %H:%M}  {r.conversation_id}  {who}")
     return 0
+
+
+PRIVACY_ACTIONS = {
+    "export": _privacy_export,
+    "delete": _privacy_delete,
+    "purge": _privacy_purge,
+    "requests": _privacy_requests,
+}
+
+
+def cmd_privacy(settings: Settings, args: argparse.Namespace) -> int:
+    """Export or delete one customer's data, purge old conversations, list requests. The
+    functions return what they did; this prints it."""
+    from bot.runtime.database import create_schema, make_engine
+
+    if args.action in ("export", "delete") and not args.email:
+        print(f"csbot privacy {args.action} needs the customer's EMAIL", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    return PRIVACY_ACTIONS[args.action](engine, settings, args)
 
 
 def _day(value: str) -> datetime:
@@ -245,7 +275,7 @@ def _parser() -> argparse.ArgumentParser:
     tickets = commands.add_parser("tickets", help="ticket classifier tools")
     tickets.add_argument("action", choices=["retrain"])
     privacy = commands.add_parser("privacy", help="export or delete a customer's data, purge")
-    privacy.add_argument("action", choices=["export", "delete", "purge", "requests"])
+    privacy.add_argument("action", choices=list(PRIVACY_ACTIONS))
     privacy.add_argument("email", nargs="?", help="the customer's email (export, delete)")
     privacy.add_argument("--out", type=Path, help="export: write the JSON here, not stdout")
     privacy.add_argument("--yes", action="store_true", help="delete without asking again")
