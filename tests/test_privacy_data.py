@@ -269,3 +269,19 @@ def test_a_rejected_request_deletes_nothing(services):
         services.deletion_requests.reject(filed.request_id, sam)
     with pytest.raises(PrivacyError, match="no deletion request"):
         services.deletion_requests.confirm(999, sam)
+
+
+def test_purge_spares_a_conversation_that_came_back_to_life_meanwhile(services, monkeypatch):
+    chat(services, "old-a", None, NOW - timedelta(days=400))
+    chat(services, "old-b", None, NOW - timedelta(days=400))
+    batches = customer_data._batches
+
+    def customer_writes_again(ids, size):
+        chat(services, "old-b", None, NOW, text="I'm back")  # between the listing and the delete
+        yield from batches(ids, size)
+
+    monkeypatch.setattr(customer_data, "_batches", customer_writes_again)
+    done = purge(services.engine, 365, now=NOW)
+    assert done.conversations == 1
+    with Session(services.engine) as session:
+        assert set(session.execute(select(Conversation.id)).scalars()) == {"old-b"}

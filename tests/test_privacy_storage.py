@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.conversations.log import ConversationLog
 from bot.conversations.models import Conversation, LoggedEvent, Message, UnansweredQuestion
+from bot.shop.demo_data import DEMO_EMAIL
 from bot.support.models import Ticket
 from bot.support.training_data import corrections
 
@@ -122,3 +123,46 @@ def test_classifier_data_is_redacted_even_from_tickets_stored_before(services):
     services.tickets.correct(opened.ticket_id, sam, "billing", "urgent")
     (row,) = corrections(services.engine)
     assert row.text == "charged twice on [CARD]!"
+
+
+def test_the_running_bot_logs_and_files_without_personal_data(stack):
+    """Through Rasa's event broker in the real stack: the order lookup still verifies the
+    email, the log keeps only the verified one, and 'delete my data' files a request."""
+    import time
+
+    from tests.test_end_to_end import Chat
+
+    chat = Chat(stack.settings.rasa_url)
+    chat.text("where is my order 100234?")
+    assert "100234" in chat.text(DEMO_EMAIL)
+    said = f"my card {CARD} was charged twice, call me on {PHONE}"
+    chat.text(said)
+    chat.text("please delete all my personal data")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with Session(stack.services.engine) as session:
+            conversation = session.get(Conversation, chat.sender)
+            texts = (
+                session.execute(select(Message.text).where(Message.conversation_id == chat.sender))
+                .scalars()
+                .all()
+            )
+            payloads = (
+                session.execute(
+                    select(LoggedEvent.payload).where(LoggedEvent.conversation_id == chat.sender)
+                )
+                .scalars()
+                .all()
+            )
+        if conversation and "please delete all my personal data" in texts:
+            break
+        time.sleep(0.3)
+    assert conversation.customer_email == DEMO_EMAIL
+    assert "my card [CARD] was charged twice, call me on [PHONE]" in texts
+    assert _leaks(json.dumps(payloads)) == [] and _leaks(" ".join(t or "" for t in texts)) == []
+    (request,) = stack.services.deletion_requests.pending()
+    assert (request.conversation_id, request.email, request.email_verified) == (
+        chat.sender,
+        DEMO_EMAIL,
+        True,
+    )
