@@ -19,6 +19,7 @@ from actions.deps import (
     off_topic,
 )
 from actions.handoff import escalate
+from actions.privacy import asks_for_deletion, offer_deletion, request_deletion
 from bot.services import Services
 from knowledge.answers import Decision, FaqAnswerer, Reply
 from knowledge.retrieval import Hit
@@ -132,6 +133,21 @@ class ActionAnswerFaq(KnowledgeAction, Action):
             return [SlotSet("faq_shown", shown)]
         question = customer_text(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "delete_data" and asks_for_deletion(tracker):
+            return await request_deletion(self, dispatcher, tracker)
+        events = await self._answer(dispatcher, tracker, domain, question, intent)
+        if intent == "delete_data":  # a question about deletion: answered, and offered
+            offer_deletion(dispatcher)
+        return events
+
+    async def _answer(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        question: str,
+        intent: str | None,
+    ) -> list[EventType]:
         clarify = intent not in OWN_OFFER_FIRST
         answered, reply = await self.answer_or_clarify(dispatcher, question, clarify=clarify)
         if answered is not None:

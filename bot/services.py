@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 
 from bot.conversations.unanswered import UnansweredLog
+from bot.privacy.requests import DeletionRequests
 from bot.runtime.database import create_schema, make_engine
 from bot.shop.orders import OrderService
 from bot.shop.returns import ReturnService
@@ -38,6 +39,7 @@ class Services:
     sessions: ConsoleSessions
     audit: AuditTrail
     logins: Logins
+    deletion_requests: DeletionRequests
 
     @classmethod
     def from_engine(
@@ -67,6 +69,7 @@ class Services:
             sessions=sessions,
             audit=audit,
             logins=Logins(agents, throttle, sessions, audit),
+            deletion_requests=DeletionRequests(engine, clock=clock),
         )
 
     @classmethod

@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot.conversations.models import Conversation, LoggedEvent, Message
+from bot.privacy.redact import redact_event
 
 log = logging.getLogger(__name__)
 RETRIEVAL_SLOTS = {"faq_candidates", "faq_best_score"}
@@ -42,7 +43,9 @@ class ConversationLog:
         self.engine = engine
 
     def write(self, event: Event) -> bool:
-        """Store one event and its projection; False if it was already stored."""
+        """Store one event, personal data redacted, and its projection; False if it was
+        already stored."""
+        event = redact_event(event)
         sender = str(event["sender_id"])
         key = digest(event)
         when = _when(event)

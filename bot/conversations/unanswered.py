@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.conversations.models import UnansweredQuestion
+from bot.privacy.redact import redact
 
 
 class UnansweredLog:
@@ -28,7 +29,7 @@ class UnansweredLog:
     ) -> None:
         row = UnansweredQuestion(
             conversation_id=conversation_id,
-            text=text[:2000],
+            text=redact(text)[:2000],
             best_score=best_score,
             best_doc=best_doc,
             outcome=outcome,

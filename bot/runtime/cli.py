@@ -11,9 +11,14 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.runtime import setup
 from bot.runtime.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -171,6 +176,85 @@ def cmd_tickets(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit(engine: Engine, action: str, detail: dict) -> None:
+    """An operator's export or deletion at the command line, in the admins' audit trail."""
+    import getpass
+
+    from bot.support.audit import record
+
+    record(engine, f"cli:{getpass.getuser()}", action, detail=detail)
+
+
+def _privacy_export(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from bot.privacy.customer_data import audit_detail, export_customer
+
+    data = json.dumps(export_customer(engine, args.email), indent=2)
+    _audit(engine, "export", audit_detail(args.email))
+    if not args.out:
+        print(data)
+        return 0
+    args.out.write_text(data + "\n", encoding="utf-8")
+    print(f"Wrote {args.email}'s data to {args.out}")
+    return 0
+
+
+def _privacy_delete(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from bot.privacy.customer_data import audit_detail, delete_customer
+
+    if not args.yes and input(f"Type {args.email} again to delete its data: ") != args.email:
+        print("Nothing deleted.", file=sys.stderr)
+        return 1
+    deletion = delete_customer(engine, args.email)
+    _audit(engine, "delete", audit_detail(args.email, deletion))
+    print(json.dumps(deletion.as_dict(), indent=2))
+    return 0
+
+
+def _privacy_purge(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from bot.privacy.customer_data import purge
+
+    print(json.dumps(purge(engine, args.days or settings.retention_days).as_dict(), indent=2))
+    return 0
+
+
+def _privacy_requests(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
+    from bot.privacy.requests import DeletionRequests
+
+    for r in DeletionRequests(engine).pending():
+        who = (
+            f"{r.email} ({'verified' if r.email_verified else 'NOT verified'})" if r.email else "-"
+        )
+        print(f"#{r.id}  {r.created_at:%Y-%m-%d %H:%M}  {r.conversation_id}  {who}")
+    return 0
+
+
+PRIVACY_ACTIONS = {
+    "export": _privacy_export,
+    "delete": _privacy_delete,
+    "purge": _privacy_purge,
+    "requests": _privacy_requests,
+}
+
+
+def cmd_privacy(settings: Settings, args: argparse.Namespace) -> int:
+    """Export or delete one customer's data, purge old conversations, list requests. The
+    functions return what they did; this prints it."""
+    from bot.runtime.database import create_schema, make_engine
+
+    if args.action in ("export", "delete") and not args.email:
+        print(f"csbot privacy {args.action} needs the customer's EMAIL", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    return PRIVACY_ACTIONS[args.action](engine, settings, args)
+
+
 def _day(value: str) -> datetime:
     try:
         return datetime.strptime(value, "%Y-%m-%d")
@@ -257,6 +341,14 @@ def _parser() -> argparse.ArgumentParser:
     passwd.add_argument("--generate", action="store_true", help="random password, shown once")
     tickets = commands.add_parser("tickets", help="ticket classifier tools")
     tickets.add_argument("action", choices=["retrain"])
+    privacy = commands.add_parser("privacy", help="export or delete a customer's data, purge")
+    privacy.add_argument("action", choices=list(PRIVACY_ACTIONS))
+    privacy.add_argument("email", nargs="?", help="the customer's email (export, delete)")
+    privacy.add_argument("--out", type=Path, help="export: write the JSON here, not stdout")
+    privacy.add_argument("--yes", action="store_true", help="delete without asking again")
+    privacy.add_argument(
+        "--days", type=float, help="purge: conversations idle longer (default CSBOT_RETENTION_DAYS)"
+    )
     report = commands.add_parser("report", help="agent and bot metrics over a date range")
     report.add_argument(
         "--from", dest="start", type=_day, help="YYYY-MM-DD (default: 29 days before --to)"
@@ -268,6 +360,7 @@ def _parser() -> argparse.ArgumentParser:
 HANDLERS = {
     "agents": cmd_agents,
     "tickets": cmd_tickets,
+    "privacy": cmd_privacy,
     "report": cmd_report,
     "run": cmd_run,
     "train": cmd_train,

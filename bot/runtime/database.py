@@ -2,7 +2,8 @@
 
 SQLAlchemy 1.4 in the 2.0 style (`future=True`, `select()`), so an upgrade to 2.0 is painless.
 SQLite by default, PostgreSQL by setting CSBOT_DATABASE_URL. Each part of the product keeps
-its own models (`bot.shop.models`, `bot.support.models`, `bot.conversations.models`).
+its own models (`bot.shop.models`, `bot.support.models`, `bot.conversations.models`,
+`bot.privacy.models`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000  # Rasa, the actions and the web app write the s
 def metadata() -> MetaData:
     """Every table of every part (importing the model modules registers them)."""
     import bot.conversations.models  # noqa: F401
+    import bot.privacy.models  # noqa: F401
     import bot.shop.models  # noqa: F401
     import bot.support.models  # noqa: F401
 

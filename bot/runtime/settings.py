@@ -69,6 +69,7 @@ class Settings:
     login_max_failures_per_address: int = 20  # ... and per client address, across accounts
     login_backoff_s: float = 30.0  # first block; doubles with every further failure
     login_backoff_max_s: float = 900.0
+    retention_days: float = 365.0  # `csbot privacy purge` deletes conversations idle longer
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -98,4 +99,5 @@ class Settings:
             login_max_failures_per_address=_whole(env, "CSBOT_LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
             login_backoff_s=(backoff := _positive(env, "CSBOT_LOGIN_BACKOFF_S", 30)),
             login_backoff_max_s=max(backoff, _positive(env, "CSBOT_LOGIN_BACKOFF_MAX_S", 900)),
+            retention_days=_positive(env, "CSBOT_RETENTION_DAYS", 365),
         )

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.privacy.redact import redact
 from bot.support.classifier import Classification, ClassifierNotTrained
 from bot.support.lifecycle import OPEN, PRIORITY_RANK, QUEUE_OF, record_event
 from bot.support.models import Ticket
@@ -52,8 +53,9 @@ class Opened:
 
 
 def summarise(lines: Sequence[tuple[str, str]], limit: int = 12) -> str:
-    """'Customer: ...' / 'Bot: ...' lines of the latest turns, for the agent's first look."""
-    return "\n".join(f"{who.capitalize()}: {text}" for who, text in lines[-limit:] if text)
+    """'Customer: ...' / 'Bot: ...' lines of the latest turns, for the agent's first look,
+    personal data redacted."""
+    return "\n".join(f"{who.capitalize()}: {redact(text)}" for who, text in lines[-limit:] if text)
 
 
 def position(session: Session, ticket: Ticket) -> int:
@@ -100,11 +102,12 @@ class EscalationService:
         the accounts team whatever the words).
 
         `topic` is the text to classify (what the customer needs help with); by default all
-        the customer's messages. Blocking (database, and the classifier's MiniLM encode).
+        the customer's messages; it is stored (and classified) with personal data redacted.
+        Blocking (database, and the classifier's MiniLM encode).
         """
         now = self._clock()
         customer_words = " ".join(t for who, t in transcript if who == "customer")
-        topic = topic or customer_words or reason
+        topic = redact(topic or customer_words) or reason
         # Classify before the write transaction: the encode must not hold a database lock.
         if label is None and not self._open_ticket(conversation_id):
             label = self._label(topic)

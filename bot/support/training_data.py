@@ -9,20 +9,21 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.privacy.redact import redact
 from bot.support.classifier import LabelledTicket, corrections_dir
 from bot.support.models import Ticket
 
 
 def corrections(engine: Engine) -> list[LabelledTicket]:
     """Tickets whose category or priority an agent changed, with the text they were
-    classified from."""
+    classified from (redacted again: tickets stored before redaction existed)."""
     query = select(Ticket).where(
         (Ticket.category != Ticket.predicted_category)
         | (Ticket.priority != Ticket.predicted_priority)
     )
     with Session(engine) as session:
         return [
-            LabelledTicket(t.topic, t.category, t.priority)
+            LabelledTicket(redact(t.topic), t.category, t.priority)
             for t in session.execute(query).scalars()
             if t.topic and t.topic.strip()
         ]

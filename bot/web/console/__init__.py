@@ -1,9 +1,10 @@
 """The agent console: login and password (`auth`), tickets (`tickets`), admin review,
-metrics and the audit trail (`admin`)."""
+metrics and the audit trail (`admin`), customers' data export, deletion and deletion
+requests (`privacy`)."""
 
 from aiohttp import web
 
-from bot.web.console import admin, auth, tickets
+from bot.web.console import admin, auth, privacy, tickets
 
 TICKET = "/console/tickets/{id:\\d+}"
 
@@ -29,6 +30,11 @@ def add_routes(app: web.Application) -> None:
     router.add_get("/console/admin/metrics.png", admin.metrics_plot)
     router.add_get("/console/admin/audit", admin.audit)
     router.add_get("/console/admin/audit.json", admin.audit_json)
+    router.add_get(privacy.PAGE, privacy.page)
+    router.add_post(f"{privacy.PAGE}/export", privacy.export)
+    router.add_post(f"{privacy.PAGE}/delete", privacy.delete)
+    router.add_post(f"{privacy.PAGE}/requests/{{id:\\d+}}/confirm", privacy.confirm)
+    router.add_post(f"{privacy.PAGE}/requests/{{id:\\d+}}/reject", privacy.reject)
 
 
 __all__ = ["add_routes"]

@@ -1,0 +1,112 @@
+"""Admin privacy page: export or delete one customer's data, and the deletion requests the
+bot filed, to confirm or reject.
+
+Exports are POSTs (CSRF-checked, and the email stays out of URLs and access logs); a deletion
+needs the email typed twice. The work runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+
+import aiohttp_jinja2
+from aiohttp import web
+from yarl import URL
+
+from bot.privacy import customer_data
+from bot.privacy.customer_data import Deletion
+from bot.privacy.requests import PrivacyError
+from bot.web.console.common import context
+from bot.web.keys import SERVICES
+
+PAGE = "/console/admin/privacy"
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+
+
+def _back(error: str | None = None, notice: str | None = None) -> web.HTTPFound:
+    query = {k: v for k, v in (("error", error), ("notice", notice)) if v}
+    return web.HTTPFound(str(URL(PAGE).with_query(query)))
+
+
+def _summary(deletion: Deletion) -> str:
+    counts = {**deletion.deleted, **{f"{k} anonymised": v for k, v in deletion.anonymised.items()}}
+    parts = ", ".join(f"{table} {n}" for table, n in sorted(counts.items())) or "nothing"
+    return f"Deleted for {deletion.email or 'the conversation'}: {parts}."
+
+
+async def _email(request: web.Request) -> str:
+    email = str((await request.post()).get("email", "")).strip().lower()
+    if not EMAIL.fullmatch(email):
+        raise _back(error="Type the customer's email address, like name@example.com.")
+    return email
+
+
+@aiohttp_jinja2.template("console_privacy.html")
+async def page(request: web.Request) -> dict:
+    pending = await asyncio.to_thread(request.app[SERVICES].deletion_requests.pending)
+    return await context(
+        request,
+        pending=pending,
+        error=request.query.get("error"),
+        notice=request.query.get("notice"),
+    )
+
+
+async def export(request: web.Request) -> web.Response:
+    email = await _email(request)
+    services = request.app[SERVICES]
+    data = await asyncio.to_thread(customer_data.export_customer, services.engine, email)
+    await asyncio.to_thread(
+        services.audit.record, request["agent"], "export", detail=customer_data.audit_detail(email)
+    )
+    name = re.sub(r"[^\w.@-]", "_", email)
+    return web.Response(
+        text=json.dumps(data, indent=2),
+        content_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="csbot-data-{name}.json"'},
+    )
+
+
+async def delete(request: web.Request) -> web.Response:
+    email = await _email(request)
+    again = str((await request.post()).get("again", "")).strip().lower()
+    if again != email:
+        raise _back(error="The email typed again does not match: nothing was deleted.")
+    services = request.app[SERVICES]
+    deletion = await asyncio.to_thread(customer_data.delete_customer, services.engine, email)
+    detail = customer_data.audit_detail(email, deletion)
+    await asyncio.to_thread(services.audit.record, request["agent"], "delete", detail=detail)
+    raise _back(notice=_summary(deletion))
+
+
+async def confirm(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    try:
+        deletion = await asyncio.to_thread(
+            services.deletion_requests.confirm, int(request.match_info["id"]), request["agent"]
+        )
+    except PrivacyError as exc:
+        raise _back(error=str(exc)) from None
+    detail = {
+        "request": int(request.match_info["id"]),
+        **customer_data.audit_detail(deletion.email or "", deletion),
+    }
+    await asyncio.to_thread(
+        services.audit.record,
+        request["agent"],
+        "delete",
+        conversation_id=(deletion.conversations or [None])[0],
+        detail=detail,
+    )
+    raise _back(notice=f"Request #{request.match_info['id']} done. {_summary(deletion)}")
+
+
+async def reject(request: web.Request) -> web.Response:
+    requests = request.app[SERVICES].deletion_requests
+    try:
+        await asyncio.to_thread(requests.reject, int(request.match_info["id"]), request["agent"])
+    except PrivacyError as exc:
+        raise _back(error=str(exc)) from None
+    raise _back(notice=f"Request #{request.match_info['id']} rejected; nothing was deleted.")
