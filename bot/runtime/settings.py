@@ -54,6 +54,9 @@ class Settings:
     reopen_window: timedelta = timedelta(hours=72)
     secret_key: str | None = None
     secure_cookies: bool = False
+    internal_host: str = "127.0.0.1"
+    rasa_token: str | None = None
+    actions_secret: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -61,6 +64,7 @@ class Settings:
         project_dir = Path(env.get("CSBOT_PROJECT_DIR", PROJECT_ROOT))
         var_dir = project_dir / "var"
         host = env.get("CSBOT_HOST", "127.0.0.1")
+        internal_host = env.get("CSBOT_INTERNAL_HOST", "127.0.0.1")
         rasa_port = _port(env, "CSBOT_RASA_PORT", 5005)
         return cls(
             project_dir=project_dir,
@@ -74,9 +78,12 @@ class Settings:
             web_port=_port(env, "CSBOT_WEB_PORT", 8000),
             rasa_port=rasa_port,
             actions_port=_port(env, "CSBOT_ACTIONS_PORT", 5055),
-            rasa_url=env.get("CSBOT_RASA_URL", f"http://{host}:{rasa_port}"),
+            rasa_url=env.get("CSBOT_RASA_URL", f"http://{internal_host}:{rasa_port}"),
             rasa_timeout_s=_positive(env, "CSBOT_RASA_TIMEOUT_S", 30),
             reopen_window=timedelta(hours=_positive(env, "CSBOT_REOPEN_HOURS", 72)),
             secret_key=env.get("CSBOT_SECRET_KEY") or None,
             secure_cookies=env.get("CSBOT_SECURE_COOKIES") == "1",
+            internal_host=internal_host,
+            rasa_token=env.get("CSBOT_RASA_TOKEN") or None,
+            actions_secret=env.get("CSBOT_ACTIONS_SECRET") or None,
         )

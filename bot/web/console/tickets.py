@@ -20,7 +20,7 @@ from bot.support.models import Ticket
 from bot.web import rasa_client
 from bot.web.console.common import context, redirect
 from bot.web.customer import message_id
-from bot.web.keys import HTTP, SERVICES, SETTINGS
+from bot.web.keys import HTTP, RASA, SERVICES
 
 MAX_REPLY_CHARS = 2000
 LISTEN = {"event": "action", "name": "action_listen"}
@@ -66,8 +66,7 @@ async def ticket(request: web.Request) -> dict:
 
 
 async def _tell_customer(request: web.Request, conversation_id: str, events: list[dict]) -> None:
-    settings = request.app[SETTINGS]
-    await rasa_client.append_events(request.app[HTTP], settings.rasa_url, conversation_id, events)
+    await rasa_client.append_events(request.app[HTTP], request.app[RASA], conversation_id, events)
 
 
 def _agent_says(request: web.Request, text: str) -> dict:
@@ -121,7 +120,6 @@ async def resolve(request: web.Request) -> web.Response:
     close the ticket; nothing changes if this agent does not hold it or Rasa is down."""
     found = await _ticket_or_404(request)
     tickets, agent = _tickets(request), request["agent"]
-    settings = request.app[SETTINGS]
     try:
         await asyncio.to_thread(tickets.check_owner, found.id, agent)
         left = f"{agent.name} has marked this as solved and left the chat."
@@ -130,7 +128,7 @@ async def resolve(request: web.Request) -> web.Response:
         )
         await asyncio.to_thread(tickets.resolve, found.id, agent)
         await rasa_client.execute_action(
-            request.app[HTTP], settings.rasa_url, found.conversation_id, "action_ask_rating"
+            request.app[HTTP], request.app[RASA], found.conversation_id, "action_ask_rating"
         )
         # An executed action is not followed by a listen; add it so the customer's answer
         # starts a normal turn that the rating rule recognises.
