@@ -309,12 +309,9 @@ def web_services(tmp_path):
 
 def web_settings(rasa_url: str, project_dir: Path, **changes) -> Settings:
     """Settings for a web app under test, talking to the stand-in Rasa with its token."""
+    changes = {"rasa_token": RASA_TOKEN, **changes}
     return dataclasses.replace(
-        Settings.from_env({}),
-        rasa_url=rasa_url,
-        rasa_token=RASA_TOKEN,
-        project_dir=project_dir,
-        **changes,
+        Settings.from_env({}), rasa_url=rasa_url, project_dir=project_dir, **changes
     )
 
 

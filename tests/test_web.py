@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.web import create_app
-from tests.conftest import PICK_ONE, conversation_of, web_settings
+from tests.conftest import conversation_of, web_settings
 
 SENDER = "0c5c1f2e-visitor"  # what an old widget sent; now ignored
 

@@ -11,9 +11,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from urllib.parse import urlencode
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import yaml
 
@@ -123,6 +123,24 @@ def write_endpoints(
     return path
 
 
+def stack_commands(
+    settings: Settings, model: Path, endpoints: Path, guarded: bool = True
+) -> dict[str, list[str]]:
+    """The command line of each process. Only the web app listens on `settings.host`;
+    Rasa's token reaches it by environment (see `rasa_server`), never on a command line."""
+    py, internal = sys.executable, settings.internal_host
+    rasa = ("bot.runtime.rasa_server", "run") if guarded else ("rasa", "run")
+    return {
+        "actions": action_server_command(settings, guarded),
+        "rasa": [
+            *(py, "-m", *rasa, "--enable-api", "--model", str(model)),
+            *("--endpoints", str(endpoints), "--credentials", "credentials.yml"),
+            *("--interface", internal, "--port", str(settings.rasa_port)),
+        ],
+        "web": [py, "-m", "bot.web", "--host", settings.host, "--port", str(settings.web_port)],
+    }
+
+
 def start_stack(
     settings: Settings,
     model: Path,
@@ -150,24 +168,16 @@ def start_stack(
         CSBOT_INTERNAL_HOST=settings.internal_host,
         **shared,
     )
-    py, host, internal = sys.executable, settings.host, settings.internal_host
-    endpoints = str(write_endpoints(settings, log_dir, broker, guarded))
-    rasa = ("bot.runtime.rasa_server", "run") if guarded else ("rasa", "run")
-    commands = {
-        "actions": action_server_command(settings, guarded),
-        "rasa": [
-            *(py, "-m", *rasa, "--enable-api", "--model", str(model)),
-            *("--endpoints", endpoints, "--credentials", "credentials.yml"),
-            *("--interface", internal, "--port", str(settings.rasa_port)),
-        ],
-    }
+    endpoints = write_endpoints(settings, log_dir, broker, guarded)
+    commands = stack_commands(settings, model, endpoints, guarded)
+    host, internal = settings.host, settings.internal_host
     checks = {
         "actions": f"{stack_url(internal, settings.actions_port)}/health",
         "rasa": f"{settings.rasa_url}/status?{urlencode({'token': settings.rasa_token})}",
+        "web": f"{stack_url(host, settings.web_port)}/healthz",
     }
-    if with_web:
-        commands["web"] = [py, "-m", "bot.web", "--host", host, "--port", str(settings.web_port)]
-        checks["web"] = f"{stack_url(host, settings.web_port)}/healthz"
+    if not with_web:
+        del commands["web"], checks["web"]
     stack = Stack(settings)
     try:
         for name, command in commands.items():

@@ -36,9 +36,7 @@ class TokenRestInput(RestInput):
         """The token Rasa's API uses: CSBOT_RASA_TOKEN, or var/rasa.token."""
         return cls(rasa_token(Settings.from_env()))
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[None]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = super().blueprint(on_new_message)
         expected = self.token.encode()
 

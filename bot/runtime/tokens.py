@@ -52,6 +52,4 @@ def rasa_token(settings: Settings) -> str:
 
 def actions_secret(settings: Settings) -> str:
     """What the action server requires from Rasa (an `Authorization: Bearer` header)."""
-    return stored_secret(
-        settings.project_dir / "var", ACTIONS_SECRET_FILE, settings.actions_secret
-    )
+    return stored_secret(settings.project_dir / "var", ACTIONS_SECRET_FILE, settings.actions_secret)

@@ -11,8 +11,8 @@ import jinja2
 from aiohttp import web
 
 from bot.runtime.settings import Settings
-from bot.services import Services
 from bot.runtime.tokens import rasa_token
+from bot.services import Services
 from bot.web import console, customer
 from bot.web.identity import chat_key, customer_identity
 from bot.web.keys import CHAT_KEY, HTTP, RASA, SERVICES, SETTINGS

@@ -56,6 +56,20 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         return _error(500, "Something went wrong on our side. Please try again.")
 
 
+async def read_json(request: web.Request) -> object:
+    """The request's JSON body; ValueError for anything else, including nesting too deep for
+    the parser (a RecursionError otherwise)."""
+    try:
+        return await request.json()
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
+def storable(text: str) -> bool:
+    """False for text a database would refuse (or that no stored id could match)."""
+    return UNSTORABLE.search(text) is None
+
+
 def clean_text(text: str) -> str:
     """The customer's text without characters that cannot be stored, trimmed."""
     return UNSTORABLE.sub("", text).strip()
@@ -133,7 +147,7 @@ async def _what_to_send(request: web.Request, body: object, sender: str) -> str:
 async def send_message(request: web.Request) -> web.Response:
     sender = request[CONVERSATION]
     try:
-        body = await request.json()
+        body = await read_json(request)
     except ValueError:
         return _error(400, BAD_BODY)
     try:

@@ -49,8 +49,9 @@ def verify(value: str | None, key: bytes) -> str | None:
     conversation_id = value.partition(".")[0]
     if not CONVERSATION_ID.fullmatch(conversation_id):
         return None
-    given = value.encode("utf-8", "replace")
-    return conversation_id if hmac.compare_digest(given, sign(conversation_id, key).encode()) else None
+    expected = sign(conversation_id, key).encode()
+    valid = hmac.compare_digest(value.encode("utf-8", "replace"), expected)
+    return conversation_id if valid else None
 
 
 def _customer_path(path: str) -> bool:

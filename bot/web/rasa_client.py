@@ -47,7 +47,7 @@ async def _request(
     try:
         async with http.request(method, rasa.url + path, params=params, **kwargs) as response:
             if response.status in (401, 403):
-                log.error("Rasa refused the token (HTTP %s): check CSBOT_RASA_TOKEN", response.status)
+                log.error("Rasa refused the token (%s): check CSBOT_RASA_TOKEN", response.status)
             response.raise_for_status()
             return await response.json(content_type=None)
     except aiohttp.ClientResponseError as exc:

@@ -9,6 +9,7 @@ from aiohttp import web
 from aiohttp_session import get_session, new_session
 
 from bot.web.console.common import context
+from bot.web.customer import storable
 from bot.web.keys import SERVICES
 
 
@@ -26,7 +27,9 @@ async def login(request: web.Request) -> web.Response:
     form = await request.post()
     agents = request.app[SERVICES].agents
     username, password = str(form.get("username", "")), str(form.get("password", ""))
-    agent = await asyncio.to_thread(agents.authenticate, username, password)
+    agent = None
+    if storable(username):  # else no account has that name (and PostgreSQL refuses NUL)
+        agent = await asyncio.to_thread(agents.authenticate, username, password)
     target = _safe_next(form.get("next"))
     if agent is None:
         values = await context(request, error="Wrong username or password.", next=target)

@@ -19,10 +19,11 @@ from bot.support.lifecycle import TicketError
 from bot.support.models import Ticket
 from bot.web import rasa_client
 from bot.web.console.common import context, redirect
-from bot.web.customer import message_id
+from bot.web.customer import clean_text, message_id, read_json
 from bot.web.keys import HTTP, RASA, SERVICES
 
 MAX_REPLY_CHARS = 2000
+MAX_TICKET_ID = 2**31 - 1  # the largest id an INTEGER column holds
 LISTEN = {"event": "action", "name": "action_listen"}
 UNAVAILABLE = "The chat server did not answer; the customer was not told. Try again."
 
@@ -43,6 +44,8 @@ async def queue(request: web.Request) -> dict:
 
 async def _ticket_or_404(request: web.Request) -> Ticket:
     ticket_id = int(request.match_info["id"])
+    if ticket_id > MAX_TICKET_ID:  # no such row, and too big for the database to compare
+        raise web.HTTPNotFound(text=f"no ticket #{ticket_id}")
     try:
         return await asyncio.to_thread(_tickets(request).get, ticket_id, request["agent"])
     except TicketError as exc:
@@ -98,10 +101,10 @@ async def take(request: web.Request) -> web.Response:
 async def reply(request: web.Request) -> web.Response:
     found = await _ticket_or_404(request)
     try:
-        body = await request.json()
+        body = await read_json(request)
     except ValueError:
         return web.json_response({"error": 'send JSON: {"text": ...}'}, status=400)
-    text = str(body.get("text", "") if isinstance(body, dict) else "").strip()
+    text = clean_text(str(body.get("text", "") if isinstance(body, dict) else ""))
     if not text or len(text) > MAX_REPLY_CHARS:
         return web.json_response({"error": f"1 to {MAX_REPLY_CHARS} characters"}, status=400)
     try:
