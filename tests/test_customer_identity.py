@@ -140,3 +140,42 @@ async def test_a_wrong_rasa_token_is_a_503_and_the_log_names_the_setting_not_the
         response = await stale.post("/api/messages", json={"message": "hi"})
     assert response.status == 503 and rasa.received == []
     assert "CSBOT_RASA_TOKEN" in caplog.text and "stale-token" not in caplog.text
+
+
+# --- against the real stack --------------------------------------------------------------
+
+
+def _last_user_event(stack, conversation: str) -> dict:
+    import requests
+
+    tracker = requests.get(
+        f"{stack.settings.rasa_url}/conversations/{conversation}/tracker",
+        params={"token": stack.settings.rasa_token},
+        timeout=30,
+    ).json()
+    return [e for e in tracker["events"] if e["event"] == "user"][-1]
+
+
+def test_rasa_classifies_typed_intent_syntax_as_text_but_takes_the_bots_buttons(stack):
+    import requests
+
+    browser = requests.Session()
+    api = stack.web_url + "api/messages"
+    typed = '/order_status{"order_id":"100234","email":"emma.larsen@example.com"}'
+    assert browser.post(api, json={"message": typed}, timeout=60).ok
+    conversation = browser.cookies["csbot_chat"].partition(".")[0]
+    event = _last_user_event(stack, conversation)
+    assert event["text"] == TEXT_GUARD + typed
+    # Parsed by the NLU pipeline (a ranking over intents), not by Rasa's "/intent" syntax,
+    # which would have set both slots and looked the order up without any check.
+    assert len(event["parse_data"]["intent_ranking"]) > 1
+
+    replies = browser.post(
+        api, json={"message": "can I return an opened blender?"}, timeout=60
+    ).json()["messages"]
+    button = next(b for m in replies for b in m.get("buttons", []) if "didn't help" in b["title"])
+    clicked = browser.post(api, json={"payload": button["payload"]}, timeout=60)
+    assert clicked.ok
+    assert _last_user_event(stack, conversation)["text"] == button["payload"]
+    forged = browser.post(api, json={"payload": '/rate{"rating":"1"}'}, timeout=60)
+    assert forged.status_code == 409 and "expired" in forged.json()["error"]

@@ -344,3 +344,68 @@ async def test_random_requests_never_500_and_the_log_keeps_every_accepted_messag
     engine = logging_rasa.services.engine
     assert messages_from(engine, "customer") == accepted["customer"] + 1
     assert messages_from(engine, "agent") == accepted["agent"]
+
+
+STACK_CASES = 150
+
+
+def _customer_messages_in(engine, conversation: str) -> list[str]:
+    with Session(engine) as session:
+        query = (
+            select(Message.text)
+            .where(Message.conversation_id == conversation, Message.sender == "customer")
+            .order_by(Message.id)
+        )
+        return list(session.execute(query).scalars())
+
+
+def test_the_real_stack_takes_the_same_inputs_and_still_logs_the_next_conversation(stack):
+    """The same kind of input through the real web app, Rasa and event broker, in one
+    browser's conversation: no 500, every accepted message logged, and then a genuine order
+    lookup still answered and logged."""
+    import requests
+
+    from bot.shop.demo_data import DEMO_EMAIL, DEMO_ORDER_IN_TRANSIT
+
+    base = stack.web_url.rstrip("/")
+    inputs = Inputs(random.Random(SEED + 1))
+    browser = requests.Session()
+    browser.get(base + "/")
+    conversation = browser.cookies["csbot_chat"].partition(".")[0]
+    accepted, sent = 0, 0
+    for index in range(STACK_CASES):
+        case = inputs.case()
+        case.headers.pop("Cookie", None)  # stay in this browser's conversation, to count it
+        case.headers["Connection"] = "close"
+        try:
+            response = browser.request(
+                case.method,
+                base + case.path,
+                data=None if case.method == "GET" else case.data,
+                headers=case.headers,
+                params=case.params,
+                allow_redirects=False,
+                timeout=120,
+            )
+        except UnicodeEncodeError:  # requests cannot put a lone surrogate in a URL
+            continue
+        sent += 1
+        where = f"case {index} (seed {SEED + 1}): {case}"
+        assert response.status_code < 500, f"{response.status_code} {response.text} {where}"
+        if case.path.startswith("/api/"):
+            assert response.headers["Content-Type"].startswith("application/json"), where
+            if response.status_code >= 400:
+                assert response.json()["error"], where
+        accepted += case.method == "POST" and case.path == "/api/messages" and response.ok
+    assert sent >= STACK_CASES * 0.8 and accepted >= 5
+
+    api = base + "/api/messages"
+    asked = browser.post(api, json={"message": f"where is order {DEMO_ORDER_IN_TRANSIT}?"})
+    answered = browser.post(api, json={"message": DEMO_EMAIL}, timeout=120)
+    assert asked.ok and answered.ok
+    assert f"Order #{DEMO_ORDER_IN_TRANSIT}" in answered.text
+    deadline = time.monotonic() + 30
+    while len(logged := _customer_messages_in(stack.services.engine, conversation)) < accepted + 2:
+        assert time.monotonic() < deadline, f"{len(logged)} of {accepted + 2} logged"
+        time.sleep(0.5)
+    assert len(logged) == accepted + 2 and logged[-1] == DEMO_EMAIL
