@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from bot.runtime import setup
 from bot.runtime.database import make_engine
-from bot.runtime.processes import BROKER, stack_url, start_stack
+from bot.runtime.processes import BROKER, Stack, stack_url, start_stack
 from bot.runtime.settings import Settings
 from bot.shop.models import Order, OrderItem, ReturnRequest
 from bot.support.models import Ticket
@@ -47,17 +47,31 @@ def _sender(journey: Journey) -> str:
     return f"j-{slug}-{uuid.uuid4().hex[:8]}"
 
 
-def play(journey: Journey, web_url: str, rasa_url: str, engine) -> Played:
-    """Send the customer's turns through the web app, then read what happened."""
-    sender = _sender(journey)
+def _conversation(browser: requests.Session, sender: str) -> str:
+    """The conversation the web app put the turns in: the one its cookie names (the id
+    before the signature), or, for older checkouts that take a client-chosen id, `sender`."""
+    cookie = browser.cookies.get("csbot_chat")
+    return cookie.partition(".")[0] if cookie else sender
+
+
+def play(journey: Journey, web_url: str, stack: Stack, engine) -> Played:
+    """Send the customer's turns through the web app, as one browser, then read what
+    happened."""
+    browser = requests.Session()
+    sender = _sender(journey)  # ignored by web apps that issue the id themselves
     replies = []
     for turn in journey.turns:
-        response = requests.post(
+        response = browser.post(
             f"{web_url}/api/messages", json={"sender": sender, "message": turn}, timeout=120
         )
         response.raise_for_status()
         replies.append(response.json()["messages"])
-    tracker = requests.get(f"{rasa_url}/conversations/{sender}/tracker", timeout=60).json()
+    sender = _conversation(browser, sender)
+    tracker = requests.get(
+        f"{stack.settings.rasa_url}/conversations/{sender}/tracker",
+        params={"token": stack.settings.rasa_token},
+        timeout=60,
+    ).json()
     actions = [e["name"] for e in tracker.get("events") or [] if e.get("event") == "action"]
     with Session(engine) as session:
         tickets = [
@@ -181,11 +195,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.project and (args.project / "bot" / "broker.py").exists()
         else BROKER
     )
-    stack = start_stack(settings, model, log_dir=workdir / "logs", broker=broker)
+    # Checkouts from before the back doors were closed start open (no token, no secret).
+    guarded = (settings.project_dir / "bot" / "runtime" / "action_server.py").exists()
+    stack = start_stack(settings, model, log_dir=workdir / "logs", broker=broker, guarded=guarded)
     try:
         shop = shop_facts(engine, settings)
         web = stack_url(settings.host, settings.web_port)
-        played = [(j, play(j, web, settings.rasa_url, engine)) for j in journeys]
+        played = [(j, play(j, web, stack, engine)) for j in journeys]
     finally:
         stack.stop()
     verdicts = [(j, judge(j, p, shop)) for j, p in played]

@@ -14,7 +14,6 @@ import os
 import random
 import re
 import time
-import uuid
 
 import requests
 
@@ -38,14 +37,25 @@ CUSTOMERS = [
 
 
 class Customer:
+    """One browser: the web app keeps its conversation in a cookie."""
+
     def __init__(self, base: str) -> None:
         self.base = base
-        self.sender = f"demo-{uuid.uuid4().hex[:12]}"
+        self.http = requests.Session()
 
     def say(self, text: str) -> list[dict]:
-        body = {"sender": self.sender, "message": text}
-        response = requests.post(f"{self.base}/api/messages", json=body, timeout=120)
+        return self._send({"message": text})
+
+    def click(self, payload: str) -> list[dict]:
+        return self._send({"payload": payload})
+
+    def _send(self, body: dict) -> list[dict]:
+        response = self.http.post(f"{self.base}/api/messages", json=body, timeout=120)
         response.raise_for_status()
+        return response.json()["messages"]
+
+    def updates(self) -> list[dict]:
+        response = self.http.get(f"{self.base}/api/updates", params={"after": 0}, timeout=30)
         return response.json()["messages"]
 
 
@@ -103,11 +113,12 @@ def main() -> None:
     for ticket in tickets:
         agent.work(ticket)
     time.sleep(3)
-    for customer in customers:  # rate where the bot asked for it
-        query = {"sender": customer.sender, "after": 0}
-        updates = requests.get(f"{args.url}/api/updates", params=query, timeout=30).json()
-        if any("How would you rate" in m["text"] for m in updates["messages"]):
-            customer.say(f'/rate{{"rating":"{random.choice([4, 5, 5, 3])}"}}')
+    for customer in customers:  # rate where the bot asked for it, with its buttons
+        for message in customer.updates():
+            if "How would you rate" in message["text"] and message.get("buttons"):
+                rating = str(random.choice([4, 5, 5, 3]))
+                button = next(b for b in message["buttons"] if b["title"] == rating)
+                customer.click(button["payload"])
     print(f"{len(customers)} conversations, {len(tickets)} tickets worked by {args.agent}.")
 
 

@@ -244,56 +244,59 @@ def small_knowledge(tmp_path_factory, encoder, products):
 # --- web app against a stand-in Rasa HTTP server ------------------------------------------
 
 
+RASA_TOKEN = "stand-in-rasa-token"
+PICK_ONE = [{"title": "Track my order", "payload": "/order_status"}]
+
+
 @pytest.fixture
 async def rasa(aiohttp_server):
-    """A server speaking Rasa's REST webhook and tracker API, keeping what it was sent."""
+    """A server speaking Rasa's REST webhook and tracker API with Rasa's token check,
+    keeping what it was sent (`received`) and each conversation's events (`trackers`)."""
     received: list[dict] = []
+    trackers: dict[str, list[dict]] = {}
+
+    @web.middleware
+    async def require_token(request: web.Request, handler) -> web.StreamResponse:
+        if request.query.get("token") != RASA_TOKEN:
+            return web.json_response({"error": "NotAuthenticated"}, status=401)
+        return await handler(request)
 
     async def webhook(request: web.Request) -> web.Response:
         body = await request.json()
         received.append(body)
-        return web.json_response(
-            [
-                {"recipient_id": body["sender"], "text": f"You said: {body['message']}"},
-                {
-                    "recipient_id": body["sender"],
-                    "text": "Pick one",
-                    "buttons": [{"title": "Track my order", "payload": "/order_status"}],
-                },
-            ]
-        )
+        replies = [
+            {"recipient_id": body["sender"], "text": f"You said: {body['message']}"},
+            {"recipient_id": body["sender"], "text": "Pick one", "buttons": PICK_ONE},
+        ]
+        events = trackers.setdefault(body["sender"], [])
+        events.append({"event": "user", "text": body["message"]})
+        events += [
+            {"event": "bot", "text": r["text"], "data": {"buttons": r.get("buttons")}}
+            for r in replies
+        ]
+        return web.json_response(replies)
 
     async def tracker(request: web.Request) -> web.Response:
-        return web.json_response(
-            {
-                "events": [
-                    {"event": "action", "name": "action_session_start"},
-                    {"event": "user", "text": "where is my order?"},
-                    {"event": "user", "text": "/order_status"},
-                    {
-                        "event": "bot",
-                        "text": "What's your order number?",
-                        "data": {"buttons": None},
-                    },
-                ]
-            }
-        )
+        return web.json_response({"events": trackers.get(request.match_info["sender"], [])})
 
     async def append(request: web.Request) -> web.Response:
-        received.append({"append": request.match_info["sender"], "events": await request.json()})
+        events = await request.json()
+        received.append({"append": request.match_info["sender"], "events": events})
+        trackers.setdefault(request.match_info["sender"], []).extend(events)
         return web.json_response({})
 
     async def execute(request: web.Request) -> web.Response:
         received.append({"execute": request.match_info["sender"], **(await request.json())})
         return web.json_response({})
 
-    app = web.Application()
+    app = web.Application(middlewares=[require_token])
     app.router.add_post("/webhooks/rest/webhook", webhook)
     app.router.add_post("/conversations/{sender}/tracker/events", append)
     app.router.add_post("/conversations/{sender}/execute", execute)
     app.router.add_get("/conversations/{sender}/tracker", tracker)
     server = await aiohttp_server(app)
     server.received = received
+    server.trackers = trackers
     return server
 
 
@@ -304,9 +307,26 @@ def web_services(tmp_path):
     services.engine.dispose()
 
 
+def web_settings(rasa_url: str, project_dir: Path, **changes) -> Settings:
+    """Settings for a web app under test, talking to the stand-in Rasa with its token."""
+    changes = {"rasa_token": RASA_TOKEN, **changes}
+    return dataclasses.replace(
+        Settings.from_env({}), rasa_url=rasa_url, project_dir=project_dir, **changes
+    )
+
+
 @pytest.fixture
 async def client(aiohttp_client, rasa, web_services, tmp_path):
-    settings = dataclasses.replace(
-        Settings.from_env({}), rasa_url=str(rasa.make_url("")).rstrip("/"), project_dir=tmp_path
-    )
+    settings = web_settings(str(rasa.make_url("")).rstrip("/"), tmp_path)
     return await aiohttp_client(create_app(settings, web_services))
+
+
+async def conversation_of(client) -> str:
+    """The conversation the server gave this test client's cookie (asking for one first)."""
+    from bot.web.identity import COOKIE, verify
+    from bot.web.keys import CHAT_KEY
+
+    if not any(c.key == COOKIE for c in client.session.cookie_jar):
+        await client.get("/api/updates")
+    cookie = next(c for c in client.session.cookie_jar if c.key == COOKIE)
+    return verify(cookie.value, client.server.app[CHAT_KEY])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.shop.demo_data import DEMO_ORDER_IN_TRANSIT
+from bot.shop.demo_data import DEMO_EMAIL, DEMO_ORDER_IN_TRANSIT
 from bot.support.lifecycle import QUEUES
 
 pytestmark = pytest.mark.slow
@@ -121,3 +121,48 @@ def test_live_handoff_between_customer_and_agent(stack, browser):
     customer.wait_for_selector("li.msg.bot >> text=How would you rate", timeout=15_000)
     customer.locator(".buttons button >> text=5").last.click()
     customer.wait_for_selector("li.msg.bot >> text=Thank you for your feedback")
+
+
+def test_a_second_browser_cannot_read_or_write_someone_elses_conversation(stack, browser):
+    """The conversation id lives in an HttpOnly, signed cookie: another browser that knows
+    the id (the old `sender`, or the cookie copied without its signature) gets nothing."""
+    first = browser.new_context()
+    alice = first.new_page()
+    alice.goto(stack.web_url)
+    say(alice, f"where is my order {DEMO_ORDER_IN_TRANSIT}?")
+    alice.wait_for_selector("li.msg.bot >> text=email address", timeout=30_000)
+    say(alice, DEMO_EMAIL)
+    alice.wait_for_selector(f"li.msg.bot >> text=Order #{DEMO_ORDER_IN_TRANSIT}", timeout=30_000)
+    cookie = next(c for c in first.cookies() if c["name"] == "csbot_chat")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    assert "csbot_chat" not in alice.evaluate("document.cookie")  # scripts cannot read it
+    conversation = cookie["value"].partition(".")[0]
+
+    second = browser.new_context()
+    mallory = second.new_page()
+    mallory.goto(stack.web_url)
+    mallory.wait_for_selector("li.msg.bot")
+    seen = mallory.evaluate(
+        """async (id) => {
+            const json = (r) => r.then((x) => x.json());
+            const post = { method: "POST", headers: { "Content-Type": "application/json" },
+                           body: JSON.stringify({ sender: id, message: "cancel my order" }) };
+            return JSON.stringify([
+                await json(fetch("/api/history?sender=" + id)),
+                await json(fetch("/api/updates?after=0&sender=" + id)),
+                await json(fetch("/api/messages", post)),
+            ]);
+        }""",
+        conversation,
+    )
+    assert str(DEMO_ORDER_IN_TRANSIT) not in seen and DEMO_EMAIL not in seen
+    second.add_cookies([{"name": "csbot_chat", "value": conversation, "url": stack.web_url}])
+    mallory.reload()
+    mallory.wait_for_selector("li.msg.bot")
+    assert DEMO_EMAIL not in mallory.inner_text("#chat-log")
+
+    alice.reload()
+    alice.wait_for_selector(f"li.msg.bot >> text=Order #{DEMO_ORDER_IN_TRANSIT}", timeout=30_000)
+    assert "cancel my order" not in alice.inner_text("#chat-log")
+    first.close()
+    second.close()

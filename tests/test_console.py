@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from tests.conftest import conversation_of
+
 PASSWORD = "correct horse battery"
 
 
@@ -187,21 +189,21 @@ async def test_admin_reassigns_from_the_ticket_page(client, rasa, people, ticket
 
 
 async def test_customer_writing_after_resolution_reopens_the_ticket(
-    client, rasa, people, ticket, web_services
+    client, rasa, people, web_services
 ):
+    customer = await conversation_of(client)  # the cookie's conversation, not a chosen id
+    ticket = web_services.escalation.open(
+        customer, "customer_request", [("customer", "charged twice!")]
+    ).ticket_id
     token = await login(client, "alex")
     await client.post(f"/console/tickets/{ticket}/take", data={"csrf": token})
     await client.post(f"/console/tickets/{ticket}/resolve", data={"csrf": token})
-    thanks = await client.post(
-        "/api/messages", json={"sender": "visitor-0007", "message": "thanks!"}
-    )
+    thanks = await client.post("/api/messages", json={"message": "thanks!"})
     assert "reopened" not in await thanks.text()
-    sent = await client.post(
-        "/api/messages", json={"sender": "visitor-0007", "message": "it charged me again today"}
-    )
+    sent = await client.post("/api/messages", json={"message": "it charged me again today"})
     first = (await sent.json())["messages"][0]["text"]
     assert first == f"I've reopened ticket #{ticket}; Alex is back with you in this chat."
     reopened = next(r for r in rasa.received if r.get("append") and len(r["events"]) == 2)
     assert reopened["events"][0] == {"event": "pause"}
-    stored = web_services.tickets.latest("visitor-0007")
+    stored = web_services.tickets.latest(customer)
     assert (stored.status, stored.agent_id, stored.reopened) == ("assigned", people[0].id, 1)

@@ -3,7 +3,6 @@ event loop, and the admins' audit trail."""
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import re
 import threading
@@ -22,7 +21,7 @@ from bot.support.audit import record
 from bot.support.logins import LoggedIn, Refused, Throttled, ThrottlePolicy
 from bot.support.models import AuditEntry, ConsoleSession, LoginThrottle
 from bot.web import create_app
-from tests.conftest import Clock, keyword_classifier
+from tests.conftest import Clock, keyword_classifier, web_settings
 
 PASSWORD = "correct horse battery"
 POLICY = ThrottlePolicy(
@@ -63,9 +62,7 @@ def web_desk(tmp_path, clock):
 
 @pytest.fixture
 async def console(aiohttp_client, rasa, web_desk, tmp_path):
-    settings = dataclasses.replace(
-        Settings.from_env({}), rasa_url=str(rasa.make_url("")).rstrip("/"), project_dir=tmp_path
-    )
+    settings = web_settings(str(rasa.make_url("")).rstrip("/"), tmp_path)
     return await aiohttp_client(create_app(settings, web_desk))
 
 

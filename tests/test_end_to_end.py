@@ -13,10 +13,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.conversations.models import LoggedEvent
+from bot.runtime.settings import Settings
+from bot.runtime.tokens import rasa_token
 from bot.shop.demo_data import DEMO_EMAIL, DEMO_ORDER_DELIVERED, DEMO_ORDER_IN_TRANSIT
 from bot.shop.models import ReturnRequest
 
 pytestmark = pytest.mark.slow
+
+
+def token() -> dict[str, str]:
+    """Rasa's API token as a query parameter: the stack's, from this checkout's var/."""
+    return {"token": rasa_token(Settings.from_env())}
 
 
 class Chat:
@@ -26,7 +33,7 @@ class Chat:
 
     def say(self, text: str) -> list[dict]:
         response = requests.post(
-            self.url, json={"sender": self.sender, "message": text}, timeout=60
+            self.url, json={"sender": self.sender, "message": text}, params=token(), timeout=60
         )
         response.raise_for_status()
         return response.json()
@@ -96,7 +103,7 @@ def test_every_event_of_20_concurrent_conversations_is_logged_once_in_order(stac
     for chat in chats:
         tracker = requests.get(
             f"{stack.settings.rasa_url}/conversations/{chat.sender}/tracker",
-            params={"include_events": "ALL"},
+            params={"include_events": "ALL", **token()},
             timeout=30,
         ).json()
         expected = [(e["event"], e["timestamp"]) for e in tracker["events"]]

@@ -277,14 +277,15 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
-    """Chat in the terminal: an action server in the background plus `rasa shell`."""
-    from bot.runtime.processes import action_server_command, write_endpoints
+    """Chat in the terminal: an action server in the background plus `rasa shell`, whose
+    own server listens on loopback only."""
+    from bot.runtime.processes import action_server_command, secret_environment, write_endpoints
     from bot.runtime.training import rasa_environment
 
     prepared = setup.prepare(settings)
     setup.print_passwords(prepared.new_passwords)
     model = prepared.model
-    env = rasa_environment()
+    env = {**rasa_environment(), **secret_environment(settings)}
     actions = subprocess.Popen(
         action_server_command(settings),
         cwd=settings.project_dir,
@@ -304,6 +305,8 @@ def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
                 str(model),
                 "--endpoints",
                 endpoints,
+                "--interface",
+                "127.0.0.1",
             ],
             cwd=settings.project_dir,
             env=env,

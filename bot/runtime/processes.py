@@ -5,6 +5,7 @@ Used by `csbot run` and by the end-to-end tests, so both exercise the same start
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import time
@@ -12,10 +13,12 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import yaml
 
 from bot.runtime.settings import Settings
+from bot.runtime.tokens import ACTIONS_SECRET_ENV, RASA_TOKEN_ENV, actions_secret, rasa_token
 from bot.runtime.training import rasa_environment
 
 STARTUP_TIMEOUT_S = 240
@@ -37,7 +40,7 @@ class Stack:
 
     @property
     def actions_url(self) -> str:
-        return stack_url(self.settings.host, self.settings.actions_port)
+        return stack_url(self.settings.internal_host, self.settings.actions_port)
 
     def stop(self, timeout: float = 15) -> None:
         """Terminate every process, killing any that ignores SIGTERM."""
@@ -84,23 +87,58 @@ def _wait_ready(stack: Stack, checks: dict[str, str], timeout: float) -> None:
         time.sleep(0.5)
 
 
-def action_server_command(settings: Settings) -> list[str]:
-    """The rasa_sdk action server serving `actions/` on the configured port."""
+def action_server_command(settings: Settings, guarded: bool = True) -> list[str]:
+    """The action server serving `actions/` on the internal host, refusing calls without
+    the shared secret (`guarded=False`: plain rasa_sdk, for older checkouts)."""
     port = str(settings.actions_port)
-    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", port]
+    if not guarded:
+        return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", port]
+    module, host = "bot.runtime.action_server", settings.internal_host
+    return [sys.executable, "-m", module, "--actions", "actions", "--host", host, "--port", port]
 
 
-def write_endpoints(settings: Settings, folder: Path | None = None, broker: str = BROKER) -> Path:
-    """Endpoints for this stack: its action server port, and the conversation-log broker
-    writing to its database."""
+def secret_environment(settings: Settings) -> dict[str, str]:
+    """Rasa's token and the action server's secret for the child processes (taken from the
+    settings or var/): by environment, never on a command line or in a written file."""
+    return {RASA_TOKEN_ENV: rasa_token(settings), ACTIONS_SECRET_ENV: actions_secret(settings)}
+
+
+def write_endpoints(
+    settings: Settings, folder: Path | None = None, broker: str = BROKER, guarded: bool = True
+) -> Path:
+    """Endpoints for this stack: its action server (with the secret's header; Rasa expands
+    the variable from its environment), and the conversation-log broker writing to its
+    database."""
     path = (folder or settings.project_dir / "var") / f"endpoints-{settings.actions_port}.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
+    action_url = f"{stack_url(settings.internal_host, settings.actions_port)}/webhook"
+    action_endpoint: dict = {"url": action_url}
+    if guarded:
+        action_endpoint["headers"] = {"Authorization": f"Bearer ${{{ACTIONS_SECRET_ENV}}}"}
     endpoints = {
-        "action_endpoint": {"url": f"{stack_url(settings.host, settings.actions_port)}/webhook"},
+        "action_endpoint": action_endpoint,
         "event_broker": {"type": broker, "url": settings.database_url},
     }
     path.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
     return path
+
+
+def stack_commands(
+    settings: Settings, model: Path, endpoints: Path, guarded: bool = True
+) -> dict[str, list[str]]:
+    """The command line of each process. Only the web app listens on `settings.host`;
+    Rasa's token reaches it by environment (see `rasa_server`), never on a command line."""
+    py, internal = sys.executable, settings.internal_host
+    rasa = ("bot.runtime.rasa_server", "run") if guarded else ("rasa", "run")
+    return {
+        "actions": action_server_command(settings, guarded),
+        "rasa": [
+            *(py, "-m", *rasa, "--enable-api", "--model", str(model)),
+            *("--endpoints", str(endpoints), "--credentials", "credentials.yml"),
+            *("--interface", internal, "--port", str(settings.rasa_port)),
+        ],
+        "web": [py, "-m", "bot.web", "--host", settings.host, "--port", str(settings.web_port)],
+    }
 
 
 def start_stack(
@@ -110,33 +148,36 @@ def start_stack(
     log_dir: Path | None = None,
     timeout: float = STARTUP_TIMEOUT_S,
     broker: str = BROKER,
+    guarded: bool = True,
 ) -> Stack:
-    """Start the processes and wait until each answers its health check. (`broker` names
-    the event broker class; the journey evaluation also runs older checkouts.)"""
+    """Start the processes and wait until each answers its health check. Rasa and the
+    action server listen on the internal host and require their token/secret; only the web
+    app listens on `settings.host`. (`broker` names the event broker class and
+    `guarded=False` starts them the old, open way: the journey evaluation also runs older
+    checkouts.)"""
+    shared = secret_environment(settings)
+    settings = dataclasses.replace(
+        settings, rasa_token=shared[RASA_TOKEN_ENV], actions_secret=shared[ACTIONS_SECRET_ENV]
+    )
     env = rasa_environment()
     env.update(
         CSBOT_DATABASE_URL=settings.database_url,
         CSBOT_RASA_URL=settings.rasa_url,
         CSBOT_INDEX_DIR=str(settings.index_dir),
         CSBOT_CATALOGUE=str(settings.catalogue_path),
+        CSBOT_INTERNAL_HOST=settings.internal_host,
+        **shared,
     )
-    py, host = sys.executable, settings.host
-    endpoints = str(write_endpoints(settings, log_dir, broker))
-    commands = {
-        "actions": action_server_command(settings),
-        "rasa": [
-            *(py, "-m", "rasa", "run", "--enable-api", "--model", str(model)),
-            *("--endpoints", endpoints, "--credentials", "credentials.yml"),
-            *("--interface", host, "--port", str(settings.rasa_port)),
-        ],
-    }
+    endpoints = write_endpoints(settings, log_dir, broker, guarded)
+    commands = stack_commands(settings, model, endpoints, guarded)
+    host, internal = settings.host, settings.internal_host
     checks = {
-        "actions": f"{stack_url(host, settings.actions_port)}/health",
-        "rasa": f"{settings.rasa_url}/status",
+        "actions": f"{stack_url(internal, settings.actions_port)}/health",
+        "rasa": f"{settings.rasa_url}/status?{urlencode({'token': settings.rasa_token})}",
+        "web": f"{stack_url(host, settings.web_port)}/healthz",
     }
-    if with_web:
-        commands["web"] = [py, "-m", "bot.web", "--host", host, "--port", str(settings.web_port)]
-        checks["web"] = f"{stack_url(host, settings.web_port)}/healthz"
+    if not with_web:
+        del commands["web"], checks["web"]
     stack = Stack(settings)
     try:
         for name, command in commands.items():

@@ -70,6 +70,9 @@ class Settings:
     login_backoff_s: float = 30.0  # first block; doubles with every further failure
     login_backoff_max_s: float = 900.0
     retention_days: float = 365.0  # `csbot privacy purge` deletes conversations idle longer
+    internal_host: str = "127.0.0.1"
+    rasa_token: str | None = None
+    actions_secret: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -77,6 +80,7 @@ class Settings:
         project_dir = Path(env.get("CSBOT_PROJECT_DIR", PROJECT_ROOT))
         var_dir = project_dir / "var"
         host = env.get("CSBOT_HOST", "127.0.0.1")
+        internal_host = env.get("CSBOT_INTERNAL_HOST", "127.0.0.1")
         rasa_port = _port(env, "CSBOT_RASA_PORT", 5005)
         return cls(
             project_dir=project_dir,
@@ -90,7 +94,7 @@ class Settings:
             web_port=_port(env, "CSBOT_WEB_PORT", 8000),
             rasa_port=rasa_port,
             actions_port=_port(env, "CSBOT_ACTIONS_PORT", 5055),
-            rasa_url=env.get("CSBOT_RASA_URL", f"http://{host}:{rasa_port}"),
+            rasa_url=env.get("CSBOT_RASA_URL", f"http://{internal_host}:{rasa_port}"),
             rasa_timeout_s=_positive(env, "CSBOT_RASA_TIMEOUT_S", 30),
             reopen_window=timedelta(hours=_positive(env, "CSBOT_REOPEN_HOURS", 72)),
             secret_key=env.get("CSBOT_SECRET_KEY") or None,
@@ -100,4 +104,7 @@ class Settings:
             login_backoff_s=(backoff := _positive(env, "CSBOT_LOGIN_BACKOFF_S", 30)),
             login_backoff_max_s=max(backoff, _positive(env, "CSBOT_LOGIN_BACKOFF_MAX_S", 900)),
             retention_days=_positive(env, "CSBOT_RETENTION_DAYS", 365),
+            internal_host=internal_host,
+            rasa_token=env.get("CSBOT_RASA_TOKEN") or None,
+            actions_secret=env.get("CSBOT_ACTIONS_SECRET") or None,
         )

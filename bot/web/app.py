@@ -12,10 +12,13 @@ import jinja2
 from aiohttp import web
 
 from bot.runtime.settings import Settings
+from bot.runtime.tokens import rasa_token
 from bot.services import Services
 from bot.support.logins import ThrottlePolicy
 from bot.web import console, customer
-from bot.web.keys import HTTP, SERVICES, SETTINGS
+from bot.web.identity import chat_key, customer_identity
+from bot.web.keys import CHAT_KEY, HTTP, RASA, SERVICES, SETTINGS
+from bot.web.rasa_client import Rasa
 from bot.web.security import console_guard, secret_key, setup_sessions
 
 HERE = Path(__file__).parent
@@ -48,9 +51,11 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
         login_policy=login_policy(settings),
     )
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
+    app[RASA] = Rasa(settings.rasa_url, rasa_token(settings))
     key = secret_key(settings.project_dir / "var", settings.secret_key)
+    app[CHAT_KEY] = chat_key(key)
     setup_sessions(app, key, secure=settings.secure_cookies)
-    app.middlewares.append(console_guard)
+    app.middlewares.extend([console_guard, customer.json_errors, customer_identity])
     app.cleanup_ctx.append(_http_client)
     app.router.add_get("/", customer.index)
     app.router.add_get("/healthz", customer.health)

@@ -1,9 +1,16 @@
 """The customer's API behind the chat widget: validate input, call Rasa, turn failures into
-clear JSON errors. Database reads run in a worker thread, never on the event loop."""
+clear JSON errors. Database reads run in a worker thread, never on the event loop.
+
+Whose conversation a request belongs to comes only from the signed cookie (`identity`);
+a `sender` in the body or query is ignored. Typed text never reaches Rasa as intent syntax;
+a button's payload does, and only if the bot offered that button since the customer last
+wrote.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 
 import aiohttp_jinja2
@@ -13,27 +20,63 @@ from bot import SHOP_NAME
 from bot.conversations import transcripts
 from bot.support.tickets import Reopened
 from bot.web import rasa_client
-from bot.web.keys import HTTP, SERVICES, SETTINGS
+from bot.web.identity import CONVERSATION, Handler
+from bot.web.keys import HTTP, RASA, SERVICES
 
-SENDER_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+log = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 2000
 MAX_ID = 2**63 - 1  # the largest id a database column holds
-BAD_SENDER = "sender must be 8-64 letters, digits, - or _"
-BAD_BODY = 'Send JSON: {"sender": ..., "message": ...}'
+BAD_BODY = 'Send JSON: {"message": "..."} or, for a button, {"payload": "..."}'
+EXPIRED = "That choice has expired: please type your answer instead."
 UNAVAILABLE = "The assistant is unavailable right now. Please try again shortly."
+# Characters no database column keeps (NUL in PostgreSQL text, unpaired surrogates in UTF-8)
+# and other C0 controls; tab and newlines stay.
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
 def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
-def valid_sender(value: object) -> bool:
-    return isinstance(value, str) and SENDER_ID.fullmatch(value) is not None
+@web.middleware
+async def json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Under /api/ every error is JSON with an `error` message: unknown paths, wrong
+    methods, oversized bodies, and (logged) anything unexpected."""
+    if not request.path.startswith("/api/"):
+        return await handler(request)
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        headers = {k: v for k, v in exc.headers.items() if k.lower() == "allow"}
+        return web.json_response({"error": exc.reason}, status=exc.status, headers=headers)
+    except Exception:
+        log.exception("customer API: %s %s failed", request.method, request.path)
+        return _error(500, "Something went wrong on our side. Please try again.")
 
 
-@aiohttp_jinja2.template("index.html")
-async def index(request: web.Request) -> dict[str, str]:
-    return {"shop_name": SHOP_NAME}
+async def read_json(request: web.Request) -> object:
+    """The request's JSON body; ValueError for anything else, including nesting too deep for
+    the parser (a RecursionError otherwise)."""
+    try:
+        return await request.json()
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
+def storable(text: str) -> bool:
+    """False for text a database would refuse (or that no stored id could match)."""
+    return UNSTORABLE.search(text) is None
+
+
+def clean_text(text: str) -> str:
+    """The customer's text without characters that cannot be stored, trimmed."""
+    return UNSTORABLE.sub("", text).strip()
+
+
+async def index(request: web.Request) -> web.Response:
+    return aiohttp_jinja2.render_template("index.html", request, {"shop_name": SHOP_NAME})
 
 
 async def health(request: web.Request) -> web.Response:
@@ -66,42 +109,62 @@ async def _reopen_if_resolved(request: web.Request, sender: str, text: str) -> l
         return []
     note = {"event": "bot", "text": _reopened_text(reopened)}
     events = [{"event": "pause"}, note] if reopened.agents_online else [note]
-    settings = request.app[SETTINGS]
-    await rasa_client.append_events(request.app[HTTP], settings.rasa_url, sender, events)
+    await rasa_client.append_events(request.app[HTTP], request.app[RASA], sender, events)
     return [{"from": "bot", "text": note["text"]}]
 
 
+class BadMessage(ValueError):
+    """The request does not carry a message we can send; `status` and the text say why."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _field(body: dict, name: str) -> str:
+    value = body.get(name)
+    if not isinstance(value, str) or not clean_text(value):
+        raise BadMessage(400, f"{name} must be non-empty text")
+    if len(value) > MAX_MESSAGE_CHARS:
+        raise BadMessage(413, f"{name} is longer than {MAX_MESSAGE_CHARS} characters")
+    return clean_text(value)
+
+
+async def _what_to_send(request: web.Request, body: object, sender: str) -> str:
+    """Typed text (guarded against intent syntax), or the payload of a button the bot
+    offered since the customer last wrote."""
+    if not isinstance(body, dict):
+        raise BadMessage(400, BAD_BODY)
+    if "payload" not in body:
+        return rasa_client.as_text(_field(body, "message"))
+    payload = _field(body, "payload")
+    offered = await rasa_client.offered(request.app[HTTP], request.app[RASA], sender)
+    if payload not in offered:
+        raise BadMessage(409, EXPIRED)
+    return payload
+
+
 async def send_message(request: web.Request) -> web.Response:
+    sender = request[CONVERSATION]
     try:
-        body = await request.json()
+        body = await read_json(request)
     except ValueError:
         return _error(400, BAD_BODY)
-    if not isinstance(body, dict):
-        return _error(400, BAD_BODY)
-    sender = body.get("sender")
-    if not valid_sender(sender):
-        return _error(400, BAD_SENDER)
-    text = body.get("message")
-    if not isinstance(text, str) or not text.strip():
-        return _error(400, "message must be non-empty text")
-    if len(text) > MAX_MESSAGE_CHARS:
-        return _error(413, f"message is longer than {MAX_MESSAGE_CHARS} characters")
-    settings = request.app[SETTINGS]
     try:
+        text = await _what_to_send(request, body, sender)
         notes = await _reopen_if_resolved(request, sender, text)
-        replies = await rasa_client.send(request.app[HTTP], settings.rasa_url, sender, text.strip())
+        replies = await rasa_client.send(request.app[HTTP], request.app[RASA], sender, text)
+    except BadMessage as exc:
+        return _error(exc.status, str(exc))
     except rasa_client.RasaUnavailable:
         return _error(503, UNAVAILABLE)
     return web.json_response({"messages": notes + replies})
 
 
 async def history(request: web.Request) -> web.Response:
-    sender = request.query.get("sender")
-    if not valid_sender(sender):
-        return _error(400, BAD_SENDER)
-    settings = request.app[SETTINGS]
+    sender = request[CONVERSATION]
     try:
-        messages = await rasa_client.history(request.app[HTTP], settings.rasa_url, sender)
+        messages = await rasa_client.history(request.app[HTTP], request.app[RASA], sender)
     except rasa_client.RasaUnavailable:
         return _error(503, UNAVAILABLE)
     return web.json_response({"messages": messages})
@@ -120,9 +183,7 @@ def message_id(raw: str | None, default: int) -> int:
 async def updates(request: web.Request) -> web.Response:
     """What reached the conversation from outside the customer's own requests (an agent's
     messages, the rating prompt), after message id `after`; the widget polls this."""
-    sender = request.query.get("sender")
-    if not valid_sender(sender):
-        return _error(400, BAD_SENDER)
+    sender = request[CONVERSATION]
     try:
         after = message_id(request.query.get("after"), -1)
     except ValueError:

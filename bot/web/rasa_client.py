@@ -1,28 +1,59 @@
-"""Talking to Rasa over HTTP: the REST channel for messages, the tracker for history."""
+"""Talking to Rasa over HTTP: the REST channel for messages, the tracker for history.
+Every call carries Rasa's API token (`?token=`), which Rasa and its REST channel require."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 
+log = logging.getLogger(__name__)
 BotMessage = dict[str, Any]
+INTENT_PREFIX = "/"  # Rasa reads "/intent{...}" as an intent with entities, bypassing NLU
+TEXT_GUARD = "\u200b"  # zero-width space: not stripped by Rasa, dropped by the MiniLM tokenizer
+
+
+def as_text(typed: str) -> str:
+    """What the customer typed, made safe to send: a leading "/" gets an invisible guard so
+    Rasa parses it as text, not as intent syntax (only the bot's own buttons may send that)."""
+    return TEXT_GUARD + typed if typed.startswith(INTENT_PREFIX) else typed
+
+
+@dataclass(frozen=True)
+class Rasa:
+    """Where Rasa is and the token its HTTP API requires."""
+
+    url: str
+    token: str
+
+    def __repr__(self) -> str:  # keep the token out of logs and tracebacks
+        return f"Rasa(url={self.url!r})"
 
 
 class RasaUnavailable(RuntimeError):
     """Rasa did not answer; the customer should retry shortly."""
 
 
-async def _request(http: aiohttp.ClientSession, method: str, url: str, **kwargs: Any) -> Any:
-    """One call to Rasa; any transport or HTTP error, or a timeout, becomes RasaUnavailable.
-    (On Python 3.10 aiohttp's timeout is asyncio.TimeoutError, not the builtin.)"""
+async def _request(
+    http: aiohttp.ClientSession, rasa: Rasa, method: str, path: str, **kwargs: Any
+) -> Any:
+    """One call to Rasa; any transport or HTTP error, or a timeout, becomes RasaUnavailable,
+    whose message names the path but never the token. (On Python 3.10 aiohttp's timeout is
+    asyncio.TimeoutError, not the builtin.)"""
+    params = {**kwargs.pop("params", {}), "token": rasa.token}
     try:
-        async with http.request(method, url, **kwargs) as response:
+        async with http.request(method, rasa.url + path, params=params, **kwargs) as response:
+            if response.status in (401, 403):
+                log.error("Rasa refused the token (%s): check CSBOT_RASA_TOKEN", response.status)
             response.raise_for_status()
             return await response.json(content_type=None)
+    except aiohttp.ClientResponseError as exc:
+        raise RasaUnavailable(f"{method} {path}: HTTP {exc.status}") from None
     except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
-        raise RasaUnavailable(str(exc)) from exc
+        raise RasaUnavailable(f"{method} {path}: {type(exc).__name__}") from None
 
 
 def _bot_message(raw: dict[str, Any]) -> BotMessage:
@@ -36,12 +67,10 @@ def _bot_message(raw: dict[str, Any]) -> BotMessage:
     return message
 
 
-async def send(
-    http: aiohttp.ClientSession, rasa_url: str, sender: str, text: str
-) -> list[BotMessage]:
+async def send(http: aiohttp.ClientSession, rasa: Rasa, sender: str, text: str) -> list[BotMessage]:
     """Send one customer message through Rasa's REST channel; return the bot's replies."""
-    url = f"{rasa_url}/webhooks/rest/webhook"
-    replies = await _request(http, "POST", url, json={"sender": sender, "message": text})
+    body = {"sender": sender, "message": text}
+    replies = await _request(http, rasa, "POST", "/webhooks/rest/webhook", json=body)
     return [_bot_message(r) for r in replies if r.get("text") or r.get("buttons")]
 
 
@@ -49,8 +78,9 @@ def transcript(events: list[dict[str, Any]]) -> list[BotMessage]:
     """Customer and bot messages from tracker events, in order; intent payloads hidden."""
     messages: list[BotMessage] = []
     for event in events:
-        if event.get("event") == "user" and not (event.get("text") or "").startswith("/"):
-            messages.append({"from": "user", "text": event.get("text") or ""})
+        text = event.get("text") or ""
+        if event.get("event") == "user" and not text.startswith(INTENT_PREFIX):
+            messages.append({"from": "user", "text": text.removeprefix(TEXT_GUARD)})
         elif event.get("event") == "bot" and event.get("text"):
             data = event.get("data") or {}
             message = _bot_message({"text": event["text"], "buttons": data.get("buttons")})
@@ -61,24 +91,42 @@ def transcript(events: list[dict[str, Any]]) -> list[BotMessage]:
     return messages
 
 
-async def history(http: aiohttp.ClientSession, rasa_url: str, sender: str) -> list[BotMessage]:
-    url = f"{rasa_url}/conversations/{sender}/tracker"
-    tracker = await _request(http, "GET", url, params={"include_events": "ALL"})
-    return transcript(tracker.get("events") or [])
+async def _events(http: aiohttp.ClientSession, rasa: Rasa, sender: str) -> list[dict[str, Any]]:
+    path = f"/conversations/{sender}/tracker"
+    tracker = await _request(http, rasa, "GET", path, params={"include_events": "ALL"})
+    return tracker.get("events") or []
+
+
+async def history(http: aiohttp.ClientSession, rasa: Rasa, sender: str) -> list[BotMessage]:
+    return transcript(await _events(http, rasa, sender))
+
+
+def offered_payloads(events: list[dict[str, Any]]) -> set[str]:
+    """The button payloads of the bot's messages since the customer's last message: the
+    only intent syntax a customer may send (by clicking one of them)."""
+    offered: set[str] = set()
+    for event in reversed(events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "bot":
+            buttons = (event.get("data") or {}).get("buttons") or []
+            offered.update(str(b.get("payload")) for b in buttons if isinstance(b, dict))
+    return offered
+
+
+async def offered(http: aiohttp.ClientSession, rasa: Rasa, sender: str) -> set[str]:
+    return offered_payloads(await _events(http, rasa, sender))
 
 
 async def append_events(
-    http: aiohttp.ClientSession, rasa_url: str, sender: str, events: list[dict[str, Any]]
+    http: aiohttp.ClientSession, rasa: Rasa, sender: str, events: list[dict[str, Any]]
 ) -> None:
     """Add events to a conversation (agent messages, pause/resume) through Rasa's HTTP API,
     so they land in the tracker and, via the event broker, in the conversation log."""
-    url = f"{rasa_url}/conversations/{sender}/tracker/events"
-    await _request(http, "POST", url, json=events)
+    await _request(http, rasa, "POST", f"/conversations/{sender}/tracker/events", json=events)
 
 
-async def execute_action(
-    http: aiohttp.ClientSession, rasa_url: str, sender: str, action: str
-) -> None:
+async def execute_action(http: aiohttp.ClientSession, rasa: Rasa, sender: str, action: str) -> None:
     """Run one action in a conversation now (e.g. ask for a rating after a handoff)."""
-    url = f"{rasa_url}/conversations/{sender}/execute"
-    await _request(http, "POST", url, json={"name": action})
+    path = f"/conversations/{sender}/execute"
+    await _request(http, rasa, "POST", path, json={"name": action})

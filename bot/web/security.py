@@ -106,6 +106,10 @@ async def _check_csrf(request: web.Request) -> None:
         "application/x-www-form-urlencoded",
         "multipart/form-data",
     ):
-        given = (await request.post()).get("csrf")
-    if not given or not hmac.compare_digest(str(given), expected):
+        try:
+            given = (await request.post()).get("csrf")
+        except ValueError:  # a malformed body (no multipart boundary, bad encoding)
+            raise web.HTTPBadRequest(text="malformed form: reload the page") from None
+    given_bytes = str(given or "").encode("utf-8", "replace")  # non-ASCII cannot be compared
+    if not given or not hmac.compare_digest(given_bytes, expected.encode()):
         raise web.HTTPForbidden(text="missing or wrong CSRF token: reload the page")

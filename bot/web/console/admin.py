@@ -15,6 +15,7 @@ from bot.conversations import metrics, transcripts
 from bot.support.audit import ACTIONS
 from bot.web.console.common import context, date_range, last_day, page_number
 from bot.web.console.plots import metrics_png
+from bot.web.customer import storable
 from bot.web.keys import SERVICES
 
 CONVERSATIONS_PER_PAGE = 25
@@ -49,6 +50,8 @@ async def conversations(request: web.Request) -> dict:
 async def transcript(request: web.Request) -> dict:
     page = page_number(request)
     conversation_id = request.match_info["id"]
+    if not storable(conversation_id):  # no conversation has such an id
+        raise web.HTTPNotFound(text="no such conversation")
     messages, total = await asyncio.to_thread(
         transcripts.transcript_page,
         request.app[SERVICES].engine,

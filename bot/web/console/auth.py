@@ -16,6 +16,7 @@ from aiohttp_session import get_session, new_session
 from bot.support.agents import AgentError
 from bot.support.logins import LoggedIn, Throttled
 from bot.web.console.common import context
+from bot.web.customer import storable
 from bot.web.keys import SERVICES
 from bot.web.security import SESSION_KEY, session_token
 
@@ -74,7 +75,9 @@ async def login(request: web.Request) -> web.Response:
     logins = request.app[SERVICES].logins
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     target = _safe_next(form.get("next"))
-    result = await asyncio.to_thread(logins.login, username, password, request.remote)
+    result = None  # no account has a name PostgreSQL cannot even store (NUL)
+    if storable(username):
+        result = await asyncio.to_thread(logins.login, username, password, request.remote)
     if isinstance(result, Throttled):
         return await _too_many(request, result, LOGIN, next=target)
     if not isinstance(result, LoggedIn):

@@ -21,10 +21,11 @@ from bot.support.lifecycle import TicketError
 from bot.support.models import Ticket
 from bot.web import rasa_client
 from bot.web.console.common import context, redirect
-from bot.web.customer import message_id
-from bot.web.keys import HTTP, SERVICES, SETTINGS
+from bot.web.customer import clean_text, message_id, read_json
+from bot.web.keys import HTTP, RASA, SERVICES
 
 MAX_REPLY_CHARS = 2000
+MAX_TICKET_ID = 2**31 - 1  # the largest id an INTEGER column holds
 LISTEN = {"event": "action", "name": "action_listen"}
 UNAVAILABLE = "The chat server did not answer; the customer was not told. Try again."
 
@@ -58,6 +59,8 @@ async def queue(request: web.Request) -> dict:
 
 async def _ticket_or_404(request: web.Request) -> Ticket:
     ticket_id = int(request.match_info["id"])
+    if ticket_id > MAX_TICKET_ID:  # no such row, and too big for the database to compare
+        raise web.HTTPNotFound(text=f"no ticket #{ticket_id}")
     try:
         return await asyncio.to_thread(_tickets(request).get, ticket_id, request["agent"])
     except TicketError as exc:
@@ -81,8 +84,7 @@ async def ticket(request: web.Request) -> dict:
 
 
 async def _tell_customer(request: web.Request, conversation_id: str, events: list[dict]) -> None:
-    settings = request.app[SETTINGS]
-    await rasa_client.append_events(request.app[HTTP], settings.rasa_url, conversation_id, events)
+    await rasa_client.append_events(request.app[HTTP], request.app[RASA], conversation_id, events)
 
 
 def _agent_says(request: web.Request, text: str) -> dict:
@@ -115,10 +117,10 @@ async def take(request: web.Request) -> web.Response:
 async def reply(request: web.Request) -> web.Response:
     found = await _ticket_or_404(request)
     try:
-        body = await request.json()
+        body = await read_json(request)
     except ValueError:
         return web.json_response({"error": 'send JSON: {"text": ...}'}, status=400)
-    text = str(body.get("text", "") if isinstance(body, dict) else "").strip()
+    text = clean_text(str(body.get("text", "") if isinstance(body, dict) else ""))
     if not text or len(text) > MAX_REPLY_CHARS:
         return web.json_response({"error": f"1 to {MAX_REPLY_CHARS} characters"}, status=400)
     try:
@@ -138,7 +140,6 @@ async def resolve(request: web.Request) -> web.Response:
     close the ticket; nothing changes if this agent does not hold it or Rasa is down."""
     found = await _ticket_or_404(request)
     tickets, agent = _tickets(request), request["agent"]
-    settings = request.app[SETTINGS]
     try:
         await asyncio.to_thread(tickets.check_owner, found.id, agent)
         left = f"{agent.name} has marked this as solved and left the chat."
@@ -148,7 +149,7 @@ async def resolve(request: web.Request) -> web.Response:
         await asyncio.to_thread(tickets.resolve, found.id, agent)
         await _audit(request, "resolve", found)
         await rasa_client.execute_action(
-            request.app[HTTP], settings.rasa_url, found.conversation_id, "action_ask_rating"
+            request.app[HTTP], request.app[RASA], found.conversation_id, "action_ask_rating"
         )
         # An executed action is not followed by a listen; add it so the customer's answer
         # starts a normal turn that the rating rule recognises.

@@ -1,23 +1,17 @@
-// csbot chat widget: keeps one conversation id per browser (localStorage), restores the
-// transcript on reload, renders bot buttons, polls for messages from a human agent, and only
-// ever inserts text via textContent.
+// csbot chat widget: restores the transcript on reload, renders bot buttons, polls for
+// messages from a human agent, and only ever inserts text via textContent. The server keeps
+// the conversation id in an HttpOnly cookie; this script never sees or sends it. Typed text
+// goes as `message`, a clicked button as `payload` (the server checks the bot offered it).
 (function () {
   "use strict";
-  const KEY = "csbot.sender";
   const log = document.getElementById("chat-log");
   const form = document.getElementById("chat-form");
   const input = document.getElementById("chat-input");
   const WELCOME = "Hi! I'm the Kettle & Volt assistant. Ask me about an order, a return, " +
     "shipping, payments or our products.";
 
-  function senderId() {
-    let id = localStorage.getItem(KEY);
-    if (!id) {
-      id = (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random())
-        .replace(/[^A-Za-z0-9-]/g, "");
-      localStorage.setItem(KEY, id);
-    }
-    return id;
+  function disableButtons() {
+    log.querySelectorAll(".buttons button").forEach((x) => { x.disabled = true; });
   }
 
   function add(from, text, buttons) {
@@ -31,10 +25,7 @@
         const button = document.createElement("button");
         button.type = "button";
         button.textContent = b.title;
-        button.addEventListener("click", () => {
-          row.querySelectorAll("button").forEach((x) => { x.disabled = true; });
-          send(b.payload, b.title);
-        });
+        button.addEventListener("click", () => send({ payload: b.payload }, b.title));
         row.appendChild(button);
       }
       item.appendChild(row);
@@ -51,14 +42,16 @@
     return body;
   }
 
-  async function send(message, shownAs) {
-    add("user", shownAs || message);
+  // Buttons answer the bot's last question only: anything sent retires the older ones.
+  async function send(request, shownAs) {
+    disableButtons();
+    add("user", shownAs);
     const typing = add("typing", "Assistant is typing...");
     try {
       const body = await call("/api/messages", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ sender: senderId(), message: message }),
+        body: JSON.stringify(request),
       });
       typing.remove();
       for (const m of body.messages) add("bot", m.text, m.buttons);
@@ -70,9 +63,12 @@
 
   async function restore() {
     try {
-      const body = await call("/api/history?sender=" + encodeURIComponent(senderId()));
+      const body = await call("/api/history");
       if (!body.messages.length) add("bot", WELCOME);
-      for (const m of body.messages) add(m.from, m.text, m.from === "user" ? null : m.buttons);
+      for (const m of body.messages) {
+        if (m.from === "user") disableButtons();
+        add(m.from, m.text, m.from === "user" ? null : m.buttons);
+      }
     } catch (err) {
       add("bot", WELCOME);
     }
@@ -81,7 +77,7 @@
   let lastId = -1;
   async function poll() {
     try {
-      const body = await call(`/api/updates?sender=${encodeURIComponent(senderId())}&after=${lastId}`);
+      const body = await call(`/api/updates?after=${lastId}`);
       for (const m of body.messages) {
         add(m.from === "agent" ? "agent" : "bot", m.agent ? `${m.agent}: ${m.text}` : m.text, m.buttons);
       }
@@ -98,7 +94,7 @@
     const text = input.value.trim();
     if (!text) return;
     input.value = "";
-    send(text);
+    send({ message: text }, text);
   });
 
   restore().then(poll);

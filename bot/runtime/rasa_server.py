@@ -1,0 +1,22 @@
+"""`python -m bot.runtime.rasa_server run ...`: Rasa's own command line with `--auth-token`
+added from CSBOT_RASA_TOKEN (or var/rasa.token), so the token protects Rasa's HTTP API
+without showing in the process list, where every local user could read it."""
+
+from __future__ import annotations
+
+import sys
+
+from bot.runtime.settings import Settings
+from bot.runtime.tokens import rasa_token
+
+
+def main() -> None:
+    token = rasa_token(Settings.from_env())
+    sys.argv = ["rasa", *sys.argv[1:], "--auth-token", token]
+    from rasa.__main__ import main as rasa_main
+
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
