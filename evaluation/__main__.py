@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from bot.runtime import setup
 from bot.runtime.database import make_engine
-from bot.runtime.processes import BROKER, stack_url, start_stack
+from bot.runtime.processes import stack_url, start_stack
 from bot.runtime.settings import Settings
 from bot.shop.models import Order, OrderItem, ReturnRequest
 from bot.support.models import Ticket
@@ -143,6 +143,15 @@ def _seed(settings: Settings) -> None:
     )
 
 
+def _broker(project: Path | None) -> str | None:
+    """The event broker an older checkout fed its conversation log with (None: this one,
+    whose log follows the tracker store)."""
+    for module in ("bot/broker.py", "bot/conversations/broker.py"):
+        if project and (project / module).exists():
+            return module.removesuffix(".py").replace("/", ".") + ".ConversationLogBroker"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evaluation", description=__doc__)
     parser.add_argument("--journeys", type=Path, default=JOURNEY_DIR)
@@ -176,12 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     _seed(settings)
     engine = make_engine(settings.database_url)
     print(f"==> Playing {len(journeys)} journeys (logs in {workdir / 'logs'})", flush=True)
-    broker = (
-        "bot.broker.ConversationLogBroker"
-        if args.project and (args.project / "bot" / "broker.py").exists()
-        else BROKER
-    )
-    stack = start_stack(settings, model, log_dir=workdir / "logs", broker=broker)
+    stack = start_stack(settings, model, log_dir=workdir / "logs", broker=_broker(args.project))
     try:
         shop = shop_facts(engine, settings)
         web = stack_url(settings.host, settings.web_port)

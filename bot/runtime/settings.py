@@ -54,6 +54,8 @@ class Settings:
     reopen_window: timedelta = timedelta(hours=72)
     secret_key: str | None = None
     secure_cookies: bool = False
+    redis_url: str | None = None  # Rasa's lock store; in memory (one Rasa process) without
+    log_backlog_limit: int = 500  # unlogged events above which health says "degraded"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -79,4 +81,6 @@ class Settings:
             reopen_window=timedelta(hours=_positive(env, "CSBOT_REOPEN_HOURS", 72)),
             secret_key=env.get("CSBOT_SECRET_KEY") or None,
             secure_cookies=env.get("CSBOT_SECURE_COOKIES") == "1",
+            redis_url=env.get("CSBOT_REDIS_URL") or None,
+            log_backlog_limit=int(_positive(env, "CSBOT_LOG_BACKLOG_LIMIT", 500)),
         )

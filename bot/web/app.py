@@ -12,7 +12,7 @@ from aiohttp import web
 
 from bot.runtime.settings import Settings
 from bot.services import Services
-from bot.web import console, customer
+from bot.web import console, customer, health
 from bot.web.keys import HTTP, SERVICES, SETTINGS
 from bot.web.security import console_guard, secret_key, setup_sessions
 
@@ -40,6 +40,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     app.cleanup_ctx.append(_http_client)
     app.router.add_get("/", customer.index)
     app.router.add_get("/healthz", customer.health)
+    app.router.add_get("/api/health", health.readiness)
     app.router.add_post("/api/messages", customer.send_message)
     app.router.add_get("/api/history", customer.history)
     app.router.add_get("/api/updates", customer.updates)

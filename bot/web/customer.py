@@ -21,10 +21,19 @@ MAX_ID = 2**63 - 1  # the largest id a database column holds
 BAD_SENDER = "sender must be 8-64 letters, digits, - or _"
 BAD_BODY = 'Send JSON: {"sender": ..., "message": ...}'
 UNAVAILABLE = "The assistant is unavailable right now. Please try again shortly."
+RECONNECTING = "The assistant is reconnecting; your message will be sent as soon as it is back."
 
 
 def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
+
+
+def _unavailable(exc: rasa_client.RasaUnavailable) -> web.Response:
+    """503 with `resend`: true when Rasa never got the message (it is down or restarting),
+    so the widget may send it again by itself; otherwise Rasa may have it, and the
+    customer decides."""
+    message = RECONNECTING if exc.unreached else UNAVAILABLE
+    return web.json_response({"error": message, "resend": exc.unreached}, status=503)
 
 
 def valid_sender(value: object) -> bool:
@@ -90,8 +99,8 @@ async def send_message(request: web.Request) -> web.Response:
     try:
         notes = await _reopen_if_resolved(request, sender, text)
         replies = await rasa_client.send(request.app[HTTP], settings.rasa_url, sender, text.strip())
-    except rasa_client.RasaUnavailable:
-        return _error(503, UNAVAILABLE)
+    except rasa_client.RasaUnavailable as exc:
+        return _unavailable(exc)
     return web.json_response({"messages": notes + replies})
 
 

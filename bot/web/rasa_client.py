@@ -11,7 +11,13 @@ BotMessage = dict[str, Any]
 
 
 class RasaUnavailable(RuntimeError):
-    """Rasa did not answer; the customer should retry shortly."""
+    """Rasa did not answer; the customer should retry shortly. `unreached`: the connection
+    was refused (Rasa down or restarting), so Rasa never saw the request and sending it
+    again cannot make it count twice."""
+
+    def __init__(self, message: str, unreached: bool = False) -> None:
+        super().__init__(message)
+        self.unreached = unreached
 
 
 async def _request(http: aiohttp.ClientSession, method: str, url: str, **kwargs: Any) -> Any:
@@ -21,8 +27,19 @@ async def _request(http: aiohttp.ClientSession, method: str, url: str, **kwargs:
         async with http.request(method, url, **kwargs) as response:
             response.raise_for_status()
             return await response.json(content_type=None)
+    except aiohttp.ClientConnectorError as exc:
+        raise RasaUnavailable(str(exc), unreached=True) from exc
     except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
         raise RasaUnavailable(str(exc)) from exc
+
+
+async def alive(http: aiohttp.ClientSession, rasa_url: str, timeout_s: float = 2.0) -> bool:
+    """Whether Rasa answers at all (its root URL), within `timeout_s`."""
+    try:
+        await _request(http, "GET", f"{rasa_url}/", timeout=aiohttp.ClientTimeout(total=timeout_s))
+    except RasaUnavailable:
+        return False
+    return True
 
 
 def _bot_message(raw: dict[str, Any]) -> BotMessage:

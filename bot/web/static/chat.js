@@ -1,6 +1,8 @@
 // csbot chat widget: keeps one conversation id per browser (localStorage), restores the
 // transcript on reload, renders bot buttons, polls for messages from a human agent, and only
-// ever inserts text via textContent.
+// ever inserts text via textContent. While the assistant restarts it shows a polite
+// "reconnecting" line and sends the message again; a message that may have reached the
+// assistant is never resent by itself but put back in the input box.
 (function () {
   "use strict";
   const KEY = "csbot.sender";
@@ -44,6 +46,11 @@
     return item;
   }
 
+  const RECONNECTING = "Reconnecting to the assistant... your message will be sent as soon " +
+    "as it is back.";
+  const RESEND_DELAYS_MS = [1000, 2000, 3000, 5000];  // then every 5 s
+  const RESEND_FOR_MS = 5 * 60 * 1000;
+
   async function call(url, options) {
     const response = await fetch(url, options);
     const body = await response.json().catch(() => ({}));
@@ -51,21 +58,42 @@
     return body;
   }
 
-  async function send(message, shownAs) {
+  function send(message, shownAs) {
     add("user", shownAs || message);
+    deliver(message, shownAs, Date.now(), 0, null);
+  }
+
+  // One attempt to deliver `message`; `notice` is the "reconnecting" line, if shown.
+  async function deliver(message, shownAs, since, attempt, notice) {
     const typing = add("typing", "Assistant is typing...");
+    let response = null;
+    let body = {};
     try {
-      const body = await call("/api/messages", {
+      response = await fetch("/api/messages", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ sender: senderId(), message: message }),
       });
-      typing.remove();
-      for (const m of body.messages) add("bot", m.text, m.buttons);
+      body = await response.json().catch(() => ({}));
     } catch (err) {
-      typing.remove();
-      add("error", err.message);
+      // the web app itself is unreachable: resent like a refused connection
     }
+    typing.remove();
+    if (response && response.ok) {
+      if (notice) notice.remove();
+      for (const m of body.messages) add("bot", m.text, m.buttons);
+      return;
+    }
+    const resend = !response || (response.status === 503 && body.resend === true);
+    if (resend && Date.now() - since < RESEND_FOR_MS) {
+      notice = notice || add("notice", RECONNECTING);
+      const delay = RESEND_DELAYS_MS[Math.min(attempt, RESEND_DELAYS_MS.length - 1)];
+      setTimeout(() => deliver(message, shownAs, since, attempt + 1, notice), delay);
+      return;
+    }
+    if (notice) notice.remove();
+    add("error", body.error || "Something went wrong. Please try again.");
+    if (!shownAs && !input.value) input.value = message;  // the typed text is not lost
   }
 
   async function restore() {
