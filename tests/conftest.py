@@ -287,7 +287,11 @@ async def rasa(aiohttp_server):
         received.append({"execute": request.match_info["sender"], **(await request.json())})
         return web.json_response({})
 
+    async def hello(request: web.Request) -> web.Response:
+        return web.Response(text="Hello from Rasa: 3.6.21")
+
     app = web.Application()
+    app.router.add_get("/", hello)
     app.router.add_post("/webhooks/rest/webhook", webhook)
     app.router.add_post("/conversations/{sender}/tracker/events", append)
     app.router.add_post("/conversations/{sender}/execute", execute)

@@ -291,7 +291,7 @@ class Supervisor:
             delay = min(self.backoff_s * 2 ** (len(self.crashes[name]) - 1), self.max_backoff_s)
             self._due[name] = now + delay
             self.stack.note(
-                f"{name} exited with code {proc.returncode}; restarting in {delay:.0f}s "
+                f"{name} exited with code {proc.returncode}; restarting in {delay:g}s "
                 f"(crash {len(self.crashes[name])} of {self.max_restarts} allowed in "
                 f"{self.window_s:.0f}s)"
             )

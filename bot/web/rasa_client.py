@@ -34,12 +34,13 @@ async def _request(http: aiohttp.ClientSession, method: str, url: str, **kwargs:
 
 
 async def alive(http: aiohttp.ClientSession, rasa_url: str, timeout_s: float = 2.0) -> bool:
-    """Whether Rasa answers at all (its root URL), within `timeout_s`."""
+    """Whether Rasa answers its root URL ("Hello from Rasa", plain text) within `timeout_s`."""
     try:
-        await _request(http, "GET", f"{rasa_url}/", timeout=aiohttp.ClientTimeout(total=timeout_s))
-    except RasaUnavailable:
+        timeout = aiohttp.ClientTimeout(total=timeout_s)
+        async with http.get(f"{rasa_url}/", timeout=timeout) as response:
+            return response.status == 200
+    except (aiohttp.ClientError, asyncio.TimeoutError):
         return False
-    return True
 
 
 def _bot_message(raw: dict[str, Any]) -> BotMessage:
