@@ -99,6 +99,26 @@ async def test_a_hung_rasa_is_a_503_not_a_500(
     assert body["resend"] is False and "try again" in body["error"]
 
 
+async def test_rasa_dying_mid_answer_is_a_503_the_widget_resends(
+    aiohttp_client, aiohttp_server, web_services, tmp_path
+):
+    from aiohttp import web
+
+    async def die(request):
+        request.transport.close()  # what kill -9 does to the connection
+        return web.json_response([])
+
+    app = web.Application()
+    app.router.add_post("/webhooks/rest/webhook", die)
+    dying = await aiohttp_server(app)
+    settings = dataclasses.replace(
+        Settings.from_env({}), rasa_url=str(dying.make_url("")).rstrip("/"), project_dir=tmp_path
+    )
+    client = await aiohttp_client(create_app(settings, web_services))
+    response = await client.post("/api/messages", json={"sender": SENDER, "message": "hi"})
+    assert response.status == 503 and (await response.json())["resend"] is True
+
+
 @pytest.mark.parametrize("sender", [SENDER + "\n", "short", "bad sender id!", "x" * 65])
 async def test_malformed_sender_ids_are_refused_everywhere(client, rasa, sender):
     sent = await client.post("/api/messages", json={"sender": sender, "message": "hi"})

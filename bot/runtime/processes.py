@@ -44,9 +44,10 @@ class Stack:
     env: dict[str, str] | None = None
     log_dir: Path | None = None
 
-    def start(self, name: str) -> subprocess.Popen:
-        """(Re)start one process; a restart appends to its log, keeping the crash's lines."""
-        proc = _start(self.commands[name], self.settings, self.env, self.log_dir, name)
+    def start(self, name: str, restart: bool = False) -> subprocess.Popen:
+        """Start one process; a restart appends to its log, keeping the crash's lines."""
+        log_mode = "a" if restart else "w"
+        proc = _start(self.commands[name], self.settings, self.env, self.log_dir, name, log_mode)
         self.processes[name] = proc
         return proc
 
@@ -79,14 +80,6 @@ class Stack:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-
-    def wait(self) -> str:
-        """Block until a process exits; return its name."""
-        while True:
-            for name, proc in self.processes.items():
-                if proc.poll() is not None:
-                    return name
-            time.sleep(0.5)
 
 
 def responding(url: str) -> bool:
@@ -220,14 +213,14 @@ def _start(
     env: dict[str, str] | None,
     log_dir: Path | None,
     name: str,
+    log_mode: str = "w",
 ) -> subprocess.Popen:
     """One process in a session of its own (Ctrl-C reaches only the runner, which stops them
-    in order), writing to `<log_dir>/<name>.log` (appending after a restart); the child keeps
-    the log open, we do not."""
+    in order), writing to `<log_dir>/<name>.log`; the child keeps the log open, we do not."""
     out = None
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
-        out = (log_dir / f"{name}.log").open("a")
+        out = (log_dir / f"{name}.log").open(log_mode)
     try:
         return subprocess.Popen(
             command,
@@ -298,7 +291,7 @@ class Supervisor:
         for name, due in list(self._due.items()):
             if now >= due:
                 del self._due[name]
-                proc = self.stack.start(name)
+                proc = self.stack.start(name, restart=True)
                 self._starting.add(name)
                 self.stack.note(f"{name} restarted (pid {proc.pid})")
         for name in list(self._starting):

@@ -29,11 +29,11 @@ def _error(status: int, message: str) -> web.Response:
 
 
 def _unavailable(exc: rasa_client.RasaUnavailable) -> web.Response:
-    """503 with `resend`: true when Rasa never got the message (it is down or restarting),
-    so the widget may send it again by itself; otherwise Rasa may have it, and the
-    customer decides."""
-    message = RECONNECTING if exc.unreached else UNAVAILABLE
-    return web.json_response({"error": message, "resend": exc.unreached}, status=503)
+    """503 with `resend`: true when Rasa is down or restarting (the message died with it),
+    so the widget sends it again once Rasa is back; false when Rasa is up but slow or
+    failing, and may still answer it: then the customer decides."""
+    message = RECONNECTING if exc.down else UNAVAILABLE
+    return web.json_response({"error": message, "resend": exc.down}, status=503)
 
 
 def valid_sender(value: object) -> bool:

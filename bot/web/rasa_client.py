@@ -11,25 +11,28 @@ BotMessage = dict[str, Any]
 
 
 class RasaUnavailable(RuntimeError):
-    """Rasa did not answer; the customer should retry shortly. `unreached`: the connection
-    was refused (Rasa down or restarting), so Rasa never saw the request and sending it
-    again cannot make it count twice."""
+    """Rasa did not answer; the customer should retry shortly. `down`: Rasa refused or dropped
+    the connection (it is down or restarting), so the message died with it and may be sent
+    again; otherwise (a timeout, an error status) Rasa may still be handling it."""
 
-    def __init__(self, message: str, unreached: bool = False) -> None:
+    def __init__(self, message: str, down: bool = False) -> None:
         super().__init__(message)
-        self.unreached = unreached
+        self.down = down
 
 
 async def _request(http: aiohttp.ClientSession, method: str, url: str, **kwargs: Any) -> Any:
     """One call to Rasa; any transport or HTTP error, or a timeout, becomes RasaUnavailable.
-    (On Python 3.10 aiohttp's timeout is asyncio.TimeoutError, not the builtin.)"""
+    (On Python 3.10 aiohttp's timeout is asyncio.TimeoutError, not the builtin; aiohttp's
+    read timeout is both a TimeoutError and a connection error, hence the order.)"""
     try:
         async with http.request(method, url, **kwargs) as response:
             response.raise_for_status()
             return await response.json(content_type=None)
-    except aiohttp.ClientConnectorError as exc:
-        raise RasaUnavailable(str(exc), unreached=True) from exc
-    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+    except asyncio.TimeoutError as exc:
+        raise RasaUnavailable(f"no answer in time: {exc!r}") from exc
+    except aiohttp.ClientConnectionError as exc:
+        raise RasaUnavailable(str(exc), down=True) from exc
+    except (aiohttp.ClientError, ValueError) as exc:
         raise RasaUnavailable(str(exc)) from exc
 
 

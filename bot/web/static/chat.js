@@ -1,8 +1,8 @@
 // csbot chat widget: keeps one conversation id per browser (localStorage), restores the
 // transcript on reload, renders bot buttons, polls for messages from a human agent, and only
 // ever inserts text via textContent. While the assistant restarts it shows a polite
-// "reconnecting" line and sends the message again; a message that may have reached the
-// assistant is never resent by itself but put back in the input box.
+// "reconnecting" line and sends the message again once it is back; when the assistant is up
+// but failing (it may still answer), the message is put back in the input box instead.
 (function () {
   "use strict";
   const KEY = "csbot.sender";
