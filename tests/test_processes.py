@@ -58,9 +58,10 @@ def test_csbot_redis_url_becomes_rasas_redis_lock_store(url, config):
     assert lock_store_config(url) == config
 
 
-def test_a_malformed_redis_url_is_refused_by_name():
-    with pytest.raises(SettingsError, match="CSBOT_REDIS_URL"):
-        lock_store_config("127.0.0.1:6379")
+@pytest.mark.parametrize("url", ["127.0.0.1:6379", "redis://cache/zero", "redis://cache:port"])
+def test_a_malformed_redis_url_is_refused_by_name(url):
+    with pytest.raises(SettingsError, match="CSBOT_REDIS_URL must look like"):
+        lock_store_config(url)
 
 
 @pytest.mark.filterwarnings("ignore:the load_module:DeprecationWarning")  # Rasa's YAML checker

@@ -128,15 +128,20 @@ def lock_store_config(redis_url: str | None) -> dict:
     if not redis_url:
         return {"type": "in_memory"}
     parts = urlsplit(redis_url)
-    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
-        raise SettingsError(f"CSBOT_REDIS_URL must look like redis://host:6379/0: {redis_url!r}")
-    config: dict = {
-        "type": "redis",
-        "url": parts.hostname,
-        "port": parts.port or 6379,
-        "db": int(parts.path.strip("/") or 0),
-        "use_ssl": parts.scheme == "rediss",
-    }
+    try:
+        if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+            raise ValueError(redis_url)
+        config: dict = {
+            "type": "redis",
+            "url": parts.hostname,
+            "port": parts.port or 6379,
+            "db": int(parts.path.strip("/") or 0),
+            "use_ssl": parts.scheme == "rediss",
+        }
+    except ValueError:
+        raise SettingsError(
+            f"CSBOT_REDIS_URL must look like redis://host:6379/0, got {redis_url!r}"
+        ) from None
     if parts.username:
         config["username"] = unquote(parts.username)
     if parts.password:
@@ -149,7 +154,7 @@ def write_endpoints(
 ) -> Path:
     """Endpoints for this stack: its action server port, conversations kept in its database
     (which also feeds the conversation log), and its lock store. The database URL is not
-    written here: the tracker store reads CSBOT_DATABASE_URL, which holds any password.
+    written here: the tracker store reads CSBOT_DATABASE_URL.
     (`broker`: an event broker class, for older checkouts played by the journey evaluation.)"""
     path = (folder or settings.project_dir / "var") / f"endpoints-{settings.actions_port}.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -161,6 +166,7 @@ def write_endpoints(
     if broker:
         endpoints["event_broker"] = {"type": broker, "url": settings.database_url}
     path.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
+    path.chmod(0o600)  # it may hold the Redis password
     return path
 
 
