@@ -58,42 +58,58 @@
     return body;
   }
 
+  // Messages not answered yet, delivered one at a time so they reach the assistant in order.
+  const outbox = [];
+  let notice = null;  // the "reconnecting" line while it is shown
+
   function send(message, shownAs) {
     add("user", shownAs || message);
-    deliver(message, shownAs, Date.now(), 0, null);
+    outbox.push({ message: message, shownAs: shownAs, since: Date.now(), attempt: 0 });
+    if (outbox.length === 1) deliver();
   }
 
-  // One attempt to deliver `message`; `notice` is the "reconnecting" line, if shown.
-  async function deliver(message, shownAs, since, attempt, notice) {
-    const typing = add("typing", "Assistant is typing...");
+  function next() {
+    outbox.shift();
+    if (outbox.length) deliver();
+  }
+
+  function clearNotice() {
+    if (notice) notice.remove();
+    notice = null;
+  }
+
+  async function deliver() {
+    const item = outbox[0];
+    const typing = notice ? null : add("typing", "Assistant is typing...");
     let response = null;
     let body = {};
     try {
       response = await fetch("/api/messages", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ sender: senderId(), message: message }),
+        body: JSON.stringify({ sender: senderId(), message: item.message }),
       });
       body = await response.json().catch(() => ({}));
     } catch (err) {
       // the web app itself is unreachable: resent like a refused connection
     }
-    typing.remove();
+    if (typing) typing.remove();
     if (response && response.ok) {
-      if (notice) notice.remove();
+      clearNotice();
       for (const m of body.messages) add("bot", m.text, m.buttons);
+      next();
       return;
     }
     const resend = !response || (response.status === 503 && body.resend === true);
-    if (resend && Date.now() - since < RESEND_FOR_MS) {
+    if (resend && Date.now() - item.since < RESEND_FOR_MS) {
       notice = notice || add("notice", RECONNECTING);
-      const delay = RESEND_DELAYS_MS[Math.min(attempt, RESEND_DELAYS_MS.length - 1)];
-      setTimeout(() => deliver(message, shownAs, since, attempt + 1, notice), delay);
+      setTimeout(deliver, RESEND_DELAYS_MS[Math.min(item.attempt++, RESEND_DELAYS_MS.length - 1)]);
       return;
     }
-    if (notice) notice.remove();
+    clearNotice();
     add("error", body.error || "Something went wrong. Please try again.");
-    if (!shownAs && !input.value) input.value = message;  // the typed text is not lost
+    if (!item.shownAs && !input.value) input.value = item.message;  // the typed text is not lost
+    next();
   }
 
   async function restore() {
