@@ -5,7 +5,7 @@ agents, ratings, ticket classifier), `conversations` (the log, transcripts, metr
 (entity rules, sentiment, Rasa graph components), `web` (customer API and agent console),
 `runtime` (settings, database, training, processes, CLI); `services` wires them to one
 database. Services import without Rasa; Rasa-specific code lives in `nlu`'s components,
-`conversations.broker` and `actions/`.
+`conversations.tracker_store` and `actions/`.
 """
 
 SHOP_NAME = "Kettle & Volt"

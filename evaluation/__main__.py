@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from bot.runtime import setup
 from bot.runtime.database import make_engine
-from bot.runtime.processes import BROKER, Stack, stack_url, start_stack
+from bot.runtime.processes import Stack, stack_url, start_stack
 from bot.runtime.settings import Settings
 from bot.shop.models import Order, OrderItem, ReturnRequest
 from bot.support.models import Ticket
@@ -157,6 +157,15 @@ def _seed(settings: Settings) -> None:
     )
 
 
+def _broker(project: Path | None) -> str | None:
+    """The event broker an older checkout fed its conversation log with (None: this one,
+    whose log follows the tracker store)."""
+    for module in ("bot/broker.py", "bot/conversations/broker.py"):
+        if project and (project / module).exists():
+            return module.removesuffix(".py").replace("/", ".") + ".ConversationLogBroker"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evaluation", description=__doc__)
     parser.add_argument("--journeys", type=Path, default=JOURNEY_DIR)
@@ -190,13 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     _seed(settings)
     engine = make_engine(settings.database_url)
     print(f"==> Playing {len(journeys)} journeys (logs in {workdir / 'logs'})", flush=True)
-    broker = (
-        "bot.broker.ConversationLogBroker"
-        if args.project and (args.project / "bot" / "broker.py").exists()
-        else BROKER
-    )
     # Checkouts from before the back doors were closed start open (no token, no secret).
     guarded = (settings.project_dir / "bot" / "runtime" / "action_server.py").exists()
+    broker = _broker(args.project)
     stack = start_stack(settings, model, log_dir=workdir / "logs", broker=broker, guarded=guarded)
     try:
         shop = shop_facts(engine, settings)

@@ -180,22 +180,30 @@ def trained_model() -> Path:
 
 
 @pytest.fixture(scope="session")
-def stack(trained_model, tmp_path_factory, products, encoder):
+def stack_index(tmp_path_factory, encoder) -> Path:
+    """The shop's knowledge index and ticket classifier, built once for every test stack."""
+    from bot.runtime import setup
+    from knowledge.sources import build_all
+
+    index = tmp_path_factory.mktemp("stack-index")
+    build_all(index, encoder)
+    setup.ticket_classifier(Settings.from_env())
+    return index
+
+
+@pytest.fixture(scope="session")
+def stack(trained_model, tmp_path_factory, products, stack_index):
     """Rasa, the action server and the web app on free ports, over a fresh demo database."""
     import dataclasses
 
-    from bot.runtime import setup
     from bot.runtime.processes import StackError, start_stack
     from bot.runtime.settings import Settings
-    from knowledge.sources import build_all
 
     workdir = tmp_path_factory.mktemp("stack")
-    build_all(workdir / "index", encoder)
-    setup.ticket_classifier(Settings.from_env())
     settings = dataclasses.replace(
         Settings.from_env(),
         database_url=f"sqlite:///{workdir / 'services.db'}",
-        index_dir=workdir / "index",
+        index_dir=stack_index,
         web_port=_free_port(),
         rasa_port=(rasa_port := _free_port()),
         actions_port=_free_port(),
@@ -257,7 +265,7 @@ async def rasa(aiohttp_server):
 
     @web.middleware
     async def require_token(request: web.Request, handler) -> web.StreamResponse:
-        if request.query.get("token") != RASA_TOKEN:
+        if request.path != "/" and request.query.get("token") != RASA_TOKEN:  # "/" is open
             return web.json_response({"error": "NotAuthenticated"}, status=401)
         return await handler(request)
 
@@ -289,7 +297,11 @@ async def rasa(aiohttp_server):
         received.append({"execute": request.match_info["sender"], **(await request.json())})
         return web.json_response({})
 
+    async def hello(request: web.Request) -> web.Response:
+        return web.Response(text="Hello from Rasa: 3.6.21")
+
     app = web.Application(middlewares=[require_token])
+    app.router.add_get("/", hello)
     app.router.add_post("/webhooks/rest/webhook", webhook)
     app.router.add_post("/conversations/{sender}/tracker/events", append)
     app.router.add_post("/conversations/{sender}/execute", execute)

@@ -113,3 +113,28 @@ def test_agents_add_can_generate_the_password(database, capsys):
     assert main(["agents", "add", "kim", "Kim Park", "--role", "admin", "--generate"]) == 0
     password = re.search(r"Password for kim \(shown this once\): (\S+)", capsys.readouterr().out)
     assert Services.open(database).agents.authenticate("kim", password.group(1)).is_admin
+
+
+def test_status_reports_processes_backlog_and_dead_letters(database, capsys, monkeypatch):
+    from bot.conversations.projection import LogProjector
+    from bot.runtime.database import make_engine
+    from tests.test_conversation_log import poison, rasa_events, tracker_rows
+
+    for name in ("CSBOT_WEB_PORT", "CSBOT_RASA_PORT", "CSBOT_ACTIONS_PORT"):
+        monkeypatch.setenv(name, "9")  # nothing listens there
+    monkeypatch.setenv("CSBOT_LOG_BACKLOG_LIMIT", "5")
+    engine = make_engine(database)
+    Services.open(database)
+    tracker_rows(engine, [poison()])
+    assert LogProjector(engine).catch_up(timeout=20)
+    tracker_rows(engine, rasa_events("c1"))
+    assert main(["status"]) == 1
+    out = capsys.readouterr().out
+    assert "rasa          DOWN  http://127.0.0.1:9/status" in out
+    assert "lock store    in memory (one Rasa process)" in out
+    assert "log           up to tracker event 1; backlog 8 events" in out
+    assert "1 dead letters" in out
+    assert "latest dead letter: event 1 (bot) of conversation poison: IntegrityError" in out
+    assert "status        actions is not answering; rasa is not answering; web is not" in out
+    assert "log backlog 8 events (limit 5)" in out
+    engine.dispose()

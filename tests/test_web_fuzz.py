@@ -21,7 +21,7 @@ from aiohttp import web
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.conversations.log import BufferedWriter, ConversationLog
+from bot.conversations.log import ConversationLog
 from bot.conversations.models import Message
 from bot.services import Services
 from bot.support.lifecycle import QUEUES
@@ -220,16 +220,16 @@ class Inputs:
 
 @pytest.fixture
 async def logging_rasa(aiohttp_server, db_url):
-    """A stand-in Rasa (token check, REST webhook, tracker, events) that publishes every
-    event into the real conversation log, as Rasa's event broker does."""
+    """A stand-in Rasa (token check, REST webhook, tracker, events) that stores every event
+    in the real conversation log, as the projection from Rasa's tracker store does."""
     services = Services.open(db_url, classifier=keyword_classifier)
-    writer = BufferedWriter(ConversationLog(services.engine))
+    conversation_log = ConversationLog(services.engine)
     trackers: dict[str, list[dict]] = {}
 
     def publish(sender: str, event: dict) -> None:
         event = {**event, "sender_id": sender, "timestamp": time.time()}
         trackers.setdefault(sender, []).append(event)
-        writer.put(event)
+        conversation_log.write(event)
 
     @web.middleware
     async def require_token(request: web.Request, handler) -> web.StreamResponse:
@@ -258,9 +258,8 @@ async def logging_rasa(aiohttp_server, db_url):
     app.router.add_get("/conversations/{sender}/tracker", tracker)
     app.router.add_post("/conversations/{sender}/tracker/events", append)
     server = await aiohttp_server(app)
-    server.services, server.writer = services, writer
+    server.services = services
     yield server
-    writer.close()
     services.engine.dispose()
 
 
@@ -340,7 +339,6 @@ async def test_random_requests_never_500_and_the_log_keeps_every_accepted_messag
 
     genuine = await customer.post("/api/messages", json={"message": "where is my order 100234?"})
     assert genuine.status == 200
-    assert logging_rasa.writer.flush(30) and logging_rasa.writer.alive
     engine = logging_rasa.services.engine
     assert messages_from(engine, "customer") == accepted["customer"] + 1
     assert messages_from(engine, "agent") == accepted["agent"]

@@ -1,22 +1,27 @@
 """The conversation log and what is read from it.
 
-- `log`: every Rasa event stored once and in order, projected into messages; `broker`: the
-  Rasa event broker that feeds it (Rasa-only, import it by path).
+- `log`: every Rasa event stored once and in order, projected into messages; `projection`:
+  keeps it caught up with Rasa's tracker store (cursor, dead letters, health);
+  `tracker_store`: the Rasa tracker store on csbot's database that hosts it (Rasa-only,
+  import it by path).
 - `transcripts`: live message feeds and paged transcript review.
 - `metrics` and `report`: agent and bot evaluation over a date range.
 - `unanswered`: questions the knowledge base could not answer, for review.
 """
 
-from bot.conversations.log import BufferedWriter, ConversationLog
+from bot.conversations.log import ConversationLog
 from bot.conversations.metrics import AgentMetrics, BotMetrics, agent_metrics, bot_metrics
+from bot.conversations.projection import LogHealth, LogProjector, log_health
 from bot.conversations.unanswered import UnansweredLog
 
 __all__ = [
     "AgentMetrics",
     "BotMetrics",
-    "BufferedWriter",
     "ConversationLog",
+    "LogHealth",
+    "LogProjector",
     "UnansweredLog",
     "agent_metrics",
     "bot_metrics",
+    "log_health",
 ]

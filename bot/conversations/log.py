@@ -1,36 +1,33 @@
 """The conversation log: every Rasa event stored once, in order, and projected into messages.
 
-`ConversationLog.write` stores one event in one transaction, skipping an event it already has
-(same conversation and content digest), so a retry after an unclear failure never duplicates.
-`BufferedWriter` feeds it from a queue on a background thread and retries while the database
-is unavailable, so Rasa never waits on the database and nothing is dropped.
+`ConversationLog.store` adds one event and its projection inside the caller's transaction,
+skipping an event it already has (same conversation and content digest), so replaying events
+never duplicates them. `bot.conversations.projection.LogProjector` feeds it from Rasa's
+tracker store, the source of truth, moving its cursor in the same transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import queue
-import threading
 import time
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot.conversations.models import Conversation, LoggedEvent, Message
 from bot.privacy.redact import redact_event
 
-log = logging.getLogger(__name__)
 RETRIEVAL_SLOTS = {"faq_candidates", "faq_best_score"}
 Event = dict[str, Any]
 
 
 def digest(event: Event) -> str:
+    """The event's identity within its conversation: what Rasa's broker published, i.e.
+    `{"sender_id": ..., **event.as_dict()}`, and what the tracker store's row rebuilds."""
     return hashlib.sha256(json.dumps(event, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -43,38 +40,45 @@ class ConversationLog:
         self.engine = engine
 
     def write(self, event: Event) -> bool:
-        """Store one event, personal data redacted, and its projection; False if it was
+        """Store one event and its projection in a transaction of its own; False if it was
         already stored."""
+        with Session(self.engine) as session, session.begin():
+            return self.store(session, event)
+
+    def store(self, session: Session, event: Event) -> bool:
+        """Store one event, personal data redacted, and its projection in `session`'s
+        transaction; False if it was already stored. Raises what the database raises (the
+        caller decides what to retry)."""
         event = redact_event(event)
         sender = str(event["sender_id"])
         key = digest(event)
         when = _when(event)
-        with Session(self.engine) as session, session.begin():
-            conversation = session.get(Conversation, sender, with_for_update=True)
-            if conversation is None:
-                conversation = Conversation(id=sender, started_at=when, last_activity_at=when)
-                session.add(conversation)
-                session.flush()
-            seen = select(LoggedEvent.id).where(
-                LoggedEvent.conversation_id == sender, LoggedEvent.digest == key
-            )
-            if session.execute(seen).first():
-                return False
-            last_seq = session.execute(
-                select(func.max(LoggedEvent.seq)).where(LoggedEvent.conversation_id == sender)
-            ).scalar()
-            row = LoggedEvent(
-                conversation_id=sender,
-                seq=(last_seq or 0) + 1,
-                type=str(event.get("event")),
-                timestamp=float(event.get("timestamp") or 0),
-                digest=key,
-                payload=event,
-            )
-            session.add(row)
+        conversation = session.get(Conversation, sender, with_for_update=True)
+        if conversation is None:
+            conversation = Conversation(id=sender, started_at=when, last_activity_at=when)
+            session.add(conversation)
             session.flush()
-            conversation.last_activity_at = max(conversation.last_activity_at, when)
-            self._project(session, conversation, row, event, when)
+        seen = select(LoggedEvent.id).where(
+            LoggedEvent.conversation_id == sender, LoggedEvent.digest == key
+        )
+        if session.execute(seen).first():
+            return False
+        last_seq = session.execute(
+            select(func.max(LoggedEvent.seq)).where(LoggedEvent.conversation_id == sender)
+        ).scalar()
+        row = LoggedEvent(
+            conversation_id=sender,
+            seq=(last_seq or 0) + 1,
+            type=str(event.get("event")),
+            timestamp=float(event.get("timestamp") or 0),
+            digest=key,
+            payload=event,
+        )
+        session.add(row)
+        session.flush()
+        conversation.last_activity_at = max(conversation.last_activity_at, when)
+        self._project(session, conversation, row, event, when)
+        session.flush()  # a constraint the projection breaks fails here, not at commit
         return True
 
     def _project(
@@ -160,61 +164,3 @@ class ConversationLog:
         message = session.execute(query).scalar()
         if message is not None:
             message.retrieval = {**(message.retrieval or {}), name: value}
-
-
-class BufferedWriter:
-    """Queue + background thread in front of ConversationLog, retrying through outages."""
-
-    def __init__(
-        self, conversation_log: ConversationLog, retry_initial: float = 0.2, retry_max: float = 5.0
-    ) -> None:
-        self.log = conversation_log
-        self.retry_initial = retry_initial
-        self.retry_max = retry_max
-        self.queue: queue.Queue[Event | None] = queue.Queue()
-        self.failures = 0  # database errors seen (and retried)
-        self._thread = threading.Thread(target=self._run, name="conversation-log", daemon=True)
-        self._thread.start()
-
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
-
-    def put(self, event: Event) -> None:
-        self.queue.put(dict(event))
-
-    def _write_until_stored(self, event: Event) -> None:
-        delay = self.retry_initial
-        while True:
-            try:
-                self.log.write(event)
-                return
-            except (OperationalError, DBAPIError) as exc:
-                self.failures += 1
-                log.warning("conversation log: database unavailable (%s); retrying", exc)
-                time.sleep(delay)
-                delay = min(delay * 2, self.retry_max)
-
-    def _run(self) -> None:
-        while True:
-            event = self.queue.get()
-            try:
-                if event is None:
-                    return
-                self._write_until_stored(event)
-            except Exception:  # a malformed event must not stop the log for everyone
-                log.exception("conversation log: could not store event %r", event)
-            finally:
-                self.queue.task_done()
-
-    def flush(self, timeout: float = 30.0) -> bool:
-        """Wait until everything queued so far is stored (or `timeout` passes)."""
-        deadline = time.monotonic() + timeout
-        while self.queue.unfinished_tasks and time.monotonic() < deadline:
-            time.sleep(0.02)
-        return not self.queue.unfinished_tasks
-
-    def close(self, timeout: float = 30.0) -> None:
-        self.flush(timeout)
-        self.queue.put(None)
-        self._thread.join(timeout)

@@ -1,5 +1,6 @@
 """The conversation log: conversations, every Rasa event, the messages projected from them,
-and the questions the knowledge base could not answer."""
+the projection's cursor and dead letters, and the questions the knowledge base could not
+answer."""
 
 from __future__ import annotations
 
@@ -86,3 +87,29 @@ class UnansweredQuestion(Base):
     outcome = Column(String(20), nullable=False)  # escalated | not_helpful
     index_version = Column(String(32))
     created_at = Column(DateTime, nullable=False, default=datetime.utcnow, index=True)
+
+
+class LogCursor(Base):
+    """How far the log has projected Rasa's tracker store: the id of the last `events` row
+    handled (logged or dead-lettered). Moved in the same transaction as that row's write."""
+
+    __tablename__ = "log_cursors"
+
+    name = Column(String(40), primary_key=True)
+    position = Column(Integer, nullable=False)
+    updated_at = Column(DateTime)
+
+
+class DeadLetter(Base):
+    """A tracker-store event the log could not store (it broke a constraint, or could not be
+    read), kept verbatim with its error so it never blocks the events after it."""
+
+    __tablename__ = "dead_letters"
+
+    id = Column(Integer, primary_key=True)
+    source_id = Column(Integer, nullable=False, unique=True)  # Rasa's `events.id`
+    conversation_id = Column(String(255), nullable=False, index=True)
+    event_type = Column(String(255))
+    payload = Column(Text, nullable=False)  # Rasa's `events.data`, as stored
+    error = Column(Text, nullable=False)
+    created_at = Column(DateTime, nullable=False, default=datetime.utcnow)

@@ -27,7 +27,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.runtime.processes import StackError, start_stack
+    from bot.runtime.processes import StackError, Supervisor, start_stack
     from bot.shop.demo_data import DEMO_EMAIL, DEMO_ORDER_IN_TRANSIT
 
     prepared = setup.prepare(settings)
@@ -45,20 +45,55 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         f"  Action server:  {stack.actions_url}\n"
         f"  Logs:           {logs}/\n\n"
         f'  Try: "where is my order {DEMO_ORDER_IN_TRANSIT}?" with the email {DEMO_EMAIL}\n'
-        "  Press Ctrl-C to stop everything.\n",
+        "  Press Ctrl-C to stop everything. A process that dies is restarted (see\n"
+        f"  {logs}/runner.log).\n",
         flush=True,
     )
     setup.print_passwords(prepared.new_passwords)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        died = stack.wait()
-        print(f"{died} stopped unexpectedly (see {logs}/{died}.log); stopping.", file=sys.stderr)
+        failed = Supervisor(stack).watch()
+        print(f"{failed} keeps crashing (see {logs}/{failed}.log); stopping.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\n==> Stopping...")
         return 0
     finally:
         stack.stop()
+
+
+def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
+    """Are the processes answering, is the conversation log caught up, any dead letters?
+    Exit status 1 when something needs attention."""
+    from sqlalchemy.engine import make_url
+
+    from bot.conversations.projection import log_health
+    from bot.runtime.database import create_schema, make_engine
+    from bot.runtime.processes import health_urls, lock_store_config, responding
+
+    problems = []
+    print(f"database      {make_url(settings.database_url).render_as_string(hide_password=True)}")
+    for name, url in health_urls(settings).items():
+        up = responding(url)
+        problems += [] if up else [f"{name} is not answering"]
+        print(f"{name:<13} {'up' if up else 'DOWN':<5} {url}")
+    lock = lock_store_config(settings.redis_url)
+    where = f"redis {lock['url']}:{lock['port']} db {lock['db']}" if lock["type"] == "redis" else ""
+    print(f"lock store    {where or 'in memory (one Rasa process)'}")
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    health = log_health(engine)
+    engine.dispose()
+    lag = f", oldest {health.oldest_backlog_s:.0f}s old" if health.oldest_backlog_s else ""
+    print(
+        f"log           up to tracker event {health.position}; backlog {health.backlog} "
+        f"events{lag}; {health.dead_letters} dead letters"
+    )
+    if health.latest_dead_letter:
+        print(f"              latest dead letter: {health.latest_dead_letter}")
+    problems += health.problems(settings.log_backlog_limit)
+    print("status        " + ("; ".join(problems) if problems else "ok"))
+    return 1 if problems else 0
 
 
 def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
@@ -320,6 +355,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="csbot", description="Kettle & Volt support bot.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="train if stale, start everything, print the URLs")
+    commands.add_parser("status", help="processes, conversation log backlog and dead letters")
     train = commands.add_parser("train", help="train the Rasa model if its inputs changed")
     train.add_argument("--force", action="store_true", help="train even if up to date")
     commands.add_parser("seed", help="create the demo shop database if it is empty")
@@ -366,6 +402,7 @@ HANDLERS = {
     "privacy": cmd_privacy,
     "report": cmd_report,
     "run": cmd_run,
+    "status": cmd_status,
     "train": cmd_train,
     "seed": cmd_seed,
     "shell": cmd_shell,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import declarative_base
 Base = declarative_base()
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000  # Rasa, the actions and the web app write the same file
+RASA_TABLES = {"events"}  # Rasa's tracker store shares the database and owns these
 
 
 def metadata() -> MetaData:
@@ -28,6 +29,11 @@ def metadata() -> MetaData:
     import bot.support.models  # noqa: F401
 
     return Base.metadata
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic filter: Rasa's tables are not csbot's to create or drop."""
+    return not (type_ == "table" and name in RASA_TABLES)
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:

@@ -1,6 +1,11 @@
-"""Start and stop the three processes of a running csbot: Rasa, the action server, the web app.
+"""Start, supervise and stop the three processes of a running csbot: Rasa, the action server,
+the web app.
 
 Used by `csbot run` and by the end-to-end tests, so both exercise the same start-up path.
+`Supervisor` restarts a process that dies (kill -9, a crash) with backoff while the others
+keep serving, and gives up, saying why, after repeated crashes. Nothing is lost by a restart:
+Rasa keeps conversations in the database (`bot.conversations.tracker_store`) and the
+conversation log catches up from there.
 """
 
 from __future__ import annotations
@@ -8,21 +13,24 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode, urlsplit
 
 import yaml
 
-from bot.runtime.settings import Settings
+from bot.runtime.settings import Settings, SettingsError
 from bot.runtime.tokens import ACTIONS_SECRET_ENV, RASA_TOKEN_ENV, actions_secret, rasa_token
 from bot.runtime.training import rasa_environment
 
 STARTUP_TIMEOUT_S = 240
-BROKER = "bot.conversations.broker.ConversationLogBroker"
+TRACKER_STORE = "bot.conversations.tracker_store.DurableTrackerStore"
 
 
 class StackError(RuntimeError):
@@ -33,6 +41,26 @@ class StackError(RuntimeError):
 class Stack:
     settings: Settings
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    commands: dict[str, list[str]] = field(default_factory=dict)
+    checks: dict[str, str] = field(default_factory=dict)  # name -> health URL
+    env: dict[str, str] | None = None
+    log_dir: Path | None = None
+
+    def start(self, name: str, restart: bool = False) -> subprocess.Popen:
+        """Start one process; a restart appends to its log, keeping the crash's lines."""
+        log_mode = "a" if restart else "w"
+        proc = _start(self.commands[name], self.settings, self.env, self.log_dir, name, log_mode)
+        self.processes[name] = proc
+        return proc
+
+    def note(self, message: str) -> None:
+        """A line for the runner's log (`<log_dir>/runner.log`) and the terminal."""
+        line = f"{datetime.now():%Y-%m-%d %H:%M:%S} {message}"
+        print(line, file=sys.stderr, flush=True)
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            with (self.log_dir / "runner.log").open("a", encoding="utf-8") as out:
+                out.write(line + "\n")
 
     @property
     def web_url(self) -> str:
@@ -55,16 +83,9 @@ class Stack:
                 proc.kill()
                 proc.wait()
 
-    def wait(self) -> str:
-        """Block until a process exits; return its name."""
-        while True:
-            for name, proc in self.processes.items():
-                if proc.poll() is not None:
-                    return name
-            time.sleep(0.5)
 
-
-def _ready(url: str) -> bool:
+def responding(url: str) -> bool:
+    """True when `url` (a health check) answers 200 within 2 s."""
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
             return response.status == 200
@@ -80,11 +101,22 @@ def _wait_ready(stack: Stack, checks: dict[str, str], timeout: float) -> None:
             proc = stack.processes[name]
             if proc.poll() is not None:
                 raise StackError(f"{name} exited with code {proc.returncode} during start-up")
-            if _ready(pending[name]):
+            if responding(pending[name]):
                 del pending[name]
         if pending and time.monotonic() > deadline:
             raise StackError(f"not ready after {timeout:.0f}s: {', '.join(pending)}")
         time.sleep(0.5)
+
+
+def health_urls(settings: Settings) -> dict[str, str]:
+    """Each process's health check: what start-up, the supervisor and `csbot status` ask.
+    Rasa's status needs its token; the action server's /health is open."""
+    token = urlencode({"token": settings.rasa_token or rasa_token(settings)})
+    return {
+        "actions": f"{stack_url(settings.internal_host, settings.actions_port)}/health",
+        "rasa": f"{settings.rasa_url}/status?{token}",
+        "web": f"{stack_url(settings.host, settings.web_port)}/healthz",
+    }
 
 
 def action_server_command(settings: Settings, guarded: bool = True) -> list[str]:
@@ -103,23 +135,56 @@ def secret_environment(settings: Settings) -> dict[str, str]:
     return {RASA_TOKEN_ENV: rasa_token(settings), ACTIONS_SECRET_ENV: actions_secret(settings)}
 
 
+def lock_store_config(redis_url: str | None) -> dict:
+    """Rasa's lock store: Redis from CSBOT_REDIS_URL (`redis://[:password@]host[:port][/db]`,
+    `rediss://` for TLS), needed when several Rasa processes share conversations; else in
+    memory, which is right for one Rasa process."""
+    if not redis_url:
+        return {"type": "in_memory"}
+    parts = urlsplit(redis_url)
+    try:
+        if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+            raise ValueError(redis_url)
+        config: dict = {
+            "type": "redis",
+            "url": parts.hostname,
+            "port": parts.port or 6379,
+            "db": int(parts.path.strip("/") or 0),
+            "use_ssl": parts.scheme == "rediss",
+        }
+    except ValueError:
+        raise SettingsError(
+            f"CSBOT_REDIS_URL must look like redis://host:6379/0, got {redis_url!r}"
+        ) from None
+    if parts.username:
+        config["username"] = unquote(parts.username)
+    if parts.password:
+        config["password"] = unquote(parts.password)
+    return config
+
+
 def write_endpoints(
-    settings: Settings, folder: Path | None = None, broker: str = BROKER, guarded: bool = True
+    settings: Settings, folder: Path | None = None, broker: str | None = None, guarded: bool = True
 ) -> Path:
     """Endpoints for this stack: its action server (with the secret's header; Rasa expands
-    the variable from its environment), and the conversation-log broker writing to its
-    database."""
+    the variable from its environment), conversations kept in its database (which also feeds
+    the conversation log), and its lock store. The database URL is not written here: the
+    tracker store reads CSBOT_DATABASE_URL. (`broker`: the event broker class of an older
+    checkout played by the journey evaluation, which kept conversations in memory.)"""
     path = (folder or settings.project_dir / "var") / f"endpoints-{settings.actions_port}.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     action_url = f"{stack_url(settings.internal_host, settings.actions_port)}/webhook"
     action_endpoint: dict = {"url": action_url}
     if guarded:
         action_endpoint["headers"] = {"Authorization": f"Bearer ${{{ACTIONS_SECRET_ENV}}}"}
-    endpoints = {
-        "action_endpoint": action_endpoint,
-        "event_broker": {"type": broker, "url": settings.database_url},
-    }
+    endpoints: dict = {"action_endpoint": action_endpoint}
+    if broker:
+        endpoints["event_broker"] = {"type": broker, "url": settings.database_url}
+    else:
+        endpoints["tracker_store"] = {"type": TRACKER_STORE}
+    endpoints["lock_store"] = lock_store_config(settings.redis_url)
     path.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
+    path.chmod(0o600)  # it may hold the Redis password
     return path
 
 
@@ -147,12 +212,12 @@ def start_stack(
     with_web: bool = True,
     log_dir: Path | None = None,
     timeout: float = STARTUP_TIMEOUT_S,
-    broker: str = BROKER,
+    broker: str | None = None,
     guarded: bool = True,
 ) -> Stack:
     """Start the processes and wait until each answers its health check. Rasa and the
     action server listen on the internal host and require their token/secret; only the web
-    app listens on `settings.host`. (`broker` names the event broker class and
+    app listens on `settings.host`. (`broker` names an event broker class and
     `guarded=False` starts them the old, open way: the journey evaluation also runs older
     checkouts.)"""
     shared = secret_environment(settings)
@@ -170,18 +235,13 @@ def start_stack(
     )
     endpoints = write_endpoints(settings, log_dir, broker, guarded)
     commands = stack_commands(settings, model, endpoints, guarded)
-    host, internal = settings.host, settings.internal_host
-    checks = {
-        "actions": f"{stack_url(internal, settings.actions_port)}/health",
-        "rasa": f"{settings.rasa_url}/status?{urlencode({'token': settings.rasa_token})}",
-        "web": f"{stack_url(host, settings.web_port)}/healthz",
-    }
+    checks = health_urls(settings)
     if not with_web:
         del commands["web"], checks["web"]
-    stack = Stack(settings)
+    stack = Stack(settings, commands=commands, checks=checks, env=env, log_dir=log_dir)
     try:
-        for name, command in commands.items():
-            stack.processes[name] = _start(command, settings, env, log_dir, name)
+        for name in commands:
+            stack.start(name)
         _wait_ready(stack, checks, timeout)
     except BaseException:
         stack.stop()
@@ -190,14 +250,19 @@ def start_stack(
 
 
 def _start(
-    command: list[str], settings: Settings, env: dict[str, str], log_dir: Path | None, name: str
+    command: list[str],
+    settings: Settings,
+    env: dict[str, str] | None,
+    log_dir: Path | None,
+    name: str,
+    log_mode: str = "w",
 ) -> subprocess.Popen:
     """One process in a session of its own (Ctrl-C reaches only the runner, which stops them
     in order), writing to `<log_dir>/<name>.log`; the child keeps the log open, we do not."""
     out = None
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
-        out = (log_dir / f"{name}.log").open("w")
+        out = (log_dir / f"{name}.log").open(log_mode)
     try:
         return subprocess.Popen(
             command,
@@ -214,3 +279,66 @@ def _start(
 
 def stack_url(host: str, port: int) -> str:
     return f"http://{host}:{port}"
+
+
+@dataclass
+class Supervisor:
+    """Restarts a process of `stack` that exits, after a backoff that doubles with each crash
+    (`backoff_s`, at most `max_backoff_s`), and gives up once `max_restarts` crashes fall
+    within `window_s`. Each decision is a line in the runner's log."""
+
+    stack: Stack
+    max_restarts: int = 5
+    window_s: float = 600.0
+    backoff_s: float = 1.0
+    max_backoff_s: float = 30.0
+    clock: Callable[[], float] = time.monotonic
+    crashes: dict[str, list[float]] = field(default_factory=dict)
+    _due: dict[str, float] = field(default_factory=dict)  # name -> when to restart
+    _starting: set[str] = field(default_factory=set)  # restarted, not answering yet
+
+    def watch(self, stop: threading.Event | None = None, interval: float = 0.5) -> str | None:
+        """Supervise until `stop` is set (None) or a process crashes too often (its name)."""
+        stop = stop or threading.Event()
+        while not stop.is_set():
+            gave_up = self.check()
+            if gave_up:
+                return gave_up
+            stop.wait(interval)
+        return None
+
+    def check(self) -> str | None:
+        """One round: note exits, restart what is due, report processes ready again."""
+        now = self.clock()
+        for name, proc in self.stack.processes.items():
+            if name in self._due or proc.poll() is None:
+                continue
+            recent = [t for t in self.crashes.get(name, []) if now - t < self.window_s]
+            self.crashes[name] = [*recent, now]
+            self._starting.discard(name)
+            if len(self.crashes[name]) > self.max_restarts:
+                self.stack.note(
+                    f"{name} exited with code {proc.returncode}: {len(self.crashes[name])} "
+                    f"crashes in {self.window_s:.0f}s, giving up. See its log"
+                    f"{f' in {self.stack.log_dir}/{name}.log' if self.stack.log_dir else ''}."
+                )
+                return name
+            delay = min(self.backoff_s * 2 ** (len(self.crashes[name]) - 1), self.max_backoff_s)
+            self._due[name] = now + delay
+            self.stack.note(
+                f"{name} exited with code {proc.returncode}; restarting in {delay:g}s "
+                f"(crash {len(self.crashes[name])} of {self.max_restarts} allowed in "
+                f"{self.window_s:.0f}s)"
+            )
+        for name, due in list(self._due.items()):
+            if now >= due:
+                del self._due[name]
+                proc = self.stack.start(name, restart=True)
+                self._starting.add(name)
+                self.stack.note(f"{name} restarted (pid {proc.pid})")
+        for name in list(self._starting):
+            url = self.stack.checks.get(name)
+            if url is None or responding(url):
+                self._starting.discard(name)
+                self.stack.note(f"{name} is serving again")
+        return None

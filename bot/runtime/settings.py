@@ -73,6 +73,8 @@ class Settings:
     internal_host: str = "127.0.0.1"
     rasa_token: str | None = None
     actions_secret: str | None = None
+    redis_url: str | None = None  # Rasa's lock store; in memory (one Rasa process) without
+    log_backlog_limit: int = 500  # unlogged events above which health says "degraded"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -107,4 +109,6 @@ class Settings:
             internal_host=internal_host,
             rasa_token=env.get("CSBOT_RASA_TOKEN") or None,
             actions_secret=env.get("CSBOT_ACTIONS_SECRET") or None,
+            redis_url=env.get("CSBOT_REDIS_URL") or None,
+            log_backlog_limit=int(_positive(env, "CSBOT_LOG_BACKLOG_LIMIT", 500)),
         )

@@ -15,7 +15,7 @@ from bot.runtime.settings import Settings
 from bot.runtime.tokens import rasa_token
 from bot.services import Services
 from bot.support.logins import ThrottlePolicy
-from bot.web import console, customer
+from bot.web import console, customer, health
 from bot.web.identity import chat_key, customer_identity
 from bot.web.keys import CHAT_KEY, HTTP, RASA, SERVICES, SETTINGS
 from bot.web.rasa_client import Rasa
@@ -59,6 +59,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     app.cleanup_ctx.append(_http_client)
     app.router.add_get("/", customer.index)
     app.router.add_get("/healthz", customer.health)
+    app.router.add_get("/api/health", health.readiness)
     app.router.add_post("/api/messages", customer.send_message)
     app.router.add_get("/api/history", customer.history)
     app.router.add_get("/api/updates", customer.updates)

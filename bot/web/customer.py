@@ -32,6 +32,7 @@ UNAVAILABLE = "The assistant is unavailable right now. Please try again shortly.
 # Characters no database column keeps (NUL in PostgreSQL text, unpaired surrogates in UTF-8)
 # and other C0 controls; tab and newlines stay.
 UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+RECONNECTING = "The assistant is reconnecting; your message will be sent as soon as it is back."
 
 
 def _error(status: int, message: str) -> web.Response:
@@ -54,6 +55,14 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
     except Exception:
         log.exception("customer API: %s %s failed", request.method, request.path)
         return _error(500, "Something went wrong on our side. Please try again.")
+
+
+def _unavailable(exc: rasa_client.RasaUnavailable) -> web.Response:
+    """503 with `resend`: true when Rasa is down or restarting (the message died with it),
+    so the widget sends it again once Rasa is back; false when Rasa is up but slow or
+    failing, and may still answer it: then the customer decides."""
+    message = RECONNECTING if exc.down else UNAVAILABLE
+    return web.json_response({"error": message, "resend": exc.down}, status=503)
 
 
 async def read_json(request: web.Request) -> object:
@@ -156,8 +165,8 @@ async def send_message(request: web.Request) -> web.Response:
         replies = await rasa_client.send(request.app[HTTP], request.app[RASA], sender, text)
     except BadMessage as exc:
         return _error(exc.status, str(exc))
-    except rasa_client.RasaUnavailable:
-        return _error(503, UNAVAILABLE)
+    except rasa_client.RasaUnavailable as exc:
+        return _unavailable(exc)
     return web.json_response({"messages": notes + replies})
 
 

@@ -34,7 +34,13 @@ class Rasa:
 
 
 class RasaUnavailable(RuntimeError):
-    """Rasa did not answer; the customer should retry shortly."""
+    """Rasa did not answer; the customer should retry shortly. `down`: Rasa refused or dropped
+    the connection (it is down or restarting), so the message died with it and may be sent
+    again; otherwise (a timeout, an error status) Rasa may still be handling it."""
+
+    def __init__(self, message: str, down: bool = False) -> None:
+        super().__init__(message)
+        self.down = down
 
 
 async def _request(
@@ -42,7 +48,8 @@ async def _request(
 ) -> Any:
     """One call to Rasa; any transport or HTTP error, or a timeout, becomes RasaUnavailable,
     whose message names the path but never the token. (On Python 3.10 aiohttp's timeout is
-    asyncio.TimeoutError, not the builtin.)"""
+    asyncio.TimeoutError, not the builtin; aiohttp's read timeout is both a TimeoutError and
+    a connection error, hence the order.)"""
     params = {**kwargs.pop("params", {}), "token": rasa.token}
     try:
         async with http.request(method, rasa.url + path, params=params, **kwargs) as response:
@@ -52,8 +59,22 @@ async def _request(
             return await response.json(content_type=None)
     except aiohttp.ClientResponseError as exc:
         raise RasaUnavailable(f"{method} {path}: HTTP {exc.status}") from None
-    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+    except asyncio.TimeoutError:
+        raise RasaUnavailable(f"{method} {path}: no answer in time") from None
+    except aiohttp.ClientConnectionError as exc:
+        raise RasaUnavailable(f"{method} {path}: {type(exc).__name__}", down=True) from None
+    except (aiohttp.ClientError, ValueError) as exc:
         raise RasaUnavailable(f"{method} {path}: {type(exc).__name__}") from None
+
+
+async def alive(http: aiohttp.ClientSession, rasa_url: str, timeout_s: float = 2.0) -> bool:
+    """Whether Rasa answers its root URL ("Hello from Rasa", plain text) within `timeout_s`."""
+    try:
+        timeout = aiohttp.ClientTimeout(total=timeout_s)
+        async with http.get(f"{rasa_url}/", timeout=timeout) as response:
+            return response.status == 200
+    except (aiohttp.ClientError, asyncio.TimeoutError):
+        return False
 
 
 def _bot_message(raw: dict[str, Any]) -> BotMessage:
@@ -122,7 +143,7 @@ async def append_events(
     http: aiohttp.ClientSession, rasa: Rasa, sender: str, events: list[dict[str, Any]]
 ) -> None:
     """Add events to a conversation (agent messages, pause/resume) through Rasa's HTTP API,
-    so they land in the tracker and, via the event broker, in the conversation log."""
+    so they land in the tracker and, from there, in the conversation log."""
     await _request(http, rasa, "POST", f"/conversations/{sender}/tracker/events", json=events)
 
 

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from bot.runtime.database import metadata
+from bot.runtime.database import include_name, metadata
 from bot.runtime.settings import Settings
 
 config = context.config
@@ -25,13 +25,17 @@ def run_migrations_online() -> None:
     if (
         connection is not None
     ):  # called from bot.runtime.database.create_schema with an open connection
-        context.configure(connection=connection, target_metadata=target_metadata)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, include_name=include_name
+        )
         with context.begin_transaction():
             context.run_migrations()
         return
     engine = create_engine(_url(), future=True)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, include_name=include_name
+        )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

@@ -2,6 +2,9 @@
 // messages from a human agent, and only ever inserts text via textContent. The server keeps
 // the conversation id in an HttpOnly cookie; this script never sees or sends it. Typed text
 // goes as `message`, a clicked button as `payload` (the server checks the bot offered it).
+// While the assistant restarts it shows a polite "reconnecting" line and sends the message
+// again once it is back; when the assistant is up but failing (it may still answer), typed
+// text is put back in the input box instead.
 (function () {
   "use strict";
   const log = document.getElementById("chat-log");
@@ -9,6 +12,10 @@
   const input = document.getElementById("chat-input");
   const WELCOME = "Hi! I'm the Kettle & Volt assistant. Ask me about an order, a return, " +
     "shipping, payments or our products.";
+  const RECONNECTING = "Reconnecting to the assistant... your message will be sent as soon " +
+    "as it is back.";
+  const RESEND_DELAYS_MS = [1000, 2000, 3000, 5000];  // then every 5 s
+  const RESEND_FOR_MS = 5 * 60 * 1000;
 
   function disableButtons() {
     log.querySelectorAll(".buttons button").forEach((x) => { x.disabled = true; });
@@ -42,23 +49,61 @@
     return body;
   }
 
+  // Messages not answered yet, delivered one at a time so they reach the assistant in order.
+  const outbox = [];
+  let notice = null;  // the "reconnecting" line while it is shown
+
   // Buttons answer the bot's last question only: anything sent retires the older ones.
-  async function send(request, shownAs) {
+  function send(request, shownAs) {
     disableButtons();
     add("user", shownAs);
-    const typing = add("typing", "Assistant is typing...");
+    outbox.push({ request: request, since: Date.now(), attempt: 0 });
+    if (outbox.length === 1) deliver();
+  }
+
+  function next() {
+    outbox.shift();
+    if (outbox.length) deliver();
+  }
+
+  function clearNotice() {
+    if (notice) notice.remove();
+    notice = null;
+  }
+
+  async function deliver() {
+    const item = outbox[0];
+    const typing = notice ? null : add("typing", "Assistant is typing...");
+    let response = null;
+    let body = {};
     try {
-      const body = await call("/api/messages", {
+      response = await fetch("/api/messages", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(request),
+        body: JSON.stringify(item.request),
       });
-      typing.remove();
-      for (const m of body.messages) add("bot", m.text, m.buttons);
+      body = await response.json().catch(() => ({}));
     } catch (err) {
-      typing.remove();
-      add("error", err.message);
+      // the web app itself is unreachable: resent like a refused connection
     }
+    if (typing) typing.remove();
+    if (response && response.ok) {
+      clearNotice();
+      for (const m of body.messages) add("bot", m.text, m.buttons);
+      next();
+      return;
+    }
+    const resend = !response || (response.status === 503 && body.resend === true);
+    if (resend && Date.now() - item.since < RESEND_FOR_MS) {
+      notice = notice || add("notice", RECONNECTING);
+      setTimeout(deliver, RESEND_DELAYS_MS[Math.min(item.attempt++, RESEND_DELAYS_MS.length - 1)]);
+      return;
+    }
+    clearNotice();
+    add("error", body.error || "Something went wrong. Please try again.");
+    const typed = item.request.message;
+    if (typed && !input.value) input.value = typed;  // the typed text is not lost
+    next();
   }
 
   async function restore() {

@@ -1,0 +1,147 @@
+"""Rasa's tracker store for csbot: every conversation kept in csbot's database.
+
+    tracker_store:
+      type: bot.conversations.tracker_store.DurableTrackerStore
+      url: postgresql://user:password@host/db   # optional; CSBOT_DATABASE_URL by default
+
+With it a Rasa restart forgets nothing: a verified customer, a form half filled, the pause
+that keeps the bot quiet while an agent owns the conversation all come back from the
+database. It is Rasa's own `SQLTrackerStore` (same `events` table, one row per event, same
+queries) with four changes:
+
+- csbot's engine (`make_engine`) and URL: SQLite by default, sharing `var/csbot.db` with
+  csbot's tables in WAL mode with a busy timeout, or PostgreSQL by URL (Rasa's `sql` type
+  would need the URL split into dialect/host/db/username);
+- every database call runs in a worker thread, not on Rasa's event loop;
+- a call that fails for a reason a retry can fix (database locked or down) is retried with
+  backoff for up to three times the web app's Rasa timeout. Rasa wraps each tracker store in
+  a `FailSafeTrackerStore` that, on an error, keeps the turn in memory only (lost on a
+  restart) and, on a failed read, starts the conversation afresh; waiting longer than the
+  web app does means a widget customer never sees a reply that was not stored;
+- it hosts the `LogProjector` that keeps the conversation log caught up with the `events`
+  table, and wakes it after each save.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.orm import sessionmaker
+
+from bot.conversations.projection import LogProjector, transient
+from bot.runtime.database import create_schema, make_engine
+from bot.runtime.settings import Settings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+STARTUP_PATIENCE_S = 60.0
+
+
+def _retry_sync(work: Callable[[], T], patience_s: float, what: str) -> T:
+    """Run `work`, retrying transient database errors for up to `patience_s` seconds."""
+    deadline, delay = time.monotonic() + patience_s, 0.5
+    while True:
+        try:
+            return work()
+        except Exception as exc:
+            if not transient(exc) or time.monotonic() + delay > deadline:
+                raise
+            log.warning("%s: database unavailable (%s); retrying", what, type(exc).__name__)
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+class DurableTrackerStore(SQLTrackerStore):
+    """`SQLTrackerStore` on csbot's database, patient with outages, feeding the log."""
+
+    def __init__(
+        self,
+        domain: Domain | None = None,
+        host: str | None = None,
+        event_broker: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        settings = Settings.from_env()
+        self.engine = make_engine(host or settings.database_url)
+        self.patience_s = 3 * settings.rasa_timeout_s
+        _retry_sync(self._create_tables, STARTUP_PATIENCE_S, "tracker store start-up")
+        self.sessionmaker = sessionmaker(bind=self.engine)
+        TrackerStore.__init__(self, domain, event_broker, **kwargs)
+        self.projector = LogProjector(self.engine)
+        self.projector.start()
+
+    def _create_tables(self) -> None:
+        create_schema(self.engine)  # csbot's tables, including the log's cursor
+        self.Base.metadata.create_all(self.engine)  # Rasa's `events`
+
+    async def _patiently(self, work: Callable[[], T], what: str) -> T:
+        """Run blocking `work` in a thread, retrying transient database errors."""
+        deadline, delay = time.monotonic() + self.patience_s, 0.2
+        while True:
+            try:
+                return await asyncio.to_thread(work)
+            except Exception as exc:
+                if not transient(exc) or time.monotonic() + delay > deadline:
+                    raise
+                log.warning("%s: database unavailable (%s); retrying", what, type(exc).__name__)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self.stream_events(tracker)  # only does something when a broker is configured
+        await self._patiently(lambda: self._save_new_events(tracker), "saving a conversation")
+        self.projector.wake()
+
+    def _save_new_events(self, tracker: DialogueStateTracker) -> None:
+        """SQLTrackerStore.save's body: the events not stored yet, in one transaction (so a
+        retry after a failure stores exactly those again)."""
+        with self.session_scope() as session:
+            stored = self._event_query(
+                session, tracker.sender_id, fetch_events_from_all_sessions=False
+            ).count()
+            for event in itertools.islice(tracker.events, stored, len(tracker.events)):
+                data = event.as_dict()
+                intent = data.get("parse_data", {}).get("intent", {}).get("name")
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=intent,
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
+
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        events = await self._patiently(
+            lambda: self._load_events(sender_id, fetch_events_from_all_sessions),
+            "reading a conversation",
+        )
+        if self.domain and events:
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        return None
+
+    def _load_events(self, sender_id: str, all_sessions: bool) -> list[dict[str, Any]]:
+        with self.session_scope() as session:
+            rows = self._event_query(session, sender_id, all_sessions).all()
+            return [json.loads(row.data) for row in rows]
+
+    async def keys(self) -> Iterable[str]:
+        def load() -> list[str]:
+            with self.session_scope() as session:
+                return [s for (s,) in session.query(self.SQLEvent.sender_id).distinct()]
+
+        return await self._patiently(load, "listing conversations")

@@ -1,0 +1,34 @@
+"""Readiness: is Rasa answering, and is the conversation log keeping up?
+
+`GET /api/health` answers 200 with `"status": "ok"`, or 503 with `"degraded"` and the
+problems: Rasa not answering, or the log's backlog (tracker-store events not yet logged)
+above CSBOT_LOG_BACKLOG_LIMIT or older than a minute. Dead letters are reported, not
+counted as a problem: each is one event set aside, and the log carries on. `/healthz` stays
+the plain liveness check of the web app itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from bot.conversations.projection import log_health
+from bot.web import rasa_client
+from bot.web.keys import HTTP, SERVICES, SETTINGS
+
+
+async def readiness(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    log = await asyncio.to_thread(log_health, request.app[SERVICES].engine)
+    rasa_up = await rasa_client.alive(request.app[HTTP], settings.rasa_url)
+    problems = ([] if rasa_up else ["Rasa is not answering"]) + log.problems(
+        settings.log_backlog_limit
+    )
+    body = {
+        "status": "degraded" if problems else "ok",
+        "problems": problems,
+        "rasa": "up" if rasa_up else "down",
+        "log": log.as_dict(),
+    }
+    return web.json_response(body, status=503 if problems else 200)

@@ -1,0 +1,149 @@
+"""Rasa keeps conversations in csbot's database: a new tracker store (a restarted Rasa) finds
+them as they were, waits out outages instead of forgetting, and feeds the conversation log."""
+
+from __future__ import annotations
+
+import asyncio
+import warnings
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    BotUttered,
+    ConversationPaused,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import event, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from bot.conversations.log import digest
+from bot.conversations.models import LoggedEvent
+from bot.conversations.projection import TRACKER_EVENTS
+from bot.conversations.tracker_store import DurableTrackerStore
+from bot.runtime.database import include_name, metadata
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    """The part of csbot's domain these conversations use. (Rasa warns that slot auto-fill
+    was removed whenever a domain has slots.)"""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return Domain.from_dict(
+            {
+                "version": "3.1",
+                "slots": {"order_number": {"type": "text", "mappings": [{"type": "from_text"}]}},
+                "forms": {"order_lookup_form": {"required_slots": ["order_number"]}},
+            }
+        )
+
+
+@pytest.fixture
+def open_store(db_url, domain, monkeypatch):
+    """Open tracker stores on one database, as successive Rasa processes would."""
+    monkeypatch.setenv("CSBOT_DATABASE_URL", db_url)
+    opened: list[DurableTrackerStore] = []
+
+    def open_one() -> DurableTrackerStore:
+        store = DurableTrackerStore(domain=domain)
+        opened.append(store)
+        return store
+
+    yield open_one
+    for store in opened:
+        store.projector.stop()
+        store.engine.dispose()
+
+
+def mid_form_and_paused(domain: Domain, sender: str) -> DialogueStateTracker:
+    """A customer half-way through the order lookup, then handed to an agent."""
+    events = [
+        ActionExecuted("action_listen"),
+        UserUttered("where is my order 100234?", {"name": "order_status", "confidence": 0.9}),
+        ActionExecuted("order_lookup_form"),
+        ActiveLoop("order_lookup_form"),
+        SlotSet("order_number", "100234"),
+        SlotSet("requested_slot", "customer_email"),
+        BotUttered("What's the email address on the order?"),
+        ActionExecuted("action_listen"),
+        ConversationPaused(),
+    ]
+    return DialogueStateTracker.from_events(sender, events, slots=domain.slots)
+
+
+def test_a_restarted_rasa_finds_the_conversation_where_it_was(open_store, domain):
+    first = open_store()
+    asyncio.run(first.save(mid_form_and_paused(domain, "c1")))
+    restarted = open_store()  # a new process: nothing in memory
+    tracker = asyncio.run(restarted.retrieve("c1"))
+    assert tracker.active_loop_name == "order_lookup_form"
+    assert tracker.get_slot("order_number") == "100234"
+    assert tracker.get_slot("requested_slot") == "customer_email"
+    assert tracker.is_paused()
+    assert asyncio.run(restarted.keys()) == ["c1"]
+
+
+def test_the_log_gets_the_same_events_with_the_brokers_digest(open_store, domain):
+    store = open_store()
+    tracker = mid_form_and_paused(domain, "c1")
+    asyncio.run(store.save(tracker))
+    assert store.projector.catch_up(timeout=20)
+    with Session(store.engine) as session:
+        digests = session.execute(select(LoggedEvent.digest).order_by(LoggedEvent.seq)).scalars()
+        assert digests.all() == [digest({"sender_id": "c1", **e.as_dict()}) for e in tracker.events]
+
+
+def test_saving_and_reading_wait_out_an_outage(open_store, domain):
+    store = open_store()
+    store.projector.stop()
+    outage = {"left": 3}
+
+    @event.listens_for(store.engine, "before_cursor_execute")
+    def unavailable(conn, cursor, statement, parameters, context, executemany):
+        if outage["left"] and "events" in statement:
+            outage["left"] -= 1
+            raise OperationalError(statement, parameters, Exception("database is locked"))
+
+    asyncio.run(store.save(mid_form_and_paused(domain, "c1")))
+    assert outage["left"] == 0
+    outage["left"] = 3
+    # Rasa's stock store would have raised: its FailSafe wrapper then keeps the turn in
+    # memory only, or answers "no such conversation" and starts it afresh
+    assert asyncio.run(store.retrieve("c1")).is_paused()
+    assert outage["left"] == 0
+    events = asyncio.run(store.retrieve("c1")).events
+    assert len(events) == len(mid_form_and_paused(domain, "c1").events)  # stored once
+
+
+def test_an_error_a_retry_cannot_fix_is_raised_at_once(open_store, domain):
+    store = open_store()
+    calls = {"n": 0}
+
+    @event.listens_for(store.engine, "before_cursor_execute")
+    def broken(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT INTO EVENTS"):
+            calls["n"] += 1
+            raise IntegrityError(statement, parameters, Exception("constraint"))
+
+    with pytest.raises(IntegrityError):
+        asyncio.run(store.save(mid_form_and_paused(domain, "c1")))
+    assert calls["n"] == 1
+
+
+def test_rasas_table_and_csbots_share_the_database_without_clashing(open_store):
+    store = open_store()
+    assert "events" not in metadata().tables  # csbot has no table of that name
+    rasa_columns = {c.name: str(c.type) for c in SQLTrackerStore.SQLEvent.__table__.columns}
+    assert {c.name: str(c.type) for c in TRACKER_EVENTS.columns} == rasa_columns
+    with store.engine.connect() as connection:
+        assert connection.dialect.has_table(connection, "events")
+        context = MigrationContext.configure(connection, opts={"include_name": include_name})
+        assert compare_metadata(context, metadata()) == []  # migrations leave `events` alone
