@@ -22,6 +22,7 @@ from bot.conversations.projection import log_health
 from bot.runtime.processes import StackError, Supervisor, start_stack
 from bot.services import Services
 from bot.shop.demo_data import DEMO_EMAIL, DEMO_ORDER_IN_TRANSIT, seed
+from bot.web.identity import COOKIE
 from tests.conftest import _free_port
 from tests.test_browser import browser, say  # noqa: F401  (the browser fixture)
 
@@ -70,13 +71,13 @@ class WebChat:
 
     def __init__(self, stack) -> None:
         self.url = stack.web_url
-        self.sender = f"durable-{uuid.uuid4().hex[:12]}"
+        self.browser = requests.Session()  # keeps the conversation cookie the server issues
+        self.browser.get(f"{self.url}api/updates", timeout=30).raise_for_status()
+        self.sender = self.browser.cookies[COOKIE].partition(".")[0]
         self.seen: list[str] = []
 
     def send(self, text: str) -> requests.Response:
-        response = requests.post(
-            f"{self.url}api/messages", json={"sender": self.sender, "message": text}, timeout=90
-        )
+        response = self.browser.post(f"{self.url}api/messages", json={"message": text}, timeout=90)
         if response.ok:
             self.seen += [m["text"] for m in response.json()["messages"]]
         return response
@@ -102,7 +103,7 @@ def wait_until_rasa_serves_again(stack, old_pid: int) -> None:
     while time.monotonic() < deadline:
         if rasa_pid(stack) != old_pid:
             try:
-                if requests.get(f"{stack.settings.rasa_url}/status", timeout=2).ok:
+                if requests.get(f"{stack.settings.rasa_url}/status", timeout=2, **token(stack)).ok:
                     return
             except requests.RequestException:
                 pass
@@ -110,9 +111,15 @@ def wait_until_rasa_serves_again(stack, old_pid: int) -> None:
     pytest.fail(f"Rasa did not come back in {RESTART_TIMEOUT_S}s")
 
 
+def token(stack) -> dict:
+    """Rasa's token as request parameters: its API refuses calls without it."""
+    return {"params": {"token": stack.settings.rasa_token}}
+
+
 def tracker(stack, sender: str) -> dict:
     url = f"{stack.settings.rasa_url}/conversations/{sender}/tracker"
-    return requests.get(url, params={"include_events": "ALL"}, timeout=30).json()
+    params = {"include_events": "ALL", "token": stack.settings.rasa_token}
+    return requests.get(url, params=params, timeout=30).json()
 
 
 def logged_events(stack, sender: str) -> list[tuple]:
@@ -162,7 +169,7 @@ def test_killed_mid_form_and_mid_handoff_rasa_comes_back_and_both_carry_on(durab
         },
     ]  # what the console sends when an agent takes the ticket
     url = f"{durable.settings.rasa_url}/conversations/{handoff.sender}/tracker/events"
-    requests.post(url, json=taken, timeout=30).raise_for_status()
+    requests.post(url, json=taken, timeout=30, **token(durable)).raise_for_status()
     page = browser.new_page()
     page.goto(durable.web_url)
     say(page, f"where is my order {DEMO_ORDER_IN_TRANSIT}?")
@@ -196,7 +203,7 @@ def test_a_poison_event_then_100_messages_are_all_logged(durable):
     poisoned = f"poison-{uuid.uuid4().hex[:8]}"
     url = f"{durable.settings.rasa_url}/conversations/{poisoned}/tracker/events"
     nobody = {"event": "bot", "text": "Hi, I'm nobody", "metadata": {"agent_id": 999_999}}
-    requests.post(url, json=[nobody], timeout=30).raise_for_status()
+    requests.post(url, json=[nobody], timeout=30, **token(durable)).raise_for_status()
 
     chats = [WebChat(durable) for _ in range(4)]
     lines = [f"how much is express shipping? (question {i})" for i in range(25)]

@@ -285,3 +285,46 @@ def test_purge_spares_a_conversation_that_came_back_to_life_meanwhile(services, 
     assert done.conversations == 1
     with Session(services.engine) as session:
         assert set(session.execute(select(Conversation.id)).scalars()) == {"old-b"}
+
+
+def test_a_deleted_conversation_never_hides_the_next_events_from_the_log(tmp_path):
+    """SQLite would hand the deleted rows' ids out again; the log reads after its cursor."""
+    from bot.conversations.projection import LogProjector
+    from bot.privacy.customer_data import delete_customer
+    from bot.runtime.database import create_schema, make_engine
+    from tests.test_conversation_log import logged, rasa_events, tracker_rows
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'log.db'}")
+    create_schema(engine)
+    tracker_rows(engine, rasa_events("ann") + rasa_events("bob"))
+    projector = LogProjector(engine)
+    assert projector.catch_up(timeout=20)
+    delete_customer(engine, None, ["bob"])  # bob's rows held the highest ids
+    tracker_rows(engine, rasa_events("cy"))
+    assert projector.catch_up(timeout=20)
+    conversations = {conversation for conversation, _, _ in logged(engine)}
+    assert conversations == {"ann", "cy"}
+    assert len([row for row in logged(engine) if row[0] == "cy"]) == len(rasa_events("cy"))
+    engine.dispose()
+
+
+def test_dead_letters_keep_no_card_number_and_go_with_the_customer(tmp_path):
+    from bot.conversations.models import DeadLetter
+    from bot.conversations.projection import LogProjector
+    from bot.privacy.customer_data import delete_customer, export_customer
+    from bot.runtime.database import create_schema, make_engine
+    from tests.test_conversation_log import poison, tracker_rows
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'log.db'}")
+    create_schema(engine)
+    bad = poison()
+    bad["text"] = "my card is 4111 1111 1111 1111"
+    tracker_rows(engine, [bad])
+    assert LogProjector(engine).catch_up(timeout=20)
+    with Session(engine) as session:
+        (payload,) = session.execute(select(DeadLetter.payload)).scalars().all()
+    assert "4111" not in payload and "[CARD]" in payload
+    conversation = bad["sender_id"]
+    assert len(export_customer(engine, "", [conversation])["tables"]["dead_letters"]) == 1
+    assert delete_customer(engine, None, [conversation]).deleted["dead_letters"] == 1
+    engine.dispose()

@@ -68,7 +68,7 @@ def turn(sender: str, start: float = 1_780_000_000.0) -> list[dict]:
             "value": "emma.larsen@example.com",
             "timestamp": start,
         },
-        {"sender_id": sender, "event": "bot", "text": f"Noted {PHONE}.", "timestamp": start + 1},
+        {"sender_id": sender, "event": "bot", "text": "Thanks, noted.", "timestamp": start + 1},
     ]
 
 
@@ -88,7 +88,7 @@ def test_the_log_stores_events_and_messages_without_personal_data(services):
         "my password is [PASSWORD] and my email [EMAIL]"
     )
     assert [e["value"] for e in customer.entities] == ["100234", "[EMAIL]"]
-    assert bot.text == "Noted [PHONE]."
+    assert bot.text == "Thanks, noted."
     slots = {p["name"]: p["value"] for p in payloads if p["event"] == "slot"}
     assert slots == {
         "order_number": "100234",
@@ -96,6 +96,15 @@ def test_the_log_stores_events_and_messages_without_personal_data(services):
         "verified_customer": "emma.larsen@example.com",
     }
     assert conversation.customer_email == "emma.larsen@example.com"
+
+
+def test_the_shops_own_words_are_logged_as_said(services):
+    """An agent giving the returns desk's number: the customer must see the number."""
+    said = "Call our returns desk on 020 7946 0958, or write to returns@kettleandvolt.com"
+    event = {"sender_id": "c-agent", "event": "bot", "text": said, "timestamp": 1_780_000_000.0}
+    assert ConversationLog(services.engine).write(event)
+    with Session(services.engine) as session:
+        assert session.execute(select(Message.text)).scalar_one() == said
 
 
 def test_tickets_store_summary_and_topic_redacted(services):

@@ -38,13 +38,17 @@ from sqlalchemy.orm import Session
 
 from bot.conversations.log import ConversationLog
 from bot.conversations.models import DeadLetter, LogCursor
+from bot.privacy.redact import redact
 
 log = logging.getLogger(__name__)
 CURSOR = "conversation_log"
 MAX_LAG_S = 60.0  # an event unlogged for longer than this means the log is stuck
 
 # Rasa's `events` table (rasa.core.tracker_store.SQLTrackerStore.SQLEvent), read-only here.
-# Rasa creates it; it is not one of csbot's models, so the migrations leave it alone.
+# It is not one of csbot's models, so the migrations leave it alone. The tracker store
+# creates it from this definition (the same columns and index as Rasa's) for one reason:
+# AUTOINCREMENT, so SQLite never hands out the id of a deleted row again; the log reads
+# rows after its cursor, and a reused id (after a privacy deletion) would never be logged.
 TRACKER_EVENTS = Table(
     "events",
     MetaData(),
@@ -55,6 +59,7 @@ TRACKER_EVENTS = Table(
     Column("intent_name", String(255)),
     Column("action_name", String(255)),
     Column("data", Text),
+    sqlite_autoincrement=True,
 )
 
 
@@ -166,7 +171,7 @@ class LogProjector:
                     source_id=row.id,
                     conversation_id=row.sender_id,
                     event_type=row.type_name,
-                    payload=row.data or "",
+                    payload=redact(row.data or ""),  # kept, but no personal data in it
                     error=error,
                 )
             )

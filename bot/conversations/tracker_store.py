@@ -37,7 +37,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import sessionmaker
 
-from bot.conversations.projection import LogProjector, transient
+from bot.conversations.projection import TRACKER_EVENTS, LogProjector, transient
 from bot.runtime.database import create_schema, make_engine
 from bot.runtime.settings import Settings
 
@@ -81,7 +81,8 @@ class DurableTrackerStore(SQLTrackerStore):
 
     def _create_tables(self) -> None:
         create_schema(self.engine)  # csbot's tables, including the log's cursor
-        self.Base.metadata.create_all(self.engine)  # Rasa's `events`
+        TRACKER_EVENTS.create(self.engine, checkfirst=True)  # Rasa's `events`, ids never reused
+        self.Base.metadata.create_all(self.engine)  # anything else of Rasa's (nothing in 3.6)
 
     async def _patiently(self, work: Callable[[], T], what: str) -> T:
         """Run blocking `work` in a thread, retrying transient database errors."""

@@ -25,7 +25,13 @@ from sqlalchemy import MetaData, Table, delete, func, inspect, or_, select, upda
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from bot.conversations.models import Conversation, LoggedEvent, Message, UnansweredQuestion
+from bot.conversations.models import (
+    Conversation,
+    DeadLetter,
+    LoggedEvent,
+    Message,
+    UnansweredQuestion,
+)
 from bot.privacy.models import DeletionRequest
 from bot.shop.models import Customer, Order, OrderItem, ReturnRequest
 from bot.support.lifecycle import OPEN
@@ -138,6 +144,7 @@ def export_customer(
             "conversations": rows(Conversation, Conversation.id.in_(conversations)),
             "messages": rows(Message, Message.conversation_id.in_(conversations)),
             "logged_events": rows(LoggedEvent, LoggedEvent.conversation_id.in_(conversations)),
+            "dead_letters": rows(DeadLetter, DeadLetter.conversation_id.in_(conversations)),
             "tickets": rows(Ticket, Ticket.id.in_(tickets)),
             "ticket_events": rows(TicketEvent, TicketEvent.ticket_id.in_(tickets)),
             "csat_ratings": rows(CsatRating, CsatRating.conversation_id.in_(conversations)),
@@ -191,6 +198,10 @@ def _delete_conversations(session: Session, conversation_ids: list[str]) -> Coun
     )
     statements = [
         ("messages", delete(Message).where(Message.conversation_id.in_(conversation_ids))),
+        (
+            "dead_letters",
+            delete(DeadLetter).where(DeadLetter.conversation_id.in_(conversation_ids)),
+        ),
         (
             "logged_events",
             delete(LoggedEvent).where(LoggedEvent.conversation_id.in_(conversation_ids)),

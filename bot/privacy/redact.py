@@ -51,6 +51,7 @@ NOT_A_SECRET = frozenset(
     sensitive""".split()
 )
 SENTENCE_END = ".,;:?)"
+CUSTOMER_WRITTEN = {"user", "slot"}  # Rasa events whose texts come from the customer
 US_ZIP_PLUS_4 = re.compile(r"\d{5}-\d{4}")
 
 
@@ -227,10 +228,13 @@ NAME_KEYS = frozenset(
 
 
 def redact_event(event: dict[str, Any]) -> dict[str, Any]:
-    """A copy of a Rasa event with personal data redacted from every text in it: the
-    message, its parse data and entity values, bot texts, slot values. Order numbers are
-    never personal data to the redactor; the verified email slot keeps its email. The input
-    is left as it was."""
+    """A copy of a Rasa event with the personal data the customer wrote redacted: a user
+    message (its text, parse data and entity values) and slot values. The bot's and agents'
+    own words are the shop's and stay as said (an agent's "call us on 020 7946 0958" reaches
+    the customer as written). Order numbers are never personal data to the redactor; the
+    verified email slot keeps its email. The input is left as it was."""
+    if event.get("event") not in CUSTOMER_WRITTEN:
+        return event
     keep = ()
     if event.get("event") == "slot" and event.get("name") == VERIFIED_EMAIL_SLOT:
         keep = (str(event.get("value") or ""),)

@@ -6,6 +6,7 @@ Each subcommand parses its arguments and calls a service; the work happens in th
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import subprocess
 import sys
@@ -76,7 +77,7 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
     for name, url in health_urls(settings).items():
         up = responding(url)
         problems += [] if up else [f"{name} is not answering"]
-        print(f"{name:<13} {'up' if up else 'DOWN':<5} {url}")
+        print(f"{name:<13} {'up' if up else 'DOWN':<5} {url.split('?', 1)[0]}")  # no token
     lock = lock_store_config(settings.redis_url)
     where = f"redis {lock['url']}:{lock['port']} db {lock['db']}" if lock["type"] == "redis" else ""
     print(f"lock store    {where or 'in memory (one Rasa process)'}")
@@ -213,11 +214,9 @@ def cmd_tickets(settings: Settings, args: argparse.Namespace) -> int:
 
 def _audit(engine: Engine, action: str, detail: dict) -> None:
     """An operator's export or deletion at the command line, in the admins' audit trail."""
-    import getpass
-
     from bot.support.audit import record
 
-    record(engine, f"cli:{getpass.getuser()}", action, detail=detail)
+    record(engine, _operator(), action, detail=detail)
 
 
 def _privacy_export(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
@@ -230,7 +229,8 @@ def _privacy_export(engine: Engine, settings: Settings, args: argparse.Namespace
     if not args.out:
         print(data)
         return 0
-    args.out.write_text(data + "\n", encoding="utf-8")
+    with os.fdopen(os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+        out.write(data + "\n")  # one customer's personal data: readable by its owner only
     print(f"Wrote {args.email}'s data to {args.out}")
     return 0
 

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.privacy.redact import redact
 from bot.shop.models import ReturnRequest
 from bot.shop.orders import LineItem, OrderService, OrderStatus, OrderView
 
@@ -110,7 +111,7 @@ class ReturnService:
             rma=rma,
             order_id=order.number,
             order_item_id=item.id,
-            reason=reason[:2000],
+            reason=redact(reason)[:2000],  # the customer's words, personal data out
             conversation_id=conversation_id,
             created_at=self._clock(),
         )

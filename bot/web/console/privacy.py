@@ -33,7 +33,8 @@ def _back(error: str | None = None, notice: str | None = None) -> web.HTTPFound:
 def _summary(deletion: Deletion) -> str:
     counts = {**deletion.deleted, **{f"{k} anonymised": v for k, v in deletion.anonymised.items()}}
     parts = ", ".join(f"{table} {n}" for table, n in sorted(counts.items())) or "nothing"
-    return f"Deleted for {deletion.email or 'the conversation'}: {parts}."
+    # The notice travels in the redirect's URL: it names no email (browser history, logs).
+    return f"Deleted for {'the customer' if deletion.email else 'the conversation'}: {parts}."
 
 
 async def _email(request: web.Request) -> str:
