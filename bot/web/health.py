@@ -29,6 +29,7 @@ async def readiness(request: web.Request) -> web.Response:
         "status": "degraded" if problems else "ok",
         "problems": problems,
         "rasa": "up" if rasa_up else "down",
-        "log": log.as_dict(),
+        # Counts only: this is the public entry; `csbot status` names the latest dead letter.
+        "log": {k: v for k, v in log.as_dict().items() if k != "latest_dead_letter"},
     }
     return web.json_response(body, status=503 if problems else 200)
