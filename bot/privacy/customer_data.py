@@ -25,7 +25,13 @@ from sqlalchemy import MetaData, Table, delete, func, inspect, or_, select, upda
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from bot.conversations.models import Conversation, LoggedEvent, Message, UnansweredQuestion
+from bot.conversations.models import (
+    Conversation,
+    ConversationTag,
+    LoggedEvent,
+    Message,
+    UnansweredQuestion,
+)
 from bot.privacy.models import DeletionRequest
 from bot.shop.models import Customer, Order, OrderItem, ReturnRequest
 from bot.support.lifecycle import OPEN
@@ -223,6 +229,9 @@ def _delete_conversations(session: Session, conversation_ids: list[str]) -> Coun
         counts[name] += session.execute(
             statement.execution_options(synchronize_session=False)
         ).rowcount
+    tags = delete(ConversationTag).where(ConversationTag.conversation_id.in_(conversation_ids))
+    if tagged := session.execute(tags).rowcount:  # reviewers' labels, counted when there were any
+        counts["conversation_tags"] += tagged
     return counts
 
 
