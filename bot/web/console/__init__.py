@@ -4,7 +4,7 @@ deletion and deletion requests (`privacy`)."""
 
 from aiohttp import web
 
-from bot.web.console import admin, auth, privacy, review, tickets
+from bot.web.console import admin, auth, privacy, review, teach, tickets
 
 TICKET = "/console/tickets/{id:\\d+}"
 
@@ -25,6 +25,7 @@ def add_routes(app: web.Application) -> None:
     router.add_post("/console/api/tickets/{id:\\d+}/reply", tickets.reply)
     router.add_get("/console/api/tickets/{id:\\d+}/messages", tickets.ticket_messages)
     review.add_routes(router)
+    teach.add_routes(router, review.PAGE)
     router.add_get("/console/admin/metrics", admin.metrics_page)
     router.add_get("/console/admin/metrics.png", admin.metrics_plot)
     router.add_get("/console/admin/audit", admin.audit)

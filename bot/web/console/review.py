@@ -18,7 +18,8 @@ from bot.conversations import review
 from bot.conversations.review import OUTCOMES, ReviewError, ReviewFilter
 from bot.web.console.common import context, page_number, query_date
 from bot.web.customer import storable
-from bot.web.keys import SERVICES
+from bot.web.keys import REINDEX, SERVICES, SETTINGS
+from bot.workbench.options import choices
 
 PAGE = "/console/admin/conversations"
 CONVERSATIONS_PER_PAGE = 25
@@ -80,7 +81,7 @@ async def conversations(request: web.Request) -> dict:
     )
 
 
-def _conversation_id(request: web.Request) -> str:
+def conversation_id_of(request: web.Request) -> str:
     conversation_id = request.match_info["id"]
     if not storable(conversation_id):  # no conversation has such an id
         raise web.HTTPNotFound(text="no such conversation")
@@ -89,7 +90,7 @@ def _conversation_id(request: web.Request) -> str:
 
 @aiohttp_jinja2.template("console_transcript.html")
 async def transcript(request: web.Request) -> dict:
-    conversation_id, page = _conversation_id(request), page_number(request)
+    conversation_id, page = conversation_id_of(request), page_number(request)
     found = await asyncio.to_thread(
         review.timeline, request.app[SERVICES].engine, conversation_id, page, MESSAGES_PER_PAGE
     )
@@ -97,6 +98,9 @@ async def transcript(request: web.Request) -> dict:
         request,
         conversation_id=conversation_id,
         timeline=found,
+        teach=await asyncio.to_thread(choices, request.app[SETTINGS]),
+        replies=agent_replies(found.messages),
+        reindex=request.app[REINDEX],
         messages=found.messages,
         total=found.total,
         page=page,
@@ -106,8 +110,21 @@ async def transcript(request: web.Request) -> dict:
     )
 
 
+def agent_replies(messages: list[dict]) -> dict[int, str]:
+    """For each customer message, the next agent reply on the page: a new FAQ's draft."""
+    replies: dict[int, str] = {}
+    waiting: list[int] = []
+    for m in messages:
+        if m["from"] == "customer":
+            waiting.append(m["id"])
+        elif m["from"] == "agent" and waiting:
+            replies.update({i: m["text"] for i in waiting})
+            waiting = []
+    return replies
+
+
 async def timeline_json(request: web.Request) -> web.Response:
-    conversation_id, page = _conversation_id(request), page_number(request)
+    conversation_id, page = conversation_id_of(request), page_number(request)
     found = await asyncio.to_thread(
         review.timeline, request.app[SERVICES].engine, conversation_id, page, MESSAGES_PER_PAGE
     )
@@ -126,7 +143,7 @@ def back_to(conversation_id: str, **query: str) -> web.HTTPFound:
 
 
 async def add_tag(request: web.Request) -> web.Response:
-    conversation_id = _conversation_id(request)
+    conversation_id = conversation_id_of(request)
     tag = str((await request.post()).get("tag", ""))
     try:
         await asyncio.to_thread(
@@ -143,7 +160,7 @@ async def add_tag(request: web.Request) -> web.Response:
 
 
 async def remove_tag(request: web.Request) -> web.Response:
-    conversation_id = _conversation_id(request)
+    conversation_id = conversation_id_of(request)
     tag = str((await request.post()).get("tag", ""))
     try:
         await asyncio.to_thread(
