@@ -3,7 +3,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from bot.runtime.database import create_schema, make_engine, metadata
+from bot.runtime.database import create_schema, include_name, make_engine, metadata
 
 
 def test_migrations_match_the_models(db_url):
@@ -11,5 +11,11 @@ def test_migrations_match_the_models(db_url):
     create_schema(engine)
     create_schema(engine)  # running it again is a no-op
     with engine.connect() as connection:
-        assert compare_metadata(MigrationContext.configure(connection), metadata()) == []
+        assert (
+            compare_metadata(
+                MigrationContext.configure(connection, opts={"include_name": include_name}),
+                metadata(),
+            )
+            == []
+        )
     engine.dispose()

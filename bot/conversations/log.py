@@ -102,6 +102,7 @@ class ConversationLog:
                     text=event.get("text"),
                     intent=intent.get("name"),
                     confidence=intent.get("confidence"),
+                    negativity=intent.get("negativity"),
                     entities=parse.get("entities") or [],
                     created_at=when,
                 )

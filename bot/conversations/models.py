@@ -64,14 +64,28 @@ class Message(Base):
     sender = Column(String(10), nullable=False)  # customer | bot | agent
     text = Column(Text)
     buttons = Column(JSON)
-    intent = Column(String(80))
+    intent = Column(String(80), index=True)
     confidence = Column(Float)
+    negativity = Column(Float)  # set when the negativity rule took the message to a person
     entities = Column(JSON)
     action = Column(String(80))
     retrieval = Column(JSON)
     latency_ms = Column(Float)
     agent_id = Column(ForeignKey("agents.id"))
     created_at = Column(DateTime, nullable=False, index=True)
+
+
+class ConversationTag(Base):
+    """A reviewer's label on a conversation ("bug", "needs FAQ", ...), filterable."""
+
+    __tablename__ = "conversation_tags"
+    __table_args__ = (UniqueConstraint("conversation_id", "tag"),)
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(100), nullable=False, index=True)  # no FK: the log is async
+    tag = Column(String(40), nullable=False, index=True)
+    added_by = Column(String(120), nullable=False)
+    created_at = Column(DateTime, nullable=False)
 
 
 class UnansweredQuestion(Base):

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from bot.conversations.models import (
     Conversation,
+    ConversationTag,
     DeadLetter,
     LoggedEvent,
     Message,
@@ -234,6 +235,9 @@ def _delete_conversations(session: Session, conversation_ids: list[str]) -> Coun
         counts[name] += session.execute(
             statement.execution_options(synchronize_session=False)
         ).rowcount
+    tags = delete(ConversationTag).where(ConversationTag.conversation_id.in_(conversation_ids))
+    if tagged := session.execute(tags).rowcount:  # reviewers' labels, counted when there were any
+        counts["conversation_tags"] += tagged
     return counts
 
 

@@ -19,6 +19,7 @@ Base = declarative_base()
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000  # Rasa, the actions and the web app write the same file
 RASA_TABLES = {"events"}  # Rasa's tracker store shares the database and owns these
+SEARCH_OBJECTS = ("messages_fts", "ix_messages_fts")  # full-text search, made by raw SQL
 
 
 def metadata() -> MetaData:
@@ -32,8 +33,12 @@ def metadata() -> MetaData:
 
 
 def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
-    """Alembic filter: Rasa's tables are not csbot's to create or drop."""
-    return not (type_ == "table" and name in RASA_TABLES)
+    """Alembic filter: Rasa's tables are not csbot's to create or drop, and the full-text
+    search objects (SQLite's FTS5 table and its shadows, PostgreSQL's expression index) are
+    made by migration 0007 in SQL no model describes."""
+    if type_ == "table" and name in RASA_TABLES:
+        return False
+    return not (name or "").startswith(SEARCH_OBJECTS)
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:

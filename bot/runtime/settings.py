@@ -75,6 +75,9 @@ class Settings:
     actions_secret: str | None = None
     redis_url: str | None = None  # Rasa's lock store; in memory (one Rasa process) without
     log_backlog_limit: int = 500  # unlogged events above which health says "degraded"
+    nlu_dir: Path | None = None  # where the workbench writes taught examples (data/nlu)
+    faq_dir: Path | None = None  # ... FAQ phrasings and entries (knowledge/faq)
+    test_stories_dir: Path | None = None  # ... conversations saved as tests (tests/stories)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -111,4 +114,9 @@ class Settings:
             actions_secret=env.get("CSBOT_ACTIONS_SECRET") or None,
             redis_url=env.get("CSBOT_REDIS_URL") or None,
             log_backlog_limit=int(_positive(env, "CSBOT_LOG_BACKLOG_LIMIT", 500)),
+            nlu_dir=Path(env.get("CSBOT_NLU_DIR", project_dir / "data" / "nlu")),
+            faq_dir=Path(env.get("CSBOT_FAQ_DIR", project_dir / "knowledge" / "faq")),
+            test_stories_dir=Path(
+                env.get("CSBOT_TEST_STORIES_DIR", project_dir / "tests" / "stories")
+            ),
         )

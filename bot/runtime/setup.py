@@ -53,12 +53,21 @@ def print_passwords(passwords: Sequence[NewPassword]) -> None:
     print(flush=True)
 
 
+def workbench_sources(settings: Settings):
+    """The knowledge sources, with the FAQ folder the review workbench writes to."""
+    from knowledge.sources import Sources
+
+    if settings.faq_dir is None:
+        return Sources(catalogue=settings.catalogue_path)
+    return Sources(catalogue=settings.catalogue_path, faq_dir=settings.faq_dir)
+
+
 def build_knowledge(settings: Settings, force: bool = False) -> None:
     """The FAISS indexes whose sources changed (KnowledgeError on a bad source file)."""
     from knowledge.embeddings import MiniLMEncoder
-    from knowledge.sources import Sources, build_all
+    from knowledge.sources import build_all
 
-    sources = Sources(catalogue=settings.catalogue_path)
+    sources = workbench_sources(settings)
     for name, manifest in build_all(settings.index_dir, MiniLMEncoder(), sources, force).items():
         if manifest is None:
             print(f"==> Knowledge index '{name}' is up to date.")

@@ -32,6 +32,7 @@ ACTIONS = (
     "login",
     "logout",
     "password",
+    "teach",  # the review workbench wrote an NLU example, FAQ phrasing/entry or test story
 )
 Actor = AgentView | str  # an agent, or an operator named like "cli:root"
 

@@ -6,9 +6,11 @@ from aiohttp import web
 from bot.runtime.settings import Settings
 from bot.services import Services
 from bot.web.rasa_client import Rasa
+from bot.workbench.reindex import Reindexer
 
 SETTINGS = web.AppKey("settings", Settings)
 HTTP = web.AppKey("http", aiohttp.ClientSession)
 SERVICES = web.AppKey("services", Services)
 RASA = web.AppKey("rasa", Rasa)
 CHAT_KEY = web.AppKey("chat_key", bytes)  # signs the customer's conversation cookie
+REINDEX = web.AppKey("reindex", Reindexer)  # rebuilds the knowledge index after FAQ edits

@@ -1,10 +1,10 @@
-"""The agent console: login and password (`auth`), tickets (`tickets`), admin review,
-metrics and the audit trail (`admin`), customers' data export, deletion and deletion
-requests (`privacy`)."""
+"""The agent console: login and password (`auth`), tickets (`tickets`), the review
+workbench (`review`), metrics and the audit trail (`admin`), customers' data export,
+deletion and deletion requests (`privacy`)."""
 
 from aiohttp import web
 
-from bot.web.console import admin, auth, privacy, tickets
+from bot.web.console import admin, auth, privacy, review, teach, tickets
 
 TICKET = "/console/tickets/{id:\\d+}"
 
@@ -24,8 +24,8 @@ def add_routes(app: web.Application) -> None:
     router.add_post(f"{TICKET}/reassign", tickets.reassign)
     router.add_post("/console/api/tickets/{id:\\d+}/reply", tickets.reply)
     router.add_get("/console/api/tickets/{id:\\d+}/messages", tickets.ticket_messages)
-    router.add_get("/console/admin/conversations", admin.conversations)
-    router.add_get("/console/admin/conversations/{id}", admin.transcript)
+    review.add_routes(router)
+    teach.add_routes(router, review.PAGE)
     router.add_get("/console/admin/metrics", admin.metrics_page)
     router.add_get("/console/admin/metrics.png", admin.metrics_plot)
     router.add_get("/console/admin/audit", admin.audit)

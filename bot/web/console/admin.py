@@ -1,4 +1,4 @@
-"""Admin pages: transcripts (paged, by last activity), metrics with a plot, the audit trail.
+"""Admin pages: metrics with a plot, the audit trail (the review screen is `review`).
 
 Every query and the plot run in a worker thread; the event loop only renders templates.
 """
@@ -11,62 +11,13 @@ import aiohttp_jinja2
 from aiohttp import web
 from yarl import URL
 
-from bot.conversations import metrics, transcripts
+from bot.conversations import metrics
 from bot.support.audit import ACTIONS
 from bot.web.console.common import context, date_range, last_day, page_number
 from bot.web.console.plots import metrics_png
-from bot.web.customer import storable
 from bot.web.keys import SERVICES
 
-CONVERSATIONS_PER_PAGE = 25
-MESSAGES_PER_PAGE = 100
 AUDIT_PER_PAGE = 50
-
-
-@aiohttp_jinja2.template("console_conversations.html")
-async def conversations(request: web.Request) -> dict:
-    start, end = date_range(request)
-    page = page_number(request)
-    rows, total = await asyncio.to_thread(
-        transcripts.conversations,
-        request.app[SERVICES].engine,
-        start,
-        end,
-        page,
-        CONVERSATIONS_PER_PAGE,
-    )
-    return await context(
-        request,
-        rows=rows,
-        total=total,
-        page=page,
-        per_page=CONVERSATIONS_PER_PAGE,
-        start=start,
-        end=last_day(end),
-    )
-
-
-@aiohttp_jinja2.template("console_transcript.html")
-async def transcript(request: web.Request) -> dict:
-    page = page_number(request)
-    conversation_id = request.match_info["id"]
-    if not storable(conversation_id):  # no conversation has such an id
-        raise web.HTTPNotFound(text="no such conversation")
-    messages, total = await asyncio.to_thread(
-        transcripts.transcript_page,
-        request.app[SERVICES].engine,
-        conversation_id,
-        page,
-        MESSAGES_PER_PAGE,
-    )
-    return await context(
-        request,
-        conversation_id=conversation_id,
-        messages=messages,
-        total=total,
-        page=page,
-        per_page=MESSAGES_PER_PAGE,
-    )
 
 
 def _figures(request: web.Request) -> tuple:

@@ -47,6 +47,11 @@ def _date(value: str | None) -> date | None:
         raise web.HTTPBadRequest(text="dates look like 2026-11-25") from None
 
 
+def query_date(request: web.Request, key: str) -> date | None:
+    """An optional day from the query string (?from=2026-11-25); a malformed one is a 400."""
+    return _date(request.query.get(key))
+
+
 def date_range(request: web.Request) -> tuple[datetime, datetime]:
     """[start, end) from ?from=&to= (inclusive days); the report's default window."""
     return report_range(_date(request.query.get("from")), _date(request.query.get("to")))

@@ -1,0 +1,304 @@
+"""The review workbench's reads: filters by outcome, intent, channel, agent, tag, last
+activity and words (FTS5 on SQLite, tsvector on the real PostgreSQL), the timeline of one
+conversation with both halves, tags, export, and a 2,000-message conversation."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import insert, text
+
+from bot.conversations.log import ConversationLog
+from bot.conversations.models import LoggedEvent, Message
+from bot.conversations.review import (
+    ReviewError,
+    ReviewFilter,
+    add_tag,
+    export,
+    find,
+    flat_rows,
+    remove_tag,
+    timeline,
+)
+from bot.services import Services
+from tests.conftest import keyword_classifier
+
+T0 = datetime(2026, 11, 10, 9, 0, 0)
+
+
+def user(sender, text, intent, confidence, at, channel="rest", **intent_extra):
+    ranking = [
+        {"name": intent, "confidence": confidence},
+        {"name": "greet", "confidence": round(1 - confidence, 2)},
+    ]
+    return {
+        "sender_id": sender,
+        "event": "user",
+        "text": text,
+        "timestamp": at,
+        "input_channel": channel,
+        "parse_data": {
+            "intent": {"name": intent, "confidence": confidence, **intent_extra},
+            "intent_ranking": ranking,
+            "entities": [{"entity": "order_id", "value": "100234", "start": 0, "end": 6}]
+            if "100234" in text
+            else [],
+        },
+    }
+
+
+def bot(sender, text, at, action, buttons=None, **metadata):
+    events = [{"sender_id": sender, "event": "action", "name": action, "timestamp": at}]
+    event = {"sender_id": sender, "event": "bot", "text": text, "timestamp": at + 0.4}
+    if buttons:
+        event["data"] = {"buttons": buttons}
+    if metadata:
+        event["metadata"] = metadata
+    return [*events, event]
+
+
+def slots(sender, at, candidates, best):
+    return [
+        {"sender_id": sender, "event": "slot", "name": "faq_candidates", "value": candidates,
+         "timestamp": at},
+        {"sender_id": sender, "event": "slot", "name": "faq_best_score", "value": best,
+         "timestamp": at},
+    ]  # fmt: skip
+
+
+def ts(days: float) -> float:
+    """The Rasa timestamp of T0 + days (the log reads timestamps as UTC)."""
+    return (T0 + timedelta(days=days) - datetime(1970, 1, 1)).total_seconds()
+
+
+@pytest.fixture
+def review_db(db_url):
+    """Six conversations, one per outcome, with a ticket, a correction and ratings."""
+    services = Services.open(
+        db_url, clock=lambda: T0 + timedelta(days=2), classifier=keyword_classifier
+    )
+    log = ConversationLog(services.engine)
+    alex = services.agents.create("alex", "Alex", "correct horse battery", role="admin")
+    events = [
+        # contained: a FAQ answer
+        user("paypal", "can I pay with paypal?", "payment_methods", 0.93, ts(0)),
+        *bot("paypal", "Yes.\n\nSource: FAQ 'payments-paypal' (x.yml), knowledge ab", ts(0) + 1,
+             "action_answer_faq"),
+        *slots("paypal", ts(0) + 1.5, ["faq:payments-paypal", "faq:payments-klarna"], 0.81),
+        # fallback
+        user("blorp", "blorp zzz", "nlu_fallback", 0.31, ts(1), channel="facebook"),
+        *bot("blorp", "Sorry, I'm not sure I understood.", ts(1) + 1, "action_fallback_suggest"),
+        # didn't help
+        user("nohelp", "do you deliver on sundays", "shipping_times", 0.7, ts(2)),
+        *bot("nohelp", "We deliver Mon-Sat.\n\nSource: FAQ 'shipping' (s.yml), knowledge ab",
+             ts(2) + 1, "action_answer_faq"),
+        user("nohelp", "that didn't help", "faq_not_helpful", 0.99, ts(2) + 5),
+        # strongly negative, handed off, refunds
+        user("angry", "this is the worst shop, I want my refunds NOW", "complaint", 1.0, ts(3),
+             negativity=4, original="refund_status"),
+        user("angry", "my order 100234 never came", "order_status", 0.95, ts(3) + 9),
+    ]  # fmt: skip
+    for e in events:
+        log.write(e)
+    opened = services.escalation.open("angry", "negative_sentiment", [("customer", "charged!")])
+    ticket_id = opened.ticket_id
+    services.tickets.take(ticket_id, alex)
+    services.tickets.correct(ticket_id, alex, "returns_refunds", "urgent")
+    for e in bot("angry", "Hi, Alex here, refund on its way", ts(3) + 60, "x", agent_id=alex.id)[
+        1:
+    ]:
+        log.write(e)
+    services.tickets.resolve(ticket_id, alex)
+    services.ratings.rate("angry", 1)
+    yield services, alex, ticket_id
+    services.engine.dispose()
+
+
+def ids(engine, **filters) -> list[str]:
+    rows, total = find(engine, ReviewFilter(**filters), 1, 50)
+    assert total == len(rows)
+    return sorted(r.id for r in rows)
+
+
+def test_each_outcome_filter_finds_its_conversations(review_db):
+    services, alex, _ = review_db
+    engine = services.engine
+    assert ids(engine) == ["angry", "blorp", "nohelp", "paypal"]
+    assert ids(engine, outcome="contained") == ["blorp", "nohelp", "paypal"]
+    assert ids(engine, outcome="handed_off") == ["angry"]
+    assert ids(engine, outcome="fallback") == ["blorp"]
+    assert ids(engine, outcome="not_helpful") == ["nohelp"]
+    assert ids(engine, outcome="negative") == ["angry"]
+    assert ids(engine, outcome="low_csat") == ["angry"]
+    assert ids(engine, intent="payment_methods") == ["paypal"]
+    assert ids(engine, channel="facebook") == ["blorp"]
+    assert ids(engine, agent_id=alex.id) == ["angry"]
+    with pytest.raises(ReviewError):
+        ReviewFilter(outcome="happy")
+
+
+def test_last_activity_not_the_start_decides_the_date_filter(review_db):
+    engine = review_db[0].engine
+    log = ConversationLog(engine)
+    log.write(user("paypal", "and klarna?", "payment_methods", 0.9, ts(5)))  # started on day 0
+    since_day_4 = T0 + timedelta(days=4)
+    assert ids(engine, active_from=since_day_4) == ["paypal"]
+    assert ids(engine, active_to=T0 + timedelta(days=1)) == []
+
+
+def test_full_text_search_matches_words_and_stems(review_db):
+    engine = review_db[0].engine
+    assert ids(engine, text="refund") == ["angry"]  # "refunds" and "refund" both stem to it
+    assert ids(engine, text="PayPal") == ["paypal"]
+    assert ids(engine, text="deliver sundays") == ["nohelp"]
+    assert ids(engine, text="deliver paypal") == []  # every word must be in one message
+    assert ids(engine, text='refund" )( -* :') == ["angry"]  # query syntax is just text
+    assert ids(engine, text="  ...  ") == ["angry", "blorp", "nohelp", "paypal"]  # no words
+    assert ids(engine, text="refund", outcome="contained") == []
+
+
+def test_search_follows_edits_and_deletions(review_db):
+    engine = review_db[0].engine
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE messages SET text = 'gift card' WHERE text = 'blorp zzz'"))
+    assert ids(engine, text="gift") == ["blorp"] and ids(engine, text="blorp") == []
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM messages WHERE conversation_id = 'blorp'"))
+    assert ids(engine, text="gift") == []
+
+
+def test_tags_are_added_once_filtered_and_removed(review_db):
+    engine = review_db[0].engine
+    assert add_tag(engine, "nohelp", " Needs  FAQ ", "sam", T0) is True
+    assert add_tag(engine, "nohelp", "needs faq", "sam", T0) is False
+    add_tag(engine, "blorp", "bug", "sam", T0)
+    assert ids(engine, tag="needs faq") == ["nohelp"]
+    rows, _ = find(engine, ReviewFilter(tag="bug"))
+    assert rows[0].tags == ("bug",)
+    assert remove_tag(engine, "nohelp", "needs faq") and ids(engine, tag="needs faq") == []
+    with pytest.raises(ReviewError):
+        add_tag(engine, "nohelp", "x" * 41, "sam", T0)
+
+
+def test_the_timeline_shows_both_halves(review_db):
+    services, _, ticket_id = review_db
+    paypal = timeline(services.engine, "paypal")
+    asked, answered = paypal.messages
+    assert asked["ranking"][0] == {"name": "payment_methods", "confidence": 0.93}
+    assert asked["ranking"][1]["name"] == "greet"
+    assert answered["action"] == "action_answer_faq" and answered["faq_decision"] == "answer"
+    assert answered["faq_candidates"] == ["faq:payments-paypal", "faq:payments-klarna"]
+    assert answered["faq_best_score"] == 0.81 and round(answered["latency_ms"]) == 1400
+
+    angry = timeline(services.engine, "angry")
+    complaint, order, reply = angry.messages
+    assert (complaint["negativity"], complaint["original_intent"]) == (4, "refund_status")
+    assert order["entities"] == [{"entity": "order_id", "value": "100234"}]
+    assert (reply["from"], reply["agent"]) == ("agent", "Alex")
+    (ticket,) = angry.tickets
+    assert (ticket["id"], ticket["reason"], ticket["agent"]) == (
+        ticket_id,
+        "negative_sentiment",
+        "Alex",
+    )
+    kinds = [s["kind"] for s in ticket["steps"]]
+    assert kinds == ["created", "assigned", "corrected", "resolved"]
+    corrected = ticket["steps"][2]["detail"]
+    assert corrected["after"] == {"category": "returns_refunds", "priority": "urgent"}
+    assert [r["score"] for r in angry.ratings] == [1]
+
+
+def test_export_holds_every_message_of_the_filtered_conversations(review_db):
+    engine = review_db[0].engine
+    data = export(engine, ReviewFilter(outcome="contained"))
+    assert sorted(c["id"] for c in data) == ["blorp", "nohelp", "paypal"]
+    nohelp = next(c for c in data if c["id"] == "nohelp")
+    assert [m["intent"] for m in nohelp["messages"]] == ["shipping_times", None, "faq_not_helpful"]
+    rows = flat_rows(data)
+    assert len(rows) == 2 + 2 + 3
+    assert {r["conversation_id"] for r in rows} == {"blorp", "nohelp", "paypal"}
+
+
+def _long_conversation(engine, n: int = 2000) -> None:
+    """n messages in one conversation, inserted in bulk (the log's per-event path is tested
+    elsewhere; here it is the reads that must stay fast)."""
+    log = ConversationLog(engine)
+    log.write(user("long", "first message", "greet", 0.9, ts(0)))
+    start = T0
+    with engine.begin() as connection:
+        events = [
+            {
+                "conversation_id": "long",
+                "seq": i + 2,
+                "type": "user",
+                "timestamp": ts(0) + i,
+                "digest": f"d{i}",
+                "payload": {"parse_data": {"intent_ranking": [{"name": "greet", "confidence": 1}]}},
+            }
+            for i in range(n - 1)
+        ]
+        connection.execute(insert(LoggedEvent), events)
+        event_ids = (
+            connection.execute(
+                text(
+                    "SELECT id FROM logged_events WHERE conversation_id = 'long' AND seq > 1 ORDER BY seq"
+                )
+            )
+            .scalars()
+            .all()
+        )
+        connection.execute(
+            insert(Message),
+            [
+                {
+                    "conversation_id": "long",
+                    "event_id": event_id,
+                    "sender": "customer" if i % 2 else "bot",
+                    "text": "the kettle whistles loudly" if i == 1536 else f"message number {i}",
+                    "intent": "greet" if i % 2 else None,
+                    "created_at": start + timedelta(seconds=i),
+                }
+                for i, event_id in enumerate(event_ids)
+            ],
+        )
+
+
+def test_a_two_thousand_message_conversation_stays_fast(review_db):
+    engine = review_db[0].engine
+    _long_conversation(engine)
+    began = time.perf_counter()
+    page = timeline(engine, "long", page=20, per_page=100)
+    took = time.perf_counter() - began
+    assert page.total == 2000 and len(page.messages) == 100
+    assert page.messages[0]["text"] == "message number 1899"
+    assert took < 0.5, f"page 20 of a 2,000-message conversation took {took:.3f}s"
+    began = time.perf_counter()
+    assert ids(engine, text="whistles") == ["long"]
+    rows, _ = find(engine, ReviewFilter(intent="greet"))
+    assert [r.messages for r in rows if r.id == "long"] == [2000]
+    assert time.perf_counter() - began < 0.5
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            plan = " ".join(
+                str(row[-1])
+                for row in connection.execute(
+                    text(
+                        "EXPLAIN QUERY PLAN SELECT id FROM messages WHERE conversation_id = 'long'"
+                        " ORDER BY id LIMIT 100 OFFSET 1900"
+                    )
+                )
+            )
+        assert "ix_messages_conversation_id" in plan, plan
+    else:  # the search's expression is the one the GIN index was built on
+        from sqlalchemy import select
+
+        from bot.conversations.search import matching_messages
+
+        query = select(Message.id).where(matching_messages(engine, "whistles"))
+        sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
+        with engine.connect() as connection:
+            connection.execute(text("SET enable_seqscan = off"))
+            plan = " ".join(r[0] for r in connection.execute(text(f"EXPLAIN {sql}")))
+        assert "ix_messages_fts" in plan, plan

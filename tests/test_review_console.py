@@ -1,0 +1,82 @@
+"""The review screen in the console: filters, timeline, tags and audited exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from bot.conversations.log import ConversationLog
+from tests.test_console import PASSWORD, csrf_of, login  # noqa: F401  (fixtures below)
+from tests.test_review import bot, slots, ts, user
+
+
+def _seed(services) -> None:
+    log = ConversationLog(services.engine)
+    for e in [
+        user("c-paypal", "can I pay with paypal?", "payment_methods", 0.93, ts(0)),
+        *bot("c-paypal", "Yes.\n\nSource: FAQ 'payments-paypal' (x.yml), knowledge ab", ts(0) + 1,
+             "action_answer_faq"),
+        *slots("c-paypal", ts(0) + 1.5, ["faq:payments-paypal"], 0.81),
+        user("c-blorp", "blorp zzz", "nlu_fallback", 0.31, ts(1)),
+    ]:  # fmt: skip
+        log.write(e)
+
+
+async def admin(client, web_services) -> str:
+    web_services.agents.create("sam", "Sam", PASSWORD, role="admin")
+    _seed(web_services)
+    return await login(client, "sam")
+
+
+async def test_the_review_list_filters_by_outcome_and_words(client, web_services):
+    await admin(client, web_services)
+    page = await (await client.get("/console/admin/conversations?outcome=fallback")).text()
+    assert "c-blorp" in page and "c-paypal" not in page
+    page = await (await client.get("/console/admin/conversations?q=paypal")).text()
+    assert "c-paypal" in page and "c-blorp" not in page
+    assert (await client.get("/console/admin/conversations?outcome=happy")).status == 400
+    assert (await client.get("/console/admin/conversations?agent=sam")).status == 400
+
+
+async def test_the_timeline_shows_ranking_and_faq_decision(client, web_services):
+    await admin(client, web_services)
+    page = await (await client.get("/console/admin/conversations/c-paypal")).text()
+    assert "ranking: payment_methods 0.93, greet 0.07" in page
+    assert "FAQ answer (best 0.81): faq:payments-paypal" in page
+    data = await (await client.get("/console/admin/conversations/c-paypal/timeline.json")).json()
+    assert data["messages"][1]["faq_decision"] == "answer" and data["total"] == 2
+
+
+async def test_tags_need_the_csrf_token_and_filter_the_list(client, web_services):
+    token = await admin(client, web_services)
+    path = "/console/admin/conversations/c-blorp/tags"
+    assert (await client.post(path, data={"tag": "bug"})).status == 403
+    page = await (await client.post(path, data={"tag": "Bug", "csrf": token})).text()
+    assert '<span class="tag">bug</span>' in page
+    listed = await (await client.get("/console/admin/conversations?tag=bug")).text()
+    assert "c-blorp" in listed and "c-paypal" not in listed
+    await client.post(f"{path}/remove", data={"tag": "bug", "csrf": token})
+    assert '<span class="tag">' not in await (await client.get(path[: -len("/tags")])).text()
+
+
+async def test_exports_hold_the_filtered_set_and_are_audited(client, web_services):
+    await admin(client, web_services)
+    response = await client.get("/console/admin/conversations.csv?q=paypal")
+    assert response.content_type == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(await response.text())))
+    assert [(r["conversation_id"], r["from"]) for r in rows] == [
+        ("c-paypal", "customer"),
+        ("c-paypal", "bot"),
+    ]
+    data = await (await client.get("/console/admin/conversations.json?outcome=fallback")).json()
+    assert [c["id"] for c in data] == ["c-blorp"]
+    entries, total = web_services.audit.page(action="export")
+    assert total == 2
+    assert entries[0].detail == {
+        "what": "conversations",
+        "format": "json",
+        "filter": {"outcome": "fallback"},
+        "conversations": 1,
+        "messages": 1,
+    }
+    assert entries[1].detail["filter"] == {"q": "paypal"} and entries[1].actor == "sam"
