@@ -207,3 +207,19 @@ async def test_customer_writing_after_resolution_reopens_the_ticket(
     assert reopened["events"][0] == {"event": "pause"}
     stored = web_services.tickets.latest(customer)
     assert (stored.status, stored.agent_id, stored.reopened) == ("assigned", people[0].id, 1)
+
+
+async def test_a_ticket_is_reopened_only_when_rasa_can_be_told(client, rasa, people, web_services):
+    """Rasa down: the message waits for the widget's resend, and the ticket stays resolved,
+    so the resend reopens it and pauses the bot (not a reopened ticket with the bot talking)."""
+    customer = await conversation_of(client)
+    ticket = web_services.escalation.open(
+        customer, "customer_request", [("customer", "charged twice!")]
+    ).ticket_id
+    token = await login(client, "alex")
+    await client.post(f"/console/tickets/{ticket}/take", data={"csrf": token})
+    await client.post(f"/console/tickets/{ticket}/resolve", data={"csrf": token})
+    await rasa.close()
+    sent = await client.post("/api/messages", json={"message": "it charged me again today"})
+    assert sent.status == 503 and (await sent.json())["resend"] is True
+    assert web_services.tickets.latest(customer).status == "resolved"

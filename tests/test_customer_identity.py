@@ -179,3 +179,11 @@ def test_rasa_classifies_typed_intent_syntax_as_text_but_takes_the_bots_buttons(
     assert _last_user_event(stack, conversation)["text"] == button["payload"]
     forged = browser.post(api, json={"payload": '/rate{"rating":"1"}'}, timeout=60)
     assert forged.status_code == 409 and "expired" in forged.json()["error"]
+
+
+async def test_a_message_must_be_sent_as_json(client, rasa):
+    """A cross-site form or text/plain post (no CORS preflight) is refused, nothing sent."""
+    response = await client.post(
+        "/api/messages", data='{"message": "hi"}', headers={"Content-Type": "text/plain"}
+    )
+    assert response.status == 400 and rasa.received == []

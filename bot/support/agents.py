@@ -7,6 +7,7 @@ console session of that account in the same commit.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -96,6 +97,12 @@ def revoke_all(session: Session, agent_id: int, now: datetime) -> int:
     ).rowcount
 
 
+@functools.lru_cache(maxsize=1)
+def _equaliser_hash() -> str:
+    """One scrypt hash to check unknown usernames against (hashed once, not per attempt)."""
+    return hash_password(secrets.token_urlsafe(16))
+
+
 class AgentService:
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = datetime.utcnow) -> None:
         self._engine = engine
@@ -134,8 +141,8 @@ class AgentService:
             agent = session.execute(
                 select(Agent).where(Agent.username == username.strip().lower())
             ).scalar_one_or_none()
-            if agent is None:
-                check_password(password, hash_password("timing-equaliser"))
+            if agent is None:  # as slow as a wrong password: no telling which names exist
+                check_password(password, _equaliser_hash())
                 return None
             return view(agent) if check_password(password, agent.password_hash) else None
 

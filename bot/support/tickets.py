@@ -193,6 +193,19 @@ class TicketService:
             record_event(session, ticket.id, "corrected", agent.id, now, detail)
             return ticket
 
+    def would_reopen(self, conversation_id: str, text: str) -> bool:
+        """Whether `reopen_on_message` would reopen a ticket now (reads, changes nothing)."""
+        if not asks_for_more(text):
+            return False
+        with Session(self._engine) as session:
+            ticket = session.execute(latest_ticket(conversation_id)).scalar_one_or_none()
+            return self._reopenable(ticket, self._clock())
+
+    def _reopenable(self, ticket: Ticket | None, now: datetime) -> bool:
+        if ticket is None or ticket.status != "resolved" or ticket.resolved_at is None:
+            return False
+        return now - ticket.resolved_at <= self.reopen_window
+
     def reopen_on_message(self, conversation_id: str, text: str) -> Reopened | None:
         """The customer wrote again within the reopen window after their ticket was resolved:
         reopen it, back to the same agent when they are online, else to the queue."""
@@ -202,9 +215,7 @@ class TicketService:
         with Session(self._engine) as session, session.begin():
             query = latest_ticket(conversation_id).with_for_update()
             ticket = session.execute(query).scalar_one_or_none()
-            if ticket is None or ticket.status != "resolved":
-                return None
-            if ticket.resolved_at is None or now - ticket.resolved_at > self.reopen_window:
+            if not self._reopenable(ticket, now):
                 return None
             previous = ticket.agent_id
             back_to_agent = previous is not None and self._presence.is_online(session, previous)

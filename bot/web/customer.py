@@ -67,7 +67,10 @@ def _unavailable(exc: rasa_client.RasaUnavailable) -> web.Response:
 
 async def read_json(request: web.Request) -> object:
     """The request's JSON body; ValueError for anything else, including nesting too deep for
-    the parser (a RecursionError otherwise)."""
+    the parser (a RecursionError otherwise). Only `application/json`: a cross-site form or
+    `text/plain` post cannot send that without a CORS preflight, which this app never grants."""
+    if request.content_type != "application/json":
+        raise ValueError("not JSON")
     try:
         return await request.json()
     except RecursionError:
@@ -113,6 +116,11 @@ async def _reopen_if_resolved(request: web.Request, sender: str, text: str) -> l
     """Writing again soon after a resolved handoff reopens the ticket; when someone can take
     it the bot steps aside again. Returns what the customer is told."""
     services = request.app[SERVICES]
+    if not await asyncio.to_thread(services.tickets.would_reopen, sender, text):
+        return []
+    if not await rasa_client.alive(request.app[HTTP], request.app[RASA].url):
+        # Reopen only when the pause can reach Rasa: the widget resends once Rasa is back.
+        raise rasa_client.RasaUnavailable("Rasa is not answering", down=True)
     reopened = await asyncio.to_thread(services.tickets.reopen_on_message, sender, text)
     if reopened is None:
         return []
