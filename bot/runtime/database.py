@@ -18,7 +18,7 @@ from sqlalchemy.orm import declarative_base
 Base = declarative_base()
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000  # Rasa, the actions and the web app write the same file
-RASA_TABLES = {"events"}  # Rasa's tracker store shares the database and owns these
+RASA_TABLES = {"events", "sqlite_sequence"}  # Rasa's tracker store (and SQLite's AUTOINCREMENT)
 SEARCH_OBJECTS = ("messages_fts", "ix_messages_fts")  # full-text search, made by raw SQL
 
 
