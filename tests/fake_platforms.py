@@ -86,3 +86,39 @@ def texts_to(received: list[dict], recipient: str) -> list[str]:
         for b in received
         if b["recipient"]["id"] == recipient and "text" in b.get("message", {})
     ]
+
+
+class ThreadedServer:
+    """A fake platform on loopback served from its own thread and event loop, for tests
+    whose other parts (csbot's processes) run outside the test's loop."""
+
+    def __init__(self, app: web.Application) -> None:
+        import asyncio
+        import threading
+
+        self.app = app
+        self._loop = asyncio.new_event_loop()
+        self._runner = web.AppRunner(app)
+        started = threading.Event()
+
+        def serve() -> None:
+            asyncio.set_event_loop(self._loop)
+            self._loop.run_until_complete(self._runner.setup())
+            site = web.TCPSite(self._runner, "127.0.0.1", 0)
+            self._loop.run_until_complete(site.start())
+            self.port = site._server.sockets[0].getsockname()[1]
+            started.set()
+            self._loop.run_forever()
+
+        self._thread = threading.Thread(target=serve, daemon=True)
+        self._thread.start()
+        started.wait(10)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def close(self) -> None:
+        import asyncio
+
+        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()
