@@ -122,3 +122,63 @@ class ThreadedServer:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
         self._loop.close()
+
+
+BOT_TOKEN = "123456789:AAFakeTelegramBotToken_x"
+WEBHOOKS = web.AppKey("webhooks", list)
+
+
+def telegram_problem(method: str, body: Any) -> str | None:
+    """Why Telegram's Bot API would refuse this call (None: it would accept it)."""
+    if method == "sendMessage":
+        if not isinstance(body, dict) or body.get("chat_id") in (None, ""):
+            return "Bad Request: chat_id is empty"
+        if not 0 < len(body.get("text") or "") <= 4096:
+            return "Bad Request: message is too long" if body.get("text") else "text is empty"
+        for row in (body.get("reply_markup") or {}).get("inline_keyboard") or []:
+            for button in row:
+                if not button.get("text"):
+                    return "Bad Request: button text is empty"
+                if not 1 <= len((button.get("callback_data") or "").encode()) <= 64:
+                    return "Bad Request: BUTTON_DATA_INVALID"
+        return None
+    if method == "setWebhook":
+        secret = (body or {}).get("secret_token") or ""
+        ok = body.get("url", "").startswith("https://") and 0 < len(secret) <= 256
+        return None if ok else "Bad Request: bad webhook: an HTTPS URL and a secret_token"
+    if method == "answerCallbackQuery":
+        return None if (body or {}).get("callback_query_id") else "query id is empty"
+    return f"Not Found: method {method} not faked"
+
+
+def fake_bot_api_app(token: str = BOT_TOKEN) -> web.Application:
+    """Telegram's Bot API (`POST /bot<token>/<method>`); setWebhook calls in `webhooks`."""
+    app = web.Application()
+    app[RECEIVED], app[REFUSED], app[WEBHOOKS] = [], [], []
+
+    async def call(request: web.Request) -> web.Response:
+        body = await request.json()
+        method = request.match_info["method"]
+        if request.match_info["token"] != token:
+            app[REFUSED].append(body)
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
+        problem = telegram_problem(method, body)
+        if problem:
+            app[REFUSED].append({"method": method, **body})
+            return web.json_response(
+                {"ok": False, "error_code": 400, "description": problem}, status=400
+            )
+        (app[WEBHOOKS] if method == "setWebhook" else app[RECEIVED]).append(
+            {"method": method, **body}
+        )
+        return web.json_response(
+            {
+                "ok": True,
+                "result": True if method != "sendMessage" else {"message_id": len(app[RECEIVED])},
+            }
+        )
+
+    app.router.add_post("/bot{token}/{method}", call)
+    return app
