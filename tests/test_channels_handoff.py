@@ -145,7 +145,7 @@ def test_a_whole_handoff_on_messenger(messenger_stack, graph):
     assert any("ticket" in t.lower() or "person" in t.lower() for t in told), told
 
     queue = console.get(f"{web}/console", timeout=10).text
-    assert f"#{ticket.id}" in queue and "Messenger" in queue  # the console shows the channel
+    assert f"#{ticket.id}" in queue and "Messenger" in queue, (ticket.status, ticket.queue, queue[-1500:])
     token = csrf(console, f"{web}/console/tickets/{ticket.id}")
     console.post(f"{web}/console/tickets/{ticket.id}/take", data={"csrf": token}, timeout=30)
     assert "Alex from the Kettle & Volt team has joined the chat." in [
