@@ -61,6 +61,30 @@ def conversation_status(engine: Engine, conversation_id: str) -> str:
         return conversation.status if conversation else "bot"
 
 
+def customer_reach(engine: Engine, conversation_id: str) -> tuple[str | None, datetime | None]:
+    """The conversation's channel (Rasa's input channel name) and when the customer last
+    wrote: what decides whether, and how, a platform delivers an agent's reply."""
+    with Session(engine) as session:
+        conversation = session.get(Conversation, conversation_id)
+        last = session.execute(
+            select(func.max(Message.created_at)).where(
+                Message.conversation_id == conversation_id, Message.sender == "customer"
+            )
+        ).scalar()
+    return (conversation.channel if conversation else None), last
+
+
+def channels_of(engine: Engine, conversation_ids: Sequence[str]) -> dict[str, str | None]:
+    """Each conversation's channel, for the console's queue."""
+    if not conversation_ids:
+        return {}
+    query = select(Conversation.id, Conversation.channel).where(
+        Conversation.id.in_(list(conversation_ids))
+    )
+    with Session(engine) as session:
+        return dict(session.execute(query).all())
+
+
 @dataclass(frozen=True)
 class ConversationRow:
     id: str

@@ -28,6 +28,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.channels.webhooks import channel_lines
     from bot.runtime.processes import StackError, Supervisor, start_stack
     from bot.shop.demo_data import DEMO_EMAIL, DEMO_ORDER_IN_TRANSIT
 
@@ -44,7 +45,8 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         f"  Agent console:  {stack.web_url}console  (passwords: `csbot agents passwd USER`)\n"
         f"  Rasa server:    {settings.rasa_url}\n"
         f"  Action server:  {stack.actions_url}\n"
-        f"  Logs:           {logs}/\n\n"
+        f"  Logs:           {logs}/\n"
+        f"{channel_lines(settings)}\n"
         f'  Try: "where is my order {DEMO_ORDER_IN_TRANSIT}?" with the email {DEMO_EMAIL}\n'
         "  Press Ctrl-C to stop everything. A process that dies is restarted (see\n"
         f"  {logs}/runner.log).\n",

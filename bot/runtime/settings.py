@@ -8,6 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+GRAPH_URL = "https://graph.facebook.com/v19.0"
+TELEGRAM_API_URL = "https://api.telegram.org"
 
 
 class SettingsError(ValueError):
@@ -78,6 +80,27 @@ class Settings:
     nlu_dir: Path | None = None  # where the workbench writes taught examples (data/nlu)
     faq_dir: Path | None = None  # ... FAQ phrasings and entries (knowledge/faq)
     test_stories_dir: Path | None = None  # ... conversations saved as tests (tests/stories)
+    public_url: str | None = None  # the web app as the platforms reach it (https://...)
+    messenger_verify_token: str | None = None  # the three Messenger needs, see README Channels
+    messenger_app_secret: str | None = None
+    messenger_page_token: str | None = None
+    messenger_graph_url: str = GRAPH_URL  # Meta's Graph API; tests point it at a fake
+    telegram_token: str | None = None
+    telegram_secret: str | None = None  # X-Telegram-Bot-Api-Secret-Token, set with the webhook
+    telegram_bot_name: str | None = None
+    telegram_api_url: str = TELEGRAM_API_URL
+
+    @property
+    def messenger_enabled(self) -> bool:
+        """Messenger is on when its verify token, app secret and page token are all set."""
+        return bool(
+            self.messenger_verify_token and self.messenger_app_secret and self.messenger_page_token
+        )
+
+    @property
+    def telegram_enabled(self) -> bool:
+        """Telegram is on when its bot token and webhook secret are set."""
+        return bool(self.telegram_token and self.telegram_secret)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -119,4 +142,20 @@ class Settings:
             test_stories_dir=Path(
                 env.get("CSBOT_TEST_STORIES_DIR", project_dir / "tests" / "stories")
             ),
+            **_channel_settings(env),
         )
+
+
+def _channel_settings(env: dict[str, str]) -> dict[str, str | None]:
+    """The messaging platforms' settings (README "Channels"); unset or empty: None."""
+    return {
+        "public_url": (env.get("CSBOT_PUBLIC_URL") or "").rstrip("/") or None,
+        "messenger_verify_token": env.get("CSBOT_MESSENGER_VERIFY_TOKEN") or None,
+        "messenger_app_secret": env.get("CSBOT_MESSENGER_APP_SECRET") or None,
+        "messenger_page_token": env.get("CSBOT_MESSENGER_PAGE_TOKEN") or None,
+        "messenger_graph_url": (env.get("CSBOT_MESSENGER_GRAPH_URL") or GRAPH_URL).rstrip("/"),
+        "telegram_token": env.get("CSBOT_TELEGRAM_TOKEN") or None,
+        "telegram_secret": env.get("CSBOT_TELEGRAM_SECRET") or None,
+        "telegram_bot_name": env.get("CSBOT_TELEGRAM_BOT_NAME") or None,
+        "telegram_api_url": (env.get("CSBOT_TELEGRAM_API_URL") or TELEGRAM_API_URL).rstrip("/"),
+    }

@@ -139,15 +139,30 @@ async def offered(http: aiohttp.ClientSession, rasa: Rasa, sender: str) -> set[s
     return offered_payloads(await _events(http, rasa, sender))
 
 
+# Rasa sends the bot messages among appended events, or an executed action's, through the
+# output channel of the conversation's latest input channel (Messenger, Telegram); for the
+# web widget's REST channel that is a collector, and the widget reads them from the log.
+DELIVER = {"output_channel": "latest", "execute_side_effects": "true"}
+
+
 async def append_events(
-    http: aiohttp.ClientSession, rasa: Rasa, sender: str, events: list[dict[str, Any]]
+    http: aiohttp.ClientSession,
+    rasa: Rasa,
+    sender: str,
+    events: list[dict[str, Any]],
+    deliver: bool = False,
 ) -> None:
     """Add events to a conversation (agent messages, pause/resume) through Rasa's HTTP API,
-    so they land in the tracker and, from there, in the conversation log."""
-    await _request(http, rasa, "POST", f"/conversations/{sender}/tracker/events", json=events)
+    so they land in the tracker and, from there, in the conversation log. `deliver`: also
+    send its bot messages to the customer's messaging platform (see DELIVER)."""
+    path = f"/conversations/{sender}/tracker/events"
+    await _request(http, rasa, "POST", path, json=events, params=DELIVER if deliver else {})
 
 
 async def execute_action(http: aiohttp.ClientSession, rasa: Rasa, sender: str, action: str) -> None:
-    """Run one action in a conversation now (e.g. ask for a rating after a handoff)."""
+    """Run one action in a conversation now (e.g. ask for a rating after a handoff); what it
+    says goes out on the conversation's latest channel."""
     path = f"/conversations/{sender}/execute"
-    await _request(http, rasa, "POST", path, json={"name": action})
+    await _request(
+        http, rasa, "POST", path, json={"name": action}, params={"output_channel": "latest"}
+    )

@@ -15,6 +15,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
+from bot.channels.windows import OutsideWindow, agent_message_metadata, channel_name
 from bot.conversations import transcripts
 from bot.support.classifier import CATEGORIES, PRIORITIES
 from bot.support.lifecycle import TicketError
@@ -54,7 +55,10 @@ async def _audit(
 @aiohttp_jinja2.template("console_queue.html")
 async def queue(request: web.Request) -> dict:
     tickets = await asyncio.to_thread(_tickets(request).queue, request["agent"])
-    return await context(request, tickets=tickets, now=datetime.utcnow())
+    ids = [t.conversation_id for t in tickets]
+    channels = await asyncio.to_thread(transcripts.channels_of, request.app[SERVICES].engine, ids)
+    names = {cid: channel_name(channels.get(cid)) for cid in ids}
+    return await context(request, tickets=tickets, channels=names, now=datetime.utcnow())
 
 
 async def _ticket_or_404(request: web.Request) -> Ticket:
@@ -72,10 +76,13 @@ async def ticket(request: web.Request) -> dict:
     found = await _ticket_or_404(request)
     agents = await asyncio.to_thread(request.app[SERVICES].agents.all)
     owner = next((a.name for a in agents if a.id == found.agent_id), None)
+    engine = request.app[SERVICES].engine
+    channel, _ = await asyncio.to_thread(transcripts.customer_reach, engine, found.conversation_id)
     return await context(
         request,
         ticket=found,
         owner=owner,
+        channel=channel_name(channel),
         agents=agents,
         categories=CATEGORIES,
         priorities=PRIORITIES,
@@ -84,12 +91,23 @@ async def ticket(request: web.Request) -> dict:
 
 
 async def _tell_customer(request: web.Request, conversation_id: str, events: list[dict]) -> None:
-    await rasa_client.append_events(request.app[HTTP], request.app[RASA], conversation_id, events)
+    """Into the conversation, and out on its channel (Messenger, Telegram) through Rasa."""
+    await rasa_client.append_events(
+        request.app[HTTP], request.app[RASA], conversation_id, events, deliver=True
+    )
 
 
-def _agent_says(request: web.Request, text: str) -> dict:
+async def _channel_metadata(request: web.Request, conversation_id: str) -> dict:
+    """What the customer's platform needs on an agent's message now (Messenger's HUMAN_AGENT
+    tag after 24 hours); OutsideWindow when it would not deliver it at all."""
+    engine = request.app[SERVICES].engine
+    channel, last = await asyncio.to_thread(transcripts.customer_reach, engine, conversation_id)
+    return agent_message_metadata(channel, last, datetime.utcnow())
+
+
+def _agent_says(request: web.Request, text: str, extra: dict | None = None) -> dict:
     agent = request["agent"]
-    metadata = {"agent_id": agent.id, "agent_name": agent.name}
+    metadata = {"agent_id": agent.id, "agent_name": agent.name, **(extra or {})}
     return {"event": "bot", "text": text, "metadata": metadata}
 
 
@@ -104,11 +122,15 @@ async def take(request: web.Request) -> web.Response:
         await _audit(request, "take", found)
         joined_text = f"{agent.name} from the Kettle & Volt team has joined the chat."
         try:
+            extra = await _channel_metadata(request, taken.conversation_id)
             await _tell_customer(
                 request,
                 taken.conversation_id,
-                [{"event": "pause"}, _agent_says(request, joined_text)],
+                [{"event": "pause"}, _agent_says(request, joined_text, extra)],
             )
+        except OutsideWindow as exc:  # the ticket is taken; the customer cannot be told
+            await _tell_customer(request, taken.conversation_id, [{"event": "pause"}])
+            raise redirect(_ticket_path(found.id), str(exc)) from None
         except rasa_client.RasaUnavailable:
             raise redirect(_ticket_path(found.id), UNAVAILABLE) from None
     raise redirect(_ticket_path(found.id))
@@ -124,11 +146,12 @@ async def reply(request: web.Request) -> web.Response:
     if not text or len(text) > MAX_REPLY_CHARS:
         return web.json_response({"error": f"1 to {MAX_REPLY_CHARS} characters"}, status=400)
     try:
+        extra = await _channel_metadata(request, found.conversation_id)
         await asyncio.to_thread(_tickets(request).replied, found.id, request["agent"])
-    except TicketError as exc:
+    except (TicketError, OutsideWindow) as exc:
         return web.json_response({"error": str(exc)}, status=409)
     try:
-        await _tell_customer(request, found.conversation_id, [_agent_says(request, text)])
+        await _tell_customer(request, found.conversation_id, [_agent_says(request, text, extra)])
     except rasa_client.RasaUnavailable:
         return web.json_response({"error": UNAVAILABLE}, status=503)
     await _audit(request, "reply", found, {"chars": len(text)})  # the text is in the log
@@ -143,9 +166,13 @@ async def resolve(request: web.Request) -> web.Response:
     try:
         await asyncio.to_thread(tickets.check_owner, found.id, agent)
         left = f"{agent.name} has marked this as solved and left the chat."
-        await _tell_customer(
-            request, found.conversation_id, [_agent_says(request, left), {"event": "resume"}]
-        )
+        try:
+            said = [
+                _agent_says(request, left, await _channel_metadata(request, found.conversation_id))
+            ]
+        except OutsideWindow:  # resolve anyway; the platform would refuse the goodbye
+            said = []
+        await _tell_customer(request, found.conversation_id, [*said, {"event": "resume"}])
         await asyncio.to_thread(tickets.resolve, found.id, agent)
         await _audit(request, "resolve", found)
         await rasa_client.execute_action(
