@@ -191,19 +191,16 @@ def stack_index(tmp_path_factory, encoder) -> Path:
     return index
 
 
-@pytest.fixture(scope="session")
-def stack(trained_model, tmp_path_factory, products, stack_index):
-    """Rasa, the action server and the web app on free ports, over a fresh demo database."""
-    import dataclasses
-
+def start_demo_stack(workdir: Path, model: Path, products, index: Path, setup=None):
+    """Rasa, the action server and the web app on free ports over a fresh demo database in
+    `workdir`; `setup(services)` runs before the start (accounts, say). The stack carries
+    `services`; a failed start fails the test with the processes' logs."""
     from bot.runtime.processes import StackError, start_stack
-    from bot.runtime.settings import Settings
 
-    workdir = tmp_path_factory.mktemp("stack")
     settings = dataclasses.replace(
         Settings.from_env(),
         database_url=f"sqlite:///{workdir / 'services.db'}",
-        index_dir=stack_index,
+        index_dir=index,
         web_port=_free_port(),
         rasa_port=(rasa_port := _free_port()),
         actions_port=_free_port(),
@@ -211,15 +208,26 @@ def stack(trained_model, tmp_path_factory, products, stack_index):
     )
     services = Services.open(settings.database_url)
     seed(services.engine, products)
+    if setup is not None:
+        setup(services)
     try:
-        running = start_stack(settings, trained_model, log_dir=workdir / "logs")
+        running = start_stack(settings, model, log_dir=workdir / "logs")
     except StackError as exc:
+        services.engine.dispose()
         logs = "\n".join(p.read_text()[-3000:] for p in (workdir / "logs").glob("*.log"))
         pytest.fail(f"{exc}\n{logs}")
     running.services = services
+    return running
+
+
+@pytest.fixture(scope="session")
+def stack(trained_model, tmp_path_factory, products, stack_index):
+    """Rasa, the action server and the web app on free ports, over a fresh demo database."""
+    workdir = tmp_path_factory.mktemp("stack")
+    running = start_demo_stack(workdir, trained_model, products, stack_index)
     yield running
     running.stop()
-    services.engine.dispose()
+    running.services.engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ replies reach the platform and the customer's tap stores the rating."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 import time
@@ -19,12 +18,9 @@ from sqlalchemy.orm import Session
 
 from bot.channels.signatures import hub_signature
 from bot.conversations.models import Conversation
-from bot.runtime.processes import StackError, start_stack
-from bot.runtime.settings import Settings
 from bot.services import Services
-from bot.shop.demo_data import seed
 from bot.support.models import CsatRating
-from tests.conftest import _free_port
+from tests.conftest import start_demo_stack
 from tests.fake_platforms import PAGE_TOKEN, RECEIVED, REFUSED, ThreadedServer, fake_graph_app
 
 APP_SECRET = "e2e-app-secret"
@@ -44,36 +40,20 @@ def graph():
 def messenger_stack(trained_model, stack_index, tmp_path_factory, products, graph):
     """csbot's three processes with Messenger switched on by its three variables."""
     workdir = tmp_path_factory.mktemp("messenger-stack")
-    settings = dataclasses.replace(
-        Settings.from_env(),
-        database_url=f"sqlite:///{workdir / 'services.db'}",
-        index_dir=stack_index,
-        web_port=_free_port(),
-        rasa_port=(rasa_port := _free_port()),
-        actions_port=_free_port(),
-        rasa_url=f"http://127.0.0.1:{rasa_port}",
-    )
-    services = Services.open(settings.database_url)
-    seed(services.engine, products)
-    services.agents.create(
-        "alex",
-        "Alex",
-        PASSWORD,
-        skills=["orders", "billing", "returns", "products", "care", "accounts"],
-    )
     env = {
         "CSBOT_MESSENGER_VERIFY_TOKEN": VERIFY,
         "CSBOT_MESSENGER_APP_SECRET": APP_SECRET,
         "CSBOT_MESSENGER_PAGE_TOKEN": PAGE_TOKEN,
         "CSBOT_MESSENGER_GRAPH_URL": graph.url,
     }
+
+    def alex(services: Services) -> None:
+        queues = ["orders", "billing", "returns", "products", "care", "accounts"]
+        services.agents.create("alex", "Alex", PASSWORD, skills=queues)
+
     with mock.patch.dict("os.environ", env):
-        try:
-            running = start_stack(settings, trained_model, log_dir=workdir / "logs")
-        except StackError as exc:
-            logs = "\n".join(p.read_text()[-3000:] for p in (workdir / "logs").glob("*.log"))
-            pytest.fail(f"{exc}\n{logs}")
-    running.services = services
+        running = start_demo_stack(workdir, trained_model, products, stack_index, alex)
+    services = running.services
     running.logs = workdir / "logs"
     yield running
     running.stop()

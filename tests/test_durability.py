@@ -19,11 +19,10 @@ from sqlalchemy.orm import Session
 
 from bot.conversations.models import DeadLetter, LoggedEvent, Message
 from bot.conversations.projection import log_health
-from bot.runtime.processes import StackError, Supervisor, start_stack
-from bot.services import Services
-from bot.shop.demo_data import DEMO_EMAIL, DEMO_ORDER_IN_TRANSIT, seed
+from bot.runtime.processes import Supervisor
+from bot.shop.demo_data import DEMO_EMAIL, DEMO_ORDER_IN_TRANSIT
 from bot.web.identity import COOKIE
-from tests.conftest import _free_port
+from tests.conftest import start_demo_stack
 from tests.test_browser import browser, say  # noqa: F401  (the browser fixture)
 
 pytestmark = pytest.mark.slow
@@ -34,31 +33,13 @@ RESTART_TIMEOUT_S = 240
 def durable(trained_model, tmp_path_factory, products, stack_index):
     """A supervised stack over a fresh demo database (not the shared `stack`: this one's
     Rasa gets killed)."""
-    import dataclasses
-
-    from bot.runtime.settings import Settings
-
     workdir = tmp_path_factory.mktemp("durable")
-    settings = dataclasses.replace(
-        Settings.from_env(),
-        database_url=f"sqlite:///{workdir / 'shop.db'}",
-        index_dir=stack_index,
-        web_port=_free_port(),
-        rasa_port=(rasa_port := _free_port()),
-        actions_port=_free_port(),
-        rasa_url=f"http://127.0.0.1:{rasa_port}",
-    )
-    services = Services.open(settings.database_url)
-    seed(services.engine, products)
-    try:
-        running = start_stack(settings, trained_model, log_dir=workdir / "logs")
-    except StackError as exc:
-        logs = "\n".join(p.read_text()[-3000:] for p in (workdir / "logs").glob("*.log"))
-        pytest.fail(f"{exc}\n{logs}")
+    running = start_demo_stack(workdir, trained_model, products, stack_index)
+    services = running.services
     stop = threading.Event()
     supervisor = threading.Thread(target=Supervisor(running, backoff_s=1.0).watch, args=(stop,))
     supervisor.start()
-    running.services, running.db_path = services, workdir / "shop.db"
+    running.db_path = workdir / "services.db"
     yield running
     stop.set()
     supervisor.join()
