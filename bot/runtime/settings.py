@@ -73,6 +73,9 @@ class Settings:
     login_backoff_max_s: float = 900.0
     retention_days: float = 365.0  # `csbot privacy purge` deletes conversations idle longer
     internal_host: str = "127.0.0.1"
+    stream_check_s: float = 0.25  # how often an open push stream looks for new messages
+    stream_heartbeat_s: float = 15.0  # a comment line keeps proxies from closing it
+    stream_max_s: float = 300.0  # then the browser reconnects (and the login is checked again)
     rasa_token: str | None = None
     actions_secret: str | None = None
     redis_url: str | None = None  # Rasa's lock store; in memory (one Rasa process) without
@@ -133,6 +136,9 @@ class Settings:
             login_backoff_max_s=max(backoff, _positive(env, "CSBOT_LOGIN_BACKOFF_MAX_S", 900)),
             retention_days=_positive(env, "CSBOT_RETENTION_DAYS", 365),
             internal_host=internal_host,
+            stream_check_s=_positive(env, "CSBOT_STREAM_CHECK_S", 0.25),
+            stream_heartbeat_s=_positive(env, "CSBOT_STREAM_HEARTBEAT_S", 15),
+            stream_max_s=_positive(env, "CSBOT_STREAM_MAX_S", 300),
             rasa_token=env.get("CSBOT_RASA_TOKEN") or None,
             actions_secret=env.get("CSBOT_ACTIONS_SECRET") or None,
             redis_url=env.get("CSBOT_REDIS_URL") or None,

@@ -15,7 +15,7 @@ from bot.runtime.settings import Settings
 from bot.runtime.tokens import rasa_token
 from bot.services import Services
 from bot.support.logins import ThrottlePolicy
-from bot.web import channels, console, customer, health
+from bot.web import channels, console, customer, health, push
 from bot.web.identity import chat_key, customer_identity
 from bot.web.keys import CHAT_KEY, HTTP, RASA, REINDEX, SERVICES, SETTINGS
 from bot.web.rasa_client import Rasa
@@ -65,6 +65,8 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     app.router.add_post("/api/messages", customer.send_message)
     app.router.add_get("/api/history", customer.history)
     app.router.add_get("/api/updates", customer.updates)
+    app.router.add_get("/api/stream", customer.stream)
+    push.setup(app)
     console.add_routes(app)
     channels.add_routes(app)
     app.router.add_static("/static", HERE / "static")

@@ -19,9 +19,9 @@ from aiohttp import web
 from bot import SHOP_NAME
 from bot.conversations import transcripts
 from bot.support.tickets import Reopened
-from bot.web import rasa_client
-from bot.web.identity import CONVERSATION, Handler
-from bot.web.keys import HTTP, RASA, SERVICES
+from bot.web import push, rasa_client
+from bot.web.identity import CONVERSATION, COOKIE, Handler, verify
+from bot.web.keys import CHAT_KEY, HTTP, RASA, SERVICES
 
 log = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 2000
@@ -212,10 +212,7 @@ async def updates(request: web.Request) -> web.Response:
     messages, status = await asyncio.to_thread(_pushed, engine, sender, after)
     return web.json_response(
         {
-            "messages": [
-                {"from": m["from"], "text": m["text"], "agent": m["agent"], "buttons": m["buttons"]}
-                for m in messages
-            ],
+            "messages": [_shown(m) for m in messages],
             "last_id": max([after, *(m["id"] for m in messages)]),
             "status": status,
         }
@@ -225,3 +222,31 @@ async def updates(request: web.Request) -> web.Response:
 def _pushed(engine, sender: str, after: int) -> tuple[list[dict], str]:
     messages = transcripts.messages_after(engine, sender, after, pushed_only=True)
     return messages, transcripts.conversation_status(engine, sender)
+
+
+def _shown(message: dict) -> dict:
+    """What the widget gets of a logged message."""
+    return {key: message[key] for key in ("from", "text", "agent", "buttons")}
+
+
+async def stream(request: web.Request) -> web.StreamResponse:
+    """The push version of `updates`: Server-Sent Events, resumable after a message id (see
+    `bot.web.push`). Without a valid cookie there is no conversation to follow yet: 204,
+    with a new cookie, and the browser's next request starts one."""
+    if verify(request.cookies.get(COOKIE), request.app[CHAT_KEY]) is None:
+        return web.Response(status=204)
+    sender = request[CONVERSATION]
+    try:
+        after = message_id(push.resume_after(request), -1)
+    except ValueError:
+        return _error(400, "after must be a message id")
+    engine = request.app[SERVICES].engine
+    if after < 0:  # first connection: start from now
+        after = await asyncio.to_thread(transcripts.last_message_id, engine, sender)
+
+    def read(after: int) -> tuple[list[push.Event], int]:
+        messages = transcripts.messages_after(engine, sender, after, pushed_only=True)
+        events = [push.Event(_shown(m), id=m["id"]) for m in messages]
+        return events, max([after, *(m["id"] for m in messages)])
+
+    return await push.stream(request, after, read, [])

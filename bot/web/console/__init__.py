@@ -24,6 +24,7 @@ def add_routes(app: web.Application) -> None:
     router.add_post(f"{TICKET}/reassign", tickets.reassign)
     router.add_post("/console/api/tickets/{id:\\d+}/reply", tickets.reply)
     router.add_get("/console/api/tickets/{id:\\d+}/messages", tickets.ticket_messages)
+    router.add_get("/console/api/tickets/{id:\\d+}/stream", tickets.ticket_stream)
     review.add_routes(router)
     teach.add_routes(router, review.PAGE)
     router.add_get("/console/admin/metrics", admin.metrics_page)

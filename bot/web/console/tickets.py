@@ -20,7 +20,7 @@ from bot.conversations import transcripts
 from bot.support.classifier import CATEGORIES, PRIORITIES
 from bot.support.lifecycle import TicketError
 from bot.support.models import Ticket
-from bot.web import rasa_client
+from bot.web import push, rasa_client
 from bot.web.console.common import context, redirect
 from bot.web.customer import clean_text, message_id, read_json
 from bot.web.keys import HTTP, RASA, SERVICES
@@ -235,3 +235,28 @@ async def ticket_messages(request: web.Request) -> web.Response:
         }
 
     return web.json_response(await asyncio.to_thread(read))
+
+
+async def ticket_stream(request: web.Request) -> web.StreamResponse:
+    """The ticket's transcript as Server-Sent Events (`bot.web.push`): each message with its
+    id, and a `status` event whenever the conversation's status (bot, paused) changes."""
+    found = await _ticket_or_404(request)
+    try:
+        after = message_id(push.resume_after(request), 0)
+    except ValueError:
+        return web.json_response({"error": "after must be a message id"}, status=400)
+    engine, conversation = request.app[SERVICES].engine, found.conversation_id
+    status = await asyncio.to_thread(transcripts.conversation_status, engine, conversation)
+    shown = {"status": status}
+
+    def read(after: int) -> tuple[list[push.Event], int]:
+        messages = transcripts.messages_after(engine, conversation, after)
+        events = [push.Event(m, id=m["id"]) for m in messages]
+        if messages:  # a status changes with a message (joined, left)
+            now = transcripts.conversation_status(engine, conversation)
+            if now != shown["status"]:
+                shown["status"] = now
+                events.append(push.Event(now, name="status"))
+        return events, max([after, *(m["id"] for m in messages)])
+
+    return await push.stream(request, after, read, [push.Event(status, name="status")])

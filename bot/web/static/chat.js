@@ -1,5 +1,5 @@
-// csbot chat widget: restores the transcript on reload, renders bot buttons, polls for
-// messages from a human agent, and only ever inserts text via textContent. The server keeps
+// csbot chat widget: restores the transcript on reload, renders bot buttons, receives
+// messages from a human agent over Server-Sent Events (polling only when the stream fails), and only ever inserts text via textContent. The server keeps
 // the conversation id in an HttpOnly cookie; this script never sees or sends it. Typed text
 // goes as `message`, a clicked button as `payload` (the server checks the bot offered it).
 // While the assistant restarts it shows a polite "reconnecting" line and sends the message
@@ -119,13 +119,39 @@
     }
   }
 
+  // Pushed messages (an agent's, the rating prompt) come over an EventSource that resumes
+  // after the last message id it delivered; after STREAM_FAILURES failed connections in a
+  // row the widget falls back to polling /api/updates every second.
+  const STREAM_FAILURES = 3;
   let lastId = -1;
+  let failures = 0;
+
+  function pushed(m) {
+    add(m.from === "agent" ? "agent" : "bot", m.agent ? `${m.agent}: ${m.text}` : m.text, m.buttons);
+  }
+
+  function listen() {
+    if (!window.EventSource) { poll(); return; }
+    const source = new EventSource(lastId >= 0 ? `/api/stream?after=${lastId}` : "/api/stream");
+    source.addEventListener("ready", (event) => {
+      lastId = Number(event.lastEventId);
+      failures = 0;
+    });
+    source.onmessage = (event) => {
+      pushed(JSON.parse(event.data));
+      lastId = Number(event.lastEventId);
+    };
+    source.onerror = () => {
+      failures += 1;
+      if (failures >= STREAM_FAILURES) { source.close(); poll(); return; }
+      if (source.readyState === EventSource.CLOSED) setTimeout(listen, 1000);
+    };
+  }
+
   async function poll() {
     try {
       const body = await call(`/api/updates?after=${lastId}`);
-      for (const m of body.messages) {
-        add(m.from === "agent" ? "agent" : "bot", m.agent ? `${m.agent}: ${m.text}` : m.text, m.buttons);
-      }
+      for (const m of body.messages) pushed(m);
       lastId = body.last_id;
     } catch (err) {
       // the next poll retries
@@ -142,5 +168,5 @@
     send({ message: text }, text);
   });
 
-  restore().then(poll);
+  restore().then(listen);
 })();

@@ -1,4 +1,5 @@
-// Agent ticket view: polls the live transcript every second and sends replies (CSRF header).
+// Agent ticket view: receives the live transcript over Server-Sent Events (polling every
+// second only when the stream fails) and sends replies (CSRF header).
 (function () {
   "use strict";
   const box = document.querySelector("[data-ticket]");
@@ -20,13 +21,36 @@
     list.scrollTop = list.scrollHeight;
   }
 
+  function status(value) {
+    document.getElementById("ticket-status").dataset.conversation = value;
+  }
+
+  const STREAM_FAILURES = 3;
+  let failures = 0;
+  function listen() {
+    if (!window.EventSource) { poll(); return; }
+    const source = new EventSource(`/console/api/tickets/${ticket}/stream?after=${after}`);
+    source.addEventListener("ready", () => { failures = 0; });
+    source.addEventListener("status", (event) => status(JSON.parse(event.data)));
+    source.onmessage = (event) => {
+      const m = JSON.parse(event.data);
+      show(m);
+      after = Math.max(after, m.id);
+    };
+    source.onerror = () => {
+      failures += 1;
+      if (failures >= STREAM_FAILURES) { source.close(); poll(); return; }
+      if (source.readyState === EventSource.CLOSED) setTimeout(listen, 1000);
+    };
+  }
+
   async function poll() {
     try {
       const response = await fetch(`/console/api/tickets/${ticket}/messages?after=${after}`);
       if (response.ok) {
         const body = await response.json();
         for (const m of body.messages) { show(m); after = Math.max(after, m.id); }
-        document.getElementById("ticket-status").dataset.conversation = body.status;
+        status(body.status);
       }
     } finally {
       setTimeout(poll, 1000);
@@ -49,5 +73,5 @@
       else alert((await response.json()).error || "Could not send");
     });
   }
-  poll();
+  listen();
 })();
