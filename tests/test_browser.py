@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,42 @@ def test_a_second_browser_cannot_read_or_write_someone_elses_conversation(stack,
     assert "cancel my order" not in alice.inner_text("#chat-log")
     first.close()
     second.close()
+
+
+def test_an_agents_reply_is_pushed_to_the_widget_within_a_second(stack, browser):
+    """The widget and the ticket view listen on Server-Sent Events: the agent's reply shows
+    in the widget within a second, and neither page polls while the stream works."""
+    services = stack.services
+    if not any(a.username == "robin" for a in services.agents.all()):
+        services.agents.create("robin", "Robin", "push-test-pw", skills=list(QUEUES))
+    agent = browser.new_page()
+    agent.goto(stack.web_url + "console")
+    agent.fill("#username", "robin")
+    agent.fill("#password", "push-test-pw")
+    agent.click("#login")
+    agent.wait_for_selector("text=Open tickets")
+
+    customer = browser.new_page()
+    polls, streams = [], []
+    customer.on("request", lambda r: polls.append(r.url) if "/api/updates" in r.url else None)
+    customer.on("request", lambda r: streams.append(r.url) if "/api/stream" in r.url else None)
+    agent.on("request", lambda r: polls.append(r.url) if "/messages?after" in r.url else None)
+    customer.goto(stack.web_url)
+    say(customer, "I want to talk to a person about my refund")
+    customer.wait_for_selector("li.msg.bot >> text=will join this chat", timeout=60_000)
+    agent.reload()
+    agent.click("table.queue a >> nth=0")
+    agent.click("#take")
+    customer.wait_for_selector(
+        "li.msg.agent >> text=Robin from the Kettle & Volt team", timeout=5_000
+    )
+
+    agent.fill("#reply", "Pushed, not polled: your refund is on its way.")
+    started = time.monotonic()
+    agent.press("#reply", "Enter")
+    customer.wait_for_selector("li.msg.agent >> text=Pushed, not polled", timeout=1_000)
+    elapsed = time.monotonic() - started
+    say(customer, "great, thanks")
+    agent.wait_for_selector("li.msg.customer >> text=great, thanks", timeout=10_000)
+    assert elapsed < 1.0
+    assert streams and polls == []
