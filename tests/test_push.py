@@ -5,6 +5,7 @@ console's stream needs a login and the ticket's queue, and idle streams send hea
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
@@ -170,3 +171,55 @@ async def test_the_console_stream_needs_a_login_and_the_tickets_queue(
     message = await next_event(response)
     assert '"text": "looking into it"' in message["data"] and message["id"].isdigit()
     response.close()
+
+
+async def queue_event(response, timeout: float = 5.0) -> list[dict]:
+    """The next `queue` event's rows (heartbeats skipped)."""
+    while True:
+        event = await next_event(response, timeout)
+        if event.get("event") == "queue":
+            return json.loads(event["data"])
+
+
+async def test_the_queue_stream_shows_a_new_ticket_within_a_second_to_its_queue_only(
+    aiohttp_client, client, web_services, alex
+):
+    web_services.agents.create("dana", "Dana", PASSWORD, skills=["shipping"])
+    assert (await client.get("/console/api/queue/stream")).status == 401
+    await login(client, "alex")
+    mine = await client.get("/console/api/queue/stream")
+    assert mine.headers["Content-Type"] == "text/event-stream"
+    assert (await next_event(mine))["event"] == "ready"
+    assert await queue_event(mine) == []  # the queue as it is when the stream starts
+    dana = await aiohttp_client(client.server)
+    await login(dana, "dana")
+    theirs = await dana.get("/console/api/queue/stream")
+    await next_event(theirs)
+    assert await queue_event(theirs) == []
+
+    opened = web_services.escalation.open(
+        "visitor-0042", "customer_request", [("customer", "charged twice! <b>now</b>")]
+    ).ticket_id
+    rows = await queue_event(mine, timeout=1.0)
+    assert [(r["id"], r["queue"], r["status"]) for r in rows] == [(opened, "billing", "queued")]
+    assert rows[0]["summary"].endswith("charged twice! <b>now</b>")  # text, for textContent
+    assert rows[0]["channel"] and rows[0]["created"].endswith("Z")
+    await no_message_within(theirs, 0.5)  # a billing ticket: not in Dana's shipping queue
+
+    web_services.tickets.take(opened, alex)
+    rows = await queue_event(mine, timeout=1.0)
+    assert [(r["id"], r["status"]) for r in rows] == [(opened, "assigned")]
+    await no_message_within(mine, 0.3)  # nothing changed: nothing sent
+    mine.close()
+    theirs.close()
+
+
+async def test_the_queue_page_updates_by_script_and_reloads_only_without_it(client):
+    await login(client, "alex")
+    page = await (await client.get("/console")).text()
+    assert '<script src="/static/queue.js"></script>' in page
+    assert "location.reload" not in page
+    noscript = page.split("<noscript>")[1].split("</noscript>")[0]
+    assert 'http-equiv="refresh"' in noscript and page.count('http-equiv="refresh"') == 1
+    script = await (await client.get("/static/queue.js")).text()
+    assert "/console/api/queue/stream" in script and "innerHTML" not in script

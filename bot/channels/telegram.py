@@ -31,6 +31,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.messenger_format import split_text
 from bot.channels.signatures import same_secret
+from bot.channels.telegram_updates import update_text
 from bot.channels.webhooks import PATHS
 from bot.runtime.settings import Settings
 from bot.runtime.tokens import rasa_token
@@ -56,28 +57,6 @@ def keyboard(buttons: list[dict[str, Any]]) -> dict[str, Any]:
             payload = title.encode("utf-8")[:MAX_CALLBACK_BYTES].decode("utf-8", "ignore")
         rows.append([{"text": title, "callback_data": payload}])
     return {"inline_keyboard": rows}
-
-
-def update_text(update: dict[str, Any]) -> tuple[str, str, str | None] | None:
-    """(chat id, what the customer said, callback query id) from one update; None for
-    updates that say nothing to the bot (edits, joins, stickers)."""
-    from bot.web.customer import clean_text
-    from bot.web.rasa_client import as_text
-
-    query = update.get("callback_query")
-    if isinstance(query, dict):
-        chat = ((query.get("message") or {}).get("chat") or {}).get("id")
-        data = query.get("data")
-        if chat is not None and isinstance(data, str) and data:
-            return str(chat), data, query.get("id")
-        return None
-    message = update.get("message")
-    if not isinstance(message, dict):
-        return None
-    chat, text = (message.get("chat") or {}).get("id"), message.get("text")
-    if chat is None or not isinstance(text, str) or not clean_text(text):
-        return None
-    return str(chat), as_text(clean_text(text)), None
 
 
 class TelegramOutput(OutputChannel):

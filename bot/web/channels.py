@@ -7,17 +7,29 @@ listening on loopback only and its token never leaves the machine; the channel i
 the platform's signature or secret (`bot.channels`), so a forged call is refused (403) before
 anything is stored. The body may be up to 1 MiB (the API's 64 KiB cap would break the
 signature check of long or batched messages), read as a stream.
+
+Before a genuine call (its signature or secret checked here too, with the same settings) goes
+on, each message in it gets the widget's reopen rule (`customer.reopen_if_resolved`): a
+customer writing again soon after a resolved handoff reopens the ticket, and the pause and the
+note reach Rasa first, so the bot stays silent and the note goes out on the platform.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+from collections.abc import Iterator
 
 import aiohttp
 from aiohttp import web
 
-from bot.web.keys import HTTP, RASA
+from bot.channels.messenger_format import inbound_text
+from bot.channels.signatures import same_secret, valid_hub_signature
+from bot.channels.telegram_updates import update_text
+from bot.web import rasa_client
+from bot.web.customer import reopen_if_resolved
+from bot.web.keys import HTTP, RASA, SETTINGS
 
 log = logging.getLogger(__name__)
 MAX_WEBHOOK_BYTES = 1024 * 1024
@@ -26,6 +38,7 @@ PASSED_HEADERS = {
     "facebook": ("Content-Type", "X-Hub-Signature-256"),
     "telegram": ("Content-Type", "X-Telegram-Bot-Api-Secret-Token"),
 }
+SIGNATURE_HEADER, SECRET_HEADER = PASSED_HEADERS["facebook"][1], PASSED_HEADERS["telegram"][1]
 
 
 async def _body(request: web.Request) -> bytes:
@@ -40,6 +53,39 @@ async def _body(request: web.Request) -> bytes:
     return b"".join(chunks)
 
 
+def _messenger_messages(payload: dict) -> Iterator[tuple[str, str]]:
+    for entry in payload.get("entry") or []:
+        for event in (entry or {}).get("messaging") or []:
+            sender = ((event or {}).get("sender") or {}).get("id")
+            text = inbound_text(event) if isinstance(event, dict) else None
+            if isinstance(sender, str) and sender and text:
+                yield sender, text
+
+
+def genuine_messages(request: web.Request, channel: str, body: bytes) -> list[tuple[str, str]]:
+    """(conversation, text) of each message in a call whose signature (Messenger) or secret
+    (Telegram) is right; nothing for any other call, which Rasa's channel refuses anyway."""
+    settings = request.app[SETTINGS]
+    headers = request.headers
+    if channel == "facebook":
+        genuine = valid_hub_signature(
+            settings.messenger_app_secret or "", body, headers.get(SIGNATURE_HEADER)
+        )
+    else:
+        secret = settings.telegram_secret or ""
+        genuine = bool(secret) and same_secret(headers.get(SECRET_HEADER), secret)
+    try:
+        payload = json.loads(body) if genuine else None
+    except ValueError:
+        return []
+    if not isinstance(payload, dict):
+        return []
+    if channel == "facebook":
+        return list(_messenger_messages(payload))
+    said = update_text(payload)
+    return [said[:2]] if said else []
+
+
 async def forward(request: web.Request) -> web.Response:
     channel = request.match_info["channel"]
     if channel not in PASSED_HEADERS:
@@ -50,6 +96,8 @@ async def forward(request: web.Request) -> web.Response:
     params = [(k, v) for k, v in request.query.items() if k != "token"] + [("token", rasa.token)]
     url = f"{rasa.url}/webhooks/{channel}/webhook"
     try:
+        for sender, text in genuine_messages(request, channel, body) if body else []:
+            await reopen_if_resolved(request, sender, text, deliver=True)
         async with request.app[HTTP].request(
             request.method, url, params=params, data=body, headers=headers
         ) as answer:
@@ -57,7 +105,7 @@ async def forward(request: web.Request) -> web.Response:
             return web.Response(
                 status=answer.status, body=content, content_type=answer.content_type
             )
-    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+    except (aiohttp.ClientError, asyncio.TimeoutError, rasa_client.RasaUnavailable) as exc:
         log.warning("webhook %s: Rasa did not answer (%s)", channel, type(exc).__name__)
         return web.Response(status=503, text="the assistant is unavailable, retry later")
 

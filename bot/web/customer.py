@@ -112,9 +112,12 @@ def _reopened_text(reopened: Reopened) -> str:
     )
 
 
-async def _reopen_if_resolved(request: web.Request, sender: str, text: str) -> list[dict]:
+async def reopen_if_resolved(
+    request: web.Request, sender: str, text: str, deliver: bool = False
+) -> list[dict]:
     """Writing again soon after a resolved handoff reopens the ticket; when someone can take
-    it the bot steps aside again. Returns what the customer is told."""
+    it the bot steps aside again. Returns what the customer is told; `deliver`: tell them on
+    their messaging platform too (`bot.web.channels`)."""
     services = request.app[SERVICES]
     if not await asyncio.to_thread(services.tickets.would_reopen, sender, text):
         return []
@@ -126,7 +129,9 @@ async def _reopen_if_resolved(request: web.Request, sender: str, text: str) -> l
         return []
     note = {"event": "bot", "text": _reopened_text(reopened)}
     events = [{"event": "pause"}, note] if reopened.agents_online else [note]
-    await rasa_client.append_events(request.app[HTTP], request.app[RASA], sender, events)
+    await rasa_client.append_events(
+        request.app[HTTP], request.app[RASA], sender, events, deliver=deliver
+    )
     return [{"from": "bot", "text": note["text"]}]
 
 
@@ -169,7 +174,7 @@ async def send_message(request: web.Request) -> web.Response:
         return _error(400, BAD_BODY)
     try:
         text = await _what_to_send(request, body, sender)
-        notes = await _reopen_if_resolved(request, sender, text)
+        notes = await reopen_if_resolved(request, sender, text)
         replies = await rasa_client.send(request.app[HTTP], request.app[RASA], sender, text)
     except BadMessage as exc:
         return _error(exc.status, str(exc))

@@ -17,6 +17,7 @@ def add_routes(app: web.Application) -> None:
     router.add_get("/console/password", auth.password_form)
     router.add_post("/console/password", auth.change_password)
     router.add_get("/console", tickets.queue)
+    router.add_get("/console/api/queue/stream", tickets.queue_stream)
     router.add_get(TICKET, tickets.ticket)
     router.add_post(f"{TICKET}/take", tickets.take)
     router.add_post(f"{TICKET}/resolve", tickets.resolve)

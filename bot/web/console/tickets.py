@@ -61,6 +61,43 @@ async def queue(request: web.Request) -> dict:
     return await context(request, tickets=tickets, channels=names, now=datetime.utcnow())
 
 
+def _queue_rows(tickets: list[Ticket]) -> list[dict]:
+    """The queue as the page's script renders it (the channel is added separately)."""
+    return [
+        {
+            "id": t.id,
+            "priority": t.priority,
+            "category": t.category,
+            "queue": t.queue,
+            "status": t.status,
+            "conversation": t.conversation_id,
+            "created": t.created_at.isoformat() + "Z",  # stored in UTC, naive
+            "summary": t.summary.splitlines()[-1] if t.summary else "",
+        }
+        for t in tickets
+    ]
+
+
+async def queue_stream(request: web.Request) -> web.StreamResponse:
+    """The agent's queue as Server-Sent Events (`bot.web.push`): a `queue` event with every
+    open ticket in the agent's queues whenever that list changes (a ticket opened, taken,
+    reclassified, resolved), so the page updates live instead of reloading."""
+    tickets, agent, engine = _tickets(request), request["agent"], request.app[SERVICES].engine
+    shown: dict[str, list | None] = {"rows": None}
+
+    def read(after: int) -> tuple[list[push.Event], int]:
+        rows = _queue_rows(tickets.queue(agent))
+        if rows == shown["rows"]:
+            return [], after
+        shown["rows"] = rows
+        ids = [r["conversation"] for r in rows]
+        channels = transcripts.channels_of(engine, ids)  # only when the queue changed
+        data = [{**r, "channel": channel_name(channels.get(r["conversation"]))} for r in rows]
+        return [push.Event(data, name="queue")], after
+
+    return await push.stream(request, 0, read, [])
+
+
 async def _ticket_or_404(request: web.Request) -> Ticket:
     ticket_id = int(request.match_info["id"])
     if ticket_id > MAX_TICKET_ID:  # no such row, and too big for the database to compare
