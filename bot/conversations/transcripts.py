@@ -132,20 +132,3 @@ def conversations(
             for c, n in session.execute(query)
         ]
         return rows, session.execute(total).scalar_one()
-
-
-def transcript_page(
-    engine: Engine, conversation_id: str, page: int = 1, per_page: int = 100
-) -> tuple[Sequence[dict[str, Any]], int]:
-    """Long conversations are paged so the review screen stays fast."""
-    query = (
-        select(Message, Agent.name)
-        .outerjoin(Agent, Agent.id == Message.agent_id)
-        .where(Message.conversation_id == conversation_id)
-        .order_by(Message.id)
-        .offset((max(page, 1) - 1) * per_page)
-        .limit(per_page)
-    )
-    count = select(func.count(Message.id)).where(Message.conversation_id == conversation_id)
-    with Session(engine) as session:
-        return [_row(m, n) for m, n in session.execute(query)], session.execute(count).scalar_one()
