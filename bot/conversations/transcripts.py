@@ -1,9 +1,9 @@
-"""Reading the conversation log: live message feeds and paginated transcript review."""
+"""Reading the conversation log for the live feeds: the widget's and the ticket view's messages,
+the conversation's status, channel and reach (the review screen reads it in `review`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -83,52 +83,3 @@ def channels_of(engine: Engine, conversation_ids: Sequence[str]) -> dict[str, st
     )
     with Session(engine) as session:
         return dict(session.execute(query).all())
-
-
-@dataclass(frozen=True)
-class ConversationRow:
-    id: str
-    channel: str | None
-    status: str
-    customer_email: str | None
-    started_at: datetime
-    last_activity_at: datetime
-    messages: int
-
-
-def conversations(
-    engine: Engine,
-    active_from: datetime | None = None,
-    active_to: datetime | None = None,
-    page: int = 1,
-    per_page: int = 25,
-) -> tuple[list[ConversationRow], int]:
-    """One page of conversations by last activity (newest first), and the total count."""
-    counts = (
-        select(Message.conversation_id, func.count(Message.id).label("n"))
-        .group_by(Message.conversation_id)
-        .subquery()
-    )
-    query = select(Conversation, func.coalesce(counts.c.n, 0)).outerjoin(
-        counts, counts.c.conversation_id == Conversation.id
-    )
-    total = select(func.count(Conversation.id))
-    for condition in (
-        Conversation.last_activity_at >= active_from if active_from else None,
-        Conversation.last_activity_at < active_to if active_to else None,
-    ):
-        if condition is not None:
-            query, total = query.where(condition), total.where(condition)
-    query = (
-        query.order_by(Conversation.last_activity_at.desc())
-        .offset((max(page, 1) - 1) * per_page)
-        .limit(per_page)
-    )
-    with Session(engine) as session:
-        rows = [
-            ConversationRow(
-                c.id, c.channel, c.status, c.customer_email, c.started_at, c.last_activity_at, n
-            )
-            for c, n in session.execute(query)
-        ]
-        return rows, session.execute(total).scalar_one()
