@@ -124,7 +124,16 @@ def test_a_whole_handoff_on_messenger(messenger_stack, graph):
     told = [m.get("text", "") for m in sent_to_customer(graph)]
     assert any("ticket" in t.lower() or "person" in t.lower() for t in told), told
 
-    queue = console.get(f"{web}/console", timeout=10).text
+    def queue_page() -> str | None:
+        """The queue once the log (projected from Rasa's tracker store a moment after the
+        ticket opens) knows the conversation's channel."""
+        page = console.get(f"{web}/console", timeout=10).text
+        return page if "Messenger" in page else None
+
+    try:
+        queue = wait_for(queue_page, timeout=10)
+    except AssertionError:
+        queue = console.get(f"{web}/console", timeout=10).text
     assert f"#{ticket.id}" in queue and "Messenger" in queue, (
         ticket.status,
         ticket.queue,
