@@ -12,7 +12,8 @@ from bot.runtime.tokens import rasa_token
 
 def main() -> None:
     token = rasa_token(Settings.from_env())
-    sys.argv = ["rasa", *sys.argv[1:], "--auth-token", token]
+    # One argument with "=": a token may start with "-", which argparse would take for an option.
+    sys.argv = ["rasa", *sys.argv[1:], f"--auth-token={token}"]
     from rasa.__main__ import main as rasa_main
 
     rasa_main()
