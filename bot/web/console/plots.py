@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from bot.conversations.analytics import Rates
 from bot.conversations.metrics import AgentMetrics, BotMetrics
@@ -82,6 +83,8 @@ def _bars(axes: Axes, title: str, labels: Sequence[str], values: Sequence[float]
         return
     axes.barh(list(labels)[::-1], list(values)[::-1], color=color)  # the first at the top
     axes.tick_params(axis="y", labelsize="small")
+    if all(isinstance(v, int) for v in values):
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.25 ticks
 
 
 def rankings_png(
