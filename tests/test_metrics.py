@@ -196,6 +196,7 @@ def test_bot_figures_come_from_the_logged_messages(seeded):
     assert bot.fallback_rate == pytest.approx(1 / 10)  # g's one message
     # Three answers with a source: e's (thanked), f's first (not helpful), f's second (bye).
     assert (bot.faq_answers, bot.faq_acceptance) == (3, pytest.approx(2 / 3))
+    assert bot.faq_answer_rate == pytest.approx(2 / 7)  # e and f were given one
     assert bot.mean_confidence == pytest.approx(sum(confidences) / len(confidences))
     assert bot.confidence_histogram == {
         "0.0-0.5": 1,  # 0.31

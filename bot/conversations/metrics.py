@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from statistics import mean, median
 
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, Row
 from sqlalchemy.orm import Session
 
 from bot.conversations.models import Message
@@ -24,6 +24,7 @@ REPORT_DAYS = 30  # the default window of `csbot report` and the metrics page
 CONFIDENCE_BUCKETS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01))
 FAQ_ANSWER_ACTIONS = ("action_answer_faq", "action_faq_not_helpful")
 NOT_HELPFUL = "faq_not_helpful"
+FALLBACK = "nlu_fallback"
 
 
 def report_range(
@@ -56,6 +57,7 @@ class BotMetrics:
     fallback_rate: float | None
     faq_answers: int
     faq_acceptance: float | None  # answers not followed by "that didn't help"
+    faq_answer_rate: float | None  # conversations given at least one FAQ answer
     mean_confidence: float | None
     confidence_histogram: dict[str, int]
 
@@ -191,56 +193,74 @@ def _histogram(confidences: list[float]) -> dict[str, int]:
     return {label: counts[label] for label in labels}
 
 
-def _faq_answers(messages: list) -> tuple[int, int]:
-    """(answers given, answers accepted): an answer is accepted unless the customer's next
-    message in that conversation is "that didn't help"."""
-    given = accepted = 0
-    pending: dict[str, bool] = {}  # conversation -> an answer awaits the next customer message
+def faq_outcomes(messages: list) -> list[tuple[Row, bool]]:
+    """Each FAQ answer (a bot message from an FAQ action that cites its source) with whether
+    it was accepted: it is, unless the customer's next message in that conversation is "that
+    didn't help". `messages` in the order they were said."""
+    outcomes: list[tuple[Row, bool]] = []
+    pending: dict[str, int] = {}  # conversation -> index of the answer awaiting a reply
     for m in messages:
         if m.sender == "bot" and m.action in FAQ_ANSWER_ACTIONS and "\nSource: " in (m.text or ""):
-            given += 1
-            if pending.get(m.conversation_id):
-                accepted += 1  # the previous answer drew no complaint before this one
-            pending[m.conversation_id] = True
-        elif m.sender == "customer" and pending.pop(m.conversation_id, False):
-            accepted += m.intent != NOT_HELPFUL
-    return given, accepted + sum(pending.values())
+            pending[m.conversation_id] = len(outcomes)
+            outcomes.append((m, True))  # accepted until the customer says otherwise
+        elif m.sender == "customer" and m.conversation_id in pending:
+            i = pending.pop(m.conversation_id)
+            outcomes[i] = (outcomes[i][0], m.intent != NOT_HELPFUL)
+    return outcomes
+
+
+def bot_messages(session: Session, start: datetime, end: datetime) -> list[Row]:
+    """The messages bot figures are made of, in the order they were said."""
+    return session.execute(
+        select(
+            Message.id,
+            Message.conversation_id,
+            Message.sender,
+            Message.text,
+            Message.intent,
+            Message.confidence,
+            Message.action,
+            Message.created_at,
+        )
+        .where(Message.created_at >= start, Message.created_at < end)
+        .order_by(Message.id)
+    ).all()
+
+
+def handoffs(session: Session, start: datetime, end: datetime) -> list[Row]:
+    """(conversation_id, created_at) of the tickets opened in the range."""
+    return session.execute(
+        select(Ticket.conversation_id, Ticket.created_at).where(
+            Ticket.created_at >= start, Ticket.created_at < end
+        )
+    ).all()
 
 
 def bot_metrics(engine: Engine, start: datetime, end: datetime) -> BotMetrics:
     with Session(engine) as session:
-        messages = session.execute(
-            select(
-                Message.conversation_id,
-                Message.sender,
-                Message.text,
-                Message.intent,
-                Message.confidence,
-                Message.action,
-            )
-            .where(Message.created_at >= start, Message.created_at < end)
-            .order_by(Message.id)
-        ).all()
-        escalated = set(
-            session.execute(
-                select(Ticket.conversation_id).where(
-                    Ticket.created_at >= start, Ticket.created_at < end
-                )
-            ).scalars()
-        )
+        messages = bot_messages(session, start, end)
+        escalated = {t.conversation_id for t in handoffs(session, start, end)}
+    return bot_figures(messages, escalated)
+
+
+def bot_figures(messages: list[Row], escalated: set[str]) -> BotMetrics:
+    """The bot's figures over `messages` (from `bot_messages`), the conversations in
+    `escalated` having been handed to a person in the same range."""
     customer = [m for m in messages if m.sender == "customer"]
     conversations = {m.conversation_id for m in customer}
     handed = conversations & escalated
     confidences = [m.confidence for m in customer if m.confidence is not None]
-    answers, accepted = _faq_answers(messages)
+    answers = faq_outcomes(messages)
+    answered = {m.conversation_id for m, _ in answers} & conversations
     return BotMetrics(
         conversations=len(conversations),
         customer_messages=len(customer),
         containment_rate=_ratio(len(conversations - handed), len(conversations)),
         handoff_rate=_ratio(len(handed), len(conversations)),
-        fallback_rate=_ratio(sum(m.intent == "nlu_fallback" for m in customer), len(customer)),
-        faq_answers=answers,
-        faq_acceptance=_ratio(accepted, answers),
+        fallback_rate=_ratio(sum(m.intent == FALLBACK for m in customer), len(customer)),
+        faq_answers=len(answers),
+        faq_acceptance=_ratio(sum(accepted for _, accepted in answers), len(answers)),
+        faq_answer_rate=_ratio(len(answered), len(conversations)),
         mean_confidence=mean(confidences) if confidences else None,
         confidence_histogram=_histogram(confidences),
     )

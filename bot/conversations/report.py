@@ -24,6 +24,7 @@ def format_report(
         f"  containment rate         {pct(bot.containment_rate)}",
         f"  handoff rate             {pct(bot.handoff_rate)}",
         f"  fallback rate            {pct(bot.fallback_rate)}",
+        f"  given an FAQ answer      {pct(bot.faq_answer_rate)}",
         f"  FAQ answers / accepted   {bot.faq_answers} / {pct(bot.faq_acceptance)}",
         "  mean intent confidence   "
         + ("-" if bot.mean_confidence is None else f"{bot.mean_confidence:.2f}"),

@@ -1,10 +1,10 @@
 """The agent console: login and password (`auth`), tickets (`tickets`), the review
-workbench (`review`), metrics and the audit trail (`admin`), customers' data export,
-deletion and deletion requests (`privacy`)."""
+workbench (`review`), metrics and the audit trail (`admin`), analytics (`analytics`),
+customers' data export, deletion and deletion requests (`privacy`)."""
 
 from aiohttp import web
 
-from bot.web.console import admin, auth, privacy, review, teach, tickets
+from bot.web.console import admin, analytics, auth, privacy, review, teach, tickets
 
 TICKET = "/console/tickets/{id:\\d+}"
 
@@ -30,6 +30,7 @@ def add_routes(app: web.Application) -> None:
     teach.add_routes(router, review.PAGE)
     router.add_get("/console/admin/metrics", admin.metrics_page)
     router.add_get("/console/admin/metrics.png", admin.metrics_plot)
+    analytics.add_routes(router)
     router.add_get("/console/admin/audit", admin.audit)
     router.add_get("/console/admin/audit.json", admin.audit_json)
     router.add_get(privacy.PAGE, privacy.page)
