@@ -67,6 +67,7 @@ def test_an_admin_closes_a_gap_and_the_bot_answers_it(gap_stack, browser):  # no
     assert "Source: FAQ" not in customer.inner_text("#chat-log")
 
     admin = browser.new_context().new_page()
+    admin.set_default_timeout(180_000)  # mining loads MiniLM on the first visit: not instant
     admin.goto(gap_stack.web_url + "console")
     admin.fill("#username", ADMIN)
     admin.fill("#password", PASSWORD)
@@ -74,7 +75,7 @@ def test_an_admin_closes_a_gap_and_the_bot_answers_it(gap_stack, browser):  # no
     admin.wait_for_selector("text=Open tickets")
     admin.click("text=FAQ gaps")
     cluster = admin.locator("section.gap", has_text=ASKED[0]).first
-    cluster.wait_for(timeout=120_000)  # MiniLM loads on the first visit
+    cluster.wait_for()
     assert cluster.locator("h2").inner_text().startswith(f"{len(ASKED)} questions")
 
     draft = cluster.locator("form.gap-draft")
@@ -82,7 +83,7 @@ def test_an_admin_closes_a_gap_and_the_bot_answers_it(gap_stack, browser):  # no
     draft.locator("input[name=question]").fill("Do you have a wishlist?")
     draft.locator("textarea[name=answer]").fill(ANSWER)
     draft.locator("button[type=submit]").click()
-    admin.wait_for_selector("p.notice >> text=New FAQ 'store-wishlist'", timeout=120_000)
+    admin.wait_for_selector("p.notice >> text=New FAQ 'store-wishlist'")
     for _ in range(120):  # the rebuild runs in the background: wait until the page says done
         state = admin.inner_text("#reindex-state")
         if state in ("done", "failed"):

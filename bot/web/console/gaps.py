@@ -245,7 +245,7 @@ async def add_phrasings(request: web.Request) -> web.Response:
     faq_dir = folder(request, "faq_dir")
     post = await request.post()
     faq_id = str(post.get("faq_id", "")).strip()
-    texts = [str(t) for t in post.getall("question", [])]
+    texts = [str(t) for t in post.getall("question", []) if str(t).strip()]
 
     def work() -> tuple[list[faq_entries.FaqResult], int]:
         if not texts:
