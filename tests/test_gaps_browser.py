@@ -13,6 +13,7 @@ import pytest
 
 from bot.conversations.unanswered import UnansweredLog
 from bot.runtime.settings import PROJECT_ROOT
+from knowledge.faq import load_faqs
 from tests.conftest import start_demo_stack
 from tests.test_browser import browser, say  # noqa: F401  (fixture)
 
@@ -91,6 +92,8 @@ def test_an_admin_closes_a_gap_and_the_bot_answers_it(gap_stack, browser):  # no
         admin.wait_for_timeout(1000)
         admin.reload()
     assert state == "done"
+    entry = next(e for e in load_faqs(gap_stack.settings.faq_dir) if e.id == "store-wishlist")
+    assert set(entry.phrasings) == set(ASKED)  # every customer's words, the question rewritten
 
     customer = ask(browser, gap_stack, "can I save products to a wishlist?")
     answer = customer.wait_for_selector("li.msg.bot >> text=Source: FAQ", timeout=30_000)

@@ -112,6 +112,11 @@ async def test_the_page_ranks_clusters_with_their_closest_entry_and_a_draft(gaps
         q in WISHLIST for q in re.findall(r"<li>(.*?)</li>", wishlist)
     )
     assert 'name="id" value="wishlist' in wishlist and 'name="answer"' in wishlist
+    phrasings = re.search(r'name="phrasings"[^>]*>(.*?)</textarea>', wishlist, re.S).group(1)
+    lines = phrasings.splitlines()  # every question, the most central (the draft's) first
+    assert (
+        sorted(lines) == sorted(WISHLIST) and lines[0] == re.search(r"<li>(.*?)</li>", wishlist)[1]
+    )
     assert "Close to an existing entry" not in wishlist and "gap-phrasings" not in wishlist
     assert "3 questions" in wrapping and "<strong>store-gift-wrapping</strong>" in wrapping
     assert "Close to an existing entry: consider adding these as phrasings" in wrapping

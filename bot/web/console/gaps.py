@@ -93,7 +93,11 @@ def _cluster(gap: Gap, questions: Sequence[Question], faqs: dict[str, FaqEntry])
         more=max(gap.size - SHOWN_QUESTIONS, 0),
         closest=faqs.get(gap.closest_faq or ""),
         similarity=gap.closest_similarity,
-        draft=gap.draft,
+        # The most central question too, kept if the admin rewrites the drafted question.
+        draft={
+            **gap.draft,
+            "phrasings": list(dict.fromkeys(" ".join(t.split()) for t in texts[:9])),
+        },
     )
 
 
