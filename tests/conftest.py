@@ -191,10 +191,11 @@ def stack_index(tmp_path_factory, encoder) -> Path:
     return index
 
 
-def start_demo_stack(workdir: Path, model: Path, products, index: Path, setup=None):
+def start_demo_stack(workdir: Path, model: Path, products, index: Path, setup=None, **changes):
     """Rasa, the action server and the web app on free ports over a fresh demo database in
-    `workdir`; `setup(services)` runs before the start (accounts, say). The stack carries
-    `services`; a failed start fails the test with the processes' logs."""
+    `workdir`; `setup(services)` runs before the start (accounts, say); `changes` are more
+    settings (faq_dir=...). The stack carries `services`; a failed start fails the test with
+    the processes' logs."""
     from bot.runtime.processes import StackError, start_stack
 
     settings = dataclasses.replace(
@@ -205,6 +206,7 @@ def start_demo_stack(workdir: Path, model: Path, products, index: Path, setup=No
         rasa_port=(rasa_port := _free_port()),
         actions_port=_free_port(),
         rasa_url=f"http://127.0.0.1:{rasa_port}",
+        **changes,
     )
     services = Services.open(settings.database_url)
     seed(services.engine, products)

@@ -45,3 +45,17 @@ class UnansweredLog:
         )
         with Session(self._engine, expire_on_commit=False) as session:
             return list(session.execute(query).scalars())
+
+    def between(
+        self, start: datetime, end: datetime, limit: int = 2000
+    ) -> list[UnansweredQuestion]:
+        """The newest `limit` questions asked in [start, end), newest first: what the FAQ-gap
+        page mines."""
+        query = (
+            select(UnansweredQuestion)
+            .where(UnansweredQuestion.created_at >= start, UnansweredQuestion.created_at < end)
+            .order_by(UnansweredQuestion.created_at.desc(), UnansweredQuestion.id.desc())
+            .limit(limit)
+        )
+        with Session(self._engine, expire_on_commit=False) as session:
+            return list(session.execute(query).scalars())

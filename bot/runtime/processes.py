@@ -206,6 +206,16 @@ def stack_commands(
     }
 
 
+def workbench_environment(settings: Settings) -> dict[str, str]:
+    """The folders the console's review workbench writes to, as the web app reads them."""
+    folders = {
+        "CSBOT_NLU_DIR": settings.nlu_dir,
+        "CSBOT_FAQ_DIR": settings.faq_dir,
+        "CSBOT_TEST_STORIES_DIR": settings.test_stories_dir,
+    }
+    return {name: str(path) for name, path in folders.items() if path is not None}
+
+
 def start_stack(
     settings: Settings,
     model: Path,
@@ -231,6 +241,7 @@ def start_stack(
         CSBOT_INDEX_DIR=str(settings.index_dir),
         CSBOT_CATALOGUE=str(settings.catalogue_path),
         CSBOT_INTERNAL_HOST=settings.internal_host,
+        **workbench_environment(settings),
         **shared,
     )
     endpoints = write_endpoints(settings, log_dir, broker, guarded)

@@ -17,10 +17,11 @@ from bot.services import Services
 from bot.support.logins import ThrottlePolicy
 from bot.web import channels, console, customer, health, push
 from bot.web.identity import chat_key, customer_identity
-from bot.web.keys import CHAT_KEY, HTTP, RASA, REINDEX, SERVICES, SETTINGS
+from bot.web.keys import CHAT_KEY, ENCODER, HTTP, RASA, REINDEX, SERVICES, SETTINGS
 from bot.web.rasa_client import Rasa
 from bot.web.security import console_guard, secret_key, setup_sessions
 from bot.workbench.reindex import Reindexer, index_builder
+from knowledge.embeddings import MiniLMEncoder
 
 HERE = Path(__file__).parent
 
@@ -53,7 +54,8 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     )
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
     app[RASA] = Rasa(settings.rasa_url, rasa_token(settings))
-    app[REINDEX] = Reindexer(index_builder(settings))
+    app[ENCODER] = MiniLMEncoder()  # loads the model on first use, not here
+    app[REINDEX] = Reindexer(index_builder(settings, app[ENCODER]))
     key = secret_key(settings.project_dir / "var", settings.secret_key)
     app[CHAT_KEY] = chat_key(key)
     setup_sessions(app, key, secure=settings.secure_cookies)

@@ -7,6 +7,7 @@ from bot.runtime.settings import Settings
 from bot.services import Services
 from bot.web.rasa_client import Rasa
 from bot.workbench.reindex import Reindexer
+from knowledge.embeddings import Encoder
 
 SETTINGS = web.AppKey("settings", Settings)
 HTTP = web.AppKey("http", aiohttp.ClientSession)
@@ -14,3 +15,4 @@ SERVICES = web.AppKey("services", Services)
 RASA = web.AppKey("rasa", Rasa)
 CHAT_KEY = web.AppKey("chat_key", bytes)  # signs the customer's conversation cookie
 REINDEX = web.AppKey("reindex", Reindexer)  # rebuilds the knowledge index after FAQ edits
+ENCODER = web.AppKey("encoder", Encoder)  # MiniLM for the index rebuild and FAQ-gap mining

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from knowledge.embeddings import Encoder
+
 
 class Reindexer:
     def __init__(self, build: Callable[[], Any]) -> None:
@@ -56,18 +58,15 @@ class Reindexer:
         return self.state
 
 
-def index_builder(settings: Any) -> Callable[[], str]:
-    """Rebuild what changed under settings.index_dir; MiniLM is loaded on the first build."""
-    encoder: list[Any] = []
+def index_builder(settings: Any, encoder: Encoder) -> Callable[[], str]:
+    """Rebuild what changed under settings.index_dir with `encoder` (the web app's one
+    MiniLM, shared with the FAQ-gap page; it loads on first use)."""
 
     def build() -> str:
         from bot.runtime.setup import workbench_sources
-        from knowledge.embeddings import MiniLMEncoder
         from knowledge.sources import build_all
 
-        if not encoder:
-            encoder.append(MiniLMEncoder())
-        built = build_all(settings.index_dir, encoder[0], workbench_sources(settings))
+        built = build_all(settings.index_dir, encoder, workbench_sources(settings))
         return ", ".join(f"{name} {m.content_hash[:8]}" for name, m in built.items() if m)
 
     return build

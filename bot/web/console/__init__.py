@@ -1,10 +1,10 @@
 """The agent console: login and password (`auth`), tickets (`tickets`), the review
-workbench (`review`), metrics and the audit trail (`admin`), analytics (`analytics`),
-customers' data export, deletion and deletion requests (`privacy`)."""
+workbench (`review`, `teach`, FAQ gaps in `gaps`), metrics and the audit trail (`admin`),
+analytics (`analytics`), customers' data export, deletion and deletion requests (`privacy`)."""
 
 from aiohttp import web
 
-from bot.web.console import admin, analytics, auth, privacy, review, teach, tickets
+from bot.web.console import admin, analytics, auth, gaps, privacy, review, teach, tickets
 
 TICKET = "/console/tickets/{id:\\d+}"
 
@@ -28,6 +28,7 @@ def add_routes(app: web.Application) -> None:
     router.add_get("/console/api/tickets/{id:\\d+}/stream", tickets.ticket_stream)
     review.add_routes(router)
     teach.add_routes(router, review.PAGE)
+    gaps.add_routes(app)
     router.add_get("/console/admin/metrics", admin.metrics_page)
     router.add_get("/console/admin/metrics.png", admin.metrics_plot)
     analytics.add_routes(router)

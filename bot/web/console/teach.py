@@ -21,7 +21,7 @@ from bot.workbench import faq_entries, nlu_examples, test_stories
 from bot.workbench.errors import TeachError
 
 
-def _folder(request: web.Request, name: str) -> Path:
+def folder(request: web.Request, name: str) -> Path:
     folder = getattr(request.app[SETTINGS], name)
     if folder is None:
         raise web.HTTPServiceUnavailable(text=f"{name} is not configured")
@@ -81,7 +81,7 @@ async def _run(request: web.Request, work) -> tuple[str, dict[str, str]]:
 
 
 async def intent(request: web.Request) -> web.Response:
-    nlu_dir, engine = _folder(request, "nlu_dir"), request.app[SERVICES].engine
+    nlu_dir, engine = folder(request, "nlu_dir"), request.app[SERVICES].engine
 
     def work(conversation_id: str, form: dict[str, str]):
         text = _message_text(engine, conversation_id, form.get("message", ""))
@@ -109,7 +109,7 @@ async def intent(request: web.Request) -> web.Response:
 
 
 async def faq_phrasing(request: web.Request) -> web.Response:
-    faq_dir, engine = _folder(request, "faq_dir"), request.app[SERVICES].engine
+    faq_dir, engine = folder(request, "faq_dir"), request.app[SERVICES].engine
 
     def work(conversation_id: str, form: dict[str, str]):
         text = _message_text(engine, conversation_id, form.get("message", ""))
@@ -136,7 +136,7 @@ async def faq_phrasing(request: web.Request) -> web.Response:
 
 
 async def faq_new(request: web.Request) -> web.Response:
-    faq_dir, engine = _folder(request, "faq_dir"), request.app[SERVICES].engine
+    faq_dir, engine = folder(request, "faq_dir"), request.app[SERVICES].engine
     author = request["agent"].username
 
     def work(conversation_id: str, form: dict[str, str]):
@@ -177,7 +177,7 @@ async def faq_new(request: web.Request) -> web.Response:
 
 
 async def story(request: web.Request) -> web.Response:
-    stories_dir, engine = _folder(request, "test_stories_dir"), request.app[SERVICES].engine
+    stories_dir, engine = folder(request, "test_stories_dir"), request.app[SERVICES].engine
     author = request["agent"].username
 
     def work(conversation_id: str, form: dict[str, str]):
