@@ -98,7 +98,7 @@ def snapshot_path(model: Path) -> Path:
 def write_snapshot(model: Path, nlu_dir: Path) -> None:
     """Record next to `model` the (text, intent) examples of `nlu_dir` it was trained on,
     so a later retrain can cross-validate the active model's data against the new data."""
-    from bot.nlu.cross_validation import load_examples
+    from bot.workbench.intent_cv import load_examples
 
     examples = load_examples(nlu_dir)
     temp = snapshot_path(model).with_suffix(".tmp")

@@ -60,7 +60,7 @@ class Retrainer:
         self._make_encoder = encoder or _minilm
         self._encoder: Any = None
         self._vectors: dict[str, np.ndarray] = {}  # text -> MiniLM vector, across jobs
-        self._command = command
+        self.command = command
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._state: dict[str, Any] = {"state": "idle"}
@@ -159,22 +159,22 @@ class Retrainer:
         """Run the training command, showing tqdm's percentage and the latest line."""
         models_dir.mkdir(parents=True, exist_ok=True)
         tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
-        process = subprocess.Popen(
-            self._command(inputs, models_dir, target),
+        with subprocess.Popen(
+            self.command(inputs, models_dir, target),
             cwd=self.settings.project_dir,
             env=training.rasa_environment(),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-        )
-        assert process.stdout is not None
-        pending = ""
-        while chunk := os.read(process.stdout.fileno(), 4096):
-            pending += chunk.decode("utf-8", "replace")
-            *lines, pending = re.split(r"[\r\n]", pending)
-            for line in filter(None, (raw.strip() for raw in lines)):
-                self._progress(line, tail)
-        code = process.wait()
+        ) as process:
+            assert process.stdout is not None
+            pending = ""
+            while chunk := os.read(process.stdout.fileno(), 4096):
+                pending += chunk.decode("utf-8", "replace")
+                *lines, pending = re.split(r"[\r\n]", pending)
+                for line in filter(None, (raw.strip() for raw in lines)):
+                    self._progress(line, tail)
+            code = process.wait()
         if code != 0 or not target.exists():
             lines = "\n".join(tail)
             raise TrainingFailed(f"rasa train exited with code {code}:\n{lines}")
