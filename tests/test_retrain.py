@@ -419,3 +419,14 @@ async def test_a_second_retrain_from_the_page_is_refused_with_a_message(console,
     assert "a retrain is already running" in await second.text()
     release.touch()
     app[RETRAIN].wait(60)
+
+
+def test_the_fast_test_config_differs_from_config_yml_only_in_epochs():
+    import yaml
+
+    real = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())
+    fast = yaml.safe_load((PROJECT_ROOT / "tests" / "data" / "fast_config.yml").read_text())
+    epochs = [c.pop("epochs") for c in fast["pipeline"] + fast["policies"] if "epochs" in c]
+    for c in real["pipeline"] + real["policies"]:
+        c.pop("epochs", None)
+    assert epochs == [1, 1] and fast == real
