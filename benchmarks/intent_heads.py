@@ -12,59 +12,41 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from rasa.shared.nlu.training_data.loading import load_data
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold
 
+from bot.workbench.intent_cv import held_out, linear_head, load_examples
 from knowledge.embeddings import MiniLMEncoder
 
 FALLBACK_THRESHOLD = 0.3  # config.yml's FallbackClassifier
 
 
-def examples() -> tuple[list[str], list[str]]:
-    data = load_data("data/nlu")
-    pairs = [(m.get("text"), m.get("intent")) for m in data.intent_examples]
-    return [t for t, _ in pairs], [i for _, i in pairs]
-
-
 def cross_validate(features, labels: np.ndarray, make_model) -> dict[str, float]:
     folds = StratifiedKFold(3, shuffle=True, random_state=0)
-    predicted = np.empty(len(labels), dtype=object)
-    confidence = np.zeros(len(labels))
-    seconds = []
-    for train, test in folds.split(np.zeros(len(labels)), labels):
-        start = time.perf_counter()
-        model = make_model().fit(features[train], labels[train])
-        seconds.append(time.perf_counter() - start)
-        probabilities = model.predict_proba(features[test])
-        predicted[test] = model.classes_[probabilities.argmax(1)]
-        confidence[test] = probabilities.max(1)
-    kept = confidence >= FALLBACK_THRESHOLD
+    splits = folds.split(np.zeros(len(labels)), labels)
+    result = held_out(features, labels, splits, make_model)
+    predicted, kept = result.predicted, result.confidence >= FALLBACK_THRESHOLD
     return {
         "macro-F1": f1_score(labels, predicted, average="macro"),
         "accuracy": accuracy_score(labels, predicted),
         "kept": kept.mean(),
         "right of kept": (predicted[kept] == labels[kept]).mean(),
-        "train s": float(np.mean(seconds)),
+        "train s": float(np.mean(result.train_seconds)),
     }
 
 
 def main() -> None:
-    texts, intents = examples()
+    pairs = load_examples("data/nlu")
+    texts, intents = [t for t, _ in pairs], [i for _, i in pairs]
     labels = np.array(intents, dtype=object)
     start = time.perf_counter()
     vectors = MiniLMEncoder().encode(texts)
     encode_s = time.perf_counter() - start
     tfidf = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit_transform(texts)
     rows = {
-        "MiniLM + logistic regression (csbot)": cross_validate(
-            vectors, labels, lambda: LogisticRegression(C=10, max_iter=5000)
-        ),
-        "TF-IDF + logistic regression": cross_validate(
-            tfidf, labels, lambda: LogisticRegression(C=10, max_iter=5000)
-        ),
+        "MiniLM + logistic regression (csbot)": cross_validate(vectors, labels, linear_head),
+        "TF-IDF + logistic regression": cross_validate(tfidf, labels, linear_head),
     }
     print(f"{len(texts)} examples, {len(set(intents))} intents; MiniLM encode {encode_s:.0f} s\n")
     print(f"| head | macro-F1 | accuracy | kept at {FALLBACK_THRESHOLD} | right of kept | train |")

@@ -83,6 +83,8 @@ class Settings:
     nlu_dir: Path | None = None  # where the workbench writes taught examples (data/nlu)
     faq_dir: Path | None = None  # ... FAQ phrasings and entries (knowledge/faq)
     test_stories_dir: Path | None = None  # ... conversations saved as tests (tests/stories)
+    train_config: Path = Path("config.yml")  # the Rasa config a training uses (project-relative)
+    rasa_replica_urls: tuple[str, ...] = ()  # every Rasa serving the bot; () = just rasa_url
     public_url: str | None = None  # the web app as the platforms reach it (https://...)
     messenger_verify_token: str | None = None  # the three Messenger needs, see README Channels
     messenger_app_secret: str | None = None
@@ -92,6 +94,12 @@ class Settings:
     telegram_secret: str | None = None  # X-Telegram-Bot-Api-Secret-Token, set with the webhook
     telegram_bot_name: str | None = None
     telegram_api_url: str = TELEGRAM_API_URL
+
+    @property
+    def rasa_urls(self) -> tuple[str, ...]:
+        """Every Rasa replica (CSBOT_RASA_URLS), each of which loads the model an admin
+        activates; by default the one at `rasa_url`."""
+        return self.rasa_replica_urls or (self.rasa_url,)
 
     @property
     def messenger_enabled(self) -> bool:
@@ -148,8 +156,19 @@ class Settings:
             test_stories_dir=Path(
                 env.get("CSBOT_TEST_STORIES_DIR", project_dir / "tests" / "stories")
             ),
+            train_config=Path(env.get("CSBOT_TRAIN_CONFIG") or "config.yml"),
+            rasa_replica_urls=_urls(env, "CSBOT_RASA_URLS"),
             **_channel_settings(env),
         )
+
+
+def _urls(env: dict[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated http(s) URLs; a malformed one names the variable."""
+    urls = tuple(u.strip().rstrip("/") for u in env.get(name, "").split(",") if u.strip())
+    for url in urls:
+        if not url.startswith(("http://", "https://")):
+            raise SettingsError(f"{name} is a comma-separated list of http:// URLs, got {url!r}")
+    return urls
 
 
 def _channel_settings(env: dict[str, str]) -> dict[str, str | None]:

@@ -88,9 +88,18 @@ def ticket_classifier(settings: Settings) -> None:
 
 
 def rasa_model(settings: Settings, force: bool = False) -> Path:
-    from bot.runtime.training import ensure_model
+    """The model an admin activated or kept in the console while the training inputs are
+    unchanged since; otherwise the model for the current inputs, trained if need be."""
+    from bot.runtime.model_choice import chosen_model
+    from bot.runtime.training import ensure_model, fingerprint, inputs_of
 
-    return ensure_model(settings.project_dir, settings.models_dir, force=force)
+    inputs = inputs_of(settings)
+    current = fingerprint(settings.project_dir, inputs)
+    chosen = None if force else chosen_model(settings.models_dir, current)
+    if chosen is not None:
+        print(f"==> Serving {chosen.name}, the model chosen in the console.")
+        return chosen
+    return ensure_model(settings.project_dir, settings.models_dir, force=force, inputs=inputs)
 
 
 def prepare(settings: Settings) -> Prepared:

@@ -33,6 +33,7 @@ ACTIONS = (
     "logout",
     "password",
     "teach",  # the review workbench wrote an NLU example, FAQ phrasing/entry or test story
+    "model",  # a retrain started, a model activated, kept or rolled back (console model page)
 )
 Actor = AgentView | str  # an agent, or an operator named like "cli:root"
 

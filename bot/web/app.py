@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -17,10 +18,21 @@ from bot.services import Services
 from bot.support.logins import ThrottlePolicy
 from bot.web import channels, console, customer, health, push
 from bot.web.identity import chat_key, customer_identity
-from bot.web.keys import CHAT_KEY, ENCODER, HTTP, RASA, REINDEX, SERVICES, SETTINGS
+from bot.web.keys import (
+    CHAT_KEY,
+    ENCODER,
+    HTTP,
+    MODEL_SWITCH,
+    RASA,
+    REINDEX,
+    RETRAIN,
+    SERVICES,
+    SETTINGS,
+)
 from bot.web.rasa_client import Rasa
 from bot.web.security import console_guard, secret_key, setup_sessions
 from bot.workbench.reindex import Reindexer, index_builder
+from bot.workbench.retrain import Retrainer
 from knowledge.embeddings import MiniLMEncoder
 
 HERE = Path(__file__).parent
@@ -56,6 +68,8 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     app[RASA] = Rasa(settings.rasa_url, rasa_token(settings))
     app[ENCODER] = MiniLMEncoder()  # loads the model on first use, not here
     app[REINDEX] = Reindexer(index_builder(settings, app[ENCODER]))
+    app[RETRAIN] = Retrainer(settings, encoder=lambda: app[ENCODER])
+    app[MODEL_SWITCH] = asyncio.Lock()
     key = secret_key(settings.project_dir / "var", settings.secret_key)
     app[CHAT_KEY] = chat_key(key)
     setup_sessions(app, key, secure=settings.secure_cookies)

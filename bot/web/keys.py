@@ -1,5 +1,7 @@
 """Typed application keys, declared once."""
 
+import asyncio
+
 import aiohttp
 from aiohttp import web
 
@@ -7,6 +9,7 @@ from bot.runtime.settings import Settings
 from bot.services import Services
 from bot.web.rasa_client import Rasa
 from bot.workbench.reindex import Reindexer
+from bot.workbench.retrain import Retrainer
 from knowledge.embeddings import Encoder
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -15,4 +18,6 @@ SERVICES = web.AppKey("services", Services)
 RASA = web.AppKey("rasa", Rasa)
 CHAT_KEY = web.AppKey("chat_key", bytes)  # signs the customer's conversation cookie
 REINDEX = web.AppKey("reindex", Reindexer)  # rebuilds the knowledge index after FAQ edits
-ENCODER = web.AppKey("encoder", Encoder)  # MiniLM for the index rebuild and FAQ-gap mining
+ENCODER = web.AppKey("encoder", Encoder)  # MiniLM for the index rebuild, gap mining, retrain CV
+RETRAIN = web.AppKey("retrain", Retrainer)  # the console's retrain job
+MODEL_SWITCH = web.AppKey("model_switch", asyncio.Lock)  # one model change at a time

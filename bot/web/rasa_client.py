@@ -1,11 +1,14 @@
-"""Talking to Rasa over HTTP: the REST channel for messages, the tracker for history.
-Every call carries Rasa's API token (`?token=`), which Rasa and its REST channel require."""
+"""Talking to Rasa over HTTP: the REST channel for messages, the tracker for history, the
+model each replica serves. Every call carries Rasa's API token (`?token=`), which Rasa and
+its REST channel require."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -166,3 +169,81 @@ async def execute_action(http: aiohttp.ClientSession, rasa: Rasa, sender: str, a
     await _request(
         http, rasa, "POST", path, json={"name": action}, params={"output_channel": "latest"}
     )
+
+
+# --- the model each Rasa replica serves -----------------------------------------------------
+
+MODEL_LOAD_TIMEOUT_S = 300.0  # Rasa loads a model (and MiniLM) before it answers PUT /model
+
+
+class ModelSwitchError(RuntimeError):
+    """A replica could not load the model; every replica serves what it served before."""
+
+
+async def serving(http: aiohttp.ClientSession, rasa: Rasa) -> str:
+    """The file name of the model a Rasa replica serves (GET /status)."""
+    status = await _request(http, rasa, "GET", "/status")
+    return str((status or {}).get("model_file") or "")
+
+
+async def _load(http: aiohttp.ClientSession, rasa: Rasa, model: Path, timeout_s: float) -> None:
+    """PUT /model, then wait until the replica reports it serves `model`."""
+    timeout = aiohttp.ClientTimeout(total=timeout_s)
+    await _request(http, rasa, "PUT", "/model", json={"model_file": str(model)}, timeout=timeout)
+    for _ in range(20):
+        if await serving(http, rasa) == model.name:
+            return
+        await asyncio.sleep(0.5)
+    raise RasaUnavailable(f"still serves another model after loading {model.name}")
+
+
+async def switch_model(
+    http: aiohttp.ClientSession,
+    replicas: Sequence[Rasa],
+    model: Path,
+    timeout_s: float = MODEL_LOAD_TIMEOUT_S,
+) -> dict[str, str]:
+    """Load `model` on every replica (Rasa's model-replace API), one after another, each
+    confirmed by its status. Returns what each served before. If any replica is unreachable
+    none is switched; if one fails to load it, those already switched go back to what they
+    served (ModelSwitchError either way, naming the replica)."""
+    before: dict[str, str] = {}
+    for rasa in replicas:
+        try:
+            before[rasa.url] = await serving(http, rasa)
+        except RasaUnavailable as exc:
+            raise ModelSwitchError(f"Rasa at {rasa.url} did not answer ({exc})") from None
+    switched: list[Rasa] = []
+    for rasa in replicas:
+        try:
+            await _load(http, rasa, model, timeout_s)
+        except RasaUnavailable as exc:
+            stuck = await _restore(http, switched, model.parent, before, timeout_s)
+            raise ModelSwitchError(
+                f"Rasa at {rasa.url} could not load {model.name} ({exc}); "
+                + (
+                    f"and could not go back: {', '.join(stuck)}"
+                    if stuck
+                    else "every replica serves its previous model"
+                )
+            ) from None
+        switched.append(rasa)
+    return before
+
+
+async def _restore(
+    http: aiohttp.ClientSession,
+    switched: Sequence[Rasa],
+    models_dir: Path,
+    before: dict[str, str],
+    timeout_s: float,
+) -> list[str]:
+    """Load each switched replica's previous model again; the replicas that could not."""
+    stuck = []
+    for rasa in switched:
+        try:
+            await _load(http, rasa, models_dir / before[rasa.url], timeout_s)
+        except RasaUnavailable as exc:
+            log.error("Rasa at %s could not go back to %s: %s", rasa.url, before[rasa.url], exc)
+            stuck.append(f"Rasa at {rasa.url} ({exc})")
+    return stuck

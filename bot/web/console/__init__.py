@@ -1,10 +1,11 @@
 """The agent console: login and password (`auth`), tickets (`tickets`), the review
-workbench (`review`, `teach`, FAQ gaps in `gaps`), metrics and the audit trail (`admin`),
-analytics (`analytics`), customers' data export, deletion and deletion requests (`privacy`)."""
+workbench (`review`, `teach`, FAQ gaps in `gaps`), retraining the model (`model`), metrics
+and the audit trail (`admin`), analytics (`analytics`), customers' data export, deletion and
+deletion requests (`privacy`)."""
 
 from aiohttp import web
 
-from bot.web.console import admin, analytics, auth, gaps, privacy, review, teach, tickets
+from bot.web.console import admin, analytics, auth, gaps, model, privacy, review, teach, tickets
 
 TICKET = "/console/tickets/{id:\\d+}"
 
@@ -29,6 +30,7 @@ def add_routes(app: web.Application) -> None:
     review.add_routes(router)
     teach.add_routes(router, review.PAGE)
     gaps.add_routes(app)
+    model.add_routes(router)
     router.add_get("/console/admin/metrics", admin.metrics_page)
     router.add_get("/console/admin/metrics.png", admin.metrics_plot)
     analytics.add_routes(router)
