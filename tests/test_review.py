@@ -42,9 +42,11 @@ def user(sender, text, intent, confidence, at, channel="rest", **intent_extra):
         "parse_data": {
             "intent": {"name": intent, "confidence": confidence, **intent_extra},
             "intent_ranking": ranking,
-            "entities": [{"entity": "order_id", "value": "100234", "start": 0, "end": 6}]
-            if "100234" in text
-            else [],
+            "entities": [
+                {"entity": "order_id", "value": "100234", "start": i, "end": i + 6}
+                for i in [text.find("100234")]
+                if i >= 0
+            ],
         },
     }
 
@@ -195,7 +197,7 @@ def test_the_timeline_shows_both_halves(review_db):
     angry = timeline(services.engine, "angry")
     complaint, order, reply = angry.messages
     assert (complaint["negativity"], complaint["original_intent"]) == (4, "refund_status")
-    assert order["entities"] == [{"entity": "order_id", "value": "100234"}]
+    assert order["entities"] == [{"entity": "order_id", "value": "100234", "text": "100234"}]
     assert (reply["from"], reply["agent"]) == ("agent", "Alex")
     (ticket,) = angry.tickets
     assert (ticket["id"], ticket["reason"], ticket["agent"]) == (
@@ -302,3 +304,14 @@ def test_a_two_thousand_message_conversation_stays_fast(review_db):
             connection.execute(text("SET enable_seqscan = off"))
             plan = " ".join(r[0] for r in connection.execute(text(f"EXPLAIN {sql}")))
         assert "ix_messages_fts" in plan, plan
+
+
+def test_the_teach_box_gets_the_words_the_customer_wrote_for_an_entity():
+    """ "one" was normalised to the quantity 1: teaching must annotate "one", which is in the
+    message (the value 1 is not, and the teach box refused it)."""
+    from bot.conversations.review import _entity
+
+    text = "I want to return one of the kettles"
+    found = {"entity": "quantity", "value": 1, "start": 17, "end": 20}
+    assert _entity(found, text) == {"entity": "quantity", "value": 1, "text": "one"}
+    assert _entity({"entity": "order_id", "value": "100234"}, text)["text"] == "100234"

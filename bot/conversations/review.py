@@ -252,6 +252,15 @@ def _nlu(payload: dict[str, Any] | None) -> dict[str, Any]:
     return {"ranking": ranking, "original_intent": intent.get("original")}
 
 
+def _entity(found: dict[str, Any], text: str) -> dict[str, Any]:
+    """An entity with its value and the words the customer wrote for it ("one" for the
+    quantity 1): the teach box annotates those words, which are in the message."""
+    start, end = found.get("start"), found.get("end")
+    span = text[start:end] if isinstance(start, int) and isinstance(end, int) else None
+    value = found.get("value")
+    return {"entity": found.get("entity"), "value": value, "text": span or str(value)}
+
+
 def _entry(message: Message, agent: str | None, payload: dict | None) -> dict[str, Any]:
     retrieval = message.retrieval or {}
     return {
@@ -262,9 +271,7 @@ def _entry(message: Message, agent: str | None, payload: dict | None) -> dict[st
         "agent": agent,
         "intent": message.intent,
         "confidence": message.confidence,
-        "entities": [
-            {"entity": e.get("entity"), "value": e.get("value")} for e in message.entities or []
-        ],
+        "entities": [_entity(e, message.text or "") for e in message.entities or []],
         "negativity": message.negativity,
         "action": message.action,
         "latency_ms": message.latency_ms,

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import timedelta
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.dates import DateFormatter, DayLocator
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -69,6 +71,11 @@ def rates_png(rows: list[Rates], period: str) -> bytes:
     for field, label, color in RATE_LINES:
         values = [getattr(r, field) for r in rows]
         axes.plot(days, [v * 100 for v in values], marker="o", label=label, color=color)
+    pad = timedelta(days=1 if period == "day" else 4)  # one point alone still reads as a date
+    axes.set_xlim(days[0] - pad, days[-1] + pad)
+    span = (days[-1] - days[0] + 2 * pad).days
+    axes.xaxis.set_major_locator(DayLocator(interval=max(1, span // 8)))  # whole days only
+    axes.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))
     axes.set_ylim(0, 100)
     axes.set_ylabel("% of conversations (fallback: of messages)")
     axes.legend(loc="upper left", fontsize="small")
