@@ -11,6 +11,7 @@ conversation log catches up from there.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import signal
 import subprocess
@@ -309,6 +310,10 @@ def start_stack(
         CSBOT_RASA_URLS=",".join(settings.rasa_urls),
         ACTION_SERVER_SANIC_WORKERS=str(action_workers),
     )
+    if rasa_replicas > 1:
+        # A replica killed mid-message leaves its conversation's lock in Redis until the lock
+        # expires: no longer than the web app waits for an answer (Rasa's default: 60 s).
+        env.setdefault("TICKET_LOCK_LIFETIME", str(math.ceil(settings.rasa_timeout_s)))
     endpoints = write_endpoints(settings, log_dir, broker, guarded)
     commands = replica_commands(stack_commands(settings, model, endpoints, guarded), settings)
     checks = health_urls(settings)
