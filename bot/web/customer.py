@@ -17,9 +17,11 @@ from typing import Any, TypeVar
 
 import aiohttp_jinja2
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import SHOP_NAME
 from bot.conversations import transcripts
+from bot.conversations.projection import transient
 from bot.support.tickets import Reopened
 from bot.web import push, rasa_client
 from bot.web.identity import CONVERSATION, COOKIE, Handler, verify
@@ -183,7 +185,14 @@ async def send_message(request: web.Request) -> web.Response:
         return _error(400, BAD_BODY)
     try:
         text = await _what_to_send(request, body, sender)
-        notes = await reopen_if_resolved(request, sender, text)
+        try:
+            notes = await reopen_if_resolved(request, sender, text)
+        except SQLAlchemyError as exc:
+            if not transient(exc):
+                raise
+            # The database is down or restarting, and nothing reached Rasa yet.
+            log.warning("database unavailable before sending a message: %s", type(exc).__name__)
+            raise rasa_client.RasaUnavailable("database unavailable", unsent=True) from None
         replies = await to_rasa(request, rasa_client.send, sender, text)
     except BadMessage as exc:
         return _error(exc.status, str(exc))
