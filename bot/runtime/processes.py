@@ -312,8 +312,10 @@ def start_stack(
     )
     if rasa_replicas > 1:
         # A replica killed mid-message leaves its conversation's lock in Redis until the lock
-        # expires: no longer than the web app waits for an answer (Rasa's default: 60 s).
-        env.setdefault("TICKET_LOCK_LIFETIME", str(math.ceil(settings.rasa_timeout_s)))
+        # expires (Rasa's default: 60 s). Half the web app's wait for an answer lets the
+        # customer's next message through on another replica before the web app gives up.
+        lifetime = max(5, math.ceil(settings.rasa_timeout_s / 2))
+        env.setdefault("TICKET_LOCK_LIFETIME", str(lifetime))
     endpoints = write_endpoints(settings, log_dir, broker, guarded)
     commands = replica_commands(stack_commands(settings, model, endpoints, guarded), settings)
     checks = health_urls(settings)
