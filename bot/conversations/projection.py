@@ -80,6 +80,76 @@ class _Moved(Exception):
     """Another projector moved the cursor first; re-read it."""
 
 
+STORED, DUPLICATE, DEAD_LETTER = "stored", "duplicate", "dead letter"
+
+
+@dataclass(frozen=True)
+class Received:
+    """An event as it reached the log, before it is read: its JSON text and where it is from."""
+
+    raw: str
+    conversation_id: str | None
+    event_type: str | None
+    source_id: int | None = None  # Rasa's `events.id`; None for a message from RabbitMQ
+
+
+def log_event(
+    engine: Engine,
+    conversation_log: ConversationLog,
+    received: Received,
+    read: Callable[[], dict[str, Any]],
+    claim: Callable[[Session], None] | None = None,
+) -> str:
+    """Store one event (`read()` builds it from `received`) in a transaction of its own, after
+    `claim` (the projector moves its cursor there): STORED, or DUPLICATE when the log has it
+    already. An event that cannot be read or breaks a constraint goes to `dead_letters`
+    (DEAD_LETTER) so it never blocks the ones after it. Transient database errors propagate:
+    the caller waits and tries the same event again. Both the projector and
+    `bot.conversations.log_consumer` store each event through here."""
+    try:
+        event = read()
+        with Session(engine) as session, session.begin():
+            if claim is not None:
+                claim(session)
+            return STORED if conversation_log.store(session, event) else DUPLICATE
+    except _Moved:
+        raise
+    except Exception as exc:
+        if transient(exc):
+            raise
+        _dead_letter(engine, received, exc, claim)
+        return DEAD_LETTER
+
+
+def _dead_letter(
+    engine: Engine,
+    received: Received,
+    exc: Exception,
+    claim: Callable[[Session], None] | None,
+) -> None:
+    error = f"{type(exc).__name__}: {exc}"[:4000]
+    origin = f"event {received.source_id}" if received.source_id is not None else "message"
+    log.error(
+        "conversation log: %s (%s) of conversation %s not stored, kept in dead_letters: %s",
+        origin,
+        received.event_type,
+        received.conversation_id,
+        error.splitlines()[0] if error else "",
+    )
+    with Session(engine) as session, session.begin():
+        if claim is not None:
+            claim(session)
+        session.add(
+            DeadLetter(
+                source_id=received.source_id,
+                conversation_id=received.conversation_id,
+                event_type=received.event_type,
+                payload=redact(received.raw),  # kept, but no personal data in it
+                error=error,
+            )
+        )
+
+
 class LogProjector:
     """Keeps the conversation log caught up with the tracker store, on a thread of its own."""
 
@@ -142,40 +212,15 @@ class LogProjector:
         return self.clock() - first_seen >= self.hole_grace_s
 
     def _handle(self, row: Row, expected: int) -> None:
-        try:
-            event = tracker_event(row.sender_id, row.data)
-            with Session(self.engine) as session, session.begin():
-                _claim(session, expected, row.id)
-                self.log.store(session, event)
-        except _Moved:
-            raise
-        except Exception as exc:
-            if transient(exc):
-                raise
-            self._dead_letter(row, expected, exc)
-
-    def _dead_letter(self, row: Row, expected: int, exc: Exception) -> None:
-        error = f"{type(exc).__name__}: {exc}"[:4000]
-        log.error(
-            "conversation log: event %s (%s) of conversation %s not stored, kept in "
-            "dead_letters: %s",
-            row.id,
-            row.type_name,
-            row.sender_id,
-            error.splitlines()[0],
+        received = Received(row.data or "", row.sender_id, row.type_name, row.id)
+        outcome = log_event(
+            self.engine,
+            self.log,
+            received,
+            lambda: tracker_event(row.sender_id, row.data),
+            claim=lambda session: _claim(session, expected, row.id),
         )
-        with Session(self.engine) as session, session.begin():
-            _claim(session, expected, row.id)
-            session.add(
-                DeadLetter(
-                    source_id=row.id,
-                    conversation_id=row.sender_id,
-                    event_type=row.type_name,
-                    payload=redact(row.data or ""),  # kept, but no personal data in it
-                    error=error,
-                )
-            )
-        self.dead_lettered += 1
+        self.dead_lettered += outcome == DEAD_LETTER
 
     def backlog(self) -> int:
         with self.engine.connect() as connection:
@@ -326,8 +371,9 @@ def log_health(engine: Engine, now: float | None = None) -> LogHealth:
         ).first()
     latest_text = None
     if latest is not None:
+        origin = "message" if latest.source_id is None else f"event {latest.source_id}"
         latest_text = (
-            f"event {latest.source_id} ({latest.event_type}) of conversation "
+            f"{origin} ({latest.event_type}) of conversation "
             f"{latest.conversation_id}: {latest.error.splitlines()[0][:300]}"
         )
     return LogHealth(
