@@ -326,16 +326,26 @@ def _backlog(connection: Connection, position: int) -> tuple[int, float | None]:
 
 @dataclass(frozen=True)
 class LogHealth:
-    """What `/api/health` and `csbot status` report about the conversation log."""
+    """What `/api/health` and `csbot status` report about the conversation log. With
+    RabbitMQ (`bot.conversations.log_consumer.log_status`) the backlog is the queue's depth
+    and `broker`/`consumers` say whether anything is consuming it; there is no cursor."""
 
-    position: int  # last tracker-store event handled
-    backlog: int  # tracker-store events not logged yet
+    position: int | None  # last tracker-store event handled (None: fed by RabbitMQ)
+    backlog: int | None  # events not logged yet (None: RabbitMQ did not say)
     oldest_backlog_s: float | None  # age of the oldest of them
     dead_letters: int
     latest_dead_letter: str | None
+    broker: str | None = None  # RabbitMQ "up" or "down"; None when the log is projected
+    consumers: int | None = None  # log consumers on the queue
 
     def problems(self, backlog_limit: int, max_lag_s: float = MAX_LAG_S) -> list[str]:
         found = []
+        if self.broker == "down":
+            found.append("RabbitMQ is not answering (the log's queue is unknown)")
+        if self.consumers == 0:
+            found.append("no log consumer is reading the queue")
+        if self.backlog is None:
+            return found
         if self.backlog > backlog_limit:
             found.append(f"log backlog {self.backlog} events (limit {backlog_limit})")
         if self.oldest_backlog_s is not None and self.oldest_backlog_s > max_lag_s:
@@ -343,13 +353,16 @@ class LogHealth:
         return found
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        fields = {
             "position": self.position,
             "backlog": self.backlog,
             "oldest_backlog_s": self.oldest_backlog_s,
             "dead_letters": self.dead_letters,
             "latest_dead_letter": self.latest_dead_letter,
         }
+        if self.broker is not None:
+            fields |= {"broker": self.broker, "consumers": self.consumers}
+        return fields
 
 
 def log_health(engine: Engine, now: float | None = None) -> LogHealth:

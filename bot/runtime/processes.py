@@ -206,9 +206,10 @@ def write_endpoints(
 ) -> Path:
     """Endpoints for this stack: its action server (with the secret's header; Rasa expands
     the variable from its environment), conversations kept in its database (which also feeds
-    the conversation log, or with RabbitMQ its event broker does), and its lock store. The database URL is not written here: the
-    tracker store reads CSBOT_DATABASE_URL. (`broker`: the event broker class of an older
-    checkout played by the journey evaluation, which kept conversations in memory.)"""
+    the conversation log, or with RabbitMQ its event broker does), and its lock store. The
+    database URL is not written here: the tracker store reads CSBOT_DATABASE_URL. (`broker`:
+    the event broker class of an older checkout played by the journey evaluation, which kept
+    conversations in memory.)"""
     path = (folder or settings.project_dir / "var") / f"endpoints-{settings.actions_port}.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     action_url = f"{stack_url(settings.internal_host, settings.actions_port)}/webhook"
@@ -253,7 +254,10 @@ def rabbitmq_environment(settings: Settings) -> dict[str, str]:
     consumer; nothing without it."""
     if not settings.rabbitmq_url:
         return {}
-    return {"CSBOT_RABBITMQ_URL": settings.rabbitmq_url, "CSBOT_RABBITMQ_QUEUE": settings.rabbitmq_queue}
+    return {
+        "CSBOT_RABBITMQ_URL": settings.rabbitmq_url,
+        "CSBOT_RABBITMQ_QUEUE": settings.rabbitmq_queue,
+    }
 
 
 def workbench_environment(settings: Settings) -> dict[str, str]:
