@@ -1,0 +1,315 @@
+"""The production profile's conversation log: Rasa's Pika event broker publishes to RabbitMQ and
+`csbot log-consumer` stores each event once, acknowledging only what is committed, through
+redeliveries, poison messages, database outages and a kill -9. Real RabbitMQ (skipped, with
+the reason, where it is absent); each test has a queue of its own, deleted afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+
+import aio_pika
+import pytest
+from rasa.core.brokers.broker import EventBroker
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.utils.endpoints import EndpointConfig
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from bot.conversations.log import digest
+from bot.conversations.log_consumer import LogConsumer, log_status, queue_state
+from bot.conversations.models import DeadLetter, LoggedEvent, Message
+from bot.privacy.redact import redact_event
+from bot.runtime.database import create_schema, make_engine
+from bot.runtime.processes import event_broker_config
+from bot.runtime.settings import PROJECT_ROOT
+
+RABBITMQ_URL = os.environ.get("CSBOT_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+@pytest.fixture(scope="session")
+def rabbitmq() -> str:
+    """The real RabbitMQ's URL (skips the test, with the reason, when it is unreachable)."""
+
+    async def reach() -> None:
+        connection = await aio_pika.connect(RABBITMQ_URL, timeout=3)
+        await connection.close()
+
+    try:
+        asyncio.run(reach())
+    except Exception as exc:
+        pytest.skip(f"RabbitMQ not reachable at {RABBITMQ_URL}: {exc!r}")
+    return RABBITMQ_URL
+
+
+@pytest.fixture
+def queue(rabbitmq) -> str:
+    """A queue (and Rasa's exchange of the same name) for this test only."""
+    name = f"csbot_test_{uuid.uuid4().hex[:12]}"
+    yield name
+
+    async def delete() -> None:
+        connection = await aio_pika.connect(rabbitmq)
+        async with connection:
+            channel = await connection.channel()
+            await channel.queue_delete(name)
+            await channel.exchange_delete(name)
+
+    asyncio.run(delete())
+
+
+@pytest.fixture
+def engine(db_url):
+    engine = make_engine(db_url)
+    create_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+def turn(sender: str, i: int, text: str = "where is my parcel?") -> list[dict]:
+    """One turn as Rasa's tracker store streams it: `{"sender_id", **event.as_dict()}`."""
+    t = 1_780_000_000.0 + i
+    events = [
+        UserUttered(text, {"intent": {"name": "order_status", "confidence": 0.9}}, timestamp=t),
+        ActionExecuted("utter_order_status", timestamp=t + 0.1),
+        BotUttered(f"It is on its way ({i}).", timestamp=t + 0.2),
+        ActionExecuted("action_listen", timestamp=t + 0.3),
+    ]
+    return [{"sender_id": sender, **e.as_dict()} for e in events]
+
+
+async def publish_with_rasa(url: str, queue: str, events: list[dict]) -> None:
+    """Publish through Rasa's own PikaEventBroker, built from the endpoints csbot writes."""
+    broker = await EventBroker.create(EndpointConfig.from_dict(event_broker_config(url, queue)))
+    try:
+        for e in events:
+            broker.publish(e)
+        await until_async(lambda: queue_state(url, queue), lambda s: s.messages >= len(events))
+    finally:
+        await broker.close()
+
+
+async def publish_raw(url: str, queue: str, bodies: list[bytes]) -> None:
+    """Publish bodies straight to the queue (persistent, as Rasa does)."""
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel()
+        await channel.declare_queue(queue, durable=True)
+        for body in bodies:
+            message = aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT)
+            await channel.default_exchange.publish(message, routing_key=queue)
+
+
+async def until_async(read, done, timeout: float = 20.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await read()
+        if value is not None and done(value):
+            return value
+        assert time.monotonic() < deadline, f"gave up waiting: last {value}"
+        await asyncio.sleep(0.05)
+
+
+def consume_until(
+    engine,
+    url: str,
+    queue: str,
+    done: Callable[[LogConsumer], bool],
+    timeout: float = 30.0,
+    **options,
+) -> LogConsumer:
+    """Run a consumer until `done(consumer)`, then stop it as SIGTERM would."""
+
+    async def main() -> LogConsumer:
+        consumer = LogConsumer(engine, url, queue, retry_initial=0.05, **options)
+        task = asyncio.create_task(consumer.run())
+        deadline = time.monotonic() + timeout
+        while not await asyncio.to_thread(done, consumer):
+            assert not task.done(), "the consumer stopped by itself"
+            assert time.monotonic() < deadline, "the log did not catch up in time"
+            await asyncio.sleep(0.05)
+        consumer.stop()
+        await asyncio.wait_for(task, 10)
+        return consumer
+
+    return asyncio.run(main())
+
+
+def count_logged(engine) -> int:
+    with Session(engine) as session:
+        return session.execute(select(func.count()).select_from(LoggedEvent)).scalar()
+
+
+def logged(engine) -> list[tuple]:
+    with Session(engine) as session:
+        return session.execute(
+            select(LoggedEvent.conversation_id, LoggedEvent.seq, LoggedEvent.digest).order_by(
+                LoggedEvent.conversation_id, LoggedEvent.seq
+            )
+        ).all()
+
+
+def expected(events: list[dict]) -> list[tuple]:
+    """(conversation, seq, digest) for each event, in the order it was published (the log
+    digests an event once its personal data is redacted)."""
+    rows, seq = [], {}
+    for e in events:
+        seq[e["sender_id"]] = seq.get(e["sender_id"], 0) + 1
+        rows.append((e["sender_id"], seq[e["sender_id"]], digest(redact_event(e))))
+    return sorted(rows)
+
+
+def waiting(url: str, queue: str) -> int:
+    return asyncio.run(queue_state(url, queue)).messages
+
+
+def test_what_rasas_broker_publishes_is_logged_once_each_and_redacted(engine, rabbitmq, queue):
+    events = turn("c1", 0, "my email is jane.doe@example.com") + turn("c2", 1) + turn("c1", 2)
+    asyncio.run(publish_with_rasa(rabbitmq, queue, events))
+    consumer = consume_until(engine, rabbitmq, queue, lambda _: count_logged(engine) == 12)
+    assert consumer.counts == {"stored": 12, "duplicate": 0, "dead letter": 0}
+    assert logged(engine) == expected(events)  # same digest as the tracker-store projection
+    with Session(engine) as session:
+        texts = session.execute(select(Message.text).order_by(Message.id)).scalars().all()
+    assert len(texts) == 6 and "jane.doe@example.com" not in texts[0]
+    assert waiting(rabbitmq, queue) == 0  # all acknowledged
+
+
+def test_a_message_delivered_twice_is_logged_once(engine, rabbitmq, queue):
+    events = turn("c1", 0)
+    bodies = [json.dumps(e).encode() for e in events]
+    asyncio.run(publish_raw(rabbitmq, queue, bodies + bodies[1:2]))  # the action again
+    consumer = consume_until(engine, rabbitmq, queue, lambda c: sum(c.counts.values()) == 5)
+    assert logged(engine) == expected(events)
+    assert consumer.counts["duplicate"] == 1
+
+
+def test_poison_messages_are_dead_lettered_and_the_rest_are_logged(engine, rabbitmq, queue):
+    nobody = {
+        "sender_id": "c9",
+        "event": "bot",
+        "text": "Hello from nobody",
+        "timestamp": 1_780_000_000.0,
+        "metadata": {"agent_id": 999_999},  # the log's foreign key refuses it
+    }
+    good = turn("c1", 0) + turn("c1", 1)
+    bodies = [
+        b"\xff not json",
+        json.dumps({"event": "user", "text": "no sender, call 07700 900123"}).encode(),
+        json.dumps(nobody).encode(),
+        *(json.dumps(e).encode() for e in good),
+    ]
+    asyncio.run(publish_raw(rabbitmq, queue, bodies))
+    consumer = consume_until(engine, rabbitmq, queue, lambda _: count_logged(engine) == 8)
+    assert consumer.counts == {"stored": 8, "duplicate": 0, "dead letter": 3}
+    assert logged(engine) == expected(good)
+    with Session(engine) as session:
+        dead = session.execute(select(DeadLetter).order_by(DeadLetter.id)).scalars().all()
+    assert [(d.source_id, d.conversation_id, d.event_type) for d in dead] == [
+        (None, None, None),
+        (None, None, "user"),
+        (None, "c9", "bot"),
+    ]
+    assert "07700 900123" not in dead[1].payload  # kept, but not the personal data
+    assert "IntegrityError" in dead[2].error
+    assert waiting(rabbitmq, queue) == 0
+    health = asyncio.run(log_status(engine, rabbitmq, queue))
+    assert health.dead_letters == 3 and health.latest_dead_letter.startswith("message (bot)")
+
+
+def test_nothing_is_acknowledged_before_it_is_committed(engine, rabbitmq, queue):
+    """The database refuses writes: the consumer retries and acknowledges nothing; stopped
+    then, every event is still in RabbitMQ; once the database is back all are logged once."""
+    events = turn("c1", 0) + turn("c2", 1)
+    asyncio.run(publish_raw(rabbitmq, queue, [json.dumps(e).encode() for e in events]))
+    outage = {"on": True}
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def unavailable(conn, cursor, statement, parameters, context, executemany):
+        if outage["on"] and "conversations" in statement:
+            raise OperationalError(statement, parameters, Exception("database is locked"))
+
+    first = consume_until(engine, rabbitmq, queue, lambda c: c.failures >= 3, retry_max=0.1)
+    assert first.failures >= 3 and count_logged(engine) == 0
+    assert waiting(rabbitmq, queue) == 8  # nothing acknowledged, nothing lost
+    outage["on"] = False
+    second = consume_until(engine, rabbitmq, queue, lambda _: count_logged(engine) == 8)
+    assert second.failures == 0 and logged(engine) == expected(events)
+    assert waiting(rabbitmq, queue) == 0
+
+
+def test_the_database_coming_back_lets_the_held_message_through(engine, rabbitmq, queue):
+    events = turn("c1", 0)
+    asyncio.run(publish_raw(rabbitmq, queue, [json.dumps(e).encode() for e in events]))
+    outage = {"left": 4}
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def unavailable(conn, cursor, statement, parameters, context, executemany):
+        if outage["left"] and "conversations" in statement:
+            outage["left"] -= 1
+            raise OperationalError(statement, parameters, Exception("server closed"))
+
+    consumer = consume_until(engine, rabbitmq, queue, lambda _: count_logged(engine) == 4)
+    assert consumer.failures == 4 and logged(engine) == expected(events)
+
+
+def consumer_process(db_url: str, url: str, queue: str, log_path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "CSBOT_DATABASE_URL": db_url,
+        "CSBOT_RABBITMQ_URL": url,
+        "CSBOT_RABBITMQ_QUEUE": queue,
+        "PYTHONPATH": str(PROJECT_ROOT),
+    }
+    with open(log_path, "ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot.runtime.cli", "log-consumer"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def wait_for(done: Callable[[], bool], timeout: float, interval: float = 0.01) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "gave up waiting"
+        time.sleep(interval)
+
+
+def test_kill_9_of_the_consumer_loses_and_duplicates_nothing(
+    db_url, engine, rabbitmq, queue, tmp_path
+):
+    """300 events; the consumer is killed -9 mid-stream; RabbitMQ keeps what was not
+    acknowledged and the restarted consumer logs every event exactly once, in order."""
+    events = [e for i in range(75) for e in turn(f"k{i % 15}", i)]  # 15 conversations
+    asyncio.run(publish_raw(rabbitmq, queue, [json.dumps(e).encode() for e in events]))
+    log_path = tmp_path / "consumer.log"
+    first = consumer_process(db_url, rabbitmq, queue, log_path)
+    try:
+        wait_for(lambda: count_logged(engine) >= 20, timeout=60)
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+    finally:
+        first.kill()
+    at_kill = count_logged(engine)
+    assert 20 <= at_kill < 300, "killed mid-stream"
+    second = consumer_process(db_url, rabbitmq, queue, log_path)
+    try:
+        wait_for(lambda: count_logged(engine) >= 300, timeout=120, interval=0.2)
+        wait_for(lambda: waiting(rabbitmq, queue) == 0, timeout=30, interval=0.2)
+        second.send_signal(signal.SIGTERM)  # finishes the message in hand, then stops
+        assert second.wait(15) == 0
+    finally:
+        second.kill()
+    assert logged(engine) == expected(events)  # 300 rows: none lost, none twice, in order
+    assert "log consumer stopped" in log_path.read_text()
