@@ -18,15 +18,18 @@ from collections.abc import Callable
 import aio_pika
 import pytest
 from rasa.core.brokers.broker import EventBroker
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy import event, func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot.conversations.log import digest
 from bot.conversations.log_consumer import LogConsumer, log_status, queue_state
 from bot.conversations.models import DeadLetter, LoggedEvent, Message
+from bot.conversations.tracker_store import DurableTrackerStore
 from bot.privacy.redact import redact_event
 from bot.runtime.database import create_schema, make_engine
 from bot.runtime.processes import event_broker_config
@@ -313,3 +316,64 @@ def test_kill_9_of_the_consumer_loses_and_duplicates_nothing(
         second.kill()
     assert logged(engine) == expected(events)  # 300 rows: none lost, none twice, in order
     assert "log consumer stopped" in log_path.read_text()
+
+
+def test_rasas_tracker_store_publishes_only_what_it_committed(db_url, rabbitmq, queue, monkeypatch):
+    """With CSBOT_RABBITMQ_URL set the tracker store runs no projector (the consumer is the
+    log's one writer) and hands the broker a turn's events once they are committed."""
+    monkeypatch.setenv("CSBOT_DATABASE_URL", db_url)
+    monkeypatch.setenv("CSBOT_RABBITMQ_URL", rabbitmq)
+    events = [e for i in range(2) for e in turn("c1", i)]
+    tracker = DialogueStateTracker.from_dict("c1", [json.loads(json.dumps(e)) for e in events])
+    refuse = {"on": True}
+
+    async def save() -> DurableTrackerStore:
+        config = EndpointConfig.from_dict(event_broker_config(rabbitmq, queue))
+        broker = await EventBroker.create(config)
+        store = DurableTrackerStore(Domain.empty(), event_broker=broker)
+
+        @event.listens_for(store.engine, "before_cursor_execute")
+        def broken(conn, cursor, statement, parameters, context, executemany):
+            if refuse["on"] and statement.lstrip().upper().startswith("INSERT INTO EVENTS"):
+                raise IntegrityError(statement, parameters, Exception("constraint"))
+
+        try:
+            with pytest.raises(IntegrityError):
+                await store.save(tracker)
+            await asyncio.sleep(0.5)
+            assert (await queue_state(rabbitmq, queue)).messages == 0  # nothing committed
+            refuse["on"] = False
+            await store.save(tracker)
+            await until_async(lambda: queue_state(rabbitmq, queue), lambda s: s.messages == 8)
+        finally:
+            await broker.close()
+        return store
+
+    store = asyncio.run(save())
+    assert store.projector is None
+    consume_until(store.engine, rabbitmq, queue, lambda _: count_logged(store.engine) == 8)
+    assert logged(store.engine) == expected(events)
+    store.engine.dispose()
+
+
+def test_health_reports_the_queue_and_whether_a_consumer_reads_it(engine, rabbitmq, queue):
+    asyncio.run(publish_raw(rabbitmq, queue, [json.dumps(e).encode() for e in turn("c1", 0)]))
+    before = asyncio.run(log_status(engine, rabbitmq, queue))
+    assert (before.broker, before.backlog, before.consumers, before.position) == ("up", 4, 0, None)
+    assert before.problems(backlog_limit=3) == [
+        "no log consumer is reading the queue",
+        "log backlog 4 events (limit 3)",
+    ]
+    during = []
+
+    def caught_up(_: LogConsumer) -> bool:
+        if count_logged(engine) < 4:
+            return False
+        during.append(asyncio.run(log_status(engine, rabbitmq, queue)))
+        return True
+
+    consume_until(engine, rabbitmq, queue, caught_up)
+    assert (during[0].backlog, during[0].consumers, during[0].problems(3)) == (0, 1, [])
+    down = asyncio.run(log_status(engine, "amqp://guest:guest@127.0.0.1:1/", queue))
+    assert down.problems(3) == ["RabbitMQ is not answering (the log's queue is unknown)"]
+    assert down.as_dict()["broker"] == "down"
