@@ -6,17 +6,22 @@ the reason, where it is absent); each test has a queue of its own, deleted after
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable
+from urllib.parse import urlsplit, urlunsplit
 
 import aio_pika
 import pytest
+import requests
 from rasa.core.brokers.broker import EventBroker
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
@@ -28,12 +33,14 @@ from sqlalchemy.orm import Session
 
 from bot.conversations.log import digest
 from bot.conversations.log_consumer import LogConsumer, log_status, queue_state
-from bot.conversations.models import DeadLetter, LoggedEvent, Message
+from bot.conversations.models import DeadLetter, LogCursor, LoggedEvent, Message
 from bot.conversations.tracker_store import DurableTrackerStore
 from bot.privacy.redact import redact_event
 from bot.runtime.database import create_schema, make_engine
 from bot.runtime.processes import event_broker_config
 from bot.runtime.settings import PROJECT_ROOT
+from bot.web.identity import COOKIE
+from tests.conftest import start_demo_stack
 
 RABBITMQ_URL = os.environ.get("CSBOT_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
 
@@ -377,3 +384,125 @@ def test_health_reports_the_queue_and_whether_a_consumer_reads_it(engine, rabbit
     down = asyncio.run(log_status(engine, "amqp://guest:guest@127.0.0.1:1/", queue))
     assert down.problems(3) == ["RabbitMQ is not answering (the log's queue is unknown)"]
     assert down.as_dict()["broker"] == "down"
+
+
+def test_a_stack_on_postgresql_and_rabbitmq_logs_every_event_once(
+    trained_model, tmp_path, products, stack_index, postgres, rabbitmq, queue
+):
+    """`csbot run`'s processes with CSBOT_RABBITMQ_URL: Rasa publishes through its Pika
+    broker, the supervised log consumer writes the log, no projector runs."""
+    name = postgres.create()
+    running = start_demo_stack(
+        tmp_path,
+        trained_model,
+        products,
+        stack_index,
+        database_url=postgres.url_of(name),
+        rabbitmq_url=rabbitmq,
+        rabbitmq_queue=queue,
+    )
+    engine = running.services.engine
+    try:
+        assert "log-consumer" in running.processes
+        chat = requests.Session()
+        chat.get(f"{running.web_url}api/updates", timeout=30).raise_for_status()
+        sender = chat.cookies[COOKIE].partition(".")[0]
+        for text in ("hi", "can I pay with paypal?", "thanks, bye"):
+            reply = chat.post(f"{running.web_url}api/messages", json={"message": text}, timeout=90)
+            assert reply.ok and reply.json()["messages"], reply.text
+        params = {"include_events": "ALL", "token": running.settings.rasa_token}
+        tracker = requests.get(
+            f"{running.settings.rasa_url}/conversations/{sender}/tracker", params=params, timeout=30
+        ).json()
+        wanted = [(e["event"], e["timestamp"]) for e in tracker["events"]]
+        wait_for(lambda: count_logged(engine) >= len(wanted), timeout=60, interval=0.2)
+        with Session(engine) as session:
+            got = session.execute(
+                select(LoggedEvent.type, LoggedEvent.timestamp)
+                .where(LoggedEvent.conversation_id == sender)
+                .order_by(LoggedEvent.seq)
+            ).all()
+            cursor = session.get(LogCursor, "conversation_log")
+        assert [(t, pytest.approx(ts)) for t, ts in got] == wanted  # once each, in order
+        assert count_logged(engine) == len(wanted)
+        assert cursor.position == 0  # no projector in Rasa: the consumer is the one writer
+        health = requests.get(f"{running.web_url}api/health", timeout=10).json()
+        assert health["status"] == "ok", health
+        assert (health["log"]["broker"], health["log"]["consumers"]) == ("up", 1)
+    finally:
+        running.stop()
+        engine.dispose()
+        postgres.drop(name)
+
+
+class CuttableProxy:
+    """A TCP proxy to `port` on loopback whose open connections the test can cut, as a
+    network failure or a RabbitMQ restart would."""
+
+    def __init__(self, port: int) -> None:
+        self.upstream = port
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.open: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.upstream))
+            self.open += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        CuttableProxy._close(source, target)
+
+    @staticmethod
+    def _close(*sockets: socket.socket) -> None:
+        for s in sockets:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+
+    def cut(self) -> None:
+        self._close(*self.open)
+        self.open = []
+
+    def close(self) -> None:
+        self.server.close()
+        self.cut()
+
+
+def test_a_lost_rabbitmq_connection_is_reopened_and_nothing_is_missed(engine, rabbitmq, queue):
+    parts = urlsplit(rabbitmq)
+    proxy = CuttableProxy(parts.port or 5672)
+    through_proxy = parts._replace(
+        netloc=f"{parts.username}:{parts.password}@127.0.0.1:{proxy.port}"
+    )
+    first, second = turn("c1", 0), turn("c1", 1)
+    asyncio.run(publish_raw(rabbitmq, queue, [json.dumps(e).encode() for e in first]))
+    cut = []
+
+    def caught_up(_: LogConsumer) -> bool:
+        if count_logged(engine) == 4 and not cut:
+            proxy.cut()  # the connection drops while the consumer waits for messages
+            cut.append(True)
+            asyncio.run(publish_raw(rabbitmq, queue, [json.dumps(e).encode() for e in second]))
+        return count_logged(engine) == 8
+
+    try:
+        consumer = consume_until(engine, urlunsplit(through_proxy), queue, caught_up)
+    finally:
+        proxy.close()
+    assert consumer.reconnects >= 1
+    assert logged(engine) == expected(first + second)
+    assert waiting(rabbitmq, queue) == 0

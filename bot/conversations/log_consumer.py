@@ -21,6 +21,7 @@ stops; the messages fetched ahead (at most `prefetch`) go back to the queue.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import logging
@@ -174,11 +175,10 @@ class LogConsumer:
                 except asyncio.TimeoutError:
                     continue
                 await self.handle(message)
-        finally:
-            try:  # unacknowledged messages go back to the queue
-                await asyncio.wait_for(connection.close(), timeout=5)
-            except Exception:
-                pass
+        finally:  # unacknowledged messages go back to the queue (as they do when it broke)
+            if not connection.is_closed:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(connection.close(), timeout=5)
 
     async def handle(self, message: AbstractIncomingMessage) -> str | None:
         """Store one message, then acknowledge it; None (and no acknowledgement, so RabbitMQ
