@@ -115,11 +115,16 @@ def cmd_log_consumer(settings: Settings, args: argparse.Namespace) -> int:
     from bot.conversations.log_consumer import run_consumer
     from bot.runtime.database import create_schema, make_engine
     from bot.runtime.processes import event_broker_config
+    from bot.runtime.settings import SettingsError
 
     if not settings.rabbitmq_url:
         print("csbot log-consumer needs CSBOT_RABBITMQ_URL (amqp://...)", file=sys.stderr)
         return 2
-    event_broker_config(settings.rabbitmq_url, settings.rabbitmq_queue)  # a clear error
+    try:
+        event_broker_config(settings.rabbitmq_url, settings.rabbitmq_queue)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     engine = make_engine(settings.database_url)
     create_schema(engine)
