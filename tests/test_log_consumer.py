@@ -41,6 +41,7 @@ from bot.runtime.processes import event_broker_config
 from bot.runtime.settings import PROJECT_ROOT
 from bot.web.identity import COOKIE
 from tests.conftest import start_demo_stack
+from tests.test_conversation_log import tracker_rows
 
 RABBITMQ_URL = os.environ.get("CSBOT_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
 
@@ -506,3 +507,17 @@ def test_a_lost_rabbitmq_connection_is_reopened_and_nothing_is_missed(engine, ra
     assert consumer.reconnects >= 1
     assert logged(engine) == expected(first + second)
     assert waiting(rabbitmq, queue) == 0
+
+
+def test_events_rasa_committed_but_never_published_are_swept_in_once(engine, rabbitmq, queue):
+    """A Rasa process killed between its commit and the publish: the consumer, idle, finds
+    those events in the tracker store; what RabbitMQ did carry is not logged twice."""
+    lost, carried = turn("c1", 0), turn("c1", 1)
+    tracker_rows(engine, lost + carried)  # both turns committed by Rasa
+    asyncio.run(publish_raw(rabbitmq, queue, [json.dumps(e).encode() for e in carried]))
+    consume_until(engine, rabbitmq, queue, lambda _: count_logged(engine) == 8)
+    with Session(engine) as session:
+        digests = session.execute(select(LoggedEvent.digest)).scalars().all()
+        swept_to = session.get(LogCursor, "broker_sweep").position
+    assert sorted(digests) == sorted(digest(redact_event(e)) for e in lost + carried)
+    assert swept_to == 8

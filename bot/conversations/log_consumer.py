@@ -12,7 +12,12 @@ projector) and acknowledges it only once that transaction has committed, so:
   until stored; the ones after it wait (nothing is skipped, the order is kept);
 - a poison message (not JSON, no sender, breaks a constraint) goes to `dead_letters` and is
   acknowledged, so it never blocks the rest;
-- RabbitMQ gone: reconnect with backoff; the messages it had handed out come back.
+- RabbitMQ gone: reconnect with backoff; the messages it had handed out come back;
+- a Rasa process killed between its commit and the publish: those events are in the tracker
+  store but never reach RabbitMQ. When the queue is idle the consumer sweeps the tracker
+  store after a cursor of its own (`broker_sweep`), rows older than a minute, and stores
+  what the log lacks (the rest is skipped by digest); it runs between messages, so the
+  consumer stays the log's one writer.
 
 SIGTERM or Ctrl-C: the message in hand is finished and acknowledged, then the consumer
 stops; the messages fetched ahead (at most `prefetch`) go back to the queue.
@@ -26,6 +31,7 @@ import dataclasses
 import json
 import logging
 import signal
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +42,9 @@ from sqlalchemy.engine import Engine
 from bot.conversations.log import ConversationLog
 from bot.conversations.projection import (
     DUPLICATE,
+    TRACKER_EVENTS,
     LogHealth,
+    LogProjector,
     Received,
     log_event,
     log_health,
@@ -44,6 +52,9 @@ from bot.conversations.projection import (
 )
 
 log = logging.getLogger(__name__)
+SWEEP_CURSOR = "broker_sweep"
+SWEEP_SETTLE_S = 60.0  # the broker delivers in milliseconds; older and unlogged means lost
+SWEEP_EVERY_S = 5.0
 
 
 def broker_event(body: bytes) -> dict[str, Any]:
@@ -121,9 +132,12 @@ class LogConsumer:
         prefetch: int = 50,
         retry_initial: float = 0.2,
         retry_max: float = 5.0,
+        sweep_settle_s: float = SWEEP_SETTLE_S,
     ) -> None:
         self.engine = engine
         self.log = ConversationLog(engine)
+        self.sweeper = LogProjector(engine, batch=100, cursor=SWEEP_CURSOR, settle_s=sweep_settle_s)
+        self._next_sweep = 0.0
         self.url = url
         self.queue = queue
         self.prefetch = prefetch
@@ -173,6 +187,7 @@ class LogConsumer:
                 try:
                     message = await asyncio.wait_for(inbox.get(), timeout=0.5)
                 except asyncio.TimeoutError:
+                    await self.sweep()  # idle: nothing waits behind it
                     continue
                 await self.handle(message)
         finally:  # unacknowledged messages go back to the queue (as they do when it broke)
@@ -207,6 +222,24 @@ class LogConsumer:
             if await self._pause(delay):
                 return None
             delay = min(delay * 2, self.retry_max)
+
+    async def sweep(self) -> None:
+        """One batch of the tracker-store sweep when due (see the module's docstring)."""
+        if time.monotonic() < self._next_sweep:
+            return
+        try:
+            handled = await asyncio.to_thread(self._sweep_batch)
+        except Exception as exc:  # the sweep is a safety net: never stop consuming for it
+            log.warning("log consumer: sweeping the tracker store failed (%r)", exc)
+            handled = 0
+        more = handled == self.sweeper.batch
+        self._next_sweep = time.monotonic() + (0 if more else SWEEP_EVERY_S)
+
+    def _sweep_batch(self) -> int:
+        with self.engine.connect() as connection:
+            if not connection.dialect.has_table(connection, TRACKER_EVENTS.name):
+                return 0  # no Rasa on this database yet
+        return self.sweeper.step()
 
     async def _pause(self, seconds: float) -> bool:
         """Sleep, or less when asked to stop; True if asked."""

@@ -162,8 +162,14 @@ class LogProjector:
         retry_max: float = 5.0,
         hole_grace_s: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
+        cursor: str = CURSOR,
+        settle_s: float = 0.0,
     ) -> None:
+        """`cursor` names its position in `log_cursors`; `settle_s`: leave events younger
+        than this for now (the log consumer's sweep, which the broker normally beats)."""
         self.engine = engine
+        self.cursor = cursor
+        self.settle_s = settle_s
         self.log = ConversationLog(engine)
         self.batch = batch
         self.poll_s = poll_s
@@ -185,15 +191,18 @@ class LogProjector:
         Transient database errors propagate: the caller waits and calls again."""
         events = TRACKER_EVENTS
         with self.engine.connect() as connection:
-            position = _position(connection)
+            position = _position(connection, self.cursor)
+            columns = (events.c.id, events.c.sender_id, events.c.type_name, events.c.data)
             rows = connection.execute(
-                select(events.c.id, events.c.sender_id, events.c.type_name, events.c.data)
+                select(*columns, events.c.timestamp)
                 .where(events.c.id > position)
                 .order_by(events.c.id)
                 .limit(self.batch)
             ).all()
-        handled = 0
+        handled, settled = 0, time.time() - self.settle_s
         for row in rows:
+            if self.settle_s and (row.timestamp or 0) > settled:
+                break
             if row.id != position + 1 and not self._gap_expired(position + 1):
                 break  # an earlier id may still be committing elsewhere (PostgreSQL)
             try:
@@ -218,13 +227,13 @@ class LogProjector:
             self.log,
             received,
             lambda: tracker_event(row.sender_id, row.data),
-            claim=lambda session: _claim(session, expected, row.id),
+            claim=lambda session: _claim(session, expected, row.id, self.cursor),
         )
         self.dead_lettered += outcome == DEAD_LETTER
 
     def backlog(self) -> int:
         with self.engine.connect() as connection:
-            return _backlog(connection, _position(connection))[0]
+            return _backlog(connection, _position(connection, self.cursor))[0]
 
     def catch_up(self, timeout: float = 30.0) -> bool:
         """Project until nothing is left (True) or `timeout` passes (False), retrying
@@ -286,24 +295,24 @@ class LogProjector:
                 self._wake.wait(self.poll_s)
 
 
-def _position(connection: Connection) -> int:
+def _position(connection: Connection, cursor: str = CURSOR) -> int:
     position = connection.execute(
-        select(LogCursor.position).where(LogCursor.name == CURSOR)
+        select(LogCursor.position).where(LogCursor.name == cursor)
     ).scalar()
     return position or 0
 
 
-def _claim(session: Session, expected: int, new: int) -> None:
+def _claim(session: Session, expected: int, new: int, cursor: str = CURSOR) -> None:
     """Move the cursor from `expected` to `new`, first thing in the transaction."""
     moved = session.execute(
         update(LogCursor)
-        .where(LogCursor.name == CURSOR, LogCursor.position == expected)
+        .where(LogCursor.name == cursor, LogCursor.position == expected)
         .values(position=new, updated_at=datetime.utcnow())
     )
     if moved.rowcount == 1:
         return
-    if expected == 0 and session.get(LogCursor, CURSOR) is None:  # a database from before 0003
-        session.add(LogCursor(name=CURSOR, position=new, updated_at=datetime.utcnow()))
+    if expected == 0 and session.get(LogCursor, cursor) is None:  # new, or from before 0003
+        session.add(LogCursor(name=cursor, position=new, updated_at=datetime.utcnow()))
         try:
             session.flush()
             return
