@@ -200,7 +200,7 @@ def start_demo_stack(workdir: Path, model: Path, products, index: Path, setup=No
 
     settings = dataclasses.replace(
         Settings.from_env(),
-        database_url=f"sqlite:///{workdir / 'services.db'}",
+        database_url=changes.pop("database_url", f"sqlite:///{workdir / 'services.db'}"),
         index_dir=index,
         web_port=_free_port(),
         rasa_port=(rasa_port := _free_port()),

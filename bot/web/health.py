@@ -2,25 +2,25 @@
 
 `GET /api/health` answers 200 with `"status": "ok"`, or 503 with `"degraded"` and the
 problems: Rasa not answering, or the log's backlog (tracker-store events not yet logged)
-above CSBOT_LOG_BACKLOG_LIMIT or older than a minute. Dead letters are reported, not
-counted as a problem: each is one event set aside, and the log carries on. `/healthz` stays
-the plain liveness check of the web app itself.
+above CSBOT_LOG_BACKLOG_LIMIT or older than a minute. With RabbitMQ the backlog is the
+queue's depth, and RabbitMQ down or no log consumer on the queue are problems too. Dead
+letters are reported, not counted as a problem: each is one event set aside, and the log
+carries on. `/healthz` stays the plain liveness check of the web app itself.
 """
 
 from __future__ import annotations
 
-import asyncio
-
 from aiohttp import web
 
-from bot.conversations.projection import log_health
+from bot.conversations.log_consumer import log_status
 from bot.web import rasa_client
 from bot.web.keys import HTTP, SERVICES, SETTINGS
 
 
 async def readiness(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
-    log = await asyncio.to_thread(log_health, request.app[SERVICES].engine)
+    engine = request.app[SERVICES].engine
+    log = await log_status(engine, settings.rabbitmq_url, settings.rabbitmq_queue)
     rasa_up = await rasa_client.alive(request.app[HTTP], settings.rasa_url)
     problems = ([] if rasa_up else ["Rasa is not answering"]) + log.problems(
         settings.log_backlog_limit
