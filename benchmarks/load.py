@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import inspect
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -26,7 +28,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +36,7 @@ import aiohttp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from benchmarks import sampler
 from bot.conversations.models import Message
 from bot.privacy.redact import EMAIL, EMAIL_PATTERN
 from bot.runtime import setup
@@ -391,18 +394,48 @@ def report(results: list[Result]) -> str:
 
 
 async def measure(
-    target: Target, texts: list[str], args: argparse.Namespace, tag: str, database_url: str | None
+    target: Target,
+    texts: list[str],
+    args: argparse.Namespace,
+    tag: str,
+    database_url: str | None,
+    recording: Path | None = None,
 ) -> Result:
     print(f"==> {target.name}: warm-up, then sequential and concurrent load", flush=True)
     await drive(target, 1, texts, f"{tag}-warm")
+    if recording:
+        recording.touch()
     sequential = await drive(target, 1, texts * args.sequential, f"{tag}-seq")
     turns = conversation_texts(texts, args.turns)
     concurrent = await drive(target, args.conversations, turns, f"{tag}-conc")
+    if recording:
+        recording.unlink()
     memory = {name: rss_mib(pid) for name, pid in target.pids.items()}
     log = None
     if database_url:
         log = log_completeness(database_url, {**sequential.sent, **concurrent.sent})
     return Result(target.name, sequential, concurrent, memory, log)
+
+
+@contextlib.contextmanager
+def sampling(folder: Path | None) -> Iterator[None]:
+    """Processes started inside sample their stacks into `folder` (see benchmarks.sampler)."""
+    if folder is None:
+        yield
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = {name: os.environ.get(name) for name in ("PYTHONPATH", sampler.PROFILE_DIR_ENV)}
+    site = sampler.sitecustomize(folder)
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), saved["PYTHONPATH"]]))
+    os.environ[sampler.PROFILE_DIR_ENV] = str(folder.resolve())
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -415,6 +448,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replicas", type=int, default=1, help="csbot's Rasa replicas")
     parser.add_argument("--no-web", action="store_true", help="skip csbot's web app row")
     parser.add_argument("--out", type=Path, help="also write the figures as JSON")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="sample csbot's processes' stacks into this folder during its load "
+        "(python -m benchmarks.sampler FOLDER prints them)",
+    )
     args = parser.parse_args(argv)
     if min(args.conversations, args.turns, args.sequential, args.replicas) < 1:
         parser.error("--conversations, --turns, --sequential and --replicas must be at least 1")
@@ -424,7 +463,8 @@ def main(argv: list[str] | None = None) -> int:
     peer = start_peer(base, workdir)
     csbot = None
     try:
-        csbot = start_csbot(base, workdir, args.replicas)
+        with sampling(args.profile):
+            csbot = start_csbot(base, workdir, args.replicas)
         texts = customer_messages(csbot.settings.database_url)
         targets = [
             Target("plain `rasa init` bot", (peer.settings.rasa_url,), pids=_pids(peer)),
@@ -442,7 +482,8 @@ def main(argv: list[str] | None = None) -> int:
         results = []
         for i, target in enumerate(targets):
             database = csbot.settings.database_url if i else None
-            results.append(asyncio.run(measure(target, texts, args, f"t{i}", database)))
+            recording = args.profile / sampler.RECORDING if args.profile and i else None
+            results.append(asyncio.run(measure(target, texts, args, f"t{i}", database, recording)))
     finally:
         if csbot is not None:
             csbot.stop()
