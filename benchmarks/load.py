@@ -378,6 +378,11 @@ def report(results: list[Result]) -> str:
         )
     lines.append("")
     for r in results:
+        each = ", ".join(
+            f"{text[:18]!r} {_ms(statistics.median(times))}"
+            for text, times in r.sequential.by_text.items()
+        )
+        lines.append(f"one at a time, median per message, {r.target}: {each}")
         memory = ", ".join(f"{name} {mib:.0f} MiB" for name, mib in r.memory_mib.items())
         lines.append(f"memory after the load, {r.target}: {memory}")
         for phase in (r.sequential, r.concurrent):
@@ -511,6 +516,7 @@ def _summary(result: Result) -> dict:
             "p99_s": p.percentile(99),
             "messages_per_s": p.rate,
             "mean_s": statistics.fmean(p.latencies) if p.latencies else None,
+            "median_s_by_message": {t: statistics.median(v) for t, v in p.by_text.items()},
         }
 
     return {
