@@ -330,6 +330,20 @@ def rss_mib(pid: int) -> float:
     return total / 1024
 
 
+def cpu_s(pid: int) -> float:
+    """CPU time (user + system) a process and its children used so far, in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit() and (int(proc.name) == pid or _descends(int(proc.name), pid)):
+            try:
+                fields = (proc / "stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def _descends(pid: int, ancestor: int) -> bool:
     while pid > 1:
         try:
@@ -348,6 +362,7 @@ class Result:
     sequential: Phase
     concurrent: Phase
     memory_mib: dict[str, float]
+    cpu_s_per_message: dict[str, float]  # under the concurrent load
     log: LogCheck | None = None
 
 
@@ -385,6 +400,8 @@ def report(results: list[Result]) -> str:
         lines.append(f"one at a time, median per message, {r.target}: {each}")
         memory = ", ".join(f"{name} {mib:.0f} MiB" for name, mib in r.memory_mib.items())
         lines.append(f"memory after the load, {r.target}: {memory}")
+        cpu = ", ".join(f"{n} {s * 1000:.0f} ms" for n, s in r.cpu_s_per_message.items())
+        lines.append(f"CPU time per message under load, {r.target}: {cpu}")
         for phase in (r.sequential, r.concurrent):
             if phase.errors:
                 lines.append(f"errors, {r.target}: {dict(phase.errors)}")
@@ -412,14 +429,17 @@ async def measure(
         recording.touch()
     sequential = await drive(target, 1, texts * args.sequential, f"{tag}-seq")
     turns = conversation_texts(texts, args.turns)
+    cpu_before = {name: cpu_s(pid) for name, pid in target.pids.items()}
     concurrent = await drive(target, args.conversations, turns, f"{tag}-conc")
+    handled = max(1, len(concurrent.latencies))
+    cpu = {n: (cpu_s(p) - cpu_before[n]) / handled for n, p in target.pids.items()}
     if recording:
         recording.unlink()
     memory = {name: rss_mib(pid) for name, pid in target.pids.items()}
     log = None
     if database_url:
         log = log_completeness(database_url, {**sequential.sent, **concurrent.sent})
-    return Result(target.name, sequential, concurrent, memory, log)
+    return Result(target.name, sequential, concurrent, memory, cpu, log)
 
 
 @contextlib.contextmanager
@@ -524,6 +544,7 @@ def _summary(result: Result) -> dict:
         "sequential": phase(result.sequential),
         "concurrent": phase(result.concurrent),
         "memory_mib": result.memory_mib,
+        "cpu_s_per_message": result.cpu_s_per_message,
         "log": dataclasses.asdict(result.log) if result.log else None,
     }
 
