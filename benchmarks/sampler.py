@@ -61,6 +61,7 @@ class Sampler:
         self.out, self.interval = out, interval
         self.counts: Counter[str] = Counter()
         self.samples = 0  # sampling rounds
+        self.cpu_start: Counter[str] = Counter()  # CPU seconds per thread kind when recording began
 
     def run(self) -> None:
         me, written = threading.get_ident(), time.monotonic()
@@ -68,6 +69,8 @@ class Sampler:
             time.sleep(self.interval)
             if not (self.out / RECORDING).exists():
                 continue
+            if not self.samples:
+                self.cpu_start = thread_cpu()
             self.samples += 1
             for ident, frame in sys._current_frames().items():
                 if ident == me:
@@ -85,8 +88,28 @@ class Sampler:
         program = Path(sys.argv[0]).stem if sys.argv and sys.argv[0] else "python"
         path = self.out / f"{program}-{os.getpid()}.txt"
         lines = [f"# rounds {self.samples} interval {self.interval}"]
+        cpu = thread_cpu()
+        cpu.subtract(self.cpu_start)
+        lines += [f"# cpu {kind} {seconds:.2f}" for kind, seconds in cpu.most_common()]
         lines += [f"{stack} {n}" for stack, n in self.counts.most_common()]
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def thread_cpu() -> Counter[str]:
+    """CPU seconds used so far by this process's threads, by kind (thread name without its
+    number: "MainThread", "asyncio", "conversation-log", ...), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    used: Counter[str] = Counter()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        name = names.get(int(task.name), "native (torch, TensorFlow, ...)")
+        kind = name.rstrip("0123456789").rstrip("_-") or name
+        used[kind] += (int(fields[11]) + int(fields[12])) / ticks
+    return used
 
 
 def sitecustomize(folder: Path) -> Path:
@@ -118,10 +141,12 @@ def summary(path: Path, top: int = 25) -> str:
     and inclusive (anywhere on the stack), as seconds of busy thread time."""
     lines = path.read_text(encoding="utf-8").splitlines()
     interval = float(lines[0].split()[-1])
+    cpu = [line[len("# cpu ") :] for line in lines if line.startswith("# cpu ")]
+    lines = [line for line in lines[1:] if not line.startswith("#")]
     own: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     total = 0
-    for line in lines[1:]:
+    for line in lines:
         stack, _, n = line.rpartition(" ")
         frames = stack.split(";")
         total += int(n)
@@ -129,6 +154,7 @@ def summary(path: Path, top: int = 25) -> str:
         for frame in set(frames):
             inclusive[frame] += int(n)
     out = [f"== {path.name}: {total * interval:.1f} s busy thread time"]
+    out.append("-- CPU seconds by thread: " + ", ".join(cpu))
     for title, counts in (("inclusive", inclusive), ("own", own)):
         out.append(f"-- {title}")
         for frame, n in counts.most_common(top):
