@@ -61,8 +61,8 @@ def make_engine(url: str) -> Engine:
     if sqlite and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # Keep connections open, as SQLAlchemy 2.0 does for SQLite files: 1.4 opens (and
-        # tunes) a new one per session, a third of the conversation log's time under load.
-        # The pool hands each connection to one thread at a time.
+        # tunes) a new one per session, a sixth of Rasa's busy time under load (see
+        # benchmarks/README.md). The pool hands each connection to one thread at a time.
         pooling = {"poolclass": QueuePool}
         connect_args["check_same_thread"] = False
     engine = create_engine(

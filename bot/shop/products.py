@@ -250,8 +250,8 @@ def _close(wanted: str, said: str) -> bool:
     """Similar enough to be a slip. The cheap upper bounds of difflib's ratio (lengths, then
     letters in common) rule out most pairs before the full match, with the same result: this
     runs for every word of every product name against every word said."""
-    if len(wanted) < 5 or 2 * min(len(wanted), len(said)) < CLOSE * (len(wanted) + len(said)):
-        return False
+    if len(wanted) < 5 or 2.0 * min(len(wanted), len(said)) / (len(wanted) + len(said)) < CLOSE:
+        return False  # difflib's real_quick_ratio, computed the same way
     matcher = SequenceMatcher(None, wanted, said)
     return matcher.quick_ratio() >= CLOSE and matcher.ratio() >= CLOSE
 
