@@ -280,12 +280,15 @@ def _same(sent: str, logged: str) -> bool:
     return logged in (sent, EMAIL_PATTERN.sub(f"[{EMAIL}]", sent))
 
 
-def log_completeness(database_url: str, sent: dict[str, list[str]]) -> LogCheck:
-    """Compare the customer messages sent with those in csbot's conversation log, waiting
-    up to LOG_WAIT_S for it to catch up (the log follows Rasa's events table)."""
+def log_completeness(
+    database_url: str, sent: dict[str, list[str]], wait_s: float = LOG_WAIT_S
+) -> LogCheck:
+    """Compare the customer messages sent (each one tried) with those in csbot's
+    conversation log, waiting up to `wait_s` for it to catch up (the log follows Rasa's
+    events table)."""
     engine = make_engine(database_url)
     expected = sum(len(texts) for texts in sent.values())
-    deadline = time.monotonic() + LOG_WAIT_S
+    deadline = time.monotonic() + wait_s
     try:
         while True:
             with Session(engine) as session:
