@@ -270,6 +270,15 @@ def workbench_environment(settings: Settings) -> dict[str, str]:
     return {name: str(path) for name, path in folders.items() if path is not None}
 
 
+def one_math_thread(env: dict[str, str]) -> dict[str, str]:
+    """One PyTorch/OpenMP thread per process unless OMP_NUM_THREADS says otherwise. MiniLM
+    encodes one short message at a time; a thread per core in each of several busy processes
+    makes them spin against each other (measured 10x slower under load, see
+    benchmarks/README.md). Scale with processes (replicas), not threads."""
+    env.setdefault("OMP_NUM_THREADS", "1")
+    return env
+
+
 def start_stack(
     settings: Settings,
     model: Path,
@@ -288,7 +297,7 @@ def start_stack(
     settings = dataclasses.replace(
         settings, rasa_token=shared[RASA_TOKEN_ENV], actions_secret=shared[ACTIONS_SECRET_ENV]
     )
-    env = rasa_environment()
+    env = one_math_thread(rasa_environment())
     env.update(
         CSBOT_DATABASE_URL=settings.database_url,
         CSBOT_RASA_URL=settings.rasa_url,
