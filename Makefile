@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help venv run train test test-fast lint validate browser nlu-compare eval-journeys bench clean
+.PHONY: help venv run train test test-fast lint validate browser nlu-compare eval-journeys bench bench-load clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ eval-journeys: venv ## play the customer journeys in evaluation/ against a fresh
 
 bench: venv ## FAQ retrieval quality, latency and 100k/1M vector scale (slow)
 	$(PY) -m benchmarks
+
+bench-load: venv ## csbot vs a plain `rasa init` bot under load: latency, messages/s, log (slow)
+	$(PY) -m benchmarks.load $(BENCH_ARGS)
 
 clean: ## remove trained models and the local database (keeps the venv)
 	rm -rf models .rasa var results

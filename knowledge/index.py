@@ -91,13 +91,13 @@ class Collection:
         return self.head.rank(query, k) if self.head else self.search(query, k)
 
 
-def _manifest_path(root: Path, name: str) -> Path:
+def manifest_path(root: Path, name: str) -> Path:
     return root / name / "manifest.json"
 
 
 def read_manifest(root: Path, name: str) -> Manifest | None:
     try:
-        data = json.loads(_manifest_path(root, name).read_text(encoding="utf-8"))
+        data = json.loads(manifest_path(root, name).read_text(encoding="utf-8"))
         return Manifest(**data)
     except (OSError, ValueError, TypeError):
         return None
@@ -146,9 +146,9 @@ def build_collection(
     (folder / "payload.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     if classify:
         LinearHead.fit(vectors, [doc for doc, _ in texts]).save(folder / HEAD_FILE)
-    tmp = _manifest_path(root, name).with_suffix(".tmp")
+    tmp = manifest_path(root, name).with_suffix(".tmp")
     tmp.write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
-    os.replace(tmp, _manifest_path(root, name))
+    os.replace(tmp, manifest_path(root, name))
     keep = {digest, current.content_hash if current else ""}
     for old in (root / name).iterdir():
         if old.is_dir() and old.name not in keep:

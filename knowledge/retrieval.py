@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.embeddings import Encoder
-from knowledge.index import Collection, load_collection, read_manifest
+from knowledge.index import Collection, load_collection, manifest_path, read_manifest
 
 SHOP_NAME = re.compile(r"\bkettle\s*(?:&|and|n)\s*volt\b", re.IGNORECASE)
 
@@ -17,6 +17,15 @@ SHOP_NAME = re.compile(r"\bkettle\s*(?:&|and|n)\s*volt\b", re.IGNORECASE)
 def clean_query(text: str) -> str:
     """Drop the shop's own name: 'kettle' in 'Kettle & Volt' is not about kettles."""
     return " ".join(SHOP_NAME.sub(" ", text).split())
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """What changes when a file is replaced or rewritten (None: no file)."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_ino, found.st_mtime_ns, found.st_size
 
 
 @dataclass(frozen=True)
@@ -43,15 +52,24 @@ class KnowledgeBase:
         self.root = root
         self.encoder = encoder
         self._collections: dict[str, Collection] = {}
+        self._stamps: dict[str, tuple[int, int, int] | None] = {}  # name -> manifest file's
         self._lock = threading.Lock()
 
     def collection(self, name: str) -> Collection:
-        manifest = read_manifest(self.root, name)
+        """The loaded collection, reloaded when its manifest names a new build. The manifest
+        is read again only when its file changed (a build replaces it): one stat per call
+        instead of reading and parsing it, several times per message."""
+        stamp = _stamp(manifest_path(self.root, name))
         with self._lock:
             loaded = self._collections.get(name)
-            stale = manifest and loaded and manifest.content_hash != loaded.manifest.content_hash
-            if loaded is None or stale:
-                loaded = self._collections[name] = load_collection(self.root, name)
+            if loaded is None or stamp is None or stamp != self._stamps.get(name):
+                manifest = read_manifest(self.root, name)
+                stale = (
+                    manifest and loaded and manifest.content_hash != loaded.manifest.content_hash
+                )
+                if loaded is None or stale:
+                    loaded = self._collections[name] = load_collection(self.root, name)
+                self._stamps[name] = stamp
             return loaded
 
     def version(self, name: str) -> str:

@@ -138,3 +138,25 @@ def test_status_reports_processes_backlog_and_dead_letters(database, capsys, mon
     assert "status        actions is not answering; rasa is not answering; web is not" in out
     assert "log backlog 8 events (limit 5)" in out
     engine.dispose()
+
+
+def test_status_with_rabbitmq_reports_the_queue_not_a_cursor(database, capsys, monkeypatch):
+    for name in ("CSBOT_WEB_PORT", "CSBOT_RASA_PORT", "CSBOT_ACTIONS_PORT"):
+        monkeypatch.setenv(name, "9")  # nothing listens there
+    monkeypatch.setenv("CSBOT_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:9/")
+    assert main(["status"]) == 1
+    out = capsys.readouterr().out
+    assert "log           from RabbitMQ queue csbot_log: RabbitMQ not answering; 0 dead" in out
+    assert "RabbitMQ is not answering (the log's queue is unknown)" in out
+
+
+@pytest.mark.parametrize(
+    ("url", "error"),
+    [("", "needs CSBOT_RABBITMQ_URL"), ("rabbit://mq", "CSBOT_RABBITMQ_URL must look like")],
+)
+def test_log_consumer_refuses_to_start_without_a_good_rabbitmq_url(
+    database, capsys, monkeypatch, url, error
+):
+    monkeypatch.setenv("CSBOT_RABBITMQ_URL", url)
+    assert main(["log-consumer"]) == 2
+    assert error in capsys.readouterr().err

@@ -17,6 +17,7 @@ import yaml
 from bot.runtime.processes import (
     Stack,
     Supervisor,
+    event_broker_config,
     health_urls,
     lock_store_config,
     replica_commands,
@@ -173,6 +174,38 @@ def test_repeated_crashes_back_off_then_give_up_with_a_clear_message(stack, tmp_
     ]
     assert "rasa exited with code 3: 4 crashes in 60s, giving up" in log
     assert running.processes["web"].poll() is None  # still serving until the runner stops
+
+
+def test_csbot_rabbitmq_url_becomes_rasas_pika_broker_and_a_log_consumer(tmp_path):
+    settings = settings_for(
+        tmp_path,
+        rabbitmq_url="amqp://csbot:p%40ss@mq.example:5673/prod",
+        rabbitmq_queue="csbot_log",
+    )
+    endpoints = yaml.safe_load(write_endpoints(settings).read_text())
+    assert endpoints["event_broker"] == {
+        "type": "pika",
+        "url": "amqp://mq.example:5673/prod",  # Rasa adds the credentials, vhost kept
+        "port": 5673,
+        "username": "csbot",
+        "password": "p%40ss",
+        "queues": ["csbot_log"],
+        "exchange_name": "csbot_log",
+    }
+    assert endpoints["tracker_store"]["type"].endswith("DurableTrackerStore")  # still the truth
+    commands = stack_commands(settings, tmp_path / "model.tar.gz", tmp_path / "endpoints.yml")
+    assert commands["log-consumer"][-3:] == ["-m", "bot.runtime.cli", "log-consumer"]
+    without = settings_for(tmp_path)
+    assert "log-consumer" not in stack_commands(without, tmp_path / "m", tmp_path / "e")
+
+
+@pytest.mark.parametrize(
+    "url", ["mq.example:5672", "amqp://mq.example:5672/", "http://u:pw@mq/", "amqp://u:pw@mq:x/"]
+)
+def test_a_malformed_rabbitmq_url_is_refused_by_name_without_its_password(url):
+    with pytest.raises(SettingsError, match="CSBOT_RABBITMQ_URL must look like") as refused:
+        event_broker_config(url, "csbot_log")
+    assert ":pw@" not in str(refused.value)
 
 
 # --- several Rasa replicas -----------------------------------------------------------------

@@ -115,15 +115,16 @@ class LogCursor(Base):
 
 
 class DeadLetter(Base):
-    """A tracker-store event the log could not store (it broke a constraint, or could not be
-    read), kept verbatim with its error so it never blocks the events after it."""
+    """An event the log could not store (it broke a constraint, or could not be read), kept
+    (redacted) with its error so it never blocks the events after it: a tracker-store row, or
+    a message from RabbitMQ (no `source_id`; no conversation if it named none)."""
 
     __tablename__ = "dead_letters"
 
     id = Column(Integer, primary_key=True)
-    source_id = Column(Integer, nullable=False, unique=True)  # Rasa's `events.id`
-    conversation_id = Column(String(255), nullable=False, index=True)
+    source_id = Column(Integer, unique=True)  # Rasa's `events.id`; None from RabbitMQ
+    conversation_id = Column(String(255), index=True)
     event_type = Column(String(255))
-    payload = Column(Text, nullable=False)  # Rasa's `events.data`, as stored
+    payload = Column(Text, nullable=False)  # Rasa's `events.data` or the message body
     error = Column(Text, nullable=False)
     created_at = Column(DateTime, nullable=False, default=datetime.utcnow)

@@ -80,6 +80,76 @@ class _Moved(Exception):
     """Another projector moved the cursor first; re-read it."""
 
 
+STORED, DUPLICATE, DEAD_LETTER = "stored", "duplicate", "dead letter"
+
+
+@dataclass(frozen=True)
+class Received:
+    """An event as it reached the log, before it is read: its JSON text and where it is from."""
+
+    raw: str
+    conversation_id: str | None
+    event_type: str | None
+    source_id: int | None = None  # Rasa's `events.id`; None for a message from RabbitMQ
+
+
+def log_event(
+    engine: Engine,
+    conversation_log: ConversationLog,
+    received: Received,
+    read: Callable[[], dict[str, Any]],
+    claim: Callable[[Session], None] | None = None,
+) -> str:
+    """Store one event (`read()` builds it from `received`) in a transaction of its own, after
+    `claim` (the projector moves its cursor there): STORED, or DUPLICATE when the log has it
+    already. An event that cannot be read or breaks a constraint goes to `dead_letters`
+    (DEAD_LETTER) so it never blocks the ones after it. Transient database errors propagate:
+    the caller waits and tries the same event again. Both the projector and
+    `bot.conversations.log_consumer` store each event through here."""
+    try:
+        event = read()
+        with Session(engine) as session, session.begin():
+            if claim is not None:
+                claim(session)
+            return STORED if conversation_log.store(session, event) else DUPLICATE
+    except _Moved:
+        raise
+    except Exception as exc:
+        if transient(exc):
+            raise
+        _dead_letter(engine, received, exc, claim)
+        return DEAD_LETTER
+
+
+def _dead_letter(
+    engine: Engine,
+    received: Received,
+    exc: Exception,
+    claim: Callable[[Session], None] | None,
+) -> None:
+    error = f"{type(exc).__name__}: {exc}"[:4000]
+    origin = f"event {received.source_id}" if received.source_id is not None else "message"
+    log.error(
+        "conversation log: %s (%s) of conversation %s not stored, kept in dead_letters: %s",
+        origin,
+        received.event_type,
+        received.conversation_id,
+        error.splitlines()[0] if error else "",
+    )
+    with Session(engine) as session, session.begin():
+        if claim is not None:
+            claim(session)
+        session.add(
+            DeadLetter(
+                source_id=received.source_id,
+                conversation_id=received.conversation_id,
+                event_type=received.event_type,
+                payload=redact(received.raw),  # kept, but no personal data in it
+                error=error,
+            )
+        )
+
+
 class LogProjector:
     """Keeps the conversation log caught up with the tracker store, on a thread of its own."""
 
@@ -92,8 +162,14 @@ class LogProjector:
         retry_max: float = 5.0,
         hole_grace_s: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
+        cursor: str = CURSOR,
+        settle_s: float = 0.0,
     ) -> None:
+        """`cursor` names its position in `log_cursors`; `settle_s`: leave events younger
+        than this for now (the log consumer's sweep, which the broker normally beats)."""
         self.engine = engine
+        self.cursor = cursor
+        self.settle_s = settle_s
         self.log = ConversationLog(engine)
         self.batch = batch
         self.poll_s = poll_s
@@ -115,15 +191,18 @@ class LogProjector:
         Transient database errors propagate: the caller waits and calls again."""
         events = TRACKER_EVENTS
         with self.engine.connect() as connection:
-            position = _position(connection)
+            position = _position(connection, self.cursor)
+            columns = (events.c.id, events.c.sender_id, events.c.type_name, events.c.data)
             rows = connection.execute(
-                select(events.c.id, events.c.sender_id, events.c.type_name, events.c.data)
+                select(*columns, events.c.timestamp)
                 .where(events.c.id > position)
                 .order_by(events.c.id)
                 .limit(self.batch)
             ).all()
-        handled = 0
+        handled, settled = 0, time.time() - self.settle_s
         for row in rows:
+            if self.settle_s and (row.timestamp or 0) > settled:
+                break
             if row.id != position + 1 and not self._gap_expired(position + 1):
                 break  # an earlier id may still be committing elsewhere (PostgreSQL)
             try:
@@ -142,44 +221,19 @@ class LogProjector:
         return self.clock() - first_seen >= self.hole_grace_s
 
     def _handle(self, row: Row, expected: int) -> None:
-        try:
-            event = tracker_event(row.sender_id, row.data)
-            with Session(self.engine) as session, session.begin():
-                _claim(session, expected, row.id)
-                self.log.store(session, event)
-        except _Moved:
-            raise
-        except Exception as exc:
-            if transient(exc):
-                raise
-            self._dead_letter(row, expected, exc)
-
-    def _dead_letter(self, row: Row, expected: int, exc: Exception) -> None:
-        error = f"{type(exc).__name__}: {exc}"[:4000]
-        log.error(
-            "conversation log: event %s (%s) of conversation %s not stored, kept in "
-            "dead_letters: %s",
-            row.id,
-            row.type_name,
-            row.sender_id,
-            error.splitlines()[0],
+        received = Received(row.data or "", row.sender_id, row.type_name, row.id)
+        outcome = log_event(
+            self.engine,
+            self.log,
+            received,
+            lambda: tracker_event(row.sender_id, row.data),
+            claim=lambda session: _claim(session, expected, row.id, self.cursor),
         )
-        with Session(self.engine) as session, session.begin():
-            _claim(session, expected, row.id)
-            session.add(
-                DeadLetter(
-                    source_id=row.id,
-                    conversation_id=row.sender_id,
-                    event_type=row.type_name,
-                    payload=redact(row.data or ""),  # kept, but no personal data in it
-                    error=error,
-                )
-            )
-        self.dead_lettered += 1
+        self.dead_lettered += outcome == DEAD_LETTER
 
     def backlog(self) -> int:
         with self.engine.connect() as connection:
-            return _backlog(connection, _position(connection))[0]
+            return _backlog(connection, _position(connection, self.cursor))[0]
 
     def catch_up(self, timeout: float = 30.0) -> bool:
         """Project until nothing is left (True) or `timeout` passes (False), retrying
@@ -241,24 +295,24 @@ class LogProjector:
                 self._wake.wait(self.poll_s)
 
 
-def _position(connection: Connection) -> int:
+def _position(connection: Connection, cursor: str = CURSOR) -> int:
     position = connection.execute(
-        select(LogCursor.position).where(LogCursor.name == CURSOR)
+        select(LogCursor.position).where(LogCursor.name == cursor)
     ).scalar()
     return position or 0
 
 
-def _claim(session: Session, expected: int, new: int) -> None:
+def _claim(session: Session, expected: int, new: int, cursor: str = CURSOR) -> None:
     """Move the cursor from `expected` to `new`, first thing in the transaction."""
     moved = session.execute(
         update(LogCursor)
-        .where(LogCursor.name == CURSOR, LogCursor.position == expected)
+        .where(LogCursor.name == cursor, LogCursor.position == expected)
         .values(position=new, updated_at=datetime.utcnow())
     )
     if moved.rowcount == 1:
         return
-    if expected == 0 and session.get(LogCursor, CURSOR) is None:  # a database from before 0003
-        session.add(LogCursor(name=CURSOR, position=new, updated_at=datetime.utcnow()))
+    if expected == 0 and session.get(LogCursor, cursor) is None:  # new, or from before 0003
+        session.add(LogCursor(name=cursor, position=new, updated_at=datetime.utcnow()))
         try:
             session.flush()
             return
@@ -281,16 +335,26 @@ def _backlog(connection: Connection, position: int) -> tuple[int, float | None]:
 
 @dataclass(frozen=True)
 class LogHealth:
-    """What `/api/health` and `csbot status` report about the conversation log."""
+    """What `/api/health` and `csbot status` report about the conversation log. With
+    RabbitMQ (`bot.conversations.log_consumer.log_status`) the backlog is the queue's depth
+    and `broker`/`consumers` say whether anything is consuming it; there is no cursor."""
 
-    position: int  # last tracker-store event handled
-    backlog: int  # tracker-store events not logged yet
+    position: int | None  # last tracker-store event handled (None: fed by RabbitMQ)
+    backlog: int | None  # events not logged yet (None: RabbitMQ did not say)
     oldest_backlog_s: float | None  # age of the oldest of them
     dead_letters: int
     latest_dead_letter: str | None
+    broker: str | None = None  # RabbitMQ "up" or "down"; None when the log is projected
+    consumers: int | None = None  # log consumers on the queue
 
     def problems(self, backlog_limit: int, max_lag_s: float = MAX_LAG_S) -> list[str]:
         found = []
+        if self.broker == "down":
+            found.append("RabbitMQ is not answering (the log's queue is unknown)")
+        if self.consumers == 0:
+            found.append("no log consumer is reading the queue")
+        if self.backlog is None:
+            return found
         if self.backlog > backlog_limit:
             found.append(f"log backlog {self.backlog} events (limit {backlog_limit})")
         if self.oldest_backlog_s is not None and self.oldest_backlog_s > max_lag_s:
@@ -298,13 +362,16 @@ class LogHealth:
         return found
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        fields = {
             "position": self.position,
             "backlog": self.backlog,
             "oldest_backlog_s": self.oldest_backlog_s,
             "dead_letters": self.dead_letters,
             "latest_dead_letter": self.latest_dead_letter,
         }
+        if self.broker is not None:
+            fields |= {"broker": self.broker, "consumers": self.consumers}
+        return fields
 
 
 def log_health(engine: Engine, now: float | None = None) -> LogHealth:
@@ -326,8 +393,9 @@ def log_health(engine: Engine, now: float | None = None) -> LogHealth:
         ).first()
     latest_text = None
     if latest is not None:
+        origin = "message" if latest.source_id is None else f"event {latest.source_id}"
         latest_text = (
-            f"event {latest.source_id} ({latest.event_type}) of conversation "
+            f"{origin} ({latest.event_type}) of conversation "
             f"{latest.conversation_id}: {latest.error.splitlines()[0][:300]}"
         )
     return LogHealth(

@@ -19,7 +19,10 @@ queries) with four changes:
   restart) and, on a failed read, starts the conversation afresh; waiting longer than the
   web app does means a widget customer never sees a reply that was not stored;
 - it hosts the `LogProjector` that keeps the conversation log caught up with the `events`
-  table, and wakes it after each save.
+  table, and wakes it after each save; unless CSBOT_RABBITMQ_URL is set: then Rasa's Pika
+  event broker carries the events to RabbitMQ and `csbot log-consumer` is the log's one
+  writer (`bot.conversations.log_consumer`). The broker gets a turn's events once they are
+  committed here (Rasa's `stream_events` publishes before saving, after a read of its own).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from typing import Any, TypeVar
 
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -93,8 +97,10 @@ class DurableTrackerStore(SQLTrackerStore):
         _retry_sync(self._create_tables, STARTUP_PATIENCE_S, "tracker store start-up")
         self.sessionmaker = sessionmaker(bind=self.engine)
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
-        self.projector = LogProjector(self.engine)
-        self.projector.start()
+        self.projector: LogProjector | None = None
+        if not settings.rabbitmq_url:  # with RabbitMQ the log consumer writes the log
+            self.projector = LogProjector(self.engine)
+            self.projector.start()
 
     def _create_tables(self) -> None:
         with schema_lock(self.engine):
@@ -116,18 +122,23 @@ class DurableTrackerStore(SQLTrackerStore):
                 delay = min(delay * 2, 5.0)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        await self.stream_events(tracker)  # only does something when a broker is configured
-        await self._patiently(lambda: self._save_new_events(tracker), "saving a conversation")
-        self.projector.wake()
+        saved = await self._patiently(
+            lambda: self._save_new_events(tracker), "saving a conversation"
+        )
+        if self.event_broker is not None:
+            await self._stream_new_events(self.event_broker, saved, tracker.sender_id)
+        if self.projector is not None:
+            self.projector.wake()
 
-    def _save_new_events(self, tracker: DialogueStateTracker) -> None:
+    def _save_new_events(self, tracker: DialogueStateTracker) -> list[Event]:
         """SQLTrackerStore.save's body: the events not stored yet, in one transaction (so a
-        retry after a failure stores exactly those again)."""
+        retry after a failure stores exactly those again); returns them."""
         with self.session_scope() as session:
             stored = self._event_query(
                 session, tracker.sender_id, fetch_events_from_all_sessions=False
             ).count()
-            for event in itertools.islice(tracker.events, stored, len(tracker.events)):
+            new = list(itertools.islice(tracker.events, stored, len(tracker.events)))
+            for event in new:
                 data = event.as_dict()
                 intent = data.get("parse_data", {}).get("intent", {}).get("name")
                 session.add(
@@ -141,6 +152,7 @@ class DurableTrackerStore(SQLTrackerStore):
                     )
                 )
             session.commit()
+        return new
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool

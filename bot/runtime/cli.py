@@ -6,6 +6,7 @@ Each subcommand parses its arguments and calls a service; the work happens in th
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import signal
 import subprocess
@@ -87,7 +88,7 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
     Exit status 1 when something needs attention."""
     from sqlalchemy.engine import make_url
 
-    from bot.conversations.projection import log_health
+    from bot.conversations.log_consumer import log_status
     from bot.runtime.database import create_schema, make_engine
     from bot.runtime.processes import health_urls, lock_store_config, responding
 
@@ -102,18 +103,52 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
     print(f"lock store    {where or 'in memory (one Rasa process)'}")
     engine = make_engine(settings.database_url)
     create_schema(engine)
-    health = log_health(engine)
+    health = asyncio.run(log_status(engine, settings.rabbitmq_url, settings.rabbitmq_queue))
     engine.dispose()
     lag = f", oldest {health.oldest_backlog_s:.0f}s old" if health.oldest_backlog_s else ""
-    print(
-        f"log           up to tracker event {health.position}; backlog {health.backlog} "
-        f"events{lag}; {health.dead_letters} dead letters"
-    )
+    if health.broker is None:
+        where = f"up to tracker event {health.position}; backlog {health.backlog} events{lag}"
+    else:
+        where = _queue_line(settings.rabbitmq_queue, health.backlog, health.consumers)
+    print(f"log           {where}; {health.dead_letters} dead letters")
     if health.latest_dead_letter:
         print(f"              latest dead letter: {health.latest_dead_letter}")
     problems += health.problems(settings.log_backlog_limit)
     print("status        " + ("; ".join(problems) if problems else "ok"))
     return 1 if problems else 0
+
+
+def _queue_line(queue: str, waiting: int | None, consumers: int | None) -> str:
+    if waiting is None:
+        return f"from RabbitMQ queue {queue}: RabbitMQ not answering"
+    return f"from RabbitMQ queue {queue}: {waiting} events waiting, {consumers} consumer(s)"
+
+
+def cmd_log_consumer(settings: Settings, args: argparse.Namespace) -> int:
+    """Write the conversation log from RabbitMQ until SIGTERM or Ctrl-C (the production
+    profile; `csbot run` starts and supervises it when CSBOT_RABBITMQ_URL is set)."""
+    import logging
+
+    from bot.conversations.log_consumer import run_consumer
+    from bot.runtime.database import create_schema, make_engine
+    from bot.runtime.processes import event_broker_config
+    from bot.runtime.settings import SettingsError
+
+    if not settings.rabbitmq_url:
+        print("csbot log-consumer needs CSBOT_RABBITMQ_URL (amqp://...)", file=sys.stderr)
+        return 2
+    try:
+        event_broker_config(settings.rabbitmq_url, settings.rabbitmq_queue)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    counts = run_consumer(engine, settings.rabbitmq_url, settings.rabbitmq_queue)
+    engine.dispose()
+    print("log consumer stopped: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+    return 0
 
 
 def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
@@ -385,6 +420,7 @@ def _parser() -> argparse.ArgumentParser:
         "--action-workers", type=int, default=1, help="Sanic worker processes of the action server"
     )
     commands.add_parser("status", help="processes, conversation log backlog and dead letters")
+    commands.add_parser("log-consumer", help="write the conversation log from RabbitMQ")
     train = commands.add_parser("train", help="train the Rasa model if its inputs changed")
     train.add_argument("--force", action="store_true", help="train even if up to date")
     commands.add_parser("seed", help="create the demo shop database if it is empty")
@@ -432,6 +468,7 @@ HANDLERS = {
     "report": cmd_report,
     "run": cmd_run,
     "status": cmd_status,
+    "log-consumer": cmd_log_consumer,
     "train": cmd_train,
     "seed": cmd_seed,
     "shell": cmd_shell,

@@ -14,6 +14,7 @@ from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import declarative_base
+from sqlalchemy.pool import QueuePool
 
 Base = declarative_base()
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -55,10 +56,18 @@ def make_engine(url: str) -> Engine:
     """Create an engine (and the SQLite file's folder); callers own and dispose it."""
     parsed = make_url(url)
     sqlite = parsed.get_backend_name() == "sqlite"
+    connect_args: dict = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000} if sqlite else {}
+    pooling: dict = {}
     if sqlite and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000} if sqlite else {}
-    engine = create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
+        # Keep connections open, as SQLAlchemy 2.0 does for SQLite files: 1.4 opens (and
+        # tunes) a new one per session, a sixth of Rasa's busy time under load (see
+        # benchmarks/README.md). The pool hands each connection to one thread at a time.
+        pooling = {"poolclass": QueuePool}
+        connect_args["check_same_thread"] = False
+    engine = create_engine(
+        url, future=True, pool_pre_ping=True, connect_args=connect_args, **pooling
+    )
     if sqlite:
         event.listen(engine, "connect", _tune_sqlite)
     return engine

@@ -222,14 +222,53 @@ def lock_store_config(redis_url: str | None) -> dict:
     return config
 
 
+def event_broker_config(rabbitmq_url: str | None, queue: str) -> dict | None:
+    """Rasa's Pika event broker from CSBOT_RABBITMQ_URL (`amqp://user:password@host:5672/vhost`,
+    `amqps://` for TLS): Rasa publishes each new event, persistent, through a fanout exchange
+    named like the queue (so two csbots on one vhost stay apart) to the durable `queue`, which
+    `csbot log-consumer` writes into the conversation log. None without the URL: then the log
+    is projected from the tracker store inside each Rasa process."""
+    if not rabbitmq_url:
+        return None
+    parts = urlsplit(rabbitmq_url)
+    try:
+        if parts.scheme not in ("amqp", "amqps") or not parts.hostname or not parts.username:
+            raise ValueError(parts.scheme)
+        port = parts.port or (5671 if parts.scheme == "amqps" else 5672)
+    except ValueError:
+        shown = rabbitmq_url.replace(f":{parts.password}@", ":***@") if parts.password else ""
+        raise SettingsError(
+            "CSBOT_RABBITMQ_URL must look like amqp://user:password@host:5672/vhost, "
+            f"got {shown or rabbitmq_url!r}"
+        ) from None
+    return {
+        "type": "pika",
+        # Rasa adds the credentials to this URL; they stay percent-encoded, as in the URL.
+        "url": f"{parts.scheme}://{parts.hostname}:{port}{parts.path}",
+        "port": port,
+        "username": parts.username,
+        "password": parts.password or "",
+        "queues": [queue],
+        "exchange_name": queue,
+    }
+
+
+def log_consumer_command(settings: Settings) -> dict[str, list[str]]:
+    """With RabbitMQ, the process that writes the conversation log (`csbot log-consumer`)."""
+    if not settings.rabbitmq_url:
+        return {}
+    return {"log-consumer": [sys.executable, "-m", "bot.runtime.cli", "log-consumer"]}
+
+
 def write_endpoints(
     settings: Settings, folder: Path | None = None, broker: str | None = None, guarded: bool = True
 ) -> Path:
     """Endpoints for this stack: its action server (with the secret's header; Rasa expands
     the variable from its environment), conversations kept in its database (which also feeds
-    the conversation log), and its lock store. The database URL is not written here: the
-    tracker store reads CSBOT_DATABASE_URL. (`broker`: the event broker class of an older
-    checkout played by the journey evaluation, which kept conversations in memory.)"""
+    the conversation log, or with RabbitMQ its event broker does), and its lock store. The
+    database URL is not written here: the tracker store reads CSBOT_DATABASE_URL. (`broker`:
+    the event broker class of an older checkout played by the journey evaluation, which kept
+    conversations in memory.)"""
     path = (folder or settings.project_dir / "var") / f"endpoints-{settings.actions_port}.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     action_url = f"{stack_url(settings.internal_host, settings.actions_port)}/webhook"
@@ -241,9 +280,12 @@ def write_endpoints(
         endpoints["event_broker"] = {"type": broker, "url": settings.database_url}
     else:
         endpoints["tracker_store"] = {"type": TRACKER_STORE}
+        rabbitmq = event_broker_config(settings.rabbitmq_url, settings.rabbitmq_queue)
+        if rabbitmq:
+            endpoints["event_broker"] = rabbitmq
     endpoints["lock_store"] = lock_store_config(settings.redis_url)
     path.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
-    path.chmod(0o600)  # it may hold the Redis password
+    path.chmod(0o600)  # it may hold the Redis and RabbitMQ passwords
     return path
 
 
@@ -262,6 +304,18 @@ def stack_commands(
             *("--interface", internal, "--port", str(settings.rasa_port)),
         ],
         "web": [py, "-m", "bot.web", "--host", settings.host, "--port", str(settings.web_port)],
+        **log_consumer_command(settings),
+    }
+
+
+def rabbitmq_environment(settings: Settings) -> dict[str, str]:
+    """RabbitMQ for Rasa's tracker store (which then leaves the log to the consumer) and the
+    consumer; nothing without it."""
+    if not settings.rabbitmq_url:
+        return {}
+    return {
+        "CSBOT_RABBITMQ_URL": settings.rabbitmq_url,
+        "CSBOT_RABBITMQ_QUEUE": settings.rabbitmq_queue,
     }
 
 
@@ -273,6 +327,15 @@ def workbench_environment(settings: Settings) -> dict[str, str]:
         "CSBOT_TEST_STORIES_DIR": settings.test_stories_dir,
     }
     return {name: str(path) for name, path in folders.items() if path is not None}
+
+
+def one_math_thread(env: dict[str, str]) -> dict[str, str]:
+    """One PyTorch/OpenMP thread per process unless OMP_NUM_THREADS says otherwise. MiniLM
+    encodes one short message at a time; a thread per core in each of several busy processes
+    makes them spin against each other (measured 10x slower under load, see
+    benchmarks/README.md). Scale with processes (replicas), not threads."""
+    env.setdefault("OMP_NUM_THREADS", "1")
+    return env
 
 
 def start_stack(
@@ -298,13 +361,14 @@ def start_stack(
         rasa_token=shared[RASA_TOKEN_ENV],
         actions_secret=shared[ACTIONS_SECRET_ENV],
     )
-    env = rasa_environment()
+    env = one_math_thread(rasa_environment())
     env.update(
         CSBOT_DATABASE_URL=settings.database_url,
         CSBOT_RASA_URL=settings.rasa_url,
         CSBOT_INDEX_DIR=str(settings.index_dir),
         CSBOT_CATALOGUE=str(settings.catalogue_path),
         CSBOT_INTERNAL_HOST=settings.internal_host,
+        **rabbitmq_environment(settings),
         **workbench_environment(settings),
         **shared,
         CSBOT_RASA_URLS=",".join(settings.rasa_urls),

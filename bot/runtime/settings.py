@@ -79,6 +79,8 @@ class Settings:
     rasa_token: str | None = None
     actions_secret: str | None = None
     redis_url: str | None = None  # Rasa's lock store; in memory (one Rasa process) without
+    rabbitmq_url: str | None = None  # Rasa's event broker; the log's writer is then the consumer
+    rabbitmq_queue: str = "csbot_log"  # the queue `csbot log-consumer` reads
     log_backlog_limit: int = 500  # unlogged events above which health says "degraded"
     nlu_dir: Path | None = None  # where the workbench writes taught examples (data/nlu)
     faq_dir: Path | None = None  # ... FAQ phrasings and entries (knowledge/faq)
@@ -150,6 +152,8 @@ class Settings:
             rasa_token=env.get("CSBOT_RASA_TOKEN") or None,
             actions_secret=env.get("CSBOT_ACTIONS_SECRET") or None,
             redis_url=env.get("CSBOT_REDIS_URL") or None,
+            rabbitmq_url=env.get("CSBOT_RABBITMQ_URL") or None,
+            rabbitmq_queue=env.get("CSBOT_RABBITMQ_QUEUE") or "csbot_log",
             log_backlog_limit=int(_positive(env, "CSBOT_LOG_BACKLOG_LIMIT", 500)),
             nlu_dir=Path(env.get("CSBOT_NLU_DIR", project_dir / "data" / "nlu")),
             faq_dir=Path(env.get("CSBOT_FAQ_DIR", project_dir / "knowledge" / "faq")),

@@ -243,8 +243,17 @@ def _found(word: str, said: set[str]) -> bool:
     )
 
 
+CLOSE = 0.85  # a slip: this similar (difflib's ratio) to a word of the product's name
+
+
 def _close(wanted: str, said: str) -> bool:
-    return len(wanted) >= 5 and SequenceMatcher(None, wanted, said).ratio() >= 0.85
+    """Similar enough to be a slip. The cheap upper bounds of difflib's ratio (lengths, then
+    letters in common) rule out most pairs before the full match, with the same result: this
+    runs for every word of every product name against every word said."""
+    if len(wanted) < 5 or 2.0 * min(len(wanted), len(said)) / (len(wanted) + len(said)) < CLOSE:
+        return False  # difflib's real_quick_ratio, computed the same way
+    matcher = SequenceMatcher(None, wanted, said)
+    return matcher.quick_ratio() >= CLOSE and matcher.ratio() >= CLOSE
 
 
 def _comparison(first: Mapping[str, Any], second: Mapping[str, Any]) -> Comparison:

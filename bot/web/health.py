@@ -3,8 +3,10 @@
 `GET /api/health` answers 200 with `"status": "ok"`, or 503 with `"degraded"` and the
 problems: no Rasa replica answering (how many do: `rasa_replicas`), or the log's backlog
 (tracker-store events not yet logged) above CSBOT_LOG_BACKLOG_LIMIT or older than a minute.
-Dead letters are reported, not counted as a problem: each is one event set aside, and the
-log carries on. `/healthz` stays the plain liveness check of the web app itself.
+With RabbitMQ the backlog is the queue's depth, and RabbitMQ down or no log consumer on the
+queue are problems too. Dead letters are reported, not counted as a problem: each is one
+event set aside, and the log carries on. `/healthz` stays the plain liveness check of the
+web app itself.
 """
 
 from __future__ import annotations
@@ -13,14 +15,15 @@ import asyncio
 
 from aiohttp import web
 
-from bot.conversations.projection import log_health
+from bot.conversations.log_consumer import log_status
 from bot.web import rasa_client
 from bot.web.keys import HTTP, SERVICES, SETTINGS
 
 
 async def readiness(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
-    log = await asyncio.to_thread(log_health, request.app[SERVICES].engine)
+    engine = request.app[SERVICES].engine
+    log = await log_status(engine, settings.rabbitmq_url, settings.rabbitmq_queue)
     http = request.app[HTTP]
     answers = await asyncio.gather(*(rasa_client.alive(http, url) for url in settings.rasa_urls))
     rasa_up = any(answers)
