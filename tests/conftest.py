@@ -191,29 +191,32 @@ def stack_index(tmp_path_factory, encoder) -> Path:
     return index
 
 
-def start_demo_stack(workdir: Path, model: Path, products, index: Path, setup=None, **changes):
+def start_demo_stack(
+    workdir: Path, model: Path, products, index: Path, setup=None, scale=None, **changes
+):
     """Rasa, the action server and the web app on free ports over a fresh demo database in
     `workdir`; `setup(services)` runs before the start (accounts, say); `changes` are more
-    settings (faq_dir=...). The stack carries `services`; a failed start fails the test with
-    the processes' logs."""
+    settings (faq_dir=..., database_url=...); `scale`: start_stack's rasa_replicas and
+    action_workers. The stack carries `services`; a failed start fails the test with the
+    processes' logs."""
     from bot.runtime.processes import StackError, start_stack
 
-    settings = dataclasses.replace(
-        Settings.from_env(),
-        database_url=changes.pop("database_url", f"sqlite:///{workdir / 'services.db'}"),
-        index_dir=index,
-        web_port=_free_port(),
-        rasa_port=(rasa_port := _free_port()),
-        actions_port=_free_port(),
-        rasa_url=f"http://127.0.0.1:{rasa_port}",
-        **changes,
-    )
+    rasa_port = _free_port()
+    defaults = {
+        "database_url": f"sqlite:///{workdir / 'services.db'}",
+        "index_dir": index,
+        "web_port": _free_port(),
+        "rasa_port": rasa_port,
+        "actions_port": _free_port(),
+        "rasa_url": f"http://127.0.0.1:{rasa_port}",
+    }
+    settings = dataclasses.replace(Settings.from_env(), **{**defaults, **changes})
     services = Services.open(settings.database_url)
     seed(services.engine, products)
     if setup is not None:
         setup(services)
     try:
-        running = start_stack(settings, model, log_dir=workdir / "logs")
+        running = start_stack(settings, model, log_dir=workdir / "logs", **(scale or {}))
     except StackError as exc:
         services.engine.dispose()
         logs = "\n".join(p.read_text()[-3000:] for p in (workdir / "logs").glob("*.log"))

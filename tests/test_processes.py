@@ -18,7 +18,10 @@ from bot.runtime.processes import (
     Stack,
     Supervisor,
     event_broker_config,
+    health_urls,
     lock_store_config,
+    replica_commands,
+    scale_out,
     stack_commands,
     write_endpoints,
 )
@@ -203,3 +206,68 @@ def test_a_malformed_rabbitmq_url_is_refused_by_name_without_its_password(url):
     with pytest.raises(SettingsError, match="CSBOT_RABBITMQ_URL must look like") as refused:
         event_broker_config(url, "csbot_log")
     assert ":pw@" not in str(refused.value)
+
+
+# --- several Rasa replicas -----------------------------------------------------------------
+
+POSTGRES = "postgresql://csbot@db/csbot"
+
+
+@pytest.mark.parametrize(
+    ("changes", "missing"),
+    [
+        ({}, ["CSBOT_REDIS_URL=redis://", "CSBOT_DATABASE_URL=postgresql://"]),
+        ({"redis_url": REDIS_URL}, ["CSBOT_DATABASE_URL=postgresql://"]),
+        ({"database_url": POSTGRES}, ["CSBOT_REDIS_URL=redis://"]),
+    ],
+)
+def test_several_replicas_are_refused_without_redis_and_a_database_server(
+    tmp_path, changes, missing
+):
+    settings = settings_for(tmp_path, **changes)
+    with pytest.raises(SettingsError, match="--rasa-replicas 2 needs") as refused:
+        scale_out(settings, 2, 1)
+    for setting in missing:
+        assert setting in str(refused.value)
+    with pytest.raises(SettingsError, match="at least 1"):
+        scale_out(settings, 1, 0)
+
+
+def test_replicas_listen_on_consecutive_ports_each_with_its_own_health_check(tmp_path):
+    settings = scale_out(
+        settings_for(tmp_path, redis_url=REDIS_URL, database_url=POSTGRES, rasa_port=5105), 3, 2
+    )
+    assert settings.rasa_urls == tuple(f"http://127.0.0.1:{p}" for p in (5105, 5106, 5107))
+    endpoints = write_endpoints(settings)
+    commands = replica_commands(
+        stack_commands(settings, tmp_path / "m.tar.gz", endpoints), settings
+    )
+    assert [name for name in commands if name.startswith("rasa")] == ["rasa-1", "rasa-2", "rasa-3"]
+    ports = [commands[f"rasa-{i}"][commands[f"rasa-{i}"].index("--port") + 1] for i in (1, 2, 3)]
+    assert ports == ["5105", "5106", "5107"]
+    assert commands["rasa-2"][:-1] == commands["rasa-1"][:-1]  # only the port differs
+    checks = health_urls(dataclasses.replace(settings, rasa_token="t"))
+    assert checks["rasa-3"] == "http://127.0.0.1:5107/status?token=t"
+    assert "rasa" not in checks and set(checks) == set(commands)
+
+
+def test_one_replica_is_the_plain_stack_whatever_csbot_rasa_urls_says(tmp_path):
+    listed = settings_for(tmp_path, rasa_replica_urls=("http://10.0.0.9:5005",))
+    settings = scale_out(listed, 1, 1)
+    assert settings.rasa_urls == (settings.rasa_url,)
+    assert list(health_urls(dataclasses.replace(settings, rasa_token="t"))) == [
+        "actions",
+        "rasa",
+        "web",
+    ]
+
+
+def test_csbot_run_refuses_replicas_on_sqlite_before_training(tmp_path, monkeypatch, capsys):
+    from bot.runtime import cli
+
+    monkeypatch.setenv("CSBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'one.db'}")
+    monkeypatch.delenv("CSBOT_REDIS_URL", raising=False)
+    monkeypatch.setattr(cli.setup, "prepare", lambda settings: pytest.fail("went on to train"))
+    assert cli.main(["run", "--rasa-replicas", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "--rasa-replicas 2 needs CSBOT_REDIS_URL=" in err and "(not SQLite)" in err

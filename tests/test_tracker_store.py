@@ -147,3 +147,26 @@ def test_rasas_table_and_csbots_share_the_database_without_clashing(open_store):
         assert connection.dialect.has_table(connection, "events")
         context = MigrationContext.configure(connection, opts={"include_name": include_name})
         assert compare_metadata(context, metadata()) == []  # migrations leave `events` alone
+
+
+def test_replicas_starting_together_on_a_fresh_postgresql_database_all_create_tables(postgres):
+    """Each Rasa replica's tracker store creates the tables at start-up; on a new database
+    they start at the same moment, and none may fail for it."""
+    from concurrent.futures import ThreadPoolExecutor
+    from types import SimpleNamespace
+
+    from sqlalchemy import inspect
+
+    from bot.runtime.database import make_engine
+
+    name = postgres.create()
+    engines = [make_engine(postgres.url_of(name)) for _ in range(3)]
+    try:
+        stores = [SimpleNamespace(engine=e, Base=SQLTrackerStore.Base) for e in engines]
+        with ThreadPoolExecutor(len(stores)) as pool:
+            list(pool.map(DurableTrackerStore._create_tables, stores))
+        assert {"events", "log_cursors"} <= set(inspect(engines[0]).get_table_names())
+    finally:
+        for engine in engines:
+            engine.dispose()
+        postgres.drop(name)

@@ -156,3 +156,18 @@ async def test_health_is_degraded_by_a_log_backlog_or_rasa_down(
     assert body["problems"][:2] == ["Rasa is not answering", "log backlog 8 events (limit 5)"]
     assert (body["log"]["backlog"], body["log"]["dead_letters"]) == (8, 1)
     assert "latest_dead_letter" not in body["log"]  # no conversation id or error text in public
+
+
+async def test_the_database_down_before_sending_is_a_503_the_widget_resends(
+    client, rasa, web_services, monkeypatch
+):
+    from sqlalchemy.exc import OperationalError
+
+    def unreachable(*args):
+        raise OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
+
+    monkeypatch.setattr(web_services.tickets, "would_reopen", unreachable)
+    response = await client.post("/api/messages", json={"message": "hi"})
+    body = await response.json()
+    assert response.status == 503 and body["resend"] is True  # it never reached Rasa
+    assert rasa.received == []

@@ -28,17 +28,20 @@ queries) with four changes:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from bot.conversations.projection import TRACKER_EVENTS, LogProjector, transient
@@ -48,6 +51,7 @@ from bot.runtime.settings import Settings
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 STARTUP_PATIENCE_S = 60.0
+SCHEMA_LOCK_KEY = 0x637362_6F74  # any fixed number: csbot's advisory lock for creating tables
 
 
 def _retry_sync(work: Callable[[], T], patience_s: float, what: str) -> T:
@@ -62,6 +66,19 @@ def _retry_sync(work: Callable[[], T], patience_s: float, what: str) -> T:
             log.warning("%s: database unavailable (%s); retrying", what, type(exc).__name__)
             time.sleep(delay)
             delay = min(delay * 2, 5.0)
+
+
+@contextlib.contextmanager
+def schema_lock(engine: Engine) -> Iterator[None]:
+    """On PostgreSQL, one process at a time creates tables: Rasa replicas starting together
+    on a fresh database would otherwise both CREATE TABLE events, and one fail. (SQLite
+    serialises writers itself.)"""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection, connection.begin():
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+        yield
 
 
 class DurableTrackerStore(SQLTrackerStore):
@@ -86,9 +103,10 @@ class DurableTrackerStore(SQLTrackerStore):
             self.projector.start()
 
     def _create_tables(self) -> None:
-        create_schema(self.engine)  # csbot's tables, including the log's cursor
-        TRACKER_EVENTS.create(self.engine, checkfirst=True)  # Rasa's `events`, ids never reused
-        self.Base.metadata.create_all(self.engine)  # anything else of Rasa's (nothing in 3.6)
+        with schema_lock(self.engine):
+            create_schema(self.engine)  # csbot's tables, including the log's cursor
+            TRACKER_EVENTS.create(self.engine, checkfirst=True)  # `events`, ids never reused
+            self.Base.metadata.create_all(self.engine)  # anything else of Rasa's (none in 3.6)
 
     async def _patiently(self, work: Callable[[], T], what: str) -> T:
         """Run blocking `work` in a thread, retrying transient database errors."""

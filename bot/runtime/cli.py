@@ -30,22 +30,29 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.channels.webhooks import channel_lines
-    from bot.runtime.processes import StackError, Supervisor, start_stack
+    from bot.runtime.processes import StackError, Supervisor, scale_out, start_stack
+    from bot.runtime.settings import SettingsError
     from bot.shop.demo_data import DEMO_EMAIL, DEMO_ORDER_IN_TRANSIT
 
+    scale = {"rasa_replicas": args.rasa_replicas, "action_workers": args.action_workers}
+    try:
+        scale_out(settings, args.rasa_replicas, args.action_workers)  # before any training
+    except SettingsError as exc:
+        print(f"csbot could not start: {exc}", file=sys.stderr)
+        return 2
     prepared = setup.prepare(settings)
     print("==> Starting Rasa, the action server and the web app (this takes ~30 s)...")
     logs = settings.project_dir / "var" / "logs"
     try:
-        stack = start_stack(settings, prepared.model, log_dir=logs)
+        stack = start_stack(settings, prepared.model, log_dir=logs, **scale)
     except StackError as exc:
         print(f"csbot could not start: {exc}. See the logs in {logs}/", file=sys.stderr)
         return 1
     print(
         f"\n  Chat page:      {stack.web_url}\n"
         f"  Agent console:  {stack.web_url}console  (passwords: `csbot agents passwd USER`)\n"
-        f"  Rasa server:    {settings.rasa_url}\n"
-        f"  Action server:  {stack.actions_url}\n"
+        f"{_rasa_lines(stack.rasa_urls)}"
+        f"  Action server:  {stack.actions_url}{_workers(args.action_workers)}\n"
         f"  Logs:           {logs}/\n"
         f"{channel_lines(settings)}\n"
         f'  Try: "where is my order {DEMO_ORDER_IN_TRANSIT}?" with the email {DEMO_EMAIL}\n'
@@ -64,6 +71,16 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     finally:
         stack.stop()
+
+
+def _rasa_lines(urls: Sequence[str]) -> str:
+    if len(urls) == 1:
+        return f"  Rasa server:    {urls[0]}\n"
+    return "".join(f"  Rasa replica {i}: {url}\n" for i, url in enumerate(urls, 1))
+
+
+def _workers(count: int) -> str:
+    return f" ({count} workers)" if count > 1 else ""
 
 
 def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
@@ -391,7 +408,17 @@ def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="csbot", description="Kettle & Volt support bot.")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="train if stale, start everything, print the URLs")
+    run = commands.add_parser("run", help="train if stale, start everything, print the URLs")
+    run.add_argument(
+        "--rasa-replicas",
+        type=int,
+        default=1,
+        help="Rasa processes on consecutive ports from CSBOT_RASA_PORT (more than one needs "
+        "CSBOT_REDIS_URL and a PostgreSQL CSBOT_DATABASE_URL)",
+    )
+    run.add_argument(
+        "--action-workers", type=int, default=1, help="Sanic worker processes of the action server"
+    )
     commands.add_parser("status", help="processes, conversation log backlog and dead letters")
     commands.add_parser("log-consumer", help="write the conversation log from RabbitMQ")
     train = commands.add_parser("train", help="train the Rasa model if its inputs changed")

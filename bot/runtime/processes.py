@@ -11,6 +11,9 @@ conversation log catches up from there.
 from __future__ import annotations
 
 import dataclasses
+import math
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -24,6 +27,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlencode, urlsplit
 
 import yaml
+from sqlalchemy.engine import make_url
 
 from bot.runtime.settings import Settings, SettingsError
 from bot.runtime.tokens import ACTIONS_SECRET_ENV, RASA_TOKEN_ENV, actions_secret, rasa_token
@@ -47,8 +51,11 @@ class Stack:
     log_dir: Path | None = None
 
     def start(self, name: str, restart: bool = False) -> subprocess.Popen:
-        """Start one process; a restart appends to its log, keeping the crash's lines."""
+        """Start one process; a restart appends to its log, keeping the crash's lines, after
+        ending what is left of the crashed one (the action server's forked workers)."""
         log_mode = "a" if restart else "w"
+        if restart and name in self.processes:
+            end_group(self.processes[name])
         proc = _start(self.commands[name], self.settings, self.env, self.log_dir, name, log_mode)
         self.processes[name] = proc
         return proc
@@ -67,6 +74,10 @@ class Stack:
         return f"{stack_url(self.settings.host, self.settings.web_port)}/"
 
     @property
+    def rasa_urls(self) -> tuple[str, ...]:
+        return self.settings.rasa_urls
+
+    @property
     def actions_url(self) -> str:
         return stack_url(self.settings.internal_host, self.settings.actions_port)
 
@@ -82,6 +93,16 @@ class Stack:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+            end_group(proc)
+
+
+def end_group(proc: subprocess.Popen) -> None:
+    """Kill whatever is left in the process's session (each runs in its own, see `_start`):
+    the action server's Sanic workers outlive a main process killed with -9."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def responding(url: str) -> bool:
@@ -114,9 +135,47 @@ def health_urls(settings: Settings) -> dict[str, str]:
     token = urlencode({"token": settings.rasa_token or rasa_token(settings)})
     return {
         "actions": f"{stack_url(settings.internal_host, settings.actions_port)}/health",
-        "rasa": f"{settings.rasa_url}/status?{token}",
+        **{name: f"{url}/status?{token}" for name, url in rasa_replicas(settings).items()},
         "web": f"{stack_url(settings.host, settings.web_port)}/healthz",
     }
+
+
+def rasa_replicas(settings: Settings) -> dict[str, str]:
+    """Each Rasa process's name and URL: "rasa", or "rasa-1", "rasa-2"... for replicas."""
+    urls = settings.rasa_urls
+    return {"rasa": urls[0]} if len(urls) == 1 else {f"rasa-{i}": u for i, u in enumerate(urls, 1)}
+
+
+def scale_out(settings: Settings, replicas: int, action_workers: int) -> Settings:
+    """Settings for `replicas` Rasa processes on consecutive ports from CSBOT_RASA_PORT.
+    Several replicas share conversations, so they need Redis for the lock store (one message
+    per conversation at a time across processes) and a database server, not a SQLite file."""
+    if replicas < 1 or action_workers < 1:
+        raise SettingsError("--rasa-replicas and --action-workers must be at least 1")
+    if replicas == 1:
+        return dataclasses.replace(settings, rasa_replica_urls=())  # just the one it starts
+    missing = []
+    if not settings.redis_url:
+        missing.append("CSBOT_REDIS_URL=redis://host:6379/0 (the shared lock store)")
+    if make_url(settings.database_url).get_backend_name() == "sqlite":
+        missing.append("CSBOT_DATABASE_URL=postgresql://user:password@host/db (not SQLite)")
+    if missing:
+        raise SettingsError(f"--rasa-replicas {replicas} needs " + " and ".join(missing))
+    ports = range(settings.rasa_port, settings.rasa_port + replicas)
+    urls = tuple(stack_url(settings.internal_host, port) for port in ports)
+    return dataclasses.replace(settings, rasa_url=urls[0], rasa_replica_urls=urls)
+
+
+def replica_commands(commands: dict[str, list[str]], settings: Settings) -> dict[str, list]:
+    """`commands` with Rasa's started once per replica, each on its own port."""
+    replicas = rasa_replicas(settings)
+    if len(replicas) == 1:
+        return commands
+    rasa = commands.pop("rasa")
+    port = rasa.index("--port") + 1
+    for name, url in replicas.items():
+        commands[name] = [*rasa[:port], url.rsplit(":", 1)[1], *rasa[port + 1 :]]
+    return commands
 
 
 def action_server_command(settings: Settings, guarded: bool = True) -> list[str]:
@@ -287,15 +346,20 @@ def start_stack(
     timeout: float = STARTUP_TIMEOUT_S,
     broker: str | None = None,
     guarded: bool = True,
+    rasa_replicas: int = 1,
+    action_workers: int = 1,
 ) -> Stack:
     """Start the processes and wait until each answers its health check. Rasa and the
     action server listen on the internal host and require their token/secret; only the web
     app listens on `settings.host`. (`broker` names an event broker class and
     `guarded=False` starts them the old, open way: the journey evaluation also runs older
-    checkouts.)"""
+    checkouts.) `rasa_replicas` Rasa processes (see `scale_out`) share the action server,
+    which forks `action_workers` Sanic workers (rasa_sdk's ACTION_SERVER_SANIC_WORKERS)."""
     shared = secret_environment(settings)
     settings = dataclasses.replace(
-        settings, rasa_token=shared[RASA_TOKEN_ENV], actions_secret=shared[ACTIONS_SECRET_ENV]
+        scale_out(settings, rasa_replicas, action_workers),
+        rasa_token=shared[RASA_TOKEN_ENV],
+        actions_secret=shared[ACTIONS_SECRET_ENV],
     )
     env = one_math_thread(rasa_environment())
     env.update(
@@ -307,9 +371,17 @@ def start_stack(
         **rabbitmq_environment(settings),
         **workbench_environment(settings),
         **shared,
+        CSBOT_RASA_URLS=",".join(settings.rasa_urls),
+        ACTION_SERVER_SANIC_WORKERS=str(action_workers),
     )
+    if rasa_replicas > 1:
+        # A replica killed mid-message leaves its conversation's lock in Redis until the lock
+        # expires (Rasa's default: 60 s). Half the web app's wait for an answer lets the
+        # customer's next message through on another replica before the web app gives up.
+        lifetime = max(5, math.ceil(settings.rasa_timeout_s / 2))
+        env.setdefault("TICKET_LOCK_LIFETIME", str(lifetime))
     endpoints = write_endpoints(settings, log_dir, broker, guarded)
-    commands = stack_commands(settings, model, endpoints, guarded)
+    commands = replica_commands(stack_commands(settings, model, endpoints, guarded), settings)
     checks = health_urls(settings)
     if not with_web:
         del commands["web"], checks["web"]

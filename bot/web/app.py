@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -25,11 +26,13 @@ from bot.web.keys import (
     MODEL_SWITCH,
     RASA,
     REINDEX,
+    REPLICAS,
     RETRAIN,
     SERVICES,
     SETTINGS,
 )
 from bot.web.rasa_client import Rasa
+from bot.web.replicas import Replicas
 from bot.web.security import console_guard, secret_key, setup_sessions
 from bot.workbench.reindex import Reindexer, index_builder
 from bot.workbench.retrain import Retrainer
@@ -44,6 +47,15 @@ async def _http_client(app: web.Application) -> AsyncIterator[None]:
     async with aiohttp.ClientSession(timeout=timeout) as session:
         app[HTTP] = session
         yield
+
+
+async def _rechecking(app: web.Application) -> AsyncIterator[None]:
+    """Bring Rasa replicas marked down back once they answer (`bot.web.replicas`)."""
+    task = asyncio.create_task(app[REPLICAS].keep_checking(app[HTTP]))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def login_policy(settings: Settings) -> ThrottlePolicy:
@@ -66,6 +78,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     )
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
     app[RASA] = Rasa(settings.rasa_url, rasa_token(settings))
+    app[REPLICAS] = Replicas(settings.rasa_urls, app[RASA].token)
     app[ENCODER] = MiniLMEncoder()  # loads the model on first use, not here
     app[REINDEX] = Reindexer(index_builder(settings, app[ENCODER]))
     app[RETRAIN] = Retrainer(settings, encoder=lambda: app[ENCODER])
@@ -74,7 +87,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     app[CHAT_KEY] = chat_key(key)
     setup_sessions(app, key, secure=settings.secure_cookies)
     app.middlewares.extend([console_guard, customer.json_errors, customer_identity])
-    app.cleanup_ctx.append(_http_client)
+    app.cleanup_ctx.extend([_http_client, _rechecking])
     app.router.add_get("/", customer.index)
     app.router.add_get("/healthz", customer.health)
     app.router.add_get("/api/health", health.readiness)

@@ -16,20 +16,18 @@ note reach Rasa first, so the bot stays silent and the note goes out on the plat
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Iterator
 
-import aiohttp
 from aiohttp import web
 
 from bot.channels.messenger_format import inbound_text
 from bot.channels.signatures import same_secret, valid_hub_signature
 from bot.channels.telegram_updates import update_text
 from bot.web import rasa_client
-from bot.web.customer import reopen_if_resolved
-from bot.web.keys import HTTP, RASA, SETTINGS
+from bot.web.customer import reopen_if_resolved, to_rasa
+from bot.web.keys import SETTINGS
 
 log = logging.getLogger(__name__)
 MAX_WEBHOOK_BYTES = 1024 * 1024
@@ -90,24 +88,22 @@ async def forward(request: web.Request) -> web.Response:
     channel = request.match_info["channel"]
     if channel not in PASSED_HEADERS:
         raise web.HTTPNotFound(text=f"no channel {channel!r}")
-    rasa = request.app[RASA]
     body = await _body(request) if request.method == "POST" else None
     headers = {h: request.headers[h] for h in PASSED_HEADERS[channel] if h in request.headers}
-    params = [(k, v) for k, v in request.query.items() if k != "token"] + [("token", rasa.token)]
-    url = f"{rasa.url}/webhooks/{channel}/webhook"
+    params = [(k, v) for k, v in request.query.items() if k != "token"]
+    messages = genuine_messages(request, channel, body) if body else []
     try:
-        for sender, text in genuine_messages(request, channel, body) if body else []:
+        for sender, text in messages:
             await reopen_if_resolved(request, sender, text, deliver=True)
-        async with request.app[HTTP].request(
-            request.method, url, params=params, data=body, headers=headers
-        ) as answer:
-            content = await answer.read()
-            return web.Response(
-                status=answer.status, body=content, content_type=answer.content_type
-            )
-    except (aiohttp.ClientError, asyncio.TimeoutError, rasa_client.RasaUnavailable) as exc:
-        log.warning("webhook %s: Rasa did not answer (%s)", channel, type(exc).__name__)
+        # The first message's conversation picks the replica (any replica may serve any).
+        sender = messages[0][0] if messages else ""
+        path = f"/webhooks/{channel}/webhook"
+        args = (request.method, path, params, body, headers)
+        answer = await to_rasa(request, rasa_client.relay, sender, *args)
+    except rasa_client.RasaUnavailable as exc:
+        log.warning("webhook %s: Rasa did not answer (%s)", channel, exc)
         return web.Response(status=503, text="the assistant is unavailable, retry later")
+    return web.Response(status=answer.status, body=answer.body, content_type=answer.content_type)
 
 
 def add_routes(app: web.Application) -> None:

@@ -12,16 +12,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import aiohttp_jinja2
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import SHOP_NAME
 from bot.conversations import transcripts
+from bot.conversations.projection import transient
 from bot.support.tickets import Reopened
 from bot.web import push, rasa_client
 from bot.web.identity import CONVERSATION, COOKIE, Handler, verify
-from bot.web.keys import CHAT_KEY, HTTP, RASA, SERVICES
+from bot.web.keys import CHAT_KEY, HTTP, REPLICAS, SERVICES
 
 log = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 2000
@@ -33,6 +37,7 @@ UNAVAILABLE = "The assistant is unavailable right now. Please try again shortly.
 # and other C0 controls; tab and newlines stay.
 UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 RECONNECTING = "The assistant is reconnecting; your message will be sent as soon as it is back."
+T = TypeVar("T")
 
 
 def _error(status: int, message: str) -> web.Response:
@@ -55,6 +60,14 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
     except Exception:
         log.exception("customer API: %s %s failed", request.method, request.path)
         return _error(500, "Something went wrong on our side. Please try again.")
+
+
+async def to_rasa(
+    request: web.Request, fn: Callable[..., Awaitable[T]], sender: str, *args: Any, **kwargs: Any
+) -> T:
+    """`fn(http, rasa, sender, ...)` from `rasa_client` on the conversation's Rasa replica
+    (`bot.web.replicas`: another one if that one is down and never got the request)."""
+    return await request.app[REPLICAS].call(request.app[HTTP], fn, sender, *args, **kwargs)
 
 
 def _unavailable(exc: rasa_client.RasaUnavailable) -> web.Response:
@@ -121,7 +134,7 @@ async def reopen_if_resolved(
     services = request.app[SERVICES]
     if not await asyncio.to_thread(services.tickets.would_reopen, sender, text):
         return []
-    if not await rasa_client.alive(request.app[HTTP], request.app[RASA].url):
+    if not await request.app[REPLICAS].reachable(request.app[HTTP], sender):
         # Reopen only when the pause can reach Rasa: the widget resends once Rasa is back.
         raise rasa_client.RasaUnavailable("Rasa is not answering", down=True)
     reopened = await asyncio.to_thread(services.tickets.reopen_on_message, sender, text)
@@ -129,9 +142,7 @@ async def reopen_if_resolved(
         return []
     note = {"event": "bot", "text": _reopened_text(reopened)}
     events = [{"event": "pause"}, note] if reopened.agents_online else [note]
-    await rasa_client.append_events(
-        request.app[HTTP], request.app[RASA], sender, events, deliver=deliver
-    )
+    await to_rasa(request, rasa_client.append_events, sender, events, deliver=deliver)
     return [{"from": "bot", "text": note["text"]}]
 
 
@@ -160,7 +171,7 @@ async def _what_to_send(request: web.Request, body: object, sender: str) -> str:
     if "payload" not in body:
         return rasa_client.as_text(_field(body, "message"))
     payload = _field(body, "payload")
-    offered = await rasa_client.offered(request.app[HTTP], request.app[RASA], sender)
+    offered = await to_rasa(request, rasa_client.offered, sender)
     if payload not in offered:
         raise BadMessage(409, EXPIRED)
     return payload
@@ -174,8 +185,15 @@ async def send_message(request: web.Request) -> web.Response:
         return _error(400, BAD_BODY)
     try:
         text = await _what_to_send(request, body, sender)
-        notes = await reopen_if_resolved(request, sender, text)
-        replies = await rasa_client.send(request.app[HTTP], request.app[RASA], sender, text)
+        try:
+            notes = await reopen_if_resolved(request, sender, text)
+        except SQLAlchemyError as exc:
+            if not transient(exc):
+                raise
+            # The database is down or restarting, and nothing reached Rasa yet.
+            log.warning("database unavailable before sending a message: %s", type(exc).__name__)
+            raise rasa_client.RasaUnavailable("database unavailable", unsent=True) from None
+        replies = await to_rasa(request, rasa_client.send, sender, text)
     except BadMessage as exc:
         return _error(exc.status, str(exc))
     except rasa_client.RasaUnavailable as exc:
@@ -186,7 +204,7 @@ async def send_message(request: web.Request) -> web.Response:
 async def history(request: web.Request) -> web.Response:
     sender = request[CONVERSATION]
     try:
-        messages = await rasa_client.history(request.app[HTTP], request.app[RASA], sender)
+        messages = await to_rasa(request, rasa_client.history, sender)
     except rasa_client.RasaUnavailable:
         return _error(503, UNAVAILABLE)
     return web.json_response({"messages": messages})

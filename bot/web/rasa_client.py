@@ -5,8 +5,9 @@ its REST channel require."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,35 +40,88 @@ class Rasa:
 class RasaUnavailable(RuntimeError):
     """Rasa did not answer; the customer should retry shortly. `down`: Rasa refused or dropped
     the connection (it is down or restarting), so the message died with it and may be sent
-    again; otherwise (a timeout, an error status) Rasa may still be handling it."""
+    again; otherwise (a timeout, an error status) Rasa may still be handling it. `unsent`:
+    the request provably never reached Rasa (no connection was made), so another replica
+    may take it at once (`bot.web.replicas`)."""
 
-    def __init__(self, message: str, down: bool = False) -> None:
+    def __init__(self, message: str, down: bool = False, unsent: bool = False) -> None:
         super().__init__(message)
-        self.down = down
+        self.down = down or unsent
+        self.unsent = unsent
 
 
-async def _request(
-    http: aiohttp.ClientSession, rasa: Rasa, method: str, path: str, **kwargs: Any
-) -> Any:
-    """One call to Rasa; any transport or HTTP error, or a timeout, becomes RasaUnavailable,
-    whose message names the path but never the token. (On Python 3.10 aiohttp's timeout is
+def never_sent(exc: BaseException) -> bool:
+    """True when aiohttp failed before sending a byte: the connection was refused or could
+    not be made in time. A reset or a timeout after that may follow a request Rasa read."""
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return True
+    connect_timeout = str(exc).startswith("Connection timeout")  # aiohttp 3.9's wording
+    return isinstance(exc, aiohttp.ServerTimeoutError) and connect_timeout
+
+
+@contextlib.asynccontextmanager
+async def _failures(method: str, path: str) -> AsyncIterator[None]:
+    """Any transport or HTTP error, or a timeout, becomes RasaUnavailable, whose message
+    names the path but never the token. (On Python 3.10 aiohttp's timeout is
     asyncio.TimeoutError, not the builtin; aiohttp's read timeout is both a TimeoutError and
     a connection error, hence the order.)"""
-    params = {**kwargs.pop("params", {}), "token": rasa.token}
     try:
-        async with http.request(method, rasa.url + path, params=params, **kwargs) as response:
-            if response.status in (401, 403):
-                log.error("Rasa refused the token (%s): check CSBOT_RASA_TOKEN", response.status)
-            response.raise_for_status()
-            return await response.json(content_type=None)
+        yield
     except aiohttp.ClientResponseError as exc:
         raise RasaUnavailable(f"{method} {path}: HTTP {exc.status}") from None
+    except (aiohttp.ClientConnectorError, aiohttp.ServerTimeoutError) as exc:
+        if not never_sent(exc):
+            raise RasaUnavailable(f"{method} {path}: no answer in time") from None
+        raise RasaUnavailable(f"{method} {path}: {type(exc).__name__}", unsent=True) from None
     except asyncio.TimeoutError:
         raise RasaUnavailable(f"{method} {path}: no answer in time") from None
     except aiohttp.ClientConnectionError as exc:
         raise RasaUnavailable(f"{method} {path}: {type(exc).__name__}", down=True) from None
     except (aiohttp.ClientError, ValueError) as exc:
         raise RasaUnavailable(f"{method} {path}: {type(exc).__name__}") from None
+
+
+async def _request(
+    http: aiohttp.ClientSession, rasa: Rasa, method: str, path: str, **kwargs: Any
+) -> Any:
+    """One call to Rasa with its token; failures as in `_failures`."""
+    params = {**kwargs.pop("params", {}), "token": rasa.token}
+    async with _failures(method, path):
+        async with http.request(method, rasa.url + path, params=params, **kwargs) as response:
+            if response.status in (401, 403):
+                log.error("Rasa refused the token (%s): check CSBOT_RASA_TOKEN", response.status)
+            response.raise_for_status()
+            return await response.json(content_type=None)
+
+
+@dataclass(frozen=True)
+class Relayed:
+    """Rasa's answer to a relayed platform webhook, passed back as it is."""
+
+    status: int
+    body: bytes
+    content_type: str
+
+
+async def relay(
+    http: aiohttp.ClientSession,
+    rasa: Rasa,
+    sender: str,
+    method: str,
+    path: str,
+    params: list[tuple[str, str]],
+    body: bytes | None,
+    headers: dict[str, str],
+) -> Relayed:
+    """Pass a messaging platform's webhook call to Rasa's channel (`bot.web.channels`); its
+    status, even an error, comes back. (`sender`: the conversation it is for, which picks
+    the replica.)"""
+    params = [*params, ("token", rasa.token)]
+    async with _failures(method, path):
+        async with http.request(
+            method, rasa.url + path, params=params, data=body, headers=headers
+        ) as answer:
+            return Relayed(answer.status, await answer.read(), answer.content_type)
 
 
 async def alive(http: aiohttp.ClientSession, rasa_url: str, timeout_s: float = 2.0) -> bool:

@@ -22,8 +22,8 @@ from bot.support.lifecycle import TicketError
 from bot.support.models import Ticket
 from bot.web import push, rasa_client
 from bot.web.console.common import context, redirect
-from bot.web.customer import clean_text, message_id, read_json
-from bot.web.keys import HTTP, RASA, SERVICES
+from bot.web.customer import clean_text, message_id, read_json, to_rasa
+from bot.web.keys import SERVICES
 
 MAX_REPLY_CHARS = 2000
 MAX_TICKET_ID = 2**31 - 1  # the largest id an INTEGER column holds
@@ -129,9 +129,7 @@ async def ticket(request: web.Request) -> dict:
 
 async def _tell_customer(request: web.Request, conversation_id: str, events: list[dict]) -> None:
     """Into the conversation, and out on its channel (Messenger, Telegram) through Rasa."""
-    await rasa_client.append_events(
-        request.app[HTTP], request.app[RASA], conversation_id, events, deliver=True
-    )
+    await to_rasa(request, rasa_client.append_events, conversation_id, events, deliver=True)
 
 
 async def _channel_metadata(request: web.Request, conversation_id: str) -> dict:
@@ -212,8 +210,8 @@ async def resolve(request: web.Request) -> web.Response:
         await _tell_customer(request, found.conversation_id, [*said, {"event": "resume"}])
         await asyncio.to_thread(tickets.resolve, found.id, agent)
         await _audit(request, "resolve", found)
-        await rasa_client.execute_action(
-            request.app[HTTP], request.app[RASA], found.conversation_id, "action_ask_rating"
+        await to_rasa(
+            request, rasa_client.execute_action, found.conversation_id, "action_ask_rating"
         )
         # An executed action is not followed by a listen; add it so the customer's answer
         # starts a normal turn that the rating rule recognises.
