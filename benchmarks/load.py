@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
-import inspect
 import json
 import os
 import shutil
@@ -229,25 +228,44 @@ def _wait_until_up(stack: Stack) -> None:
 # --- csbot ---------------------------------------------------------------------------------
 
 
-def start_csbot(base: Settings, workdir: Path, replicas: int) -> Stack:
-    """csbot's processes over a freshly seeded demo shop, the way `csbot run` starts them.
-    `replicas` > 1 needs `start_stack(..., rasa_replicas=N)` (the scale-out work)."""
-    if replicas > 1 and "rasa_replicas" not in inspect.signature(start_stack).parameters:
-        raise SystemExit("--replicas above 1 needs start_stack(..., rasa_replicas=N)")
+def start_csbot(
+    base: Settings, workdir: Path, replicas: int, database_url: str | None = None
+) -> Stack:
+    """csbot's processes over a freshly seeded demo shop, the way `csbot run` starts them:
+    in a scratch SQLite file, or in `database_url` (a scratch PostgreSQL database; with
+    CSBOT_REDIS_URL and CSBOT_RABBITMQ_URL set, the production profile)."""
     setup.build_knowledge(base)
     setup.ticket_classifier(base)
     model = setup.rasa_model(base)
     settings = dataclasses.replace(
         base,
-        database_url=f"sqlite:///{workdir / 'shop.db'}",
+        database_url=database_url or f"sqlite:///{workdir / 'shop.db'}",
         web_port=_free_port(),
         rasa_port=(rasa_port := _free_port()),
         actions_port=_free_port(),
         rasa_url=stack_url("127.0.0.1", rasa_port),
     )
     setup.seed_demo(settings)
-    more = {"rasa_replicas": replicas} if replicas > 1 else {}
-    return start_stack(settings, model, log_dir=workdir / "logs", **more)
+    return start_stack(settings, model, log_dir=workdir / "logs", rasa_replicas=replicas)
+
+
+@contextlib.contextmanager
+def scratch_database(server_url: str | None) -> Iterator[str | None]:
+    """A fresh PostgreSQL database on `server_url`'s server for the run, dropped after."""
+    if not server_url:
+        yield None
+        return
+    from tests.databases import PostgresServer
+
+    server = PostgresServer(server_url)
+    if server.unreachable:
+        raise SystemExit(f"PostgreSQL at {server_url} is unreachable: {server.unreachable}")
+    name = server.create()
+    try:
+        yield server.url_of(name)
+    finally:
+        server.drop(name)
+        server.close()
 
 
 def customer_messages(database_url: str) -> list[str]:
@@ -475,6 +493,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--replicas", type=int, default=1, help="csbot's Rasa replicas")
     parser.add_argument("--no-web", action="store_true", help="skip csbot's web app row")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="run csbot on a scratch database on this PostgreSQL server (needed for "
+        "--replicas above 1, with CSBOT_REDIS_URL; add CSBOT_RABBITMQ_URL for the log consumer)",
+    )
     parser.add_argument("--out", type=Path, help="also write the figures as JSON")
     parser.add_argument(
         "--profile",
@@ -488,11 +512,16 @@ def main(argv: list[str] | None = None) -> int:
     base = Settings.from_env()
     workdir = Path(tempfile.mkdtemp(prefix="csbot-load-"))
     print(f"==> Scratch folder and process logs: {workdir}", flush=True)
+    with scratch_database(args.postgres) as database_url:
+        return _run(args, base, workdir, database_url)
+
+
+def _run(args: argparse.Namespace, base: Settings, workdir: Path, database_url: str | None) -> int:
     peer = start_peer(base, workdir)
     csbot = None
     try:
         with sampling(args.profile):
-            csbot = start_csbot(base, workdir, args.replicas)
+            csbot = start_csbot(base, workdir, args.replicas, database_url)
         texts = customer_messages(csbot.settings.database_url)
         targets = [
             Target("plain `rasa init` bot", (peer.settings.rasa_url,), pids=_pids(peer)),
