@@ -23,6 +23,15 @@ def say(page, text: str) -> None:
     page.press("#chat-input", "Enter")
 
 
+def console_login(page, web_url: str, username: str, password: str) -> None:
+    """Log in to the agent console and wait for the queue (the agent then counts as online)."""
+    page.goto(web_url + "console")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("#login")
+    page.wait_for_selector("text=Open tickets")
+
+
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
@@ -88,11 +97,7 @@ def test_live_handoff_between_customer_and_agent(stack, browser):
     if not any(a.username == "casey" for a in services.agents.all()):
         services.agents.create("casey", "Casey", "handoff-test-pw", skills=list(QUEUES))
     agent = browser.new_page()
-    agent.goto(stack.web_url + "console")
-    agent.fill("#username", "casey")
-    agent.fill("#password", "handoff-test-pw")
-    agent.click("#login")
-    agent.wait_for_selector("text=Open tickets")  # logged in: Casey counts as online
+    console_login(agent, stack.web_url, "casey", "handoff-test-pw")
 
     customer = browser.new_page()
     customer.goto(stack.web_url)
@@ -177,11 +182,7 @@ def test_an_agents_reply_is_pushed_to_the_widget_within_a_second(stack, browser)
     if not any(a.username == "robin" for a in services.agents.all()):
         services.agents.create("robin", "Robin", "push-test-pw", skills=list(QUEUES))
     agent = browser.new_page()
-    agent.goto(stack.web_url + "console")
-    agent.fill("#username", "robin")
-    agent.fill("#password", "push-test-pw")
-    agent.click("#login")
-    agent.wait_for_selector("text=Open tickets")
+    console_login(agent, stack.web_url, "robin", "push-test-pw")
 
     customer = browser.new_page()
     polls, streams = [], []
@@ -272,11 +273,7 @@ def test_an_admin_corrects_an_intent_retrains_and_activates(
         customer.wait_for_selector("li.msg.bot", timeout=30_000)
 
         console = browser.new_page()
-        console.goto(stack.web_url + "console/login")
-        console.fill("#username", "robin")
-        console.fill("#password", "retrain-test-pw")
-        console.click("#login")
-        console.wait_for_selector("text=Open tickets")
+        console_login(console, stack.web_url, "robin", "retrain-test-pw")
         search = f"{stack.web_url}console/admin/conversations?q={text.split()[1]}+{text.split()[2]}"
         for _ in range(40):  # the conversation log is written a moment after the reply
             console.goto(search)

@@ -15,7 +15,7 @@ from bot.conversations.unanswered import UnansweredLog
 from bot.runtime.settings import PROJECT_ROOT
 from knowledge.faq import load_faqs
 from tests.conftest import start_demo_stack
-from tests.test_browser import browser, say  # noqa: F401  (fixture)
+from tests.test_browser import browser, console_login, say  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.slow
 ADMIN, PASSWORD = "gwen", "gap-test-password"
@@ -69,11 +69,7 @@ def test_an_admin_closes_a_gap_and_the_bot_answers_it(gap_stack, browser):  # no
 
     admin = browser.new_context().new_page()
     admin.set_default_timeout(180_000)  # mining loads MiniLM on the first visit: not instant
-    admin.goto(gap_stack.web_url + "console")
-    admin.fill("#username", ADMIN)
-    admin.fill("#password", PASSWORD)
-    admin.click("#login")
-    admin.wait_for_selector("text=Open tickets")
+    console_login(admin, gap_stack.web_url, ADMIN, PASSWORD)
     admin.click("text=FAQ gaps")
     cluster = admin.locator("section.gap", has_text=ASKED[0]).first
     cluster.wait_for()
