@@ -45,6 +45,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from bot.conversations.projection import TRACKER_EVENTS, LogProjector, transient
+from bot.privacy.redact import default_redactor
 from bot.runtime.database import create_schema, make_engine
 from bot.runtime.settings import Settings
 
@@ -99,6 +100,11 @@ class DurableTrackerStore(SQLTrackerStore):
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
         self.projector: LogProjector | None = None
         if not settings.rabbitmq_url:  # with RabbitMQ the log consumer writes the log
+            # Load the redaction stack (presidio, spaCy) here, before the projector's thread
+            # needs it: importing spaCy in that thread while Rasa loads the model (which
+            # imports spaCy too) failed both imports in a restarted replica, dead-lettering
+            # events and leaving it without a model.
+            default_redactor()
             self.projector = LogProjector(self.engine)
             self.projector.start()
 
