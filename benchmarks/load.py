@@ -81,6 +81,7 @@ class Target:
     urls: tuple[str, ...]
     token: str | None = None
     web: bool = False
+    replicas: int = 1
     pids: dict[str, int] = field(default_factory=dict)  # process name -> pid, for memory
 
     async def send(self, http: aiohttp.ClientSession, chat: Conversation, text: str) -> None:
@@ -245,6 +246,7 @@ def start_csbot(
         actions_port=_free_port(),
         rasa_url=stack_url("127.0.0.1", rasa_port),
     )
+    workdir.mkdir(parents=True, exist_ok=True)
     setup.seed_demo(settings)
     return start_stack(settings, model, log_dir=workdir / "logs", rasa_replicas=replicas)
 
@@ -380,6 +382,7 @@ def _descends(pid: int, ancestor: int) -> bool:
 @dataclass
 class Result:
     target: str
+    replicas: int
     sequential: Phase
     concurrent: Phase
     memory_mib: dict[str, float]
@@ -460,7 +463,7 @@ async def measure(
     log = None
     if database_url:
         log = log_completeness(database_url, {**sequential.sent, **concurrent.sent})
-    return Result(target.name, sequential, concurrent, memory, cpu, log)
+    return Result(target.name, target.replicas, sequential, concurrent, memory, cpu, log)
 
 
 @contextlib.contextmanager
@@ -484,6 +487,17 @@ def sampling(folder: Path | None) -> Iterator[None]:
                 os.environ[name] = value
 
 
+def replica_counts(value: str) -> list[int]:
+    """`--replicas 1,2`: the csbot rows, one per Rasa replica count."""
+    try:
+        counts = [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {value!r}") from None
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError("replica counts must be at least 1")
+    return counts
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.load", description=__doc__)
     parser.add_argument("--conversations", type=int, default=50, help="at once (default 50)")
@@ -491,13 +505,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sequential", type=int, default=3, help="times the 8 messages are sent one by one"
     )
-    parser.add_argument("--replicas", type=int, default=1, help="csbot's Rasa replicas")
-    parser.add_argument("--no-web", action="store_true", help="skip csbot's web app row")
+    parser.add_argument(
+        "--replicas",
+        type=replica_counts,
+        default=[1, 2],
+        help="csbot's Rasa replica counts, one csbot run each (default 1,2; above 1 needs "
+        "--postgres and CSBOT_REDIS_URL, else that run is skipped and says so)",
+    )
+    parser.add_argument("--no-web", action="store_true", help="skip csbot's web app rows")
     parser.add_argument(
         "--postgres",
         metavar="URL",
-        help="run csbot on a scratch database on this PostgreSQL server (needed for "
-        "--replicas above 1, with CSBOT_REDIS_URL; add CSBOT_RABBITMQ_URL for the log consumer)",
+        default=os.environ.get("CSBOT_BENCH_POSTGRES_URL"),
+        help="run csbot on a scratch database on this PostgreSQL server (default "
+        "$CSBOT_BENCH_POSTGRES_URL; with CSBOT_REDIS_URL and CSBOT_RABBITMQ_URL, the "
+        "production profile)",
     )
     parser.add_argument("--out", type=Path, help="also write the figures as JSON")
     parser.add_argument(
@@ -507,50 +529,113 @@ def main(argv: list[str] | None = None) -> int:
         "(python -m benchmarks.sampler FOLDER prints them)",
     )
     args = parser.parse_args(argv)
-    if min(args.conversations, args.turns, args.sequential, args.replicas) < 1:
-        parser.error("--conversations, --turns, --sequential and --replicas must be at least 1")
+    if min(args.conversations, args.turns, args.sequential) < 1:
+        parser.error("--conversations, --turns and --sequential must be at least 1")
     base = Settings.from_env()
     workdir = Path(tempfile.mkdtemp(prefix="csbot-load-"))
     print(f"==> Scratch folder and process logs: {workdir}", flush=True)
-    with scratch_database(args.postgres) as database_url:
-        return _run(args, base, workdir, database_url)
+    return _run(args, base, workdir)
 
 
-def _run(args: argparse.Namespace, base: Settings, workdir: Path, database_url: str | None) -> int:
+def skip_reason(replicas: int, postgres: str | None, redis: str | None) -> str | None:
+    """Why csbot cannot run `replicas` Rasa processes here, or None."""
+    if replicas > 1 and not (postgres and redis):
+        return "more than one Rasa replica needs --postgres URL and CSBOT_REDIS_URL"
+    return None
+
+
+def _run(args: argparse.Namespace, base: Settings, workdir: Path) -> int:
     peer = start_peer(base, workdir)
-    csbot = None
+    results, skipped = [], []
     try:
-        with sampling(args.profile):
-            csbot = start_csbot(base, workdir, args.replicas, database_url)
-        texts = customer_messages(csbot.settings.database_url)
-        targets = [
-            Target("plain `rasa init` bot", (peer.settings.rasa_url,), pids=_pids(peer)),
-            Target(
-                f"csbot, {args.replicas} Rasa (REST)",
-                csbot.settings.rasa_urls,
-                token=csbot.settings.rasa_token,
-                pids=_pids(csbot),
-            ),
-        ]
-        if not args.no_web:
-            web = stack_url(csbot.settings.host, csbot.settings.web_port)
-            name = f"csbot, {args.replicas} Rasa (web app)"
-            targets.append(Target(name, (web,), web=True, pids=_pids(csbot)))
-        results = []
-        for i, target in enumerate(targets):
-            database = csbot.settings.database_url if i else None
-            recording = args.profile / sampler.RECORDING if args.profile and i else None
-            results.append(asyncio.run(measure(target, texts, args, f"t{i}", database, recording)))
+        texts = None
+        peer_target = Target("plain `rasa init` bot", (peer.settings.rasa_url,), pids=_pids(peer))
+        for replicas in args.replicas:
+            reason = skip_reason(replicas, args.postgres, base.redis_url)
+            if reason:
+                skipped.append(f"csbot, {replicas} Rasa: skipped, {reason}")
+                continue
+            with scratch_database(args.postgres) as database_url:
+                with sampling(args.profile):
+                    csbot = start_csbot(base, workdir / f"r{replicas}", replicas, database_url)
+                try:
+                    texts = texts or customer_messages(csbot.settings.database_url)
+                    if not results:
+                        results.append(asyncio.run(measure(peer_target, texts, args, "peer", None)))
+                    for target in _csbot_targets(csbot, replicas, args.no_web):
+                        recording = args.profile / sampler.RECORDING if args.profile else None
+                        tag = f"r{replicas}-{len(results)}"
+                        database = csbot.settings.database_url
+                        results.append(
+                            asyncio.run(measure(target, texts, args, tag, database, recording))
+                        )
+                finally:
+                    csbot.stop()
     finally:
-        if csbot is not None:
-            csbot.stop()
         peer.stop()
-    print(f"\nMessages per conversation: {texts}\n")
-    print(report(results))
+    if texts:
+        print(f"\nMessages per conversation: {texts}\n")
+    if results:
+        print(report(results))
+        print("\n" + verdict(results))
+    for line in skipped:
+        print(line)
     if args.out:
         args.out.write_text(json.dumps([_summary(r) for r in results], indent=1))
     failed = any(r.log and (r.log.missing or r.log.duplicated) for r in results)
-    return 1 if failed else 0
+    return 1 if failed or not results else 0
+
+
+def _csbot_targets(csbot: Stack, replicas: int, no_web: bool) -> list[Target]:
+    """Rasa's REST webhooks (each conversation on one replica), then the web app."""
+    targets = [
+        Target(
+            f"csbot, {replicas} Rasa (REST)",
+            csbot.settings.rasa_urls,
+            token=csbot.settings.rasa_token,
+            replicas=replicas,
+            pids=_pids(csbot),
+        )
+    ]
+    if not no_web:
+        web = stack_url(csbot.settings.host, csbot.settings.web_port)
+        name = f"csbot, {replicas} Rasa (web app)"
+        targets.append(Target(name, (web,), web=True, replicas=replicas, pids=_pids(csbot)))
+    return targets
+
+
+# Issue 11's targets against the peer, same machine, same run: (what, replicas, measure,
+# comparison, bound). p50 and p99 are at the concurrent load.
+TARGETS = (
+    ("p50", 1, "p50", "<=", 1.3),
+    ("messages/s", 1, "rate", ">=", 0.8),
+    ("messages/s", 2, "rate", ">=", 1.2),
+    ("p99", 1, "p99", "<", 2.0),
+    ("p99", 2, "p99", "<", 2.0),
+)
+
+
+def verdict(results: list[Result]) -> str:
+    """Each target against each csbot row it applies to: the ratio to the peer, met or not."""
+    peer = results[0].concurrent
+    figures = {
+        "p50": lambda p: p.percentile(50),
+        "p99": lambda p: p.percentile(99),
+        "rate": lambda p: p.rate,
+    }
+    lines = ["Targets (ratio to the plain bot, same run):"]
+    for what, replicas, key, comparison, bound in TARGETS:
+        for r in results[1:]:
+            if r.replicas != replicas:
+                continue
+            ratio = figures[key](r.concurrent) / figures[key](peer)
+            met = {"<=": ratio <= bound, ">=": ratio >= bound, "<": ratio < bound}[comparison]
+            state = "met" if met else "NOT met"
+            target = f"target {comparison} {bound}x"
+            lines.append(f"  {r.target}: {what} {ratio:.2f}x, {target}, {state}")
+    if len(lines) == 1:
+        lines.append("  no csbot row ran")
+    return "\n".join(lines)
 
 
 def _pids(stack: Stack) -> dict[str, int]:
@@ -573,6 +658,7 @@ def _summary(result: Result) -> dict:
 
     return {
         "target": result.target,
+        "replicas": result.replicas,
         "sequential": phase(result.sequential),
         "concurrent": phase(result.concurrent),
         "memory_mib": result.memory_mib,
