@@ -67,29 +67,17 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
         return cls(execution_context.node_name, config)
 
     def _featurize(self, messages: list[Message]) -> None:
-        import torch
-
-        encoder = load_encoder()
-        texts = [m.get(TEXT) for m in messages]
-        batch = encoder.tokenizer(
-            texts,
-            padding=True,
-            truncation=True,
-            max_length=int(self._config["max_length"]),
-            return_offsets_mapping=True,
-            return_tensors="pt",
+        embedded = load_encoder().embed(
+            [m.get(TEXT) for m in messages], max_length=int(self._config["max_length"])
         )
-        offsets = batch.pop("offset_mapping").numpy()
-        with torch.no_grad():
-            output = encoder(dict(batch))
-        pieces = output["token_embeddings"].numpy()
-        sentences = output["sentence_embedding"].numpy()
         for i, message in enumerate(messages):
             tokens = message.get(TOKENS_NAMES[TEXT]) or []
-            sequence = align_to_tokens([(t.start, t.end) for t in tokens], offsets[i], pieces[i])
+            spans = [(t.start, t.end) for t in tokens]
+            sequence = align_to_tokens(spans, embedded.offsets[i], embedded.pieces[i])
             if not len(sequence):
                 sequence = np.zeros((1, EMBEDDING_DIM), dtype=np.float32)
-            self.add_features_to_message(sequence, sentences[i : i + 1], TEXT, message)
+            sentence = embedded.sentences[i : i + 1]
+            self.add_features_to_message(sequence, sentence, TEXT, message)
 
     def process(self, messages: list[Message]) -> list[Message]:
         with_text = [m for m in messages if m.get(TEXT)]
