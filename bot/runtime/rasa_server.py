@@ -1,6 +1,7 @@
 """`python -m bot.runtime.rasa_server run ...`: Rasa's own command line with `--auth-token`
 added from CSBOT_RASA_TOKEN (or var/rasa.token), so the token protects Rasa's HTTP API
-without showing in the process list, where every local user could read it."""
+without showing in the process list, where every local user could read it, and with
+csbot's fixes to Rasa's hot path installed (`bot.runtime.rasa_patches`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ def main() -> None:
     sys.argv = ["rasa", *sys.argv[1:], f"--auth-token={token}"]
     from rasa.__main__ import main as rasa_main
 
+    from bot.runtime import rasa_patches
+
+    rasa_patches.install()
     rasa_main()
 
 
