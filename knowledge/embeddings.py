@@ -91,7 +91,7 @@ def export_onnx(target: Path) -> Path:
     example = torch.ones((2, 8), dtype=torch.long)
     axes = {name: {0: "texts", 1: "pieces"} for name in (*INPUTS, "last_hidden_state")}
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+    partial = target.with_name(f"{target.name}.{os.getpid()}-{threading.get_ident()}.partial")
     # The TorchScript exporter (deprecated in PyTorch 2.9, still shipped) needs no onnxscript;
     # its deprecation and tracer warnings are expected, and nothing to act on here.
     with torch.no_grad(), warnings.catch_warnings():
