@@ -300,7 +300,9 @@ def test_an_admin_corrects_an_intent_retrains_and_activates(
         trained_s = time.monotonic() - start
         assert console.locator("#job[data-state=failed]").count() == 0, console.inner_text("#job")
         assert console.locator("#macro-before").inner_text() != "-"  # the served model's data
-        console.click("#activate")
+        # The form's POST returns once Rasa has loaded the model: as long as MODEL_LOAD_TIMEOUT_S
+        # on a busy machine, longer than a click's default 30 s wait for the navigation.
+        console.click("#activate", timeout=300_000)
         console.wait_for_selector(".notice, .error", timeout=300_000)
         assert "is active on 1 Rasa replica" in console.inner_text("main"), console.inner_text(
             "main"
