@@ -330,11 +330,12 @@ def workbench_environment(settings: Settings) -> dict[str, str]:
 
 
 def one_math_thread(env: dict[str, str]) -> dict[str, str]:
-    """One math thread per process (ONNX Runtime's MiniLM, TensorFlow's OpenMP) unless
+    """One math thread per process for ONNX Runtime's MiniLM and OpenMP unless
     OMP_NUM_THREADS says otherwise. MiniLM encodes one short message at a time; a thread per
     core in each of several busy processes makes them spin against each other (measured 10x
     slower under load, see benchmarks/README.md). Scale with processes (replicas), not
-    threads."""
+    threads. (TensorFlow's own pools are left as they are: one thread each made no
+    difference there.)"""
     env.setdefault("OMP_NUM_THREADS", "1")
     return env
 
