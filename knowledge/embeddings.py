@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import threading
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -176,18 +176,12 @@ class MiniLMEncoder:
         self.batch_size = batch_size
 
     def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
-        """Embed in batches of similar length (less padding), rows in the order given;
-        `progress` shows a bar (index builds)."""
+        """Embed in batches of similar length (less padding), rows in the order given."""
         texts = list(texts)
         out = np.zeros((len(texts), EMBEDDING_DIM), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         model = load_encoder()
-        starts: Iterable[int] = range(0, len(order), self.batch_size)
-        if progress:
-            from tqdm import tqdm
-
-            starts = tqdm(starts, desc="Batches")
-        for start in starts:
+        for start in range(0, len(order), self.batch_size):
             chunk = order[start : start + self.batch_size]
             out[chunk] = model.embed([texts[i] for i in chunk]).sentences
         return out
