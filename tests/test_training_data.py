@@ -30,3 +30,15 @@ def test_only_corrected_tickets_are_exported_with_their_customer_text(services, 
     assert exported == rows
     with (tmp_path / "tickets" / "corrections" / "corrections.csv").open() as handle:
         assert next(csv.reader(handle)) == ["text", "category", "priority"]
+
+
+def test_a_corrected_ticket_that_looks_like_a_formula_is_written_as_text(services, tmp_path):
+    sam = services.agents.create("sam", "Sam", "correct horse battery", role="admin")
+    formula = "=cmd|' /C calc'!A0 my refund"
+    opened = services.escalation.open("conv-1", "complaint", [("customer", formula)], formula)
+    services.tickets.correct(opened.ticket_id, sam, "billing", "urgent")
+    export_corrections(services.engine, tmp_path)
+    with (tmp_path / "tickets" / "corrections" / "corrections.csv").open() as handle:
+        assert list(csv.reader(handle))[1] == ["'" + formula, "billing", "urgent"]
+    # The classifier still learns from what the customer wrote.
+    assert [t.text for t in load_labelled(tmp_path / "tickets" / "corrections")] == [formula]

@@ -22,6 +22,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import make_pipeline
 
+from bot import csv_cells
 from bot.runtime.settings import PROJECT_ROOT
 from knowledge.embeddings import Encoder
 
@@ -70,7 +71,8 @@ def load_labelled(folder: Path = TICKET_DATA) -> list[LabelledTicket]:
                         f"{path}, line {reader.line_num}: needs text, a category from "
                         f"{', '.join(CATEGORIES)} and a priority from {', '.join(PRIORITIES)}"
                     )
-                tickets.append(LabelledTicket(row["text"].strip(), category, priority))
+                text = csv_cells.restore(row["text"].strip())
+                tickets.append(LabelledTicket(text, category, priority))
     return tickets
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot import csv_cells
 from bot.privacy.redact import redact
 from bot.support.classifier import LabelledTicket, corrections_dir
 from bot.support.models import Ticket
@@ -35,7 +35,7 @@ def export_corrections(engine: Engine, models_dir: Path) -> int:
     folder = corrections_dir(models_dir)
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "corrections.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csv_cells.Writer(handle)  # admins open it in spreadsheets too
         writer.writerow(["text", "category", "priority"])
         writer.writerows((t.text, t.category, t.priority) for t in rows)
     return len(rows)

@@ -7,7 +7,6 @@ The page and the CSV are built from the same `Table`s, so an export holds the ro
 from __future__ import annotations
 
 import asyncio
-import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +16,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
+from bot import csv_cells
 from bot.conversations import analytics
 from bot.conversations.analytics import PERIODS, TOP, FaqUse
 from bot.conversations.metrics import agent_metrics
@@ -206,7 +206,7 @@ async def export(request: web.Request) -> web.Response:
     engine = request.app[SERVICES].engine
     table = (await asyncio.to_thread(tables, engine, start, end, period, (name,)))[name]
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_cells.Writer(out)  # customer text never runs as a formula
     writer.writerow([c.key for c in table.columns])
     writer.writerows([_csv_value(v) for v in row] for row in table.rows)
     filename = f"{name}-{start:%Y%m%d}-{last_day(end):%Y%m%d}.csv"

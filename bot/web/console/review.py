@@ -5,7 +5,6 @@ activity and words; one conversation's timeline; tags; CSV/JSON export of a filt
 from __future__ import annotations
 
 import asyncio
-import csv
 import io
 import json
 from datetime import datetime, timedelta
@@ -14,6 +13,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from yarl import URL
 
+from bot import csv_cells
 from bot.conversations import review
 from bot.conversations.review import OUTCOMES, ReviewError, ReviewFilter
 from bot.web.console.common import context, page_number, query_date
@@ -173,7 +173,7 @@ async def remove_tag(request: web.Request) -> web.Response:
 
 def _csv(conversations: list[dict]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=review.EXPORT_FIELDS)
+    writer = csv_cells.DictWriter(out, fieldnames=review.EXPORT_FIELDS)
     writer.writeheader()
     writer.writerows(review.flat_rows(conversations))
     return out.getvalue()
