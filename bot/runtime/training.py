@@ -35,6 +35,15 @@ def rasa_environment() -> dict[str, str]:
     return env
 
 
+def training_environment() -> dict[str, str]:
+    """Rasa's environment plus what makes a training reproducible: the same inputs give a
+    model that behaves the same (config.yml seeds DIET and TED; Python's hash order and
+    TensorFlow's kernels are fixed here), so a harmless edit never changes the bot."""
+    env = rasa_environment()
+    env.update(PYTHONHASHSEED="0", TF_DETERMINISTIC_OPS="1", TF_CUDNN_DETERMINISTIC="1")
+    return env
+
+
 def default_inputs(project_dir: Path) -> dict[str, Path]:
     return {name: project_dir / name for name in TRAINING_INPUTS}
 
@@ -129,7 +138,7 @@ def ensure_model(
     subprocess.run(
         train_command(inputs, models_dir, target),
         cwd=project_dir,
-        env=rasa_environment(),
+        env=training_environment(),
         check=True,
     )
     write_snapshot(target, inputs["data/nlu"])

@@ -162,7 +162,7 @@ class Retrainer:
         with subprocess.Popen(
             self.command(inputs, models_dir, target),
             cwd=self.settings.project_dir,
-            env=training.rasa_environment(),
+            env=training.training_environment(),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
