@@ -26,10 +26,10 @@ from bot.support.tickets import Reopened
 from bot.web import push, rasa_client
 from bot.web.identity import CONVERSATION, COOKIE, Handler, verify
 from bot.web.keys import CHAT_KEY, HTTP, REPLICAS, SERVICES
+from bot.web.numbers import whole_number
 
 log = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 2000
-MAX_ID = 2**63 - 1  # the largest id a database column holds
 BAD_BODY = 'Send JSON: {"message": "..."} or, for a button, {"payload": "..."}'
 EXPIRED = "That choice has expired: please type your answer instead."
 UNAVAILABLE = "The assistant is unavailable right now. Please try again shortly."
@@ -211,13 +211,11 @@ async def history(request: web.Request) -> web.Response:
 
 
 def message_id(raw: str | None, default: int) -> int:
-    """A message id from a query string; ValueError unless it is an integer a database holds."""
+    """A message id from a query string or Last-Event-ID (-1: from now on); NotANumber (a
+    ValueError) unless it is ASCII digits a database holds (`bot.web.numbers`)."""
     if raw is None or raw == "":
         return default
-    value = int(raw)
-    if not -1 <= value <= MAX_ID:
-        raise ValueError(raw)
-    return value
+    return -1 if raw == "-1" else whole_number(raw)
 
 
 async def updates(request: web.Request) -> web.Response:

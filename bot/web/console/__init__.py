@@ -7,7 +7,7 @@ from aiohttp import web
 
 from bot.web.console import admin, analytics, auth, gaps, model, privacy, review, teach, tickets
 
-TICKET = "/console/tickets/{id:\\d+}"
+TICKET = "/console/tickets/{id:[0-9]+}"
 
 
 def add_routes(app: web.Application) -> None:
@@ -24,9 +24,9 @@ def add_routes(app: web.Application) -> None:
     router.add_post(f"{TICKET}/resolve", tickets.resolve)
     router.add_post(f"{TICKET}/correct", tickets.correct)
     router.add_post(f"{TICKET}/reassign", tickets.reassign)
-    router.add_post("/console/api/tickets/{id:\\d+}/reply", tickets.reply)
-    router.add_get("/console/api/tickets/{id:\\d+}/messages", tickets.ticket_messages)
-    router.add_get("/console/api/tickets/{id:\\d+}/stream", tickets.ticket_stream)
+    router.add_post("/console/api/tickets/{id:[0-9]+}/reply", tickets.reply)
+    router.add_get("/console/api/tickets/{id:[0-9]+}/messages", tickets.ticket_messages)
+    router.add_get("/console/api/tickets/{id:[0-9]+}/stream", tickets.ticket_stream)
     review.add_routes(router)
     teach.add_routes(router, review.PAGE)
     gaps.add_routes(app)
@@ -39,8 +39,8 @@ def add_routes(app: web.Application) -> None:
     router.add_get(privacy.PAGE, privacy.page)
     router.add_post(f"{privacy.PAGE}/export", privacy.export)
     router.add_post(f"{privacy.PAGE}/delete", privacy.delete)
-    router.add_post(f"{privacy.PAGE}/requests/{{id:\\d+}}/confirm", privacy.confirm)
-    router.add_post(f"{privacy.PAGE}/requests/{{id:\\d+}}/reject", privacy.reject)
+    router.add_post(f"{privacy.PAGE}/requests/{{id:[0-9]+}}/confirm", privacy.confirm)
+    router.add_post(f"{privacy.PAGE}/requests/{{id:[0-9]+}}/reject", privacy.reject)
 
 
 __all__ = ["add_routes"]

@@ -10,6 +10,7 @@ from yarl import URL
 
 from bot import SHOP_NAME
 from bot.conversations.metrics import report_range
+from bot.web.numbers import query_number
 from bot.web.security import csrf_token
 
 
@@ -30,14 +31,7 @@ def redirect(path: str, error: str | None = None) -> web.HTTPFound:
 
 
 def page_number(request: web.Request) -> int:
-    raw = request.query.get("page", "1") or "1"
-    try:
-        page = int(raw)
-    except ValueError:
-        raise web.HTTPBadRequest(text="page must be a whole number") from None
-    if not 1 <= page <= 1_000_000:
-        raise web.HTTPBadRequest(text="page must be between 1 and 1000000")
-    return page
+    return query_number(request, "page", 1, lowest=1, highest=1_000_000)
 
 
 def _date(value: str | None) -> date | None:

@@ -25,6 +25,7 @@ from yarl import URL
 from bot.web.console.common import context, date_range, last_day
 from bot.web.console.teach import folder
 from bot.web.keys import ENCODER, REINDEX, SERVICES
+from bot.web.numbers import NotANumber, whole_number
 from bot.workbench import faq_entries
 from bot.workbench.errors import TeachError
 from bot.workbench.gaps import Gap, Question, mine
@@ -186,9 +187,10 @@ def split_phrasings(raw: str, question: str) -> list[str]:
 
 
 def _size(raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 9:
-        raise TeachError("the cluster size is a whole number: reload the page")
-    return int(raw)
+    try:
+        return whole_number(raw, highest=999_999_999)
+    except NotANumber:
+        raise TeachError("the cluster size is a whole number: reload the page") from None
 
 
 async def _form(request: web.Request) -> dict[str, str]:

@@ -20,6 +20,7 @@ from bot.privacy.customer_data import Deletion
 from bot.privacy.requests import PrivacyError
 from bot.web.console.common import context
 from bot.web.keys import SERVICES
+from bot.web.numbers import path_id
 
 PAGE = "/console/admin/privacy"
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
@@ -83,15 +84,15 @@ async def delete(request: web.Request) -> web.Response:
 
 
 async def confirm(request: web.Request) -> web.Response:
-    services = request.app[SERVICES]
+    services, request_id = request.app[SERVICES], path_id(request)
     try:
         deletion = await asyncio.to_thread(
-            services.deletion_requests.confirm, int(request.match_info["id"]), request["agent"]
+            services.deletion_requests.confirm, request_id, request["agent"]
         )
     except PrivacyError as exc:
         raise _back(error=str(exc)) from None
     detail = {
-        "request": int(request.match_info["id"]),
+        "request": request_id,
         **customer_data.audit_detail(deletion.email or "", deletion),
     }
     await asyncio.to_thread(
@@ -101,13 +102,13 @@ async def confirm(request: web.Request) -> web.Response:
         conversation_id=(deletion.conversations or [None])[0],
         detail=detail,
     )
-    raise _back(notice=f"Request #{request.match_info['id']} done. {_summary(deletion)}")
+    raise _back(notice=f"Request #{request_id} done. {_summary(deletion)}")
 
 
 async def reject(request: web.Request) -> web.Response:
-    requests = request.app[SERVICES].deletion_requests
+    requests, request_id = request.app[SERVICES].deletion_requests, path_id(request)
     try:
-        await asyncio.to_thread(requests.reject, int(request.match_info["id"]), request["agent"])
+        await asyncio.to_thread(requests.reject, request_id, request["agent"])
     except PrivacyError as exc:
         raise _back(error=str(exc)) from None
-    raise _back(notice=f"Request #{request.match_info['id']} rejected; nothing was deleted.")
+    raise _back(notice=f"Request #{request_id} rejected; nothing was deleted.")

@@ -19,6 +19,7 @@ from bot.conversations.review import OUTCOMES, ReviewError, ReviewFilter
 from bot.web.console.common import context, page_number, query_date
 from bot.web.customer import storable
 from bot.web.keys import REINDEX, SERVICES, SETTINGS
+from bot.web.numbers import NotANumber, whole_number
 from bot.workbench.options import choices
 
 PAGE = "/console/admin/conversations"
@@ -35,15 +36,17 @@ def review_filter(request: web.Request) -> ReviewFilter:
         if len(query.get(key, "")) > MAX_FIELD:
             raise web.HTTPBadRequest(text=f"{key} is at most {MAX_FIELD} characters")
     agent = query.get("agent", "").strip()
-    if agent and not agent.isdigit():
-        raise web.HTTPBadRequest(text="agent is an agent's id")
+    try:
+        agent_id = whole_number(agent) if agent else None
+    except NotANumber:
+        raise web.HTTPBadRequest(text="agent is an agent's id") from None
     first, last = query_date(request, "from"), query_date(request, "to")
     try:
         return ReviewFilter(
             outcome=query.get("outcome") or None,
             intent=query.get("intent") or None,
             channel=query.get("channel") or None,
-            agent_id=int(agent) if agent else None,
+            agent_id=agent_id,
             tag=query.get("tag", "").strip().lower() or None,
             active_from=datetime.combine(first, datetime.min.time()) if first else None,
             active_to=datetime.combine(last + timedelta(days=1), datetime.min.time())

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.conversations.models import Message
 from bot.web.console.review import back_to, conversation_id_of
 from bot.web.keys import REINDEX, SERVICES, SETTINGS
+from bot.web.numbers import NotANumber, whole_number
 from bot.workbench import faq_entries, nlu_examples, test_stories
 from bot.workbench.errors import TeachError
 
@@ -29,10 +30,12 @@ def folder(request: web.Request, name: str) -> Path:
 
 
 def _message_text(engine: Any, conversation_id: str, message_id: str) -> str:
-    if not message_id.isdigit() or len(message_id) > 12:
-        raise TeachError("pick a customer message")
+    try:
+        number = whole_number(message_id)
+    except NotANumber:
+        raise TeachError("pick a customer message") from None
     query = select(Message.text).where(
-        Message.id == int(message_id),
+        Message.id == number,
         Message.conversation_id == conversation_id,
         Message.sender == "customer",
     )

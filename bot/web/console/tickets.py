@@ -24,9 +24,9 @@ from bot.web import push, rasa_client
 from bot.web.console.common import context, redirect
 from bot.web.customer import clean_text, message_id, read_json, to_rasa
 from bot.web.keys import SERVICES
+from bot.web.numbers import NotANumber, path_id, whole_number
 
 MAX_REPLY_CHARS = 2000
-MAX_TICKET_ID = 2**31 - 1  # the largest id an INTEGER column holds
 LISTEN = {"event": "action", "name": "action_listen"}
 UNAVAILABLE = "The chat server did not answer; the customer was not told. Try again."
 
@@ -99,9 +99,7 @@ async def queue_stream(request: web.Request) -> web.StreamResponse:
 
 
 async def _ticket_or_404(request: web.Request) -> Ticket:
-    ticket_id = int(request.match_info["id"])
-    if ticket_id > MAX_TICKET_ID:  # no such row, and too big for the database to compare
-        raise web.HTTPNotFound(text=f"no ticket #{ticket_id}")
+    ticket_id = path_id(request)
     try:
         return await asyncio.to_thread(_tickets(request).get, ticket_id, request["agent"])
     except TicketError as exc:
@@ -244,8 +242,8 @@ async def reassign(request: web.Request) -> web.Response:
     found = await _ticket_or_404(request)
     form = await request.post()
     try:
-        to_agent = int(str(form.get("agent_id", "")))
-    except ValueError:
+        to_agent = whole_number(form.get("agent_id"))
+    except NotANumber:
         raise redirect(_ticket_path(found.id), "pick an agent") from None
     try:
         await asyncio.to_thread(_tickets(request).reassign, found.id, request["agent"], to_agent)
