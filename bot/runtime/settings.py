@@ -74,7 +74,8 @@ class Settings:
     retention_days: float = 365.0  # `csbot privacy purge` deletes conversations idle longer
     internal_host: str = "127.0.0.1"
     stream_check_s: float = 0.25  # how often an open push stream looks for new messages
-    stream_heartbeat_s: float = 15.0  # a comment line keeps proxies from closing it
+    stream_heartbeat_s: float = 15.0  # a comment line keeps proxies from closing it (and,
+    # on a console stream, its agent online: keep it well under presence.ONLINE_WINDOW)
     stream_max_s: float = 300.0  # then the browser reconnects (and the login is checked again)
     rasa_token: str | None = None
     actions_secret: str | None = None

@@ -1,4 +1,9 @@
-"""Who is at the console: what "an agent is online" means for escalation and reopening."""
+"""Who is at the console: what "an agent is online" means for escalation and reopening.
+
+An agent is online for ONLINE_WINDOW after their last console request or heartbeat of an
+open console stream (the queue and ticket pages' only traffic while they are watched, every
+CSBOT_STREAM_HEARTBEAT_S: keep that well under the window).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from bot.support.agents import AgentView
 from bot.support.models import Agent
 
 ONLINE_WINDOW = timedelta(minutes=2)
-SEEN_EVERY = timedelta(seconds=30)  # the console polls every second; write presence less often
+SEEN_EVERY = timedelta(seconds=30)  # requests and heartbeats come often; write less often
 
 
 class Presence:

@@ -10,7 +10,9 @@ The log is written by the projection in the Rasa process, so an open stream look
 database every CSBOT_STREAM_CHECK_S (one indexed query per open stream, not an HTTP request
 per browser and second); a comment line every CSBOT_STREAM_HEARTBEAT_S keeps proxies from
 closing an idle stream, and after CSBOT_STREAM_MAX_S the stream ends and the browser
-reconnects, which checks the login (console) or cookie (widget) again.
+reconnects, which checks the login (console) or cookie (widget) again. A stream may pass a
+`beat` to run at each heartbeat: the console's keeps the agent watching it present (the
+stream is the page's only request for minutes) and ends the stream once their session has.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from bot.web.keys import SETTINGS
 
 # Reads what came after a message id: (events to send, id to resume after). Runs in a thread.
 Reader = Callable[[int], tuple[list["Event"], int]]
+# Runs in a thread at each heartbeat; False ends the stream.
+Beat = Callable[[], bool]
 STOPPING = web.AppKey("push_stopping", asyncio.Event)
 
 
@@ -70,10 +74,10 @@ def _gone(request: web.Request) -> bool:
 
 
 async def stream(
-    request: web.Request, after: int, read: Reader, first: list[Event]
+    request: web.Request, after: int, read: Reader, first: list[Event], beat: Beat | None = None
 ) -> web.StreamResponse:
     """Send `first`, then whatever `read` finds after `after`, until the client leaves, the
-    stream's time is up or the app stops."""
+    stream's time is up, `beat` says stop or the app stops."""
     settings = request.app[SETTINGS]
     response = web.StreamResponse(
         headers={
@@ -87,15 +91,17 @@ async def stream(
     for event in [Event({"after": after}, id=after, name="ready"), *first]:
         await response.write(event.encode())
     stopping = request.app[STOPPING]
-    started = beat = time.monotonic()
+    started = beaten = time.monotonic()
     try:
         while not _gone(request) and time.monotonic() - started < settings.stream_max_s:
             events, after = await asyncio.to_thread(read, after)
             for event in events:
                 await response.write(event.encode())
-            if time.monotonic() - beat >= settings.stream_heartbeat_s:
+            if time.monotonic() - beaten >= settings.stream_heartbeat_s:
+                if beat is not None and not await asyncio.to_thread(beat):
+                    break
                 await response.write(b": heartbeat\n\n")
-                beat = time.monotonic()
+                beaten = time.monotonic()
             try:
                 await asyncio.wait_for(stopping.wait(), settings.stream_check_s)
                 break

@@ -25,6 +25,7 @@ from bot.web.console.common import context, redirect
 from bot.web.customer import clean_text, message_id, read_json, to_rasa
 from bot.web.keys import SERVICES
 from bot.web.numbers import NotANumber, path_id, whole_number
+from bot.web.security import session_token
 
 MAX_REPLY_CHARS = 2000
 LISTEN = {"event": "action", "name": "action_listen"}
@@ -78,6 +79,23 @@ def _queue_rows(tickets: list[Ticket]) -> list[dict]:
     ]
 
 
+async def _still_watching(request: web.Request) -> push.Beat:
+    """What a console stream does at each heartbeat: the agent whose page it is counts as
+    present (the queue and ticket pages send no other request for minutes, so without this
+    they went "offline" two minutes into every five-minute stream), until their session
+    ends (logout, password change), which ends the stream too."""
+    services, agent = request.app[SERVICES], request["agent"]
+    token = await session_token(request)
+
+    def beat() -> bool:
+        if services.sessions.agent_for(token) is None:
+            return False
+        services.presence.seen(agent)
+        return True
+
+    return beat
+
+
 async def queue_stream(request: web.Request) -> web.StreamResponse:
     """The agent's queue as Server-Sent Events (`bot.web.push`): a `queue` event with every
     open ticket in the agent's queues whenever that list changes (a ticket opened, taken,
@@ -95,7 +113,7 @@ async def queue_stream(request: web.Request) -> web.StreamResponse:
         data = [{**r, "channel": channel_name(channels.get(r["conversation"]))} for r in rows]
         return [push.Event(data, name="queue")], after
 
-    return await push.stream(request, 0, read, [])
+    return await push.stream(request, 0, read, [], await _still_watching(request))
 
 
 async def _ticket_or_404(request: web.Request) -> Ticket:
@@ -292,4 +310,5 @@ async def ticket_stream(request: web.Request) -> web.StreamResponse:
                 events.append(push.Event(now, name="status"))
         return events, max([after, *(m["id"] for m in messages)])
 
-    return await push.stream(request, after, read, [push.Event(status, name="status")])
+    first = [push.Event(status, name="status")]
+    return await push.stream(request, after, read, first, await _still_watching(request))
