@@ -143,6 +143,76 @@ def test_an_atomic_write_that_fails_leaves_the_old_file_and_no_temporary(dirs, m
     assert [p.name for p in dirs["nlu"].iterdir() if p.name.startswith(".")] == []
 
 
+def nlu_files(nlu_dir: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in nlu_dir.glob("*.yml")}
+
+
+def rasa_reads(nlu_dir: Path) -> dict[str, tuple]:
+    """Every example as Rasa's loader reads the folder: text -> (intent, entities)."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    return {
+        e.get("text"): (
+            e.get("intent"),
+            [(x["entity"], x["value"]) for x in e.get("entities") or []],
+        )
+        for e in load_data(str(nlu_dir)).training_examples
+    }
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I got [the wrong]{item} twice",  # Rasa's parser fails: no later training at all
+        "where is [100234](order_number)",  # a label nobody chose
+        "order [100234](order_number:100999) pls",  # ... with a synonym
+        'it is [broken]{"entity": "product"}',
+        "x [a][b] y",  # Rasa reads "x a y"
+        "[it](is) what it is",
+    ],
+)
+def test_customer_text_that_rasa_reads_as_markup_is_refused_and_nothing_is_written(dirs, message):
+    before = nlu_files(dirs["nlu"])
+    with pytest.raises(TeachError, match="Not written: the message has brackets"):
+        nlu_examples.teach_intent(dirs["nlu"], message, "complaint")
+    assert nlu_files(dirs["nlu"]) == before
+
+
+@pytest.mark.parametrize(
+    "message, entities, read",
+    [
+        ("where is [it] (the parcel)", {}, []),
+        ("(order 100234) [urgent] pls", {"order_number": "100234"}, [("order_number", "100234")]),
+        ("[ ] broken, see (photo) {attached}", {}, []),
+        ("is it ] or [ or )(", {}, []),
+        ("the [toaster]{ is dead", {}, []),
+    ],
+)
+def test_brackets_rasa_reads_as_text_are_taught_as_typed(dirs, message, entities, read):
+    result = nlu_examples.teach_intent(dirs["nlu"], message, "complaint", entities)
+    assert result.status == "added"
+    assert rasa_reads(dirs["nlu"])[message] == ("complaint", read)
+
+
+def test_an_entity_value_with_brackets_is_refused(dirs):
+    before = nlu_files(dirs["nlu"])
+    with pytest.raises(TeachError, match="Not written"):
+        nlu_examples.teach_intent(dirs["nlu"], "got [x] here", "complaint", {"product": "[x]"})
+    assert nlu_files(dirs["nlu"]) == before
+
+
+def test_a_file_rasa_cannot_read_after_writing_is_rolled_back(dirs, monkeypatch):
+    """The read-back check is the last line: an example that slipped past the markup check
+    leaves the file as it was and Rasa still loads the folder."""
+    monkeypatch.setattr(nlu_examples, "annotate", lambda text, entities: text)
+    before = nlu_files(dirs["nlu"])
+    with pytest.raises(TeachError, match="Rasa could not read"):
+        nlu_examples.teach_intent(dirs["nlu"], "I got [the wrong]{item} twice", "complaint")
+    assert nlu_files(dirs["nlu"]) == before
+    assert [p.name for p in dirs["nlu"].iterdir() if p.name.startswith(".")] == []
+    assert "hello" in rasa_reads(dirs["nlu"])
+
+
 def _lookup_conversation(engine, sender="c-story") -> None:
     log = ConversationLog(engine)
     text = "where is my order 100234"
@@ -183,6 +253,22 @@ def test_a_conversation_becomes_a_test_story_rasa_reads(dirs, web_services):
     assert "[100234](order_number)" in path.read_text()
     with pytest.raises(TeachError):
         test_stories.save_story(web_services.engine, dirs["stories"], "nobody", "sam", WHEN)
+
+
+def test_a_conversation_with_markup_in_a_customer_message_is_not_saved_as_a_story(
+    dirs, web_services
+):
+    log, at = ConversationLog(web_services.engine), ts(0)
+    for e in [
+        {"event": "action", "name": "action_listen", "timestamp": at},
+        user("c-markup", "I got [the wrong]{item} twice", "complaint", 0.9, at + 1),
+        {"event": "action", "name": "action_request_human", "timestamp": at + 2},
+    ]:
+        log.write({"sender_id": "c-markup", **e})
+    before = {p.name: p.read_bytes() for p in dirs["stories"].iterdir()}
+    with pytest.raises(TeachError, match="Not written: the message has brackets"):
+        test_stories.save_story(web_services.engine, dirs["stories"], "c-markup", "sam", WHEN)
+    assert {p.name: p.read_bytes() for p in dirs["stories"].iterdir()} == before
 
 
 def test_round_trips_of_the_real_files_change_nothing():
@@ -249,6 +335,24 @@ async def test_one_click_teaching_writes_audits_and_rebuilds(teaching, web_servi
     kinds = [e.detail["kind"] for e in web_services.audit.page(action="teach")[0]]
     assert kinds == ["faq_phrasing", "nlu"]
     assert web_services.audit.page(action="teach")[0][0].actor == "sam"
+
+
+async def test_the_admin_is_told_why_a_message_with_markup_is_not_taught(
+    teaching, web_services, dirs
+):
+    client, token, _, _, _ = teaching
+    ConversationLog(web_services.engine).write(
+        user("c-markup", "I got [the wrong]{item} twice", "complaint", 0.9, ts(0))
+    )
+    timeline = "/console/admin/conversations/c-markup/timeline.json"
+    message_id = (await (await client.get(timeline)).json())["messages"][0]["id"]
+    before = nlu_files(dirs["nlu"])
+    form = {"csrf": token, "message": str(message_id), "intent": "complaint"}
+    page = await (
+        await client.post("/console/admin/conversations/c-markup/teach/intent", data=form)
+    ).text()
+    assert "Not written: the message has brackets" in page
+    assert nlu_files(dirs["nlu"]) == before
 
 
 async def test_teaching_needs_csrf_and_a_customer_message_of_this_conversation(teaching):

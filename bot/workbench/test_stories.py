@@ -3,7 +3,9 @@ right (or, after a correction, should do) is checked by `rasa test` from then on
 
 The story is rebuilt from the logged Rasa events with Rasa's own story writer, up to the
 handoff (a person's turns are not the bot's to test); `intents` overrides the intent of
-corrected messages, keyed by their text.
+corrected messages, keyed by their text. A customer message that Rasa would read as entity
+markup ("[the wrong]{item}") is refused, as for NLU examples, and the written file is read
+back with Rasa's story reader (the old content restored if it cannot be).
 """
 
 from __future__ import annotations
@@ -46,10 +48,14 @@ def story_steps(events: list[dict], intents: dict[str, str] | None = None) -> li
     from rasa.shared.core.trackers import DialogueStateTracker
     from rasa.shared.core.training_data.story_writer.yaml_story_writer import YAMLStoryWriter
 
+    from bot.workbench.nlu_examples import check_plain
+
     kept = []
     for event in events:
         if event.get("event") == "pause":
             break
+        if event.get("event") == "user" and event.get("text"):
+            check_plain(event["text"])
         if event.get("event") == "user" and intents and event.get("text") in intents:
             parse = dict(event.get("parse_data") or {})
             parse["intent"] = {"name": intents[event["text"]], "confidence": 1.0}
@@ -92,5 +98,23 @@ def save_story(
     story["story"] = name
     story["steps"] = steps
     stories.append(story)
-    yaml_files.write_atomic(path, yaml_files.dumps(data, yaml))
+    _write_checked(path, yaml_files.dumps(data, yaml))
     return name
+
+
+def _write_checked(path: Path, text: str) -> None:
+    """Write the stories file and read it with Rasa's story reader; put the previous content
+    back (or remove a new file) and raise TeachError when Rasa cannot read it."""
+    from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+    from rasa.shared.exceptions import RasaException
+
+    previous = path.read_text(encoding="utf-8") if path.exists() else None
+    yaml_files.write_atomic(path, text)
+    try:
+        YAMLStoryReader().read_from_file(str(path))
+    except (RasaException, ValueError) as exc:
+        if previous is None:
+            path.unlink()
+        else:
+            yaml_files.write_atomic(path, previous)
+        raise TeachError(f"Not written: Rasa could not read {path.name} with it ({exc})") from None
