@@ -158,7 +158,18 @@ def test_courtesies_buttons_and_late_messages_do_not_reopen(desk, clock):
 
 @pytest.mark.parametrize(
     "text, more",
-    [("thanks", False), ("cheers, have a nice day!", False), ("thanks, but it broke again", True)],
+    [
+        ("thanks", False),
+        ("cheers, have a nice day!", False),
+        ("Thank you!! Bye :)", False),
+        ("ok ok . . . thanks", False),
+        ("thank you too", False),
+        ("thank you for nothing", True),
+        ("thanks, but it broke again", True),
+        ("ok" + " ." * 12 + " so", True),  # 5.9 s with the nested pattern of b37860f
+        ("ok" + " ." * 5000, True),  # a courtesy is short: over the cap it asks for more
+        ("thanks 2", True),
+    ],
 )
 def test_what_counts_as_asking_for_more(text, more):
     assert asks_for_more(text) is more

@@ -7,7 +7,6 @@ another agent's ticket; admins may reassign, and that is recorded like every oth
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,19 +29,43 @@ from bot.support.models import Agent, Ticket
 from bot.support.presence import Presence
 
 DEFAULT_REOPEN_WINDOW = timedelta(hours=72)
-# "thanks!", "ok bye": a courtesy after the agent left is not a new request.
-_COURTESY = re.compile(
-    r"(?:thanks?|thank you|thx|ty|cheers|ok(?:ay)?|great|perfect|cool|bye|goodbye|"
-    r"have a (?:good|nice) (?:day|one)|you too|much appreciated|[\s!.,:)]+)+",
-    re.IGNORECASE,
-)
+# "thanks!", "ok bye": a courtesy after the agent left is not a new request. Matched word by
+# word over a set of phrases, not by a regular expression: a nested quantifier there took
+# seconds per message and held the GIL (one "ok . . . . . . so" froze the web app).
+_COURTESY_PHRASES = frozenset(
+    {
+        "thanks", "thank", "thank you", "thx", "ty", "cheers", "ok", "okay", "great",
+        "perfect", "cool", "bye", "goodbye", "you too", "much appreciated",
+        "have a good day", "have a nice day", "have a good one", "have a nice one",
+    }
+)  # fmt: skip
+_LONGEST_PHRASE = max(len(phrase.split()) for phrase in _COURTESY_PHRASES)
+_COURTESY_PUNCTUATION = str.maketrans({mark: " " for mark in "!.,:)"})
+_COURTESY_MAX_CHARS = 200  # a courtesy is short; anything longer asks for something
+
+
+def is_courtesy(text: str) -> bool:
+    """Is `text` only thanks, goodbyes and punctuation? Linear in the text's length."""
+    if len(text) > _COURTESY_MAX_CHARS:
+        return False
+    spaced = text.lower().translate(_COURTESY_PUNCTUATION)
+    if not all(char.isalpha() or char.isspace() for char in spaced):
+        return False
+    words = spaced.split()
+    reachable = [True] + [False] * len(words)  # reachable[i]: words[:i] are all courtesies
+    for start in range(len(words)):
+        if reachable[start]:
+            for end in range(start + 1, min(start + _LONGEST_PHRASE, len(words)) + 1):
+                if " ".join(words[start:end]) in _COURTESY_PHRASES:
+                    reachable[end] = True
+    return reachable[-1]
 
 
 def asks_for_more(text: str) -> bool:
     """Would a message after resolution need a person again? Not a button payload, not a
     courtesy."""
     text = text.strip()
-    return bool(text) and not text.startswith("/") and not _COURTESY.fullmatch(text)
+    return bool(text) and not text.startswith("/") and not is_courtesy(text)
 
 
 @dataclass(frozen=True)
