@@ -2,12 +2,14 @@
 
     python -m benchmarks.pii
 
-Reads `tests/data/pii_messages.yml` (customer chat lines with planted card numbers, IBANs,
-phone numbers, passwords and emails, and decoys that must stay: order numbers, prices, model
-numbers, tracking numbers, dates, postcodes, Luhn-invalid 16-digit numbers). A find counts
-as right when it overlaps a planted item of the same kind; every other find is a false
-positive, every planted item nobody found a miss. Also reports decoy messages left intact
-and the time per message.
+Reads `tests/data/pii_messages.yml` (customer chat lines with planted card numbers, card
+expiry dates and security codes, IBANs, phone numbers, passwords and PINs, and emails, and
+decoys that must stay: order numbers, prices, model numbers, tracking numbers, dates,
+postcodes, Luhn-invalid 16-digit numbers, plug pins, talk about passwords), then the two
+held-out sets. A find counts as right when it overlaps a planted item of the same kind;
+every other find is a false positive, every planted item nobody found a miss. Also reports
+the planted items found whole (a passphrase of which one word is left is not), decoy
+messages left intact and the time per message.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from bot.privacy.redact import LABELS, Redactor, Span
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 DEVELOPMENT = DATA / "pii_messages.yml"  # the redactor's rules were written against these
 HELD_OUT = DATA / "pii_messages_heldout.yml"  # written after the rules were fixed
+# Written before the rules for expiry dates, security codes, PINs and passphrases were fixed.
+HELD_OUT_2 = DATA / "pii_messages_heldout2.yml"
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Scores:
     true_positives: Counter
     false_positives: Counter
     misses: Counter
+    whole: Counter  # planted items that finds of their kind cover entirely
     decoys_intact: int
     decoys: int
     ms_per_message: float
@@ -72,7 +77,7 @@ class Scores:
 
 
 def score(redactor: Redactor, messages: list[Message]) -> Scores:
-    tp, fp, fn = Counter(), Counter(), Counter()
+    tp, fp, fn, whole = Counter(), Counter(), Counter(), Counter()
     errors: list[str] = []
     decoys_intact = 0
     start = time.perf_counter()
@@ -85,26 +90,39 @@ def score(redactor: Redactor, messages: list[Message]) -> Scores:
                 fp[span.label] += 1
                 errors.append(f"false {span.label}: {message.text[span.start : span.end]!r}")
         for planted in message.planted:
+            said = message.text[planted.start : planted.end]
             if not any(_overlap(planted, s) for s in found):
                 fn[planted.label] += 1
-                errors.append(
-                    f"missed {planted.label}: {message.text[planted.start : planted.end]!r}"
-                )
+                errors.append(f"missed {planted.label}: {said!r}")
+            elif _covered(planted, found):
+                whole[planted.label] += 1
+            else:
+                errors.append(f"found only in part {planted.label}: {said!r}")
         decoys_intact += not message.planted and not found
     elapsed = time.perf_counter() - start
     decoys = sum(not m.planted for m in messages)
-    return Scores(tp, fp, fn, decoys_intact, decoys, 1000 * elapsed / len(messages), errors)
+    ms = 1000 * elapsed / len(messages)
+    return Scores(tp, fp, fn, whole, decoys_intact, decoys, ms, errors)
+
+
+def _covered(planted: Span, found: list[Span]) -> bool:
+    """Whether finds of `planted`'s kind cover every character of it."""
+    return all(
+        any(s.label == planted.label and s.start <= i < s.end for s in found)
+        for i in range(planted.start, planted.end)
+    )
 
 
 def table(scores: Scores) -> str:
     lines = [
-        "| kind | planted | found right | false finds | precision | recall |",
-        "|---|---|---|---|---|---|",
+        "| kind | planted | found right | found whole | false finds | precision | recall |",
+        "|---|---|---|---|---|---|---|",
     ]
     for label in (*LABELS, None):
         planted = scores._sum(scores.true_positives, label) + scores._sum(scores.misses, label)
         lines.append(
             f"| {label or 'all'} | {planted} | {scores._sum(scores.true_positives, label)} | "
+            f"{scores._sum(scores.whole, label)} | "
             f"{scores._sum(scores.false_positives, label)} | {scores.precision(label):.3f} | "
             f"{scores.recall(label):.3f} |"
         )
@@ -118,7 +136,7 @@ def main() -> None:
     }
     for redactor in configurations.values():
         redactor.find("warm up: 4111 1111 1111 1111, +44 7911 123456")
-    for path in (DEVELOPMENT, HELD_OUT):
+    for path in (DEVELOPMENT, HELD_OUT, HELD_OUT_2):
         messages = load_messages(path)
         decoys = sum(not m.planted for m in messages)
         print(f"\n## {path.name}: {len(messages)} messages, {decoys} decoys")

@@ -8,8 +8,15 @@ import re
 
 import pytest
 
-from benchmarks.pii import DEVELOPMENT, HELD_OUT, load_messages, score
-from bot.privacy.redact import LABELS, default_redactor, redact, redact_event
+from benchmarks.pii import DEVELOPMENT, HELD_OUT, HELD_OUT_2, load_messages, score
+from bot.privacy.redact import (
+    LABELS,
+    WINDOW,
+    default_redactor,
+    redact,
+    redact_at_edge,
+    redact_event,
+)
 
 
 def luhn_valid(number: str) -> bool:
@@ -31,6 +38,9 @@ def test_the_test_sets_are_big_enough_and_their_numbers_are_real():
     assert len(decoys) >= 80
     planted = [(m.text[s.start : s.end], s.label) for m in messages for s in m.planted]
     assert {label for _, label in planted} == set(LABELS)
+    everywhere = messages + load_messages(HELD_OUT) + load_messages(HELD_OUT_2)
+    planted = [(m.text[s.start : s.end], s.label) for m in everywhere for s in m.planted]
+    assert {label for _, label in planted} <= set(LABELS)
     assert all(luhn_valid(text) for text, label in planted if label == "CARD")
     assert all(iban_valid(text) for text, label in planted if label == "IBAN")
     # Luhn-invalid 16-digit numbers are among the decoys.
@@ -43,16 +53,19 @@ def test_the_test_sets_are_big_enough_and_their_numbers_are_real():
 @pytest.mark.parametrize(
     ("path", "precision", "recall"),
     # Floors well below what `python -m benchmarks.pii` measured (see README): development
-    # set 1.000 / 1.000, held-out set 1.000 / 0.961.
-    [(DEVELOPMENT, 0.9, 0.9), (HELD_OUT, 0.9, 0.85)],
+    # set 1.000 / 1.000, held-out set 1.000 / 0.962, second held-out set 0.981 / 1.000 on its
+    # first run.
+    [(DEVELOPMENT, 0.9, 0.9), (HELD_OUT, 0.9, 0.85), (HELD_OUT_2, 0.9, 0.85)],
 )
 def test_precision_and_recall_stay_above_their_floors(path, precision, recall):
     scores = score(default_redactor(), load_messages(path))
     assert scores.precision() >= precision, scores.errors
     assert scores.recall() >= recall, scores.errors
-    for label in ("CARD", "IBAN", "PHONE"):
+    for label in ("CARD", "IBAN", "PHONE", "EXPIRY", "CVV"):
         assert scores.recall(label) >= 0.85, (label, scores.errors)
     assert scores.recall("PASSWORD") >= 0.7, scores.errors
+    planted = sum(scores.true_positives.values()) + sum(scores.misses.values())
+    assert sum(scores.whole.values()) >= 0.85 * planted, scores.errors  # no half passphrases
     assert scores.decoys_intact >= 0.9 * scores.decoys, scores.errors
 
 
@@ -118,3 +131,65 @@ def test_slots_keep_the_order_number_and_the_verified_email_only():
     assert slot("return_reason", "call me on 07911 123456") == "call me on [PHONE]"
     assert slot("faq_candidates", ["faq:a", "my pw: hunter2"]) == ["faq:a", "my pw: [PASSWORD]"]
     assert slot("faq_best_score", 0.8) == 0.8
+
+
+def test_card_details_pins_and_passphrases_go():
+    assert redact("exp 12/27 cvv 123") == "exp [EXPIRY] cvv [CVV]"
+    assert redact("pin 9876") == "pin [PASSWORD]"
+    assert redact("my password is correct horse battery staple") == "my password is [PASSWORD]"
+    assert redact("the password for my account is sunshine") == (
+        "the password for my account is [PASSWORD]"
+    )
+    assert redact("my login is anna.b@example.com password sunshine") == (
+        "my login is [EMAIL] password [PASSWORD]"
+    )
+    assert redact("4445231608025538 11/26 903 please") == "[CARD] [EXPIRY] [CVV] please"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "delivery on 12/27 please",
+        "the warranty expires 12/2028?",
+        "gift card expires 12/27 right?",
+        "the pin on the plug is bent",
+        "pin 2 on the board is loose",
+        "my password is not working",
+        "my password isn't working",
+        "my password is correct but it says invalid",
+        "my password is correct everywhere else",
+        "the password for my account is not accepted",
+        "I can't log in, password keeps failing",
+        "model KV-1227 vs KV-1228 which is quieter",
+        "error code 404 when paying by card",
+    ],
+)
+def test_what_only_looks_like_a_card_detail_or_a_password_stays(text):
+    assert redact(text) == text
+
+
+def test_a_long_text_is_read_whole_in_windows():
+    """A card number anywhere in a long text is found, also across a window's edge, and a
+    pathological text takes no longer per character than a short one (windows, bounded
+    patterns)."""
+    card = "4111 1111 1111 1111"
+    for at in (10, WINDOW - 8, WINDOW + 500, 3 * WINDOW - 200):
+        text = "x " * (at // 2) + card + " y" * 2000
+        assert redact(text).count("[CARD]") == 1, at
+        assert card not in redact_at_edge(text), at
+    padding = "a" * (2 * WINDOW)
+    assert redact(padding + " pw: hunter2 " + padding).count("[PASSWORD]") == 1
+
+
+def test_at_the_edge_cards_ibans_and_passwords_go_emails_phones_and_orders_stay():
+    text = (
+        "order 100234, I'm emma.larsen@example.com, call 503-413-7720; card 4111 1111 1111 1111"
+        " exp 12/27 cvv 123, IBAN DE89 3704 0044 0532 0130 00, my password is Kettle2024! pin 9876"
+    )
+    assert redact_at_edge(text) == (
+        "order 100234, I'm emma.larsen@example.com, call 503-413-7720; card [CARD]"
+        " exp [EXPIRY] cvv [CVV], IBAN [IBAN], my password is [PASSWORD] pin [PASSWORD]"
+    )
+    for kept in ("emma.larsen@example.com", "order #100234", "100234", "+44 7911 123456"):
+        assert redact_at_edge(kept) == kept
+    assert redact_at_edge("") == ""

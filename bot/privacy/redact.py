@@ -1,16 +1,18 @@
-"""Personal data out of what csbot stores: card numbers, IBANs, phone numbers, passwords and
-email addresses typed into the chat are replaced by a label ("[CARD]") before they reach the
-conversation log, tickets, the classifier's data or the unanswered-questions table.
+"""Personal data out of what csbot stores: card numbers, a card's expiry date and security
+code, IBANs, phone numbers, passwords (PINs too) and email addresses typed into the chat are
+replaced by a label ("[CARD]") before they reach the conversation log, tickets, the
+classifier's data or the unanswered-questions table; and cards, IBANs and passwords before
+they reach Rasa at all (`redact_at_edge`).
 
 Numbers are found by Microsoft Presidio's pattern recognizers: card numbers by pattern and
 the Luhn checksum, IBANs by pattern and the ISO 13616 mod-97 checksum, phone numbers by
 Google's libphonenumber (the formats of the countries in `PHONE_REGIONS`, plus any number
 written with its +country code). A checksum is what keeps order numbers, tracking numbers and
-serials apart from card numbers. Passwords and emails are csbot's own patterns: a password
-is the word after a cue ("password is", "pw:", "pin: 1234"), unless that word is ordinary
-English ("my password is not working"). What lookups need stays: order numbers are never
-touched, and the caller names the emails to keep (the customer's verified one).
-`python -m benchmarks.pii` measures it on `tests/data/pii_messages.yml`.
+serials apart from card numbers. Passwords, PINs, expiry dates and security codes are found
+by the words around them (`bot.privacy.credentials`); emails by csbot's own pattern. What
+lookups need stays: order numbers are never touched, and the caller names the emails to keep
+(the customer's verified one). `python -m benchmarks.pii` measures it on
+`tests/data/pii_messages.yml`.
 """
 
 from __future__ import annotations
@@ -21,38 +23,31 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-CARD, IBAN, PHONE, PASSWORD, EMAIL = "CARD", "IBAN", "PHONE", "PASSWORD", "EMAIL"
-LABELS = (CARD, IBAN, PHONE, PASSWORD, EMAIL)
+from bot.privacy.credentials import (
+    CVV,
+    EXPIRY,
+    PASSWORD,
+    card_detail_spans,
+    password_spans,
+)
+
+CARD, IBAN, PHONE, EMAIL = "CARD", "IBAN", "PHONE", "EMAIL"
+LABELS = (CARD, IBAN, PHONE, PASSWORD, EMAIL, EXPIRY, CVV)
+# What never reaches Rasa: nothing the bot needs, and the worst to leak. Emails, phone
+# numbers and order numbers do reach it (lookups, call-backs); the log redacts them after.
+AT_THE_EDGE = frozenset({CARD, IBAN, EXPIRY, CVV, PASSWORD})
 # National formats understood without a +country code: the shop's customers.
 PHONE_REGIONS = ("US", "CA", "GB", "IE", "DE", "FR", "NL", "ES", "IT", "AU")
 MIN_DIGITS = 6  # fewer digits than this in a text: no card, IBAN or phone number to look for
+# Longer texts are read in windows of this many characters, each overlapping the one before
+# by more than any piece of personal data is long: the time per character stays flat.
+WINDOW, OVERLAP = 4096, 256
 
-EMAIL_PATTERN = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# A password is the word after a cue. Said outright ("password is X", "pw: X", "password's
-# X") it is taken unless it is ordinary English ("my password is not working"); said loosely
-# ("password X", "the password I use is X", "changed my password to X") only when it looks
-# like one (a digit, a symbol or a capital inside).
-_CUE = r"\b(?:pass(?:word|wd|code|phrase)?|pwd|pw)"
-_SECRET = r"""\s*(?:["“](?P<dq>[^"”]+)["”]|['‘](?P<sq>[^'’]+)['’]|(?P<word>[^\s"'”’]+))"""
-OUTRIGHT = re.compile(
-    rf"{_CUE}(?:'s|\s*[:=]|\s+(?:is|was)(?:\s+(?:now|still))?\s*:?){_SECRET}", re.IGNORECASE
-)
-LOOSELY = re.compile(rf"{_CUE}(?:(?:\s+[\w']+){{0,3}}?\s+(?:is|was|to))?\s{_SECRET}", re.I)
-PIN = re.compile(r"\bpin(?:\s+(?:code|number))?(?:\s+(?:is|was)|\s*[:=])\s*(\d{4,8})\b", re.I)
-# Words that follow "password is" without being one.
-NOT_A_SECRET = frozenset(
-    """a an the my your our their his her its this that it is was be been being not no never
-    now still also just too very so really wrong incorrect correct right invalid valid weak
-    strong short long new old same different fine ok okay good bad case required missing
-    empty blank there here what which where why how when and or but for in on at to of with
-    from by reset expired locked blocked accepted rejected working broken stuck changed
-    forgotten saved stored hidden sent needed mandatory visible something anything nothing
-    everything all any some field link email policy rules requirements manager protected
-    sensitive""".split()
-)
-SENTENCE_END = ".,;:?)"
+EMAIL_PATTERN = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 CUSTOMER_WRITTEN = {"user", "slot"}  # Rasa events whose texts come from the customer
+# Not phone numbers, though libphonenumber may read them as one: "80202-1234", "06/2027".
 US_ZIP_PLUS_4 = re.compile(r"\d{5}-\d{4}")
+MONTH_AND_YEAR = re.compile(r"(?:0?[1-9]|1[0-2])[/.-](?:19|20)\d{2}")
 
 
 @dataclass(frozen=True, order=True)
@@ -62,33 +57,6 @@ class Span:
     start: int
     end: int
     label: str
-
-
-def _looks_like_a_secret(word: str) -> bool:
-    return any(not c.isalpha() for c in word) or any(c.isupper() for c in word[1:])
-
-
-def _plain_word(word: str) -> bool:
-    lowered = word.lower()
-    return lowered in NOT_A_SECRET or (word.isalpha() and lowered.endswith(("ed", "ing", "ly")))
-
-
-def _password_spans(text: str) -> Iterable[Span]:
-    for pattern, accept in (
-        (OUTRIGHT, lambda w: not _plain_word(w)),
-        (LOOSELY, _looks_like_a_secret),
-    ):
-        for match in pattern.finditer(text):
-            group = next(g for g in ("dq", "sq", "word") if match.group(g) is not None)
-            start, end = match.span(group)
-            if group == "word":
-                end = start + len(text[start:end].rstrip(SENTENCE_END))
-                word = text[start:end]
-                if not any(c.isalnum() for c in word) or not accept(word):
-                    continue
-            yield Span(start, end, PASSWORD)
-    for match in PIN.finditer(text):
-        yield Span(*match.span(1), PASSWORD)
 
 
 # Card numbers as people write them, on top of Presidio's own pattern (which misses
@@ -142,31 +110,52 @@ class Redactor:
             else PhoneRecognizer(supported_regions=tuple(phone_regions), leniency=leniency)
         )
 
-    def _numbers(self, text: str) -> Iterable[Span]:
-        for found in self._cards.analyze(text, ["CREDIT_CARD"]):
-            yield Span(found.start, found.end, CARD)
-        # IBANs in lower case too (the ASCII upper-casing keeps every offset).
-        upper = text if self._presidio_only else text.translate(_ASCII_UPPER)
-        for found in self._ibans.analyze(upper, ["IBAN_CODE"]):
-            yield Span(found.start, found.end, IBAN)
-        for found in self._phones.analyze(text, ["PHONE_NUMBER"]):
-            if self._presidio_only or not US_ZIP_PLUS_4.fullmatch(text, found.start, found.end):
-                yield Span(found.start, found.end, PHONE)
+    def _numbers(self, text: str, kinds: frozenset[str]) -> Iterable[Span]:
+        cards = [(f.start, f.end) for f in self._cards.analyze(text, ["CREDIT_CARD"])]
+        if CARD in kinds:
+            yield from (Span(start, end, CARD) for start, end in cards)
+        yield from (Span(*f) for f in card_detail_spans(text, cards) if f[2] in kinds)
+        if IBAN in kinds:
+            # IBANs in lower case too (the ASCII upper-casing keeps every offset).
+            upper = text if self._presidio_only else text.translate(_ASCII_UPPER)
+            for found in self._ibans.analyze(upper, ["IBAN_CODE"]):
+                yield Span(found.start, found.end, IBAN)
+        if PHONE in kinds:
+            for found in self._phones.analyze(text, ["PHONE_NUMBER"]):
+                start, end = found.start, found.end
+                if self._presidio_only or not (
+                    US_ZIP_PLUS_4.fullmatch(text, start, end)
+                    or MONTH_AND_YEAR.fullmatch(text, start, end)
+                ):
+                    yield Span(start, end, PHONE)
 
-    def find(self, text: str) -> list[Span]:
-        """Every piece of personal data in `text`, overlaps merged, in order."""
-        spans = [Span(*m.span(), EMAIL) for m in EMAIL_PATTERN.finditer(text)]
-        spans += _password_spans(text)
+    def _find(self, text: str, kinds: frozenset[str]) -> list[Span]:
+        spans = []
+        if EMAIL in kinds:
+            spans += [Span(*m.span(), EMAIL) for m in EMAIL_PATTERN.finditer(text)]
+        if PASSWORD in kinds:
+            spans += [Span(*found) for found in password_spans(text)]
         if sum(c.isdigit() for c in text) >= MIN_DIGITS:
-            spans += self._numbers(text)
+            spans += self._numbers(text, kinds)
+        elif kinds & {EXPIRY, CVV}:  # no card number, but maybe "exp 12/27 cvv 123"
+            spans += [Span(*f) for f in card_detail_spans(text, []) if f[2] in kinds]
+        return spans
+
+    def find(self, text: str, kinds: Collection[str] = LABELS) -> list[Span]:
+        """Every piece of personal data of `kinds` in `text`, overlaps merged, in order."""
+        kinds = frozenset(kinds)
+        spans: list[Span] = []
+        for start, end in _windows(text):
+            found = self._find(text[start:end], kinds)
+            spans += [Span(s.start + start, s.end + start, s.label) for s in found]
         return _merge(spans)
 
-    def redact(self, text: str, keep: Collection[str] = ()) -> str:
-        """`text` with each piece of personal data replaced by its label in brackets; emails
-        in `keep` (compared without case) stay."""
+    def redact(self, text: str, keep: Collection[str] = (), kinds: Collection[str] = LABELS) -> str:
+        """`text` with each piece of personal data of `kinds` replaced by its label in
+        brackets; emails in `keep` (compared without case) stay."""
         kept = {k.lower() for k in keep}
         out, last = [], 0
-        for span in self.find(text):
+        for span in self.find(text, kinds):
             if span.label == EMAIL and text[span.start : span.end].lower() in kept:
                 continue
             out += [text[last : span.start], f"[{span.label}]"]
@@ -174,7 +163,22 @@ class Redactor:
         return "".join(out) + text[last:]
 
 
-PRIORITY = {CARD: 0, IBAN: 1, PASSWORD: 2, EMAIL: 3, PHONE: 4}
+def _windows(text: str) -> Iterable[tuple[int, int]]:
+    """[start, end) of the windows a text is read in: the whole of a short one; a long one in
+    `WINDOW`s that overlap by `OVERLAP` characters, cut at spaces where there are any, so
+    that every piece of personal data lies whole in at least one window."""
+    start = 0
+    while len(text) - start > WINDOW:
+        limit = start + WINDOW
+        space = text.rfind(" ", limit - OVERLAP // 4, limit)
+        end = space if space > start else limit
+        yield start, end
+        space = text.find(" ", end - OVERLAP, end - OVERLAP + OVERLAP // 4)
+        start = space + 1 if space >= 0 else end - OVERLAP
+    yield start, len(text)
+
+
+PRIORITY = {CARD: 0, IBAN: 1, PASSWORD: 2, CVV: 3, EXPIRY: 4, EMAIL: 5, PHONE: 6}
 
 
 def _merge(spans: list[Span]) -> list[Span]:
@@ -201,6 +205,15 @@ def default_redactor() -> Redactor:
 def redact(text: str, keep: Collection[str] = ()) -> str:
     """Personal data in `text` replaced by labels, with the default redactor."""
     return default_redactor().redact(text, keep) if text else text
+
+
+def redact_at_edge(text: str) -> str:
+    """What a customer typed, as Rasa may see it: card numbers, expiry dates, security codes,
+    IBANs and passwords (PINs too) replaced by labels, so they never reach Rasa's tracker
+    store (its `events` table), the model or the actions. Emails, phone numbers and order
+    numbers stay: the bot looks orders up by them. Called at every way in: the widget
+    (`bot.web.customer`), Messenger and Telegram (`bot.channels`)."""
+    return default_redactor().redact(text, kinds=AT_THE_EDGE) if text else text
 
 
 # The slot holding the customer's verified email: the one email the log keeps.
