@@ -18,7 +18,7 @@ from bot.runtime.settings import Settings
 from bot.services import Services
 from bot.support import agents as agents_module
 from bot.support.audit import record
-from bot.support.logins import LoggedIn, Refused, Throttled, ThrottlePolicy
+from bot.support.logins import LoggedIn, Refused, Throttled, ThrottlePolicy, pair_key
 from bot.support.models import AuditEntry, ConsoleSession, LoginThrottle
 from bot.web import create_app
 from tests.conftest import Clock, keyword_classifier, web_settings
@@ -29,6 +29,7 @@ POLICY = ThrottlePolicy(
     max_failures_per_address=6,
     backoff=timedelta(seconds=30),
     backoff_max=timedelta(seconds=120),
+    max_failures_per_account=8,
 )
 COOKIE = "csbot_console"
 
@@ -225,7 +226,7 @@ def test_failures_earn_blocks_that_double_up_to_the_cap(desk, clock):
     assert logins.login("alex", "guess 1", "10.0.0.7") == Refused()
     assert logins.login("alex", "guess 2", "10.0.0.7") == Refused()
     assert logins.login("alex", "guess 3", "10.0.0.7") == Throttled(30)
-    blocked = logins.login("alex", PASSWORD, "10.0.0.8")  # right password, other address
+    blocked = logins.login("alex", PASSWORD, "10.0.0.7")  # right password, same address
     assert isinstance(blocked, Throttled) and blocked.seconds == 30
     waits = []
     for _ in range(4):
@@ -234,8 +235,42 @@ def test_failures_earn_blocks_that_double_up_to_the_cap(desk, clock):
     assert waits == [60, 120, 120, 120]
     clock.now += timedelta(seconds=120)
     assert isinstance(logins.login("alex", PASSWORD, "10.0.0.7"), LoggedIn)
-    # The account's count starts again (from another address: this one has 7 failures now).
+    # Elsewhere the account has no count (this address still has 7 failures, across accounts).
     assert logins.login("alex", "typo", "10.0.0.8") == Refused()
+
+
+def test_a_stranger_hammering_an_account_cannot_lock_its_owner_out(desk, clock):
+    """User names are public: an attacker at one address guessing sam's password for as
+    long as they like gets ever longer waits, while sam logs in from his own address, one
+    he never used before, throughout."""
+    logins, attacker, owner = desk.logins, "203.0.113.9", "10.0.0.8"
+    results = [logins.login("sam", f"guess {n}", attacker) for n in range(POLICY.max_failures)]
+    assert results[:-1] == [Refused()] * (POLICY.max_failures - 1)
+    assert results[-1] == Throttled(30)
+    assert isinstance(logins.login("sam", PASSWORD, owner), LoggedIn)
+    waits = []
+    for n in range(40):  # each guess as soon as the last block ends
+        assert isinstance(logins.login("sam", f"early guess {n}", attacker), Throttled)
+        clock.now += timedelta(seconds=waits[-1] if waits else 30)
+        waits.append(logins.login("sam", f"guess {n}", attacker).seconds)
+        if n % 10 == 9:  # sam, from wherever he is that day
+            assert isinstance(logins.login("sam", PASSWORD, f"10.0.1.{n}"), LoggedIn)
+    assert waits[:3] == [60, 120, 120] and set(waits[3:]) == {120}
+    assert isinstance(logins.login("sam", PASSWORD, owner), LoggedIn)
+    assert isinstance(logins.login("sam", "more guessing", attacker), Throttled)
+
+
+def test_guessing_from_many_addresses_meets_the_overall_ceiling_but_not_the_owners_address(
+    desk,
+):
+    logins = desk.logins
+    assert isinstance(logins.login("sam", PASSWORD, "10.0.0.8"), LoggedIn)  # sam's usual one
+    per_address = POLICY.max_failures - 1  # staying under each address's own limit
+    for n in range(POLICY.max_failures_per_account - 1):
+        assert logins.login("sam", "guess", f"198.51.100.{n // per_address}") == Refused()
+    assert logins.login("sam", "guess", "198.51.100.200") == Throttled(30)
+    assert isinstance(logins.login("sam", PASSWORD, "198.51.100.201"), Throttled)
+    assert isinstance(logins.login("sam", PASSWORD, "10.0.0.8"), LoggedIn)
 
 
 def test_spraying_many_accounts_from_one_address_blocks_the_address(desk):
@@ -283,7 +318,8 @@ def test_a_burst_of_parallel_guesses_gets_no_more_password_checks(desk, monkeypa
     assert sum(isinstance(r, Refused) for r in results) == POLICY.max_failures - 1
     assert sum(isinstance(r, Throttled) for r in results) == 40 - POLICY.max_failures + 1
     with Session(desk.engine) as session:
-        assert session.get(LoginThrottle, "user:alex").failures == POLICY.max_failures
+        key = pair_key("alex", "10.0.0.7")
+        assert session.get(LoginThrottle, key).failures == POLICY.max_failures
     assert isinstance(desk.logins.login("alex", PASSWORD, "10.0.0.7"), Throttled)
 
 
@@ -313,10 +349,11 @@ def test_the_throttle_policy_comes_from_the_environment():
             "CSBOT_LOGIN_MAX_FAILURES_PER_ADDRESS": "12",
             "CSBOT_LOGIN_BACKOFF_S": "10",
             "CSBOT_LOGIN_BACKOFF_MAX_S": "600",
+            "CSBOT_LOGIN_MAX_FAILURES_PER_ACCOUNT": "50",
         }
     )
     assert login_policy(settings) == ThrottlePolicy(
-        4, 12, timedelta(seconds=10), timedelta(minutes=10)
+        4, 12, timedelta(seconds=10), timedelta(minutes=10), max_failures_per_account=50
     )
     assert login_policy(Settings.from_env({})) == ThrottlePolicy()
 

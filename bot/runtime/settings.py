@@ -67,8 +67,9 @@ class Settings:
     reopen_window: timedelta = timedelta(hours=72)
     secret_key: str | None = None
     secure_cookies: bool = False
-    login_max_failures: int = 5  # free failed logins per account before the backoff starts
+    login_max_failures: int = 5  # free failed logins per account and address, then backoff
     login_max_failures_per_address: int = 20  # ... and per client address, across accounts
+    login_max_failures_per_account: int = 100  # ... per account from addresses unknown to it
     login_backoff_s: float = 30.0  # first block; doubles with every further failure
     login_backoff_max_s: float = 900.0
     retention_days: float = 365.0  # `csbot privacy purge` deletes conversations idle longer
@@ -143,6 +144,7 @@ class Settings:
             secure_cookies=env.get("CSBOT_SECURE_COOKIES") == "1",
             login_max_failures=_whole(env, "CSBOT_LOGIN_MAX_FAILURES", 5),
             login_max_failures_per_address=_whole(env, "CSBOT_LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
+            login_max_failures_per_account=_whole(env, "CSBOT_LOGIN_MAX_FAILURES_PER_ACCOUNT", 100),
             login_backoff_s=(backoff := _positive(env, "CSBOT_LOGIN_BACKOFF_S", 30)),
             login_backoff_max_s=max(backoff, _positive(env, "CSBOT_LOGIN_BACKOFF_MAX_S", 900)),
             retention_days=_positive(env, "CSBOT_RETENTION_DAYS", 365),

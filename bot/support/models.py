@@ -45,8 +45,10 @@ class ConsoleSession(Base):
 
 
 class LoginThrottle(Base):
-    """Failed console logins per key ("user:alex", "addr:10.0.0.7") and the block they
-    earned; in the database so every web process and a restart see the same count."""
+    """Failed console logins per key ("pair:10.0.0.7|alex", "addr:10.0.0.7", "user:alex") and
+    the block they earned; in the database so every web process and a restart see the same
+    count. A "known:10.0.0.7|alex" row records the address's last login to the account
+    (`last_failure_at` holds when; see bot.support.logins)."""
 
     __tablename__ = "login_throttle"
 

@@ -65,6 +65,7 @@ def login_policy(settings: Settings) -> ThrottlePolicy:
         max_failures_per_address=settings.login_max_failures_per_address,
         backoff=timedelta(seconds=settings.login_backoff_s),
         backoff_max=timedelta(seconds=settings.login_backoff_max_s),
+        max_failures_per_account=settings.login_max_failures_per_account,
     )
 
 
