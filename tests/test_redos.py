@@ -25,6 +25,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -235,6 +236,7 @@ def text_functions():
     ]
 
 
+@pytest.mark.slow  # imports all of csbot twice and runs ~5,000 matches: a minute or more
 def test_every_pattern_and_text_function_finishes_on_adversarial_texts():
     """Each of 26 shapes at 45 and 10,000 characters through every pattern and function;
     the deadline is generous (minutes), a catastrophic pattern needs centuries."""
