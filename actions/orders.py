@@ -12,14 +12,21 @@ from rasa_sdk.types import DomainDict
 from actions.deps import UsesServices
 from actions.follow_up import answer_second_question
 from actions.knowledge import KnowledgeAction
-from bot.shop.orders import OrderView, describe_order, parse_email, parse_order_number
+from bot.shop.orders import (
+    LookupOutcome,
+    OrderView,
+    describe_order,
+    parse_email,
+    parse_order_number,
+)
 
 MAX_FRIENDLY_RETRIES = 3
 
 
 class VerifiedOrderValidation(UsesServices):
     """Mixin for form validators: checks `order_number` and `customer_email` as a pair,
-    whichever arrives last. A mismatch never says whose order it is.
+    whichever arrives last. A mismatch never says whose order it is, nor whether the number
+    exists: a wrong number and a wrong email get the same reply (no enumerating orders).
 
     Not an Action itself, so rasa_sdk does not try to register it.
     """
@@ -33,9 +40,10 @@ class VerifiedOrderValidation(UsesServices):
     async def _verified(
         self, number: int, email: str, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
-        order = await self.call(lambda s: s.orders.lookup(number, email))
-        if order is None:
+        found = await self.call(lambda s: s.orders.lookup(number, email))
+        if found.outcome is not LookupOutcome.VERIFIED or found.order is None:
             return {}
+        order = found.order
         slots = {
             "order_number": str(number),
             "customer_email": email,
@@ -55,11 +63,6 @@ class VerifiedOrderValidation(UsesServices):
                 "with 1, like 100234 - you'll find it in your confirmation email."
             )
             return {"order_number": None}
-        if not await self.call(lambda s: s.orders.exists(number)):
-            dispatcher.utter_message(
-                text=f"I couldn't find an order #{number}. Could you double-check the number?"
-            )
-            return {"order_number": None}
         email = tracker.get_slot("customer_email")
         if email:
             verified = await self._verified(number, email, dispatcher, tracker)
@@ -71,6 +74,10 @@ class VerifiedOrderValidation(UsesServices):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         email = parse_email(str(value or ""))
+        corrected = parse_order_number(str(value or "")) if email is None else None
+        if corrected is not None:
+            # A corrected order number where the email was asked for: take it, ask again.
+            return {"customer_email": None, "order_number": str(corrected)}
         if email is None:
             dispatcher.utter_message(
                 text="That doesn't look like an email address. Could you type it again, "
@@ -85,8 +92,9 @@ class VerifiedOrderValidation(UsesServices):
             return verified
         failures = int(tracker.get_slot("verification_failures") or 0) + 1
         text = (
-            f"Sorry, that email doesn't match our records for order #{number}. Please use the "
-            "address the order confirmation was sent to."
+            f"Sorry, I couldn't find order #{number} with that email address. Please check "
+            "both: the six-digit order number in your confirmation email, and the address "
+            "that email was sent to. If the number was wrong, just send me the right one."
         )
         if failures >= MAX_FRIENDLY_RETRIES:
             text += (
@@ -103,7 +111,8 @@ async def verified_order(action: UsesServices, tracker: Tracker) -> OrderView | 
     email = tracker.get_slot("customer_email")
     if not (number and email):
         return None
-    return await action.call(lambda s: s.orders.lookup(number, email))
+    found = await action.call(lambda s: s.orders.lookup(number, email))
+    return found.order
 
 
 class ValidateOrderLookupForm(VerifiedOrderValidation, FormValidationAction):

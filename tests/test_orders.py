@@ -1,5 +1,12 @@
 from bot.shop.demo_data import DEMO_EMAIL, DEMO_ORDER_DELIVERED, DEMO_ORDER_IN_TRANSIT
-from bot.shop.orders import OrderStatus, describe_order, parse_email, parse_order_number
+from bot.shop.orders import (
+    LookupOutcome,
+    OrderLookup,
+    OrderStatus,
+    describe_order,
+    parse_email,
+    parse_order_number,
+)
 
 
 def test_order_numbers_and_emails_are_found_in_free_text():
@@ -11,14 +18,21 @@ def test_order_numbers_and_emails_are_found_in_free_text():
 
 
 def test_lookup_needs_the_email_on_the_order(services):
-    assert services.orders.exists(DEMO_ORDER_IN_TRANSIT)
-    assert services.orders.lookup(DEMO_ORDER_IN_TRANSIT, "EMMA.LARSEN@example.com ") is not None
-    assert services.orders.lookup(DEMO_ORDER_IN_TRANSIT, "someone.else@gmail.com") is None
-    assert services.orders.lookup(199999, DEMO_EMAIL) is None
+    found = services.orders.lookup(DEMO_ORDER_IN_TRANSIT, "EMMA.LARSEN@example.com ")
+    assert found.outcome is LookupOutcome.VERIFIED
+    assert found.order.number == DEMO_ORDER_IN_TRANSIT
+
+
+def test_a_wrong_email_and_a_number_that_does_not_exist_are_one_outcome(services):
+    """Nothing tells a stranger whether an order number exists."""
+    wrong_email = services.orders.lookup(DEMO_ORDER_IN_TRANSIT, "someone.else@gmail.com")
+    no_such_order = services.orders.lookup(199999, DEMO_EMAIL)
+    assert wrong_email == no_such_order == OrderLookup(LookupOutcome.NO_MATCH)
+    assert not hasattr(services.orders, "exists")
 
 
 def test_status_text_tells_tracking_and_eta(services):
-    order = services.orders.lookup(DEMO_ORDER_IN_TRANSIT, DEMO_EMAIL)
+    order = services.orders.lookup(DEMO_ORDER_IN_TRANSIT, DEMO_EMAIL).order
     assert order.status is OrderStatus.SHIPPED
     text = describe_order(order)
     assert f"Order #{DEMO_ORDER_IN_TRANSIT}" in text
@@ -28,5 +42,5 @@ def test_status_text_tells_tracking_and_eta(services):
 
 
 def test_delivered_order_says_when(services):
-    order = services.orders.lookup(DEMO_ORDER_DELIVERED, DEMO_EMAIL)
+    order = services.orders.lookup(DEMO_ORDER_DELIVERED, DEMO_EMAIL).order
     assert "was delivered on" in describe_order(order)

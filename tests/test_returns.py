@@ -8,7 +8,7 @@ from bot.shop.returns import ReturnRefused, match_item
 
 
 def test_item_is_matched_by_position_name_words_or_sku(services):
-    items = services.orders.lookup(DEMO_ORDER_DELIVERED, DEMO_EMAIL).items
+    items = services.orders.lookup(DEMO_ORDER_DELIVERED, DEMO_EMAIL).order.items
     assert match_item(items, "2") is items[1]
     assert match_item(items, items[0].sku.lower()) is items[0]
     assert match_item(items, f"the {items[1].name.split()[0]} one") in (items[1], None)
@@ -16,7 +16,7 @@ def test_item_is_matched_by_position_name_words_or_sku(services):
 
 
 def test_return_is_authorised_and_stored(services):
-    order = services.orders.lookup(DEMO_ORDER_DELIVERED, DEMO_EMAIL)
+    order = services.orders.lookup(DEMO_ORDER_DELIVERED, DEMO_EMAIL).order
     item = services.returns.returnable_items(order)[0]
     rma = services.returns.authorise(order, item, "Arrived damaged", "conv-1")
     assert rma.rma == f"RMA-{DEMO_ORDER_DELIVERED}-{item.id}"
@@ -34,12 +34,12 @@ def test_return_is_authorised_and_stored(services):
 
 
 def test_order_in_transit_cannot_be_returned_yet(services):
-    order = services.orders.lookup(DEMO_ORDER_IN_TRANSIT, DEMO_EMAIL)
+    order = services.orders.lookup(DEMO_ORDER_IN_TRANSIT, DEMO_EMAIL).order
     with pytest.raises(ReturnRefused, match="still on its way"):
         services.returns.returnable_items(order)
 
 
 def test_reason_is_required(services):
-    order = services.orders.lookup(DEMO_ORDER_DELIVERED, DEMO_EMAIL)
+    order = services.orders.lookup(DEMO_ORDER_DELIVERED, DEMO_EMAIL).order
     with pytest.raises(ReturnRefused, match="why"):
         services.returns.authorise(order, order.items[0], " ", None)

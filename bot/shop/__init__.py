@@ -6,11 +6,20 @@
 - `demo_data`: the deterministic Kettle & Volt demo customers and orders.
 """
 
-from bot.shop.orders import LineItem, OrderService, OrderStatus, OrderView
+from bot.shop.orders import (
+    LineItem,
+    LookupOutcome,
+    OrderLookup,
+    OrderService,
+    OrderStatus,
+    OrderView,
+)
 from bot.shop.returns import ReturnAuthorisation, ReturnRefused, ReturnService
 
 __all__ = [
     "LineItem",
+    "LookupOutcome",
+    "OrderLookup",
     "OrderService",
     "OrderStatus",
     "OrderView",

@@ -1,4 +1,9 @@
-"""Order lookup: find an order only when the caller also knows the email on it."""
+"""Order lookup: find an order only when the caller also knows the email on it.
+
+There is one way to fail: "no such order" and "not the email on it" are the same outcome
+(`LookupOutcome.NO_MATCH`), and nothing here answers whether a number exists on its own, so
+no reply built on it can tell a stranger which order numbers are real.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +29,11 @@ class OrderStatus(str, Enum):
     OUT_FOR_DELIVERY = "out_for_delivery"
     DELIVERED = "delivered"
     CANCELLED = "cancelled"
+
+
+class LookupOutcome(str, Enum):
+    VERIFIED = "verified"  # the order exists and the email is the one on it
+    NO_MATCH = "no_match"  # no such order, or not this email's: deliberately one outcome
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,12 @@ class OrderView:
     @property
     def total(self) -> Decimal:
         return sum((i.unit_price * i.quantity for i in self.items), Decimal("0"))
+
+
+@dataclass(frozen=True)
+class OrderLookup:
+    outcome: LookupOutcome
+    order: OrderView | None = None  # set exactly when VERIFIED
 
 
 def parse_order_number(text: str | None) -> int | None:
@@ -89,12 +105,9 @@ class OrderService:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def exists(self, number: int) -> bool:
-        with Session(self._engine) as session:
-            return session.get(Order, number) is not None
-
-    def lookup(self, number: int, email: str) -> OrderView | None:
-        """The order, or None when it does not exist or the email is not the one on it."""
+    def lookup(self, number: int, email: str) -> OrderLookup:
+        """The order when `email` is the one on it; NO_MATCH otherwise, whether or not the
+        number exists (one query either way)."""
         query = (
             select(Order)
             .join(Customer)
@@ -103,7 +116,9 @@ class OrderService:
         )
         with Session(self._engine) as session:
             order = session.execute(query).scalar_one_or_none()
-            return _view(order) if order else None
+            if order is None:
+                return OrderLookup(LookupOutcome.NO_MATCH)
+            return OrderLookup(LookupOutcome.VERIFIED, _view(order))
 
     def purchased_skus(self, email: str) -> list[str]:
         """What this customer bought (not cancelled), for personal recommendations."""
