@@ -11,7 +11,7 @@ with what Rasa 3.6 lacks:
   platform's calls from the public entry, reaches this (`bot.web.channels`);
 - every event of a batched call is handled (Rasa's stops after the first);
 - typed text is cleaned and guarded like the widget's, so "/intent{...}" typed by a customer
-  stays text;
+  stays text, and card numbers and passwords in it are redacted before Rasa sees it;
 - replies go out through aiohttp to a configurable Graph API URL (`CSBOT_MESSENGER_GRAPH_URL`;
   the `fbmessenger` client Rasa uses posts with blocking `requests` calls on Rasa's event loop
   and has no base URL setting), within Messenger's limits (`messenger_format`);
@@ -36,6 +36,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.messenger_format import inbound_text, messenger_messages
 from bot.channels.signatures import same_secret, valid_hub_signature
+from bot.privacy.redact import redact_at_edge
 from bot.runtime.settings import Settings
 from bot.runtime.tokens import rasa_token
 
@@ -231,7 +232,8 @@ class MessengerInput(InputChannel):
         await out.send_action(sender, "mark_seen")
         await out.send_action(sender, "typing_on")
         try:
-            await on_new_message(UserMessage(text, out, sender, input_channel=self.name()))
+            said = redact_at_edge(text)  # no card numbers or passwords into Rasa
+            await on_new_message(UserMessage(said, out, sender, input_channel=self.name()))
         except Exception:
             log.exception("Messenger: handling a message from %s failed", sender)
         finally:

@@ -13,7 +13,8 @@ what Rasa 3.6's channel lacks:
   row. Telegram carries at most 64 bytes of callback data: a longer payload sends the
   button's title as text instead (csbot's long payloads are FAQ picks, whose title is the
   question the knowledge base answers);
-- typed text is cleaned and guarded like the widget's.
+- typed text is cleaned and guarded like the widget's, and card numbers and passwords in it
+  are redacted before Rasa sees it.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from bot.channels.messenger_format import split_text
 from bot.channels.signatures import same_secret
 from bot.channels.telegram_updates import update_text
 from bot.channels.webhooks import PATHS
+from bot.privacy.redact import redact_at_edge
 from bot.runtime.settings import Settings
 from bot.runtime.tokens import rasa_token
 
@@ -211,6 +213,7 @@ class TelegramInput(InputChannel):
             except BotApiError as exc:
                 log.warning("Telegram: answerCallbackQuery failed: %s", exc)
         try:
-            await on_new_message(UserMessage(text, out, chat, input_channel=self.name()))
+            said = redact_at_edge(text)  # no card numbers or passwords into Rasa
+            await on_new_message(UserMessage(said, out, chat, input_channel=self.name()))
         except Exception:
             log.exception("Telegram: handling a message from %s failed", chat)

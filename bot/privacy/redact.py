@@ -17,8 +17,11 @@ lookups need stays: order numbers are never touched, and the caller names the em
 
 from __future__ import annotations
 
+import contextlib
+import importlib.abc
 import re
-from collections.abc import Collection, Iterable
+import sys
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -99,7 +102,8 @@ class Redactor:
         leniency: int = 2,
         presidio_only: bool = False,
     ) -> None:
-        from presidio_analyzer.predefined_recognizers import IbanRecognizer, PhoneRecognizer
+        with _lean_import():
+            from presidio_analyzer.predefined_recognizers import IbanRecognizer, PhoneRecognizer
 
         self._presidio_only = presidio_only
         self._cards = _card_recognizer(presidio_only)
@@ -197,8 +201,43 @@ def _merge(spans: list[Span]) -> list[Span]:
     return result
 
 
+# presidio_analyzer imports spaCy, spaCy imports thinc, and thinc imports PyTorch and
+# TensorFlow when they are installed (Rasa brings both), though no recognizer here uses
+# them: loading the stack took 12 s and 850 MB in a process that had neither (the web app),
+# 2 s and 60 MB with thinc told they are absent. Only thinc is told: an import of either
+# from anywhere else, in this thread or another, meanwhile or later, works as usual.
+ML_FRAMEWORKS = ("torch", "tensorflow")
+
+
+class _NotForThinc(importlib.abc.MetaPathFinder):
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name.partition(".")[0] in ML_FRAMEWORKS and _imported_by("thinc.compat"):
+            raise ModuleNotFoundError(f"{name}: not for thinc in csbot", name=name)
+        return None  # the other finders decide
+
+
+def _imported_by(module: str) -> bool:
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_globals.get("__name__") == module:
+            return True
+        frame = frame.f_back
+    return False
+
+
+@contextlib.contextmanager
+def _lean_import() -> Iterator[None]:
+    finder = _NotForThinc()
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
+
+
 @lru_cache(maxsize=1)
 def default_redactor() -> Redactor:
+    """The one redactor of this process (the log, tickets and `redact_at_edge` share it)."""
     return Redactor()
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import SHOP_NAME
 from bot.conversations import transcripts
 from bot.conversations.projection import transient
+from bot.privacy.redact import redact_at_edge
 from bot.support.tickets import Reopened
 from bot.web import push, rasa_client
 from bot.web.identity import CONVERSATION, COOKIE, Handler, verify
@@ -164,12 +165,13 @@ def _field(body: dict, name: str) -> str:
 
 
 async def _what_to_send(request: web.Request, body: object, sender: str) -> str:
-    """Typed text (guarded against intent syntax), or the payload of a button the bot
-    offered since the customer last wrote."""
+    """Typed text (card numbers and passwords redacted, guarded against intent syntax), or
+    the payload of a button the bot offered since the customer last wrote."""
     if not isinstance(body, dict):
         raise BadMessage(400, BAD_BODY)
     if "payload" not in body:
-        return rasa_client.as_text(_field(body, "message"))
+        typed = await asyncio.to_thread(redact_at_edge, _field(body, "message"))
+        return rasa_client.as_text(typed)
     payload = _field(body, "payload")
     offered = await to_rasa(request, rasa_client.offered, sender)
     if payload not in offered:
