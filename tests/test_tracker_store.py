@@ -9,6 +9,7 @@ import warnings
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from rasa.core import lock_store
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -121,6 +122,51 @@ def test_saving_and_reading_wait_out_an_outage(open_store, domain):
     assert outage["left"] == 0
     events = asyncio.run(store.retrieve("c1")).events
     assert len(events) == len(mid_form_and_paused(domain, "c1").events)  # stored once
+
+
+class StalledDatabase:
+    """A database that answers nothing about `events`: each try takes `try_s` on a fake
+    clock, and the store's backoff sleeps on it too, so no test waits."""
+
+    def __init__(self, store: DurableTrackerStore, try_s: float) -> None:
+        self.now, self.tries = 0.0, 0
+        store.monotonic = lambda: self.now
+        store.sleep = self.sleep
+
+        @event.listens_for(store.engine, "before_cursor_execute")
+        def stalled(conn, cursor, statement, parameters, context, executemany):
+            if "events" in statement:
+                self.tries += 1
+                self.now += try_s
+                raise OperationalError(statement, parameters, Exception("database is locked"))
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.mark.parametrize("lifetime, try_s", [(60, 0.5), (60, 10.0), (15, 0.5), (15, 10.0)])
+def test_a_turn_in_a_database_stall_gives_up_before_rasas_lock_on_it_expires(
+    open_store, domain, monkeypatch, lifetime, try_s
+):
+    """Rasa reads and saves a conversation inside its lock on it (TICKET_LOCK_LIFETIME, 60 s
+    by default, 15 s with replicas). Retrying past the lock's end let the customer's next
+    message run beside the stalled turn, on the conversation as it was before it."""
+    monkeypatch.setattr(lock_store, "LOCK_LIFETIME", lifetime)
+    store = open_store()
+    store.projector.stop()
+    assert store.patience_s <= lifetime / 4  # a read's and a save's share (was 90 s)
+    stall = StalledDatabase(store, try_s)
+    with pytest.raises(OperationalError):
+        asyncio.run(store.retrieve("c1"))
+    read_s = stall.now
+    with pytest.raises(OperationalError):
+        asyncio.run(store.save(mid_form_and_paused(domain, "c1")))
+    save_s = stall.now - read_s
+    # Half the lifetime at most (the rest is the turn's own work), beyond the one try each
+    # that no retry policy can shorten; and no retry that would not end within it.
+    assert read_s + save_s <= max(lifetime / 2, 2 * try_s)
+    if 2 * try_s < store.patience_s:
+        assert stall.tries > 2  # a short stall is still waited out
 
 
 def test_an_error_a_retry_cannot_fix_is_raised_at_once(open_store, domain):

@@ -14,10 +14,14 @@ queries) with four changes:
   would need the URL split into dialect/host/db/username);
 - every database call runs in a worker thread, not on Rasa's event loop;
 - a call that fails for a reason a retry can fix (database locked or down) is retried with
-  backoff for up to three times the web app's Rasa timeout. Rasa wraps each tracker store in
-  a `FailSafeTrackerStore` that, on an error, keeps the turn in memory only (lost on a
-  restart) and, on a failed read, starts the conversation afresh; waiting longer than the
-  web app does means a widget customer never sees a reply that was not stored;
+  backoff, for at most a quarter of Rasa's lock lifetime (`TICKET_LOCK_LIFETIME`, 60 s by
+  default; 15 s with replicas): a turn reads and saves its conversation inside Rasa's lock
+  on it, and a save still retrying when the lock expired would let the customer's next
+  message run beside it on the conversation as it was before (two turns of one
+  conversation at once). A read and a save together stay under half the lifetime, leaving
+  the rest for the turn's own work. Past that, Rasa's `FailSafeTrackerStore` keeps the turn
+  in memory only (lost on a restart) or, on a failed read, starts the conversation afresh:
+  a stall that long loses a turn rather than interleaving two;
 - it hosts the `LogProjector` that keeps the conversation log caught up with the `events`
   table, and wakes it after each save; unless CSBOT_RABBITMQ_URL is set: then Rasa's Pika
   event broker carries the events to RabbitMQ and `csbot log-consumer` is the log's one
@@ -33,9 +37,10 @@ import itertools
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
+from rasa.core import lock_store
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
@@ -52,6 +57,7 @@ from bot.runtime.settings import Settings
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 STARTUP_PATIENCE_S = 60.0
+LOCK_SHARE = 0.25  # of Rasa's lock lifetime, for one read or one save (see above)
 SCHEMA_LOCK_KEY = 0x637362_6F74  # any fixed number: csbot's advisory lock for creating tables
 
 
@@ -67,6 +73,12 @@ def _retry_sync(work: Callable[[], T], patience_s: float, what: str) -> T:
             log.warning("%s: database unavailable (%s); retrying", what, type(exc).__name__)
             time.sleep(delay)
             delay = min(delay * 2, 5.0)
+
+
+def patience(rasa_timeout_s: float, lock_lifetime_s: float) -> float:
+    """How long one read or save retries: a share of the conversation lock's lifetime, and
+    never more than three times the web app's wait for Rasa."""
+    return min(3 * rasa_timeout_s, LOCK_SHARE * lock_lifetime_s)
 
 
 @contextlib.contextmanager
@@ -94,7 +106,10 @@ class DurableTrackerStore(SQLTrackerStore):
     ) -> None:
         settings = Settings.from_env()
         self.engine = make_engine(host or settings.database_url)
-        self.patience_s = 3 * settings.rasa_timeout_s
+        # Read when Rasa opens the store: the lifetime its lock store gives every lock.
+        self.patience_s = patience(settings.rasa_timeout_s, lock_store.LOCK_LIFETIME)
+        self.monotonic: Callable[[], float] = time.monotonic  # tests pass a fake clock
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         _retry_sync(self._create_tables, STARTUP_PATIENCE_S, "tracker store start-up")
         self.sessionmaker = sessionmaker(bind=self.engine)
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
@@ -116,15 +131,19 @@ class DurableTrackerStore(SQLTrackerStore):
 
     async def _patiently(self, work: Callable[[], T], what: str) -> T:
         """Run blocking `work` in a thread, retrying transient database errors."""
-        deadline, delay = time.monotonic() + self.patience_s, 0.2
+        deadline, delay = self.monotonic() + self.patience_s, 0.2
         while True:
+            started = self.monotonic()
             try:
                 return await asyncio.to_thread(work)
             except Exception as exc:
-                if not transient(exc) or time.monotonic() + delay > deadline:
+                # The next try must end by the deadline too, and may take as long as this
+                # one did (SQLite's busy timeout alone is 10 s).
+                took = self.monotonic() - started
+                if not transient(exc) or self.monotonic() + delay + took > deadline:
                     raise
                 log.warning("%s: database unavailable (%s); retrying", what, type(exc).__name__)
-                await asyncio.sleep(delay)
+                await self.sleep(delay)
                 delay = min(delay * 2, 5.0)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
