@@ -169,9 +169,8 @@ def test_what_only_looks_like_a_card_detail_or_a_password_stays(text):
 
 
 def test_a_long_text_is_read_whole_in_windows():
-    """A card number anywhere in a long text is found, also across a window's edge, and a
-    pathological text takes no longer per character than a short one (windows, bounded
-    patterns)."""
+    """A card number anywhere in a long text is found, also where a window ends; so is a
+    password between two long runs without a space."""
     card = "4111 1111 1111 1111"
     for at in (10, WINDOW - 8, WINDOW + 500, 3 * WINDOW - 200):
         text = "x " * (at // 2) + card + " y" * 2000
