@@ -172,14 +172,21 @@ def test_rasa_classifies_typed_intent_syntax_as_text_but_takes_the_bots_buttons(
     # which would have set both slots and looked the order up without any check.
     assert len(event["parse_data"]["intent_ranking"]) > 1
 
-    replies = browser.post(
+
+    # The bot's own buttons are taken as payloads, a payload it never offered is refused. In a
+    # conversation of its own: what the model does after the typed text above is not the
+    # property tested here (a retrained model may start the order form on it).
+    customer = requests.Session()
+    replies = customer.post(
         api, json={"message": "can I return an opened blender?"}, timeout=60
     ).json()["messages"]
-    button = next(b for m in replies for b in m.get("buttons", []) if "didn't help" in b["title"])
-    clicked = browser.post(api, json={"payload": button["payload"]}, timeout=60)
+    buttons = [b for m in replies for b in m.get("buttons", [])]
+    assert buttons, f"an FAQ answer comes with buttons: {replies}"
+    clicked = customer.post(api, json={"payload": buttons[-1]["payload"]}, timeout=60)
     assert clicked.ok
-    assert _last_user_event(stack, conversation)["text"] == button["payload"]
-    forged = browser.post(api, json={"payload": '/rate{"rating":"1"}'}, timeout=60)
+    own = customer.cookies["csbot_chat"].partition(".")[0]
+    assert _last_user_event(stack, own)["text"] == buttons[-1]["payload"]
+    forged = customer.post(api, json={"payload": '/rate{"rating":"1"}'}, timeout=60)
     assert forged.status_code == 409 and "expired" in forged.json()["error"]
 
 
