@@ -1,7 +1,10 @@
 """Drive a running csbot (`make run`) with scripted customers and an agent, so the log,
 the console and `csbot report` have real conversations to show.
 
-    python scripts/demo_traffic.py [--url http://127.0.0.1:8000] [--agent alex] --password PW
+    python scripts/demo_traffic.py [--url http://127.0.0.1:8000] [--agent alex]
+
+The agent's password comes from CSBOT_AGENT_PASSWORD, else it is asked for: never on the
+command line, where every user of the machine sees it in `ps`.
 
 Customers chat through the web app's API; the agent works escalated tickets through the
 console (login, take, reply, resolve) exactly as a person would; customers then rate.
@@ -10,6 +13,7 @@ console (login, take, reply, resolve) exactly as a person would; customers then 
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import random
 import re
@@ -95,14 +99,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:8000")
     parser.add_argument("--agent", default="alex")
-    parser.add_argument(
-        "--password",
-        default=os.environ.get("CSBOT_AGENT_PASSWORD"),
-        required="CSBOT_AGENT_PASSWORD" not in os.environ,
-        help="the agent's password (printed by `csbot run`; `csbot agents passwd` sets one)",
-    )
     args = parser.parse_args()
-    agent = Agent(args.url, args.agent, args.password)  # logged in: the agent is online
+    # The agent's password (printed by `csbot run`; `csbot agents passwd` sets one).
+    password = os.environ.get("CSBOT_AGENT_PASSWORD") or getpass.getpass(
+        f"Password of {args.agent}: "
+    )
+    agent = Agent(args.url, args.agent, password)  # logged in: the agent is online
     customers = []
     for script in CUSTOMERS:
         customer = Customer(args.url)

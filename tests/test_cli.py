@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
@@ -18,28 +19,43 @@ def database(tmp_path, monkeypatch):
     return url
 
 
-def test_agents_add_creates_a_login(database, capsys):
-    assert (
-        main(
-            [
-                "agents",
-                "robin",
-                "Robin Hale",
-                "--skills",
-                "orders,care",
-                "--password",
-                "long enough pw",
-            ]
-        )
-        == 0
-    )
+def test_agents_add_creates_a_login(database, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("long enough pw\n"))
+    added = ["agents", "robin", "Robin Hale", "--skills", "orders,care", "--password-stdin"]
+    assert main(added) == 0
     assert "Added agent robin" in capsys.readouterr().out
     assert Services.open(database).agents.authenticate("robin", "long enough pw").skills == (
         "orders",
         "care",
     )
-    assert main(["agents", "robin", "Robin", "--password", "long enough pw"]) == 1
+    monkeypatch.setattr("sys.stdin", io.StringIO("long enough pw\n"))
+    assert main(["agents", "robin", "Robin", "--password-stdin"]) == 1
     assert "username 'robin' is taken" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["agents", "add", "robin", "Robin", "--password", "long enough pw"],
+        ["agents", "robin", "Robin", "--password=long enough pw"],
+        ["agents", "passwd", "robin", "--password", "long enough pw"],
+    ],
+)
+def test_a_password_on_the_command_line_is_refused(database, capsys, argv):
+    """Every user of the machine sees a command line (ps)."""
+    with pytest.raises(SystemExit) as refused:
+        main(argv)
+    assert refused.value.code == 2
+    err = capsys.readouterr().err
+    assert "--password is not accepted" in err and "visible to every user" in err
+    assert "--password-stdin" in err
+    assert Services.open(database).agents.authenticate("robin", "long enough pw") is None
+
+
+def test_an_empty_standard_input_is_no_password(database, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["agents", "robin", "Robin", "--password-stdin"]) == 1
+    assert "no password on standard input" in capsys.readouterr().err
 
 
 def test_report_prints_bot_and_agent_sections(database, capsys):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.runtime import setup
+from bot.runtime.private_files import UMASK, write_private
 from bot.runtime.settings import Settings
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.runtime.settings import SettingsError
     from bot.shop.demo_data import DEMO_EMAIL, DEMO_ORDER_IN_TRANSIT
 
+    os.umask(UMASK)  # the database, logs, model and secrets it creates: the owner's only
     scale = {"rasa_replicas": args.rasa_replicas, "action_workers": args.action_workers}
     try:
         scale_out(settings, args.rasa_replicas, args.action_workers)  # before any training
@@ -181,16 +183,32 @@ def cmd_knowledge(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+class _NoPasswordOption(argparse.Action):
+    """`--password PW` is refused: a command line is visible to every user of the machine
+    (`ps`, /proc) and stays in the shell's history."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        parser.error(
+            "--password is not accepted: a password on the command line is visible to every "
+            "user of this machine (ps) and kept in shell history. Leave it out to be prompted, "
+            "or use --generate, or --password-stdin (e.g. from a secrets manager's pipe)"
+        )
+
+
 def _new_password(args: argparse.Namespace, username: str) -> tuple[str, bool]:
-    """--generate makes one (to be shown), else the operator types it twice."""
+    """--generate makes one (to be shown), --password-stdin reads one line, else the
+    operator types it twice."""
     import getpass
 
     from bot.support.agents import generate_password
 
     if args.generate:
         return generate_password(), True
-    if getattr(args, "password", None):
-        return args.password, False
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise ValueError("no password on standard input")
+        return password, False
     first = getpass.getpass(f"New password for {username}: ")
     if getpass.getpass("Again: ") != first:
         raise ValueError("the passwords do not match")
@@ -283,8 +301,7 @@ def _privacy_export(engine: Engine, settings: Settings, args: argparse.Namespace
     if not args.out:
         print(data)
         return 0
-    with os.fdopen(os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
-        out.write(data + "\n")  # one customer's personal data: readable by its owner only
+    write_private(args.out, data + "\n")  # one customer's personal data: its owner's only
     print(f"Wrote {args.email}'s data to {args.out}")
     return 0
 
@@ -371,6 +388,7 @@ def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
     from bot.runtime.processes import action_server_command, secret_environment, write_endpoints
     from bot.runtime.training import rasa_environment
 
+    os.umask(UMASK)
     prepared = setup.prepare(settings)
     setup.print_passwords(prepared.new_passwords)
     model = prepared.model
@@ -436,13 +454,19 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("name")
     add.add_argument("--role", choices=["agent", "admin"], default="agent")
     add.add_argument("--skills", default="", help="queues, comma-separated (orders,billing)")
-    add.add_argument("--password", help="prompted for when left out (or use --generate)")
-    add.add_argument("--generate", action="store_true", help="random password, shown once")
     passwd = actions.add_parser(
         "passwd", help="set a new password (prompted) and end the account's console sessions"
     )
     passwd.add_argument("username")
-    passwd.add_argument("--generate", action="store_true", help="random password, shown once")
+    for account in (add, passwd):  # the password is prompted for unless one of these is given
+        given = account.add_mutually_exclusive_group()
+        given.add_argument("--generate", action="store_true", help="random password, shown once")
+        given.add_argument(
+            "--password-stdin", action="store_true", help="read the password from standard input"
+        )
+        account.add_argument(
+            "--password", nargs="?", action=_NoPasswordOption, help=argparse.SUPPRESS
+        )
     tickets = commands.add_parser("tickets", help="ticket classifier tools")
     tickets.add_argument("action", choices=["retrain"])
     privacy = commands.add_parser("privacy", help="export or delete a customer's data, purge")

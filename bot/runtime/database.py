@@ -16,6 +16,8 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import declarative_base
 from sqlalchemy.pool import QueuePool
 
+from bot.runtime.private_files import private_file, tighten
+
 Base = declarative_base()
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000  # Rasa, the actions and the web app write the same file
@@ -53,13 +55,19 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine (and the SQLite file's folder); callers own and dispose it."""
+    """Create an engine (and the SQLite file, 0600, in a 0700 folder if it makes one); callers
+    own and dispose it."""
     parsed = make_url(url)
     sqlite = parsed.get_backend_name() == "sqlite"
     connect_args: dict = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000} if sqlite else {}
     pooling: dict = {}
     if sqlite and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # Raw events, customers' messages, password hashes: the owner's only. SQLite gives
+        # the -wal and -shm files it creates the database file's mode.
+        database = Path(parsed.database)
+        private_file(database)
+        for sidecar in ("-wal", "-shm", "-journal"):
+            tighten(database.with_name(database.name + sidecar))
         # Keep connections open, as SQLAlchemy 2.0 does for SQLite files: 1.4 opens (and
         # tunes) a new one per session, a sixth of Rasa's busy time under load (see
         # benchmarks/README.md). The pool hands each connection to one thread at a time.

@@ -29,6 +29,7 @@ from urllib.parse import unquote, urlencode, urlsplit
 import yaml
 from sqlalchemy.engine import make_url
 
+from bot.runtime.private_files import UMASK, open_private, private_dir, write_private
 from bot.runtime.settings import Settings, SettingsError
 from bot.runtime.tokens import ACTIONS_SECRET_ENV, RASA_TOKEN_ENV, actions_secret, rasa_token
 from bot.runtime.training import rasa_environment
@@ -65,8 +66,7 @@ class Stack:
         line = f"{datetime.now():%Y-%m-%d %H:%M:%S} {message}"
         print(line, file=sys.stderr, flush=True)
         if self.log_dir is not None:
-            self.log_dir.mkdir(parents=True, exist_ok=True)
-            with (self.log_dir / "runner.log").open("a", encoding="utf-8") as out:
+            with open_private(private_dir(self.log_dir) / "runner.log", append=True) as out:
                 out.write(line + "\n")
 
     @property
@@ -270,7 +270,6 @@ def write_endpoints(
     the event broker class of an older checkout played by the journey evaluation, which kept
     conversations in memory.)"""
     path = (folder or settings.project_dir / "var") / f"endpoints-{settings.actions_port}.yml"
-    path.parent.mkdir(parents=True, exist_ok=True)
     action_url = f"{stack_url(settings.internal_host, settings.actions_port)}/webhook"
     action_endpoint: dict = {"url": action_url}
     if guarded:
@@ -284,8 +283,8 @@ def write_endpoints(
         if rabbitmq:
             endpoints["event_broker"] = rabbitmq
     endpoints["lock_store"] = lock_store_config(settings.redis_url)
-    path.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
-    path.chmod(0o600)  # it may hold the Redis and RabbitMQ passwords
+    # It may hold the Redis and RabbitMQ passwords: 0600 from the start, replaced whole.
+    write_private(path, yaml.safe_dump(endpoints, sort_keys=False))
     return path
 
 
@@ -407,11 +406,13 @@ def _start(
     log_mode: str = "w",
 ) -> subprocess.Popen:
     """One process in a session of its own (Ctrl-C reaches only the runner, which stops them
-    in order), writing to `<log_dir>/<name>.log`; the child keeps the log open, we do not."""
+    in order), writing to `<log_dir>/<name>.log`; the child keeps the log open, we do not.
+    Logs hold customers' messages: the folder is 0700 and the files 0600, and the process
+    runs under umask 077, so whatever it creates (the database's -wal and -shm included)
+    is its owner's only."""
     out = None
     if log_dir is not None:
-        log_dir.mkdir(parents=True, exist_ok=True)
-        out = (log_dir / f"{name}.log").open(log_mode)
+        out = open_private(private_dir(log_dir) / f"{name}.log", append=log_mode == "a")
     try:
         return subprocess.Popen(
             command,
@@ -420,6 +421,7 @@ def _start(
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            umask=UMASK,
         )
     finally:
         if out is not None:

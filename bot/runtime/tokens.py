@@ -8,10 +8,10 @@ and restarting rotates it.
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 
+from bot.runtime.private_files import create_private_once
 from bot.runtime.settings import Settings, SettingsError
 
 RASA_TOKEN_FILE = "rasa.token"
@@ -21,24 +21,14 @@ ACTIONS_SECRET_ENV = "CSBOT_ACTIONS_SECRET"
 
 
 def stored_secret(var_dir: Path, name: str, configured: str | None = None) -> str:
-    """`configured`, else the secret in `var_dir/name`, created on first use. Two processes
-    starting together agree: the file appears whole (hard link of a finished temp file) and
-    the loser of the race reads the winner's."""
+    """`configured`, else the secret in `var_dir/name`, created on first use (0600 from the
+    start). Two processes starting together agree: the file appears whole and the loser of
+    the race reads the winner's (`create_private_once`)."""
     if configured:
         return configured
     path = var_dir / name
     if not path.exists():
-        var_dir.mkdir(parents=True, exist_ok=True)
-        temp = var_dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_urlsafe(32))
-        try:
-            os.link(temp, path)
-        except FileExistsError:
-            pass
-        finally:
-            temp.unlink()
+        create_private_once(path, secrets.token_urlsafe(32))
     value = path.read_text(encoding="utf-8").strip()
     if not value:
         raise SettingsError(f"{path} is empty: delete it to generate a new secret")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot import csv_cells
 from bot.privacy.redact import redact
+from bot.runtime.private_files import open_private
 from bot.support.classifier import LabelledTicket, corrections_dir
 from bot.support.models import Ticket
 
@@ -34,7 +35,8 @@ def export_corrections(engine: Engine, models_dir: Path) -> int:
     rows = corrections(engine)
     folder = corrections_dir(models_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    with (folder / "corrections.csv").open("w", newline="", encoding="utf-8") as handle:
+    # Customers' words (redacted): readable by the owner only.
+    with open_private(folder / "corrections.csv", newline="") as handle:
         writer = csv_cells.Writer(handle)  # admins open it in spreadsheets too
         writer.writerow(["text", "category", "priority"])
         writer.writerows((t.text, t.category, t.priority) for t in rows)

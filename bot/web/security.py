@@ -22,6 +22,7 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from cryptography.fernet import Fernet
 from yarl import URL
 
+from bot.runtime.private_files import create_private_once
 from bot.support.agents import AgentView
 from bot.support.sessions import SESSION_MAX_AGE
 from bot.web.keys import SERVICES
@@ -37,9 +38,7 @@ def secret_key(var_dir: Path, configured: str | None) -> bytes:
         return base64.urlsafe_b64decode(configured)
     path = var_dir / "secret.key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(Fernet.generate_key())
-        path.chmod(0o600)
+        create_private_once(path, Fernet.generate_key())  # 0600 from its first byte, whole
     return base64.urlsafe_b64decode(path.read_bytes())
 
 
