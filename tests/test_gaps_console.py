@@ -157,6 +157,11 @@ async def test_approving_writes_a_valid_entry_audits_and_rebuilds(gaps, web_serv
         "kind": "faq_gap",
         "faq_id": "wishlist-save",
         "file": "accounts_privacy_store_care.yml",
+        "texts": [
+            "Can I save products to a wishlist?",
+            "do you have a wish list feature",
+            "where is my wishlist",
+        ],
         "cluster": 7,
     }
 

@@ -150,7 +150,7 @@ def test_export_has_every_row_about_the_customer_and_nothing_else(services, foot
     assert len(tables["tickets"]) == 1 and tables["ticket_events"]
     assert len(tables["csat_ratings"]) == 1 and len(tables["unanswered_questions"]) == 1
     assert [r["email"] for r in tables["deletion_requests"]] == [DEMO_EMAIL]
-    tracker = data["tracker_store"]
+    tracker = tables["tracker_events"]
     assert {r["sender_id"] for r in tracker} == {"c-emma", "c-emma-return"}
     assert tracker[0]["data"]["text"] == "hello from c-emma"
 
@@ -189,16 +189,16 @@ def test_delete_removes_conversations_and_anonymises_orders_only_for_that_custom
 
 def test_without_a_tracker_store_export_and_delete_skip_it(services, other_email):
     chat(services, "c-emma", DEMO_EMAIL, NOW)
-    assert export_customer(services.engine, DEMO_EMAIL)["tracker_store"] == []
+    assert export_customer(services.engine, DEMO_EMAIL)["tables"]["tracker_events"] == []
     assert "tracker_events" not in delete_customer(services.engine, DEMO_EMAIL).deleted
 
 
 def test_a_failed_deletion_deletes_nothing(services, footprints, monkeypatch):
-    def broken(session, found):
+    def broken(session, holding, table, where):
         raise RuntimeError("disk full")
 
     before = counts(services)
-    monkeypatch.setattr(customer_data, "_anonymise_customer", broken)
+    monkeypatch.setattr(customer_data, "_anonymise", broken)
     with pytest.raises(RuntimeError):
         delete_customer(services.engine, DEMO_EMAIL)
     assert counts(services) == before  # the deletes before the failure were rolled back

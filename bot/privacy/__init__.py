@@ -4,12 +4,14 @@
   passwords and PINs, and emails replaced by labels before the log, tickets, classifier data
   and unanswered questions store a text; `redact_at_edge`: cards, IBANs and passwords out of
   what customers type before it reaches Rasa.
-- `customer_data`: one customer's rows in every table (and Rasa's tracker store): export,
-  delete (orders and returns anonymised), and the retention purge.
+- `holdings`: the one list of what holds customer data, tables and files, and what erasing
+  each means; `customer_data` (rows) and `customer_files` (lines of files written from
+  customer text) export, delete (orders and returns anonymised) and purge by it.
 - `requests`: deletion requests the bot files and an admin confirms or rejects.
 """
 
 from bot.privacy.customer_data import Deletion, Purge, delete_customer, export_customer, purge
+from bot.privacy.customer_files import Files
 from bot.privacy.redact import Redactor, redact, redact_at_edge, redact_event
 from bot.privacy.requests import DeletionRequests, Filed, PrivacyError
 
@@ -17,6 +19,7 @@ __all__ = [
     "Deletion",
     "DeletionRequests",
     "Filed",
+    "Files",
     "PrivacyError",
     "Purge",
     "Redactor",

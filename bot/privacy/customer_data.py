@@ -1,14 +1,13 @@
 """Everything csbot holds about one customer: export it, delete it, and purge old chats.
 
-A customer is found by email: their shop record and orders, and the conversations where they
-verified that email (`conversations.customer_email`), plus any conversations named outright
-(a deletion request from a chat where the email was not verified). From the conversations
-follow their logged events, messages, tickets with their timelines, CSAT ratings, unanswered
-questions, deletion requests and, when Rasa's SQL tracker store shares the database, its
-`events` rows. Orders and returns are business records (invoices, warranty): their personal
-fields are anonymised, not deleted.
+What holds customer data, and what erasing it means, is declared once in `holdings`: the
+tables (with how a row is tied to a customer) and the files written from customer text.
+Export, deletion and the retention purge all walk that list, so they cannot drift apart.
 
-Each function returns what it did, so the caller can report or audit it.
+A customer is found by email: their shop record and orders, and the conversations where they
+verified that email (`conversations.customer_email`) or returned one of their orders, plus
+any conversations named outright (a deletion request's own chat). Tickets follow from the
+conversations. Each function returns what it did, so the caller can report or audit it.
 """
 
 from __future__ import annotations
@@ -24,25 +23,34 @@ from typing import Any
 from sqlalchemy import MetaData, Table, delete, func, inspect, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
-from bot.conversations.models import (
-    Conversation,
-    ConversationTag,
-    DeadLetter,
-    LoggedEvent,
-    Message,
-    UnansweredQuestion,
-)
-from bot.privacy.models import DeletionRequest
-from bot.shop.models import Customer, Order, OrderItem, ReturnRequest
+from bot.conversations.models import Conversation, Message, UnansweredQuestion
+from bot.privacy import customer_files
+from bot.privacy.customer_files import CustomerText, Files
+from bot.privacy.holdings import DELETED_TEXT, TABLES, Erase, Key, TableHolding
+from bot.privacy.redact import redact
+from bot.runtime.database import metadata
+from bot.shop.models import Customer, Order, ReturnRequest
 from bot.support.lifecycle import OPEN
-from bot.support.models import CsatRating, Ticket, TicketEvent
+from bot.support.models import AuditEntry, Ticket
+from bot.workbench.nlu_examples import plain
+
+__all__ = [
+    "Deletion",
+    "Files",
+    "Purge",
+    "audit_detail",
+    "delete_customer",
+    "delete_in",
+    "export_customer",
+    "purge",
+]
 
 TRACKER_TABLE = "events"  # Rasa's SQLTrackerStore, keyed by sender_id = conversation id
-DELETED_NAME = "Deleted customer"
-DELETED_ADDRESS = "(deleted at the customer's request)"
-DELETED_REASON = "(deleted at the customer's request)"
 PURGE_BATCH = 500  # conversations per transaction, so a large purge never holds long locks
+TEACH = "teach"  # the audit action of the workbench's writes (bot.support.audit)
+TAUGHT_FIELDS = ("example", "text", "texts")  # where a teach entry keeps what it wrote
 
 
 def tracker_events(connection: Connection) -> Table | None:
@@ -53,14 +61,21 @@ def tracker_events(connection: Connection) -> Table | None:
     return table if {"sender_id", "data"} <= set(table.c.keys()) else None
 
 
+def _tables(connection: Connection) -> list[tuple[TableHolding, Table]]:
+    """The declared holdings with their tables (Rasa's only when it shares the database)."""
+    tables = metadata().tables
+    found = []
+    for holding in TABLES:
+        table = tracker_events(connection) if holding.rasa else tables[holding.table]
+        if table is not None:
+            found.append((holding, table))
+    return found
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
-
-
-def _row(obj: Any) -> dict[str, Any]:
-    return {c.name: _plain(getattr(obj, c.key)) for c in obj.__table__.columns}
 
 
 @dataclass(frozen=True)
@@ -72,6 +87,28 @@ class Footprint:
     order_ids: list[int]
     conversation_ids: list[str]
     ticket_ids: list[int]
+
+    def where(self, holding: TableHolding, table: Table) -> ColumnElement | None:
+        """Which rows of `table` are the customer's (None: none can be)."""
+        keys: dict[Key, list[Any]] = {
+            Key.CUSTOMER: [self.customer_id] if self.customer_id is not None else [],
+            Key.ORDER: self.order_ids,
+            Key.CONVERSATION: self.conversation_ids,
+            Key.TICKET: self.ticket_ids,
+        }
+        clauses = []
+        for key, column in holding.links:
+            if key is Key.EMAIL:
+                if self.email:
+                    clauses.append(func.lower(table.c[column]) == self.email)
+            elif keys[key]:
+                clauses.append(table.c[column].in_(keys[key]))
+        return or_(*clauses) if clauses else None
+
+
+def _tickets(session: Session, conversation_ids: list[str]) -> list[int]:
+    query = select(Ticket.id).where(Ticket.conversation_id.in_(conversation_ids))
+    return list(session.execute(query).scalars()) if conversation_ids else []
 
 
 def footprint(
@@ -99,84 +136,174 @@ def footprint(
     if email:
         found |= {*session.execute(verified).scalars(), *session.execute(returned).scalars()}
     conversations = sorted(found)
-    tickets = select(Ticket.id).where(Ticket.conversation_id.in_(conversations))
     return Footprint(
         email,
         customer.id if customer else None,
         order_ids,
         conversations,
-        list(session.execute(tickets).scalars()),
+        _tickets(session, conversations),
     )
 
 
-def _tracker_rows(connection: Connection, conversation_ids: list[str]) -> list[dict[str, Any]]:
-    table = tracker_events(connection)
-    if table is None:
+# --- the customer's words copied into the audit trail and files ----------------------------
+
+
+def _taught(detail: dict[str, Any] | None) -> list[str]:
+    """What a teach entry says it wrote (an example, a phrasing, a new entry's texts)."""
+    texts: list[str] = []
+    for name in TAUGHT_FIELDS:
+        value = (detail or {}).get(name)
+        values = [value] if isinstance(value, str) else value or []
+        texts += [v for v in values if isinstance(v, str)]
+    return [t for t in texts if t != DELETED_TEXT]
+
+
+def _said(session: Session, conversation_ids: list[str]) -> set[str]:
+    """What the customer wrote in those conversations, normalised like taught texts."""
+    said = select(Message.text).where(
+        Message.conversation_id.in_(conversation_ids), Message.sender == "customer"
+    )
+    asked = select(UnansweredQuestion.text).where(
+        UnansweredQuestion.conversation_id.in_(conversation_ids)
+    )
+    texts = [*session.execute(said).scalars(), *session.execute(asked).scalars()]
+    return {plain(t) for t in texts if t}
+
+
+@dataclass
+class _Teaching:
+    """Teach entries holding the customer's words: those from their conversations (all their
+    texts are theirs) and the gap workbench's (no conversation: the texts they said)."""
+
+    linked: list[AuditEntry]
+    unlinked: list[tuple[AuditEntry, set[str]]]  # (entry, which of its texts are theirs)
+
+    def texts(self) -> list[str]:
+        texts = [t for entry in self.linked for t in _taught(entry.detail)]
+        return texts + [t for _, theirs in self.unlinked for t in theirs]
+
+
+def _teaching(session: Session, conversation_ids: list[str]) -> _Teaching:
+    if not conversation_ids:
+        return _Teaching([], [])
+    query = select(AuditEntry).where(
+        AuditEntry.action == TEACH,
+        or_(AuditEntry.conversation_id.in_(conversation_ids), AuditEntry.conversation_id.is_(None)),
+    )
+    entries = list(session.execute(query.order_by(AuditEntry.id)).scalars())
+    linked = [e for e in entries if e.conversation_id is not None]
+    unlinked = [e for e in entries if e.conversation_id is None and _taught(e.detail)]
+    said = _said(session, conversation_ids) if unlinked else set()
+    matched = []
+    for entry in unlinked:
+        theirs = {t for t in _taught(entry.detail) if plain(t) in said}
+        if theirs:
+            matched.append((entry, theirs))
+    return _Teaching(linked, matched)
+
+
+def _customer_text(session: Session, found: Footprint, teaching: _Teaching) -> CustomerText:
+    topics = select(Ticket.topic).where(Ticket.id.in_(found.ticket_ids))
+    return CustomerText.of(
+        found.conversation_ids,
+        teaching.texts(),
+        [redact(t) for t in session.execute(topics).scalars() if t],  # as corrections.csv has it
+    )
+
+
+def _without_their_words(detail: dict[str, Any], theirs: set[str] | None) -> dict[str, Any]:
+    """A teach entry's detail with the customer's texts (None: all its texts) replaced."""
+
+    def gone(text: Any) -> Any:
+        theirs_or_all = isinstance(text, str) and (theirs is None or text in theirs)
+        return DELETED_TEXT if theirs_or_all else text
+
+    redacted = dict(detail)
+    for name in TAUGHT_FIELDS:
+        if isinstance(redacted.get(name), str):
+            redacted[name] = gone(redacted[name])
+        elif isinstance(redacted.get(name), list):
+            redacted[name] = [gone(t) for t in redacted[name]]
+    return redacted
+
+
+def _redact_teaching(teaching: _Teaching) -> int:
+    """Replace the customer's words in the teach entries; how many entries changed."""
+    changed = 0
+    for entry, theirs in [(e, None) for e in teaching.linked] + teaching.unlinked:
+        redacted = _without_their_words(entry.detail or {}, theirs)
+        if redacted != (entry.detail or {}):
+            entry.detail = redacted
+            changed += 1
+    return changed
+
+
+# --- export --------------------------------------------------------------------------------
+
+
+def _export_rows(
+    connection: Connection, holding: TableHolding, table: Table, found: Footprint
+) -> list[dict[str, Any]]:
+    where = found.where(holding, table)
+    if where is None:
         return []
-    query = select(table).where(table.c.sender_id.in_(conversation_ids)).order_by(table.c.id)
+    order = list(table.primary_key.columns) or list(table.columns)[:1]
     rows = []
-    for row in connection.execute(query):
-        data = dict(row._mapping)
-        try:
-            data["data"] = json.loads(data["data"]) if data.get("data") else None
-        except ValueError:
-            pass  # kept as stored
-        rows.append({k: _plain(v) for k, v in data.items()})
+    for row in connection.execute(select(table).where(where).order_by(*order)):
+        data = {k: _plain(v) for k, v in row._mapping.items()}
+        if holding.rasa and isinstance(data.get("data"), str):
+            try:
+                data["data"] = json.loads(data["data"])
+            except ValueError:
+                pass  # kept as stored
+        rows.append(data)
     return rows
 
 
 def export_customer(
-    engine: Engine, email: str, conversation_ids: Collection[str] = (), now: datetime | None = None
+    engine: Engine,
+    email: str,
+    conversation_ids: Collection[str] = (),
+    now: datetime | None = None,
+    files: Files | None = None,
 ) -> dict[str, Any]:
-    """Every row about the customer, table by table, as JSON-ready data."""
+    """Every row about the customer, table by table, and every line of a file that holds
+    their words, as JSON-ready data."""
     with Session(engine) as session:
         found = footprint(session, email, conversation_ids)
-        conversations, tickets = found.conversation_ids, found.ticket_ids
-
-        def rows(model: Any, *where: Any) -> list[dict[str, Any]]:
-            query = select(model).where(*where).order_by(model.id)
-            return [_row(r) for r in session.execute(query).scalars()]
-
-        tables = {
-            "customers": rows(Customer, Customer.id == found.customer_id),
-            "orders": rows(Order, Order.id.in_(found.order_ids)),
-            "order_items": rows(OrderItem, OrderItem.order_id.in_(found.order_ids)),
-            "return_requests": rows(ReturnRequest, ReturnRequest.order_id.in_(found.order_ids)),
-            "conversations": rows(Conversation, Conversation.id.in_(conversations)),
-            "messages": rows(Message, Message.conversation_id.in_(conversations)),
-            "logged_events": rows(LoggedEvent, LoggedEvent.conversation_id.in_(conversations)),
-            "dead_letters": rows(DeadLetter, DeadLetter.conversation_id.in_(conversations)),
-            "tickets": rows(Ticket, Ticket.id.in_(tickets)),
-            "ticket_events": rows(TicketEvent, TicketEvent.ticket_id.in_(tickets)),
-            "csat_ratings": rows(CsatRating, CsatRating.conversation_id.in_(conversations)),
-            "unanswered_questions": rows(
-                UnansweredQuestion, UnansweredQuestion.conversation_id.in_(conversations)
-            ),
-            "deletion_requests": rows(
-                DeletionRequest,
-                or_(
-                    func.lower(DeletionRequest.email) == found.email,
-                    DeletionRequest.conversation_id.in_(conversations),
-                ),
-            ),
-        }
-        tracker = _tracker_rows(session.connection(), conversations)
+        teaching = _teaching(session, found.conversation_ids)
+        connection = session.connection()
+        tables = {h.key: _export_rows(connection, h, t, found) for h, t in _tables(connection)}
+        tables.setdefault("tracker_events", [])  # Rasa's tracker store lives elsewhere
+        seen = {row["id"] for row in tables["audit_log"]}
+        tables["audit_log"] += [
+            {c.name: _plain(getattr(entry, c.key)) for c in AuditEntry.__table__.columns}
+            for entry, _ in teaching.unlinked
+            if entry.id not in seen
+        ]
+        text = _customer_text(session, found, teaching)
     return {
         "email": found.email,
         "exported_at": _plain(now or datetime.utcnow()),
-        "tracker_store": tracker,
         "tables": tables,
+        "files": customer_files.find(files or Files(), text),
     }
+
+
+# --- deletion and purge ----------------------------------------------------------------------
 
 
 @dataclass
 class Deletion:
-    """What a deletion did: rows deleted and rows anonymised, per table."""
+    """What a deletion did: rows deleted, anonymised and redacted per table, and lines
+    removed per kind of file."""
 
     email: str | None
     conversations: list[str] = field(default_factory=list)
     deleted: Counter = field(default_factory=Counter)
     anonymised: Counter = field(default_factory=Counter)
+    redacted: Counter = field(default_factory=Counter)
+    files: Counter = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -184,103 +311,62 @@ class Deletion:
             "conversations": self.conversations,
             "deleted": dict(self.deleted),
             "anonymised": dict(self.anonymised),
+            "redacted": dict(self.redacted),
+            "files": dict(self.files),
         }
 
 
-def _delete_conversations(session: Session, conversation_ids: list[str]) -> Counter:
-    """Delete the conversations and every row that hangs off them (tickets included)."""
-    counts: Counter = Counter()
-    if not conversation_ids:
-        return counts
-    tickets = list(
-        session.execute(
-            select(Ticket.id).where(Ticket.conversation_id.in_(conversation_ids))
-        ).scalars()
-    )
-    statements = [
-        ("messages", delete(Message).where(Message.conversation_id.in_(conversation_ids))),
-        (
-            "dead_letters",
-            delete(DeadLetter).where(DeadLetter.conversation_id.in_(conversation_ids)),
-        ),
-        (
-            "logged_events",
-            delete(LoggedEvent).where(LoggedEvent.conversation_id.in_(conversation_ids)),
-        ),
-        ("ticket_events", delete(TicketEvent).where(TicketEvent.ticket_id.in_(tickets))),
-        (
-            "csat_ratings",
-            delete(CsatRating).where(
-                or_(
-                    CsatRating.conversation_id.in_(conversation_ids),
-                    CsatRating.ticket_id.in_(tickets),
-                )
-            ),
-        ),
-        ("tickets", delete(Ticket).where(Ticket.id.in_(tickets))),
-        (
-            "unanswered_questions",
-            delete(UnansweredQuestion).where(
-                UnansweredQuestion.conversation_id.in_(conversation_ids)
-            ),
-        ),
-        ("conversations", delete(Conversation).where(Conversation.id.in_(conversation_ids))),
-    ]
-    table = tracker_events(session.connection())
-    if table is not None:
-        statements.append(
-            ("tracker_events", delete(table).where(table.c.sender_id.in_(conversation_ids)))
-        )
-    for name, statement in statements:
-        counts[name] += session.execute(
-            statement.execution_options(synchronize_session=False)
-        ).rowcount
-    tags = delete(ConversationTag).where(ConversationTag.conversation_id.in_(conversation_ids))
-    if tagged := session.execute(tags).rowcount:  # reviewers' labels, counted when there were any
-        counts["conversation_tags"] += tagged
-    return counts
+def _anonymise(session: Session, holding: TableHolding, table: Table, where: Any) -> int:
+    assert holding.anonymise is not None, holding.table
+    return session.execute(update(table).where(where).values(holding.anonymise(table))).rowcount
 
 
-def _anonymise_customer(session: Session, found: Footprint) -> Counter:
-    counts: Counter = Counter()
-    if found.customer_id is not None:
-        counts["customers"] = session.execute(
-            update(Customer)
-            .where(Customer.id == found.customer_id)
-            .values(name=DELETED_NAME, email=f"deleted-{found.customer_id}@invalid")
-        ).rowcount
-    if found.order_ids:
-        counts["orders"] = session.execute(
-            update(Order)
-            .where(Order.id.in_(found.order_ids))
-            .values(shipping_address=DELETED_ADDRESS)
-        ).rowcount
-        counts["return_requests"] = session.execute(
-            update(ReturnRequest)
-            .where(ReturnRequest.order_id.in_(found.order_ids))
-            .values(reason=DELETED_REASON, conversation_id=None)
-        ).rowcount
-    return +counts
+def _erase(session: Session, found: Footprint, files: Files | None, result: Deletion) -> None:
+    """Erase what `found` covers, table by table as `holdings` says, children first, and the
+    customer's lines in files (first: a failure there rolls the database back)."""
+    teaching = _teaching(session, found.conversation_ids)
+    if files is not None:
+        result.files.update(customer_files.remove(files, _customer_text(session, found, teaching)))
+    for holding, table in reversed(_tables(session.connection())):
+        where = found.where(holding, table)
+        if where is None or holding.erase is Erase.KEEP:
+            continue
+        if holding.erase is Erase.DELETE:
+            statement = delete(table).where(where).execution_options(synchronize_session=False)
+            result.deleted[holding.key] += session.execute(statement).rowcount
+        elif holding.erase is Erase.ANONYMISE:
+            result.anonymised[holding.key] += _anonymise(session, holding, table, where)
+        elif holding.erase is Erase.REDACT:
+            result.redacted[holding.key] += _redact_teaching(teaching)
+    session.flush()
 
 
 def delete_in(
-    session: Session, email: str | None, conversation_ids: Collection[str] = ()
+    session: Session,
+    email: str | None,
+    conversation_ids: Collection[str] = (),
+    files: Files | None = None,
 ) -> Deletion:
     """`delete_customer` inside the caller's transaction."""
     found = footprint(session, email, conversation_ids)
     deletion = Deletion(found.email or None, found.conversation_ids)
-    deletion.deleted = +_delete_conversations(session, found.conversation_ids)
-    deletion.anonymised = _anonymise_customer(session, found)
+    _erase(session, found, files, deletion)
+    deletion.deleted, deletion.anonymised = +deletion.deleted, +deletion.anonymised
+    deletion.redacted, deletion.files = +deletion.redacted, +deletion.files
     return deletion
 
 
 def delete_customer(
-    engine: Engine, email: str | None, conversation_ids: Collection[str] = ()
+    engine: Engine,
+    email: str | None,
+    conversation_ids: Collection[str] = (),
+    files: Files | None = None,
 ) -> Deletion:
     """Delete the customer's conversations and everything from them, anonymise their shop
-    record, orders and returns; one transaction. Deletion requests stay as the record."""
+    record, orders and returns, take their words out of the audit trail and the files that
+    copied them; one transaction. Deletion requests stay as the record."""
     with Session(engine) as session, session.begin():
-        return delete_in(session, email, conversation_ids)
+        return delete_in(session, email, conversation_ids, files)
 
 
 @dataclass
@@ -290,12 +376,16 @@ class Purge:
     cutoff: datetime
     conversations: int = 0
     deleted: Counter = field(default_factory=Counter)
+    redacted: Counter = field(default_factory=Counter)
+    files: Counter = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "cutoff": self.cutoff.isoformat(),
             "conversations": self.conversations,
             "deleted": dict(self.deleted),
+            "redacted": dict(self.redacted),
+            "files": dict(self.files),
         }
 
 
@@ -304,9 +394,12 @@ def _batches(items: list[str], size: int) -> Iterator[list[str]]:
         yield items[start : start + size]
 
 
-def purge(engine: Engine, retention_days: float, now: datetime | None = None) -> Purge:
+def purge(
+    engine: Engine, retention_days: float, now: datetime | None = None, files: Files | None = None
+) -> Purge:
     """Delete conversations whose last activity is older than `retention_days`, with all
-    their rows, except those with a ticket still open; also unanswered questions that old."""
+    their rows and copies, except those with a ticket still open; also the rows of holdings
+    that age out by themselves (unanswered questions) that old."""
     if retention_days <= 0:
         raise ValueError("retention_days must be above 0")
     cutoff = (now or datetime.utcnow()) - timedelta(days=retention_days)
@@ -321,14 +414,19 @@ def purge(engine: Engine, retention_days: float, now: datetime | None = None) ->
     result = Purge(cutoff)
     for batch in _batches(ids, PURGE_BATCH):
         with Session(engine) as session, session.begin():
-            still = stale.where(Conversation.id.in_(batch))  # no new message since
-            result.deleted.update(
-                _delete_conversations(session, list(session.execute(still).scalars()))
-            )
+            still = list(session.execute(stale.where(Conversation.id.in_(batch))).scalars())
+            found = Footprint("", None, [], still, _tickets(session, still))  # no new message
+            done = Deletion(None, still)
+            _erase(session, found, files, done)
+            result.deleted.update(done.deleted)
+            result.redacted.update(done.redacted)
+            result.files.update(done.files)
     with Session(engine) as session, session.begin():
-        old_questions = delete(UnansweredQuestion).where(UnansweredQuestion.created_at < cutoff)
-        result.deleted["unanswered_questions"] += session.execute(old_questions).rowcount
-    result.deleted = +result.deleted
+        for holding, table in _tables(session.connection()):
+            if holding.ages_out:
+                old = delete(table).where(table.c[holding.ages_out] < cutoff)
+                result.deleted[holding.key] += session.execute(old).rowcount
+    result.deleted, result.redacted, result.files = +result.deleted, +result.redacted, +result.files
     result.conversations = result.deleted["conversations"]
     return result
 
@@ -336,8 +434,13 @@ def purge(engine: Engine, retention_days: float, now: datetime | None = None) ->
 def audit_detail(email: str, deletion: Deletion | None = None) -> dict[str, Any]:
     """What the audit trail keeps of an export or a deletion: a digest of the email (so an
     admin can check "was this customer's data deleted?" without the trail keeping the
-    address) and, for a deletion, the row counts."""
+    address) and, for a deletion, the counts."""
     detail: dict[str, Any] = {"customer": hashlib.sha256(email.lower().encode()).hexdigest()[:16]}
     if deletion is not None:
-        detail.update(deleted=dict(deletion.deleted), anonymised=dict(deletion.anonymised))
+        detail.update(
+            deleted=dict(deletion.deleted),
+            anonymised=dict(deletion.anonymised),
+            redacted=dict(deletion.redacted),
+            files=dict(deletion.files),
+        )
     return detail

@@ -291,12 +291,20 @@ def _audit(engine: Engine, action: str, detail: dict) -> None:
     record(engine, _operator(), action, detail=detail)
 
 
+def _after_file_changes(files: dict[str, int]) -> None:
+    """What an operator runs next when customer lines left files that feed other things."""
+    if files.get("faq_phrasings"):
+        print("FAQ phrasings changed: run `csbot knowledge build`.", file=sys.stderr)
+    if files.get("ticket_corrections"):
+        print("Corrections changed: run `csbot tickets retrain`.", file=sys.stderr)
+
+
 def _privacy_export(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
     import json
 
-    from bot.privacy.customer_data import audit_detail, export_customer
+    from bot.privacy.customer_data import Files, audit_detail, export_customer
 
-    data = json.dumps(export_customer(engine, args.email), indent=2)
+    data = json.dumps(export_customer(engine, args.email, files=Files.of(settings)), indent=2)
     _audit(engine, "export", audit_detail(args.email))
     if not args.out:
         print(data)
@@ -309,23 +317,26 @@ def _privacy_export(engine: Engine, settings: Settings, args: argparse.Namespace
 def _privacy_delete(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
     import json
 
-    from bot.privacy.customer_data import audit_detail, delete_customer
+    from bot.privacy.customer_data import Files, audit_detail, delete_customer
 
     if not args.yes and input(f"Type {args.email} again to delete its data: ") != args.email:
         print("Nothing deleted.", file=sys.stderr)
         return 1
-    deletion = delete_customer(engine, args.email)
+    deletion = delete_customer(engine, args.email, files=Files.of(settings))
     _audit(engine, "delete", audit_detail(args.email, deletion))
     print(json.dumps(deletion.as_dict(), indent=2))
+    _after_file_changes(deletion.files)
     return 0
 
 
 def _privacy_purge(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
     import json
 
-    from bot.privacy.customer_data import purge
+    from bot.privacy.customer_data import Files, purge
 
-    print(json.dumps(purge(engine, args.days or settings.retention_days).as_dict(), indent=2))
+    done = purge(engine, args.days or settings.retention_days, files=Files.of(settings))
+    print(json.dumps(done.as_dict(), indent=2))
+    _after_file_changes(done.files)
     return 0
 
 

@@ -70,6 +70,12 @@ def story_steps(events: list[dict], intents: dict[str, str] | None = None) -> li
     return data["stories"][0]["steps"]
 
 
+def story_prefix(conversation_id: str) -> str:
+    """How a saved story's name starts: privacy export and deletion find it by this."""
+    safe_id = re.sub(r"[^\w.-]", "_", conversation_id)[:60]
+    return f"conversation {safe_id},"
+
+
 def save_story(
     engine: Engine,
     stories_dir: Path,
@@ -87,8 +93,7 @@ def save_story(
     data, yaml = yaml_files.load(path) if path.exists() else yaml_files.round_trip(HEADER)
     if not path.exists():
         yaml.indent(mapping=2, sequence=4, offset=2)
-    safe_id = re.sub(r"[^\w.-]", "_", conversation_id)[:60]
-    name = f"conversation {safe_id}, saved by {author} on {at:%Y-%m-%d %H:%M} UTC"
+    name = f"{story_prefix(conversation_id)} saved by {author} on {at:%Y-%m-%d %H:%M} UTC"
     stories = data["stories"]
     if any(s.get("story") == name for s in stories):
         raise TeachError("this conversation was just saved")

@@ -203,6 +203,7 @@ async def approve(request: web.Request) -> web.Response:
     faq_dir = folder(request, "faq_dir")
     typed = await _form(request)
     author = request["agent"].username
+    written: list[str] = []  # for the audit trail: privacy export and deletion find them by it
 
     def work() -> tuple[faq_entries.FaqResult, int]:
         question = " ".join(typed.get("question", "").split())
@@ -212,13 +213,15 @@ async def approve(request: web.Request) -> web.Response:
         if not answer:
             raise TeachError("write the answer: the draft has none")
         size = _size(typed.get("size", ""))
+        phrasings = split_phrasings(typed.get("phrasings", ""), question)
+        written[:] = [question, *phrasings]
         result = faq_entries.new_entry(
             faq_dir,
             typed.get("id", "").strip(),
             typed.get("topic", "").strip() or "workbench",
             question,
             answer,
-            split_phrasings(typed.get("phrasings", ""), question),
+            phrasings,
             author,
             datetime.utcnow(),
         )
@@ -234,7 +237,13 @@ async def approve(request: web.Request) -> web.Response:
             f'"{result.text}". Remove it from the draft, or add the questions as phrasings.'
         )
         return await _again(request, error, typed, 409)
-    detail = {"kind": "faq_gap", "faq_id": result.faq_id, "file": result.file, "cluster": size}
+    detail = {
+        "kind": "faq_gap",
+        "faq_id": result.faq_id,
+        "file": result.file,
+        "texts": written,
+        "cluster": size,
+    }
     await asyncio.to_thread(
         request.app[SERVICES].audit.record, request["agent"], "teach", detail=detail
     )

@@ -2,7 +2,9 @@
 bot filed, to confirm or reject.
 
 Exports are POSTs (CSRF-checked, and the email stays out of URLs and access logs); a deletion
-needs the email typed twice. The work runs in a worker thread.
+needs the email typed twice. Both cover the files the workbench wrote from customer text (the
+settings' folders); the FAQ index is rebuilt when they lose a phrasing. The work runs in a
+worker thread.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from yarl import URL
 
 from bot.privacy import customer_data
 from bot.privacy.customer_data import Deletion
+from bot.privacy.customer_files import Files
 from bot.privacy.requests import PrivacyError
 from bot.web.console.common import context
-from bot.web.keys import SERVICES
+from bot.web.keys import REINDEX, SERVICES, SETTINGS
 from bot.web.numbers import path_id
 
 PAGE = "/console/admin/privacy"
@@ -32,10 +35,24 @@ def _back(error: str | None = None, notice: str | None = None) -> web.HTTPFound:
 
 
 def _summary(deletion: Deletion) -> str:
-    counts = {**deletion.deleted, **{f"{k} anonymised": v for k, v in deletion.anonymised.items()}}
+    counts = {
+        **deletion.deleted,
+        **{f"{k} anonymised": v for k, v in deletion.anonymised.items()},
+        **{f"{k} redacted": v for k, v in deletion.redacted.items()},
+        **{f"{k} lines": v for k, v in deletion.files.items()},
+    }
     parts = ", ".join(f"{table} {n}" for table, n in sorted(counts.items())) or "nothing"
     # The notice travels in the redirect's URL: it names no email (browser history, logs).
     return f"Deleted for {'the customer' if deletion.email else 'the conversation'}: {parts}."
+
+
+def _files(request: web.Request) -> Files:
+    return Files.of(request.app[SETTINGS])
+
+
+def _reindex_if_faq_changed(request: web.Request, deletion: Deletion) -> None:
+    if deletion.files.get("faq_phrasings"):
+        request.app[REINDEX].start()  # the index holds the phrasings too
 
 
 async def _email(request: web.Request) -> str:
@@ -59,7 +76,9 @@ async def page(request: web.Request) -> dict:
 async def export(request: web.Request) -> web.Response:
     email = await _email(request)
     services = request.app[SERVICES]
-    data = await asyncio.to_thread(customer_data.export_customer, services.engine, email)
+    data = await asyncio.to_thread(
+        customer_data.export_customer, services.engine, email, files=_files(request)
+    )
     await asyncio.to_thread(
         services.audit.record, request["agent"], "export", detail=customer_data.audit_detail(email)
     )
@@ -77,9 +96,12 @@ async def delete(request: web.Request) -> web.Response:
     if again != email:
         raise _back(error="The email typed again does not match: nothing was deleted.")
     services = request.app[SERVICES]
-    deletion = await asyncio.to_thread(customer_data.delete_customer, services.engine, email)
+    deletion = await asyncio.to_thread(
+        customer_data.delete_customer, services.engine, email, files=_files(request)
+    )
     detail = customer_data.audit_detail(email, deletion)
     await asyncio.to_thread(services.audit.record, request["agent"], "delete", detail=detail)
+    _reindex_if_faq_changed(request, deletion)
     raise _back(notice=_summary(deletion))
 
 

@@ -141,6 +141,7 @@ async def faq_phrasing(request: web.Request) -> web.Response:
 async def faq_new(request: web.Request) -> web.Response:
     faq_dir, engine = folder(request, "faq_dir"), request.app[SERVICES].engine
     author = request["agent"].username
+    written: list[str] = []  # for the audit trail: privacy export and deletion find them by it
 
     def work(conversation_id: str, form: dict[str, str]):
         text = _message_text(engine, conversation_id, form.get("message", ""))
@@ -149,6 +150,7 @@ async def faq_new(request: web.Request) -> web.Response:
         if not answer:
             raise TeachError("write the answer (the agent's reply is a draft)")
         phrasings = [text] if text.strip() != question.strip() else []
+        written[:] = [question, *phrasings]
         return faq_entries.new_entry(
             faq_dir,
             form.get("faq_id", "").strip(),
@@ -170,7 +172,7 @@ async def faq_new(request: web.Request) -> web.Response:
     await _audit(
         request,
         conversation_id,
-        {"kind": "faq_new", "faq_id": result.faq_id, "file": result.file},
+        {"kind": "faq_new", "faq_id": result.faq_id, "file": result.file, "texts": written},
     )
     request.app[REINDEX].start()
     raise back_to(
