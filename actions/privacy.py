@@ -4,7 +4,8 @@ A request ("delete my account", "please erase my data") is filed at once; a ques
 deletion ("how do I delete my account?", "I changed my mind, can I stop it?") is answered
 from the knowledge base and offered a button that files one. The request names the
 customer's verified email when they looked up an order in this chat; an email typed in the
-message is filed as unverified, for the admin to check.
+message is filed as unverified: it deletes nothing beyond this chat until an admin has
+checked who is asking and recorded how (`bot.privacy.requests`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.deps import UsesServices, customer_text
+from bot.privacy.models import Verification
 from bot.privacy.requests import Filed
 from bot.shop.orders import parse_email
 
@@ -36,12 +38,12 @@ KEPT = (
 def reply(filed: Filed) -> str:
     """What the customer is told: the request number, whose data, and what happens next."""
     number = f"request #{filed.request_id}"
-    if filed.email and filed.email_verified:
+    if filed.verification is Verification.IN_CHAT:
         return (
             f"I've filed {number} to delete the personal data linked to {filed.email}. Our "
             f"team confirms it, normally within 30 days, and then it is deleted. {KEPT}"
         )
-    if filed.email:
+    if filed.verification is not Verification.NO_EMAIL:  # typed, not verified
         return (
             f"I've filed {number} to delete the personal data linked to {filed.email}. As that "
             "email isn't verified in this chat, our team will check it's really you before "
@@ -73,10 +75,14 @@ async def request_deletion(
 ) -> list[EventType]:
     """File (or add to) this conversation's deletion request and say what happens next."""
     text = customer_text(tracker)
+    # Verified: the email of an order looked up in this chat (order number and email
+    # checked). Typed: anyone can type anyone's address, so it is filed as not verified.
     verified = tracker.get_slot("verified_customer")
-    email = verified or next(tracker.get_latest_entity_values("email"), None) or parse_email(text)
+    typed = next(tracker.get_latest_entity_values("email"), None) or parse_email(text)
     filed = await action.call(
-        lambda s: s.deletion_requests.file(tracker.sender_id, email, bool(verified), text)
+        lambda s: s.deletion_requests.file(
+            tracker.sender_id, text, verified_email=verified, typed_email=typed
+        )
     )
     dispatcher.utter_message(text=reply(filed))
     return []

@@ -87,8 +87,8 @@ async def test_admin_deletes_only_when_the_email_is_typed_twice(client, people, 
 async def test_admin_confirms_or_rejects_the_bots_deletion_requests(client, people, web_services):
     chat(web_services, "c-kim", EMAIL)
     chat(web_services, "c-anon", None)
-    kim = web_services.deletion_requests.file("c-kim", EMAIL, True, "delete my data")
-    anon = web_services.deletion_requests.file("c-anon", "who@example.com", False, "delete me")
+    kim = web_services.deletion_requests.file("c-kim", "delete my data", verified_email=EMAIL)
+    anon = web_services.deletion_requests.file("c-anon", "delete me", typed_email="who@example.com")
     token = await login(client, "sam")
     page = await (await client.get("/console/admin/privacy")).text()
     assert "2 pending" in page and "(verified)" in page and "(not verified)" in page
@@ -146,7 +146,7 @@ def test_cli_exports_deletes_and_purges(database, tmp_path, capsys, monkeypatch)
 
 
 def test_cli_lists_pending_requests(database, capsys):
-    database.deletion_requests.file("c-1", EMAIL, False, "delete")
+    database.deletion_requests.file("c-1", "delete", typed_email=EMAIL)
     assert main(["privacy", "requests"]) == 0
     assert f"c-1  {EMAIL} (NOT verified)" in capsys.readouterr().out
 

@@ -16,7 +16,7 @@ from bot.conversations.log import ConversationLog
 from bot.conversations.models import Conversation, LoggedEvent, Message, UnansweredQuestion
 from bot.privacy import customer_data
 from bot.privacy.customer_data import delete_customer, export_customer, purge
-from bot.privacy.models import DeletionRequest
+from bot.privacy.models import DeletionRequest, Verification
 from bot.privacy.requests import PrivacyError
 from bot.shop.demo_data import DEMO_EMAIL, DEMO_ORDER_DELIVERED
 from bot.shop.models import Customer, Order, OrderItem, ReturnRequest
@@ -109,7 +109,7 @@ def footprints(services, other_email):
         )
     chat(services, "c-emma-return", None, NOW)
     tracker_rows(services, "c-emma", "c-emma-return", OTHER)
-    services.deletion_requests.file("c-emma", DEMO_EMAIL, True, "delete my data")
+    services.deletion_requests.file("c-emma", "delete my data", verified_email=DEMO_EMAIL)
     return other_email
 
 
@@ -233,27 +233,26 @@ def test_deletion_requests_are_filed_once_per_conversation_and_confirmed_by_an_a
     alex = services.agents.create("alex", "Alex", PASSWORD)
     sam = services.agents.create("sam", "Sam", PASSWORD, role="admin")
     chat(services, "c-emma", DEMO_EMAIL, NOW)
-    first = services.deletion_requests.file(
-        "c-emma", None, False, "delete my data, card 4111 1111 1111 1111"
-    )
-    assert (first.is_new, first.email) == (True, None)
-    again = services.deletion_requests.file("c-emma", DEMO_EMAIL, True, "again")
-    assert (again.request_id, again.is_new, again.email, again.email_verified) == (
+    first = services.deletion_requests.file("c-emma", "delete my data, card 4111 1111 1111 1111")
+    assert (first.is_new, first.email, first.verification) == (True, None, Verification.NO_EMAIL)
+    again = services.deletion_requests.file("c-emma", "again", verified_email=DEMO_EMAIL)
+    assert (again.request_id, again.is_new, again.email, again.verification) == (
         first.request_id,
         False,
         DEMO_EMAIL,
-        True,
+        Verification.IN_CHAT,
     )
     (pending,) = services.deletion_requests.pending()
     assert pending.text == "delete my data, card [CARD]"
     with pytest.raises(PrivacyError, match="only an admin"):
         services.deletion_requests.confirm(first.request_id, alex)
     assert counts(services)["conversations"] == 1
-    done = services.deletion_requests.confirm(first.request_id, sam)
+    done = services.deletion_requests.confirm(first.request_id, sam).deletion
     assert done.deleted["conversations"] == 1 and done.anonymised["customers"] == 1
     with Session(services.engine) as session:
         stored = session.get(DeletionRequest, first.request_id)
-    assert (stored.status, stored.decided_by, stored.outcome) == ("done", sam.id, done.as_dict())
+    assert (stored.status, stored.decided_by) == ("done", sam.id)
+    assert stored.outcome == {**done.as_dict(), "scope": "customer"}
     assert services.deletion_requests.pending() == []
     with pytest.raises(PrivacyError, match="already done"):
         services.deletion_requests.confirm(first.request_id, sam)
@@ -262,7 +261,9 @@ def test_deletion_requests_are_filed_once_per_conversation_and_confirmed_by_an_a
 def test_a_rejected_request_deletes_nothing(services):
     sam = services.agents.create("sam", "Sam", PASSWORD, role="admin")
     chat(services, "c-x", None, NOW)
-    filed = services.deletion_requests.file("c-x", "someone@else.example", False, "delete them")
+    filed = services.deletion_requests.file(
+        "c-x", "delete them", typed_email="someone@else.example"
+    )
     services.deletion_requests.reject(filed.request_id, sam)
     assert counts(services)["conversations"] == 1
     with pytest.raises(PrivacyError, match="already rejected"):

@@ -7,15 +7,18 @@
 - `holdings`: the one list of what holds customer data, tables and files, and what erasing
   each means; `customer_data` (rows) and `customer_files` (lines of files written from
   customer text) export, delete (orders and returns anonymised) and purge by it.
-- `requests`: deletion requests the bot files and an admin confirms or rejects.
+- `requests`: deletion requests the bot files and an admin confirms or rejects; what a
+  confirmation may delete depends on how the asker's email was verified.
 """
 
 from bot.privacy.customer_data import Deletion, Purge, delete_customer, export_customer, purge
 from bot.privacy.customer_files import Files
+from bot.privacy.models import Verification
 from bot.privacy.redact import Redactor, redact, redact_at_edge, redact_event
-from bot.privacy.requests import DeletionRequests, Filed, PrivacyError
+from bot.privacy.requests import Confirmed, DeletionRequests, Filed, PrivacyError, Scope
 
 __all__ = [
+    "Confirmed",
     "Deletion",
     "DeletionRequests",
     "Filed",
@@ -23,6 +26,8 @@ __all__ = [
     "PrivacyError",
     "Purge",
     "Redactor",
+    "Scope",
+    "Verification",
     "delete_customer",
     "export_customer",
     "purge",

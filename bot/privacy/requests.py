@@ -1,10 +1,13 @@
 """Deletion requests: the bot files one when a customer asks for their data to be deleted;
 an admin confirms it (which deletes) or rejects it.
 
-A request from a chat where the customer verified their email (an order lookup) names that
-email; otherwise it carries the email the customer typed, marked unverified, or none: the
-admin checks who is asking before confirming, and a confirmed request without an email
-deletes only that conversation.
+Who is asking decides what a confirmation may delete (`Verification`). A customer who looked
+up an order in the chat (order number and email checked, the `verified_customer` slot) has
+shown they own that email: confirming deletes everything for it. An email only typed in the
+chat proves nothing (anyone can type "I'm emma.larsen@example.com"): the admin must record
+how they checked who is asking before such a request deletes anything beyond its own
+conversation, and the check is stored with the request and audited. Without that, or
+without an email, a confirmation deletes only the conversation the request came from.
 """
 
 from __future__ import annotations
@@ -12,21 +15,32 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.privacy.customer_data import Deletion, delete_in
-from bot.privacy.models import DeletionRequest
+from bot.privacy.customer_files import Files
+from bot.privacy.models import DeletionRequest, Verification
 from bot.privacy.redact import redact
 from bot.support.agents import AgentView
 
 PENDING, DONE, REJECTED = "pending", "done", "rejected"
+MIN_IDENTITY_CHECK = 10  # characters: "ok" is not a record of how identity was checked
 
 
 class PrivacyError(ValueError):
-    """A request that cannot be decided (unknown, already decided, not an admin)."""
+    """A request that cannot be decided (unknown, already decided, not an admin, an
+    unverified email confirmed without saying how identity was checked)."""
+
+
+class Scope(Enum):
+    """What a confirmation deletes."""
+
+    CUSTOMER = "customer"  # every conversation of the email; shop record and orders anonymised
+    CONVERSATION = "conversation"  # only the conversation the request was filed from
 
 
 @dataclass(frozen=True)
@@ -34,7 +48,19 @@ class Filed:
     request_id: int
     is_new: bool  # False: this conversation already had a pending request
     email: str | None
-    email_verified: bool
+    verification: Verification
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """What a confirmation did, and on what grounds (for the audit trail)."""
+
+    request_id: int
+    conversation_id: str
+    scope: Scope
+    verification: Verification
+    identity_check: str | None
+    deletion: Deletion
 
 
 class DeletionRequests:
@@ -43,11 +69,18 @@ class DeletionRequests:
         self._clock = clock
 
     def file(
-        self, conversation_id: str, email: str | None, email_verified: bool, text: str = ""
+        self,
+        conversation_id: str,
+        text: str = "",
+        *,
+        verified_email: str | None = None,
+        typed_email: str | None = None,
     ) -> Filed:
         """File a request, or return the conversation's pending one (taking an email it
-        lacked, or a verified one over a typed one)."""
-        email = email.strip().lower() if email else None
+        lacked, or a verified one over a typed one). `verified_email`: the email of an order
+        the customer looked up in this conversation; `typed_email`: one they only wrote."""
+        verified = verified_email.strip().lower() if verified_email else None
+        email = verified or (typed_email.strip().lower() if typed_email else None)
         with Session(self._engine) as session, session.begin():
             query = select(DeletionRequest).where(
                 DeletionRequest.conversation_id == conversation_id,
@@ -64,10 +97,10 @@ class DeletionRequests:
                     created_at=self._clock(),
                 )
                 session.add(request)
-            if email and (request.email is None or (email_verified and not request.email_verified)):
-                request.email, request.email_verified = email, email_verified
+            if email and (request.email is None or (verified and not request.email_verified)):
+                request.email, request.email_verified = email, bool(verified)
             session.flush()
-            return Filed(request.id, is_new, request.email, request.email_verified)
+            return Filed(request.id, is_new, request.email, request.verification)
 
     def pending(self) -> list[DeletionRequest]:
         query = (
@@ -89,14 +122,44 @@ class DeletionRequests:
         request.decided_at, request.decided_by = self._clock(), admin.id
         return request
 
-    def confirm(self, request_id: int, admin: AgentView) -> Deletion:
-        """Delete what the request covers (its email's data and its conversation) and mark
-        it done with what was deleted; one transaction."""
+    def confirm(
+        self,
+        request_id: int,
+        admin: AgentView,
+        identity_check: str = "",
+        scope: Scope = Scope.CUSTOMER,
+        files: Files | None = None,
+    ) -> Confirmed:
+        """Delete what the request covers (and the customer's lines in `files`) and mark it
+        done with what was deleted; one transaction. An email not verified in the chat needs
+        `identity_check` (how the admin made sure the person asking owns it) for
+        `Scope.CUSTOMER`; `Scope.CONVERSATION` deletes only the request's own conversation
+        and needs none."""
         with Session(self._engine) as session, session.begin():
             request = self._decide(session, request_id, admin)
-            deletion = delete_in(session, request.email, [request.conversation_id])
-            request.status, request.outcome = DONE, deletion.as_dict()
-            return deletion
+            if request.email is None:
+                scope = Scope.CONVERSATION
+            check = redact(" ".join(identity_check.split()))[:500] or None
+            if scope is Scope.CUSTOMER and request.verification is Verification.NOT_VERIFIED:
+                if check is None or len(check) < MIN_IDENTITY_CHECK:
+                    raise PrivacyError(
+                        f"{request.email} was typed in the chat, not verified: say how you "
+                        "checked that the person asking owns it (for instance, they wrote "
+                        "from that address) before deleting its data. Nothing was deleted."
+                    )
+                request.identity_check = check
+            email = request.email if scope is Scope.CUSTOMER else None
+            deletion = delete_in(session, email, [request.conversation_id], files)
+            request.status = DONE
+            request.outcome = {**deletion.as_dict(), "scope": scope.value}
+            return Confirmed(
+                request.id,
+                request.conversation_id,
+                scope,
+                request.verification,
+                request.identity_check,
+                deletion,
+            )
 
     def reject(self, request_id: int, admin: AgentView) -> None:
         with Session(self._engine) as session, session.begin():

@@ -341,12 +341,12 @@ def _privacy_purge(engine: Engine, settings: Settings, args: argparse.Namespace)
 
 
 def _privacy_requests(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
+    from bot.privacy.models import Verification
     from bot.privacy.requests import DeletionRequests
 
     for r in DeletionRequests(engine).pending():
-        who = (
-            f"{r.email} ({'verified' if r.email_verified else 'NOT verified'})" if r.email else "-"
-        )
+        verified = r.verification is not Verification.NOT_VERIFIED
+        who = f"{r.email} ({'verified' if verified else 'NOT verified'})" if r.email else "-"
         print(f"#{r.id}  {r.created_at:%Y-%m-%d %H:%M}  {r.conversation_id}  {who}")
     return 0
 

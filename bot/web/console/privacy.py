@@ -2,9 +2,11 @@
 bot filed, to confirm or reject.
 
 Exports are POSTs (CSRF-checked, and the email stays out of URLs and access logs); a deletion
-needs the email typed twice. Both cover the files the workbench wrote from customer text (the
-settings' folders); the FAQ index is rebuilt when they lose a phrasing. The work runs in a
-worker thread.
+needs the email typed twice. A request whose email was only typed in the chat is confirmed
+for that email only with a note of how the admin checked who is asking (stored and audited);
+without one, only its own conversation can be deleted. Both cover the files the workbench
+wrote from customer text (the settings' folders); the FAQ index is rebuilt when they lose a
+phrasing. The work runs in a worker thread.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from yarl import URL
 from bot.privacy import customer_data
 from bot.privacy.customer_data import Deletion
 from bot.privacy.customer_files import Files
-from bot.privacy.requests import PrivacyError
+from bot.privacy.requests import PrivacyError, Scope
 from bot.web.console.common import context
 from bot.web.keys import REINDEX, SERVICES, SETTINGS
 from bot.web.numbers import path_id
@@ -106,24 +108,38 @@ async def delete(request: web.Request) -> web.Response:
 
 
 async def confirm(request: web.Request) -> web.Response:
+    """Confirm a request: for its email (`identity_check` said how an unverified one was
+    checked), or with `scope=conversation` for its own conversation only."""
     services, request_id = request.app[SERVICES], path_id(request)
+    form = await request.post()
+    scope = Scope.CONVERSATION if form.get("scope") == "conversation" else Scope.CUSTOMER
     try:
-        deletion = await asyncio.to_thread(
-            services.deletion_requests.confirm, request_id, request["agent"]
+        confirmed = await asyncio.to_thread(
+            services.deletion_requests.confirm,
+            request_id,
+            request["agent"],
+            identity_check=str(form.get("identity_check", "")),
+            scope=scope,
+            files=_files(request),
         )
     except PrivacyError as exc:
         raise _back(error=str(exc)) from None
+    deletion = confirmed.deletion
     detail = {
         "request": request_id,
+        "scope": confirmed.scope.value,
+        "verification": confirmed.verification.value,
+        "identity_check": confirmed.identity_check,
         **customer_data.audit_detail(deletion.email or "", deletion),
     }
     await asyncio.to_thread(
         services.audit.record,
         request["agent"],
         "delete",
-        conversation_id=(deletion.conversations or [None])[0],
+        conversation_id=confirmed.conversation_id,
         detail=detail,
     )
+    _reindex_if_faq_changed(request, deletion)
     raise _back(notice=f"Request #{request_id} done. {_summary(deletion)}")
 
 
