@@ -4,12 +4,14 @@ a fake Send API on loopback) with signed, unsigned, forged and very long message
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 
 import pytest
 from sanic import Sanic
 
+from bot.channels.deliveries import Deliveries
 from bot.channels.messenger import MessengerInput, MessengerOutput
 from bot.channels.messenger_format import (
     MAX_QUICK_REPLIES,
@@ -124,7 +126,7 @@ def said(text: str, sender: str = PSID) -> dict:
         "sender": {"id": sender},
         "recipient": {"id": "PAGE"},
         "timestamp": 1,
-        "message": {"mid": "m", "text": text},
+        "message": {"mid": f"m_{uuid.uuid4().hex}", "text": text},
     }
 
 
@@ -134,21 +136,31 @@ async def graph(aiohttp_server):
 
 
 @pytest.fixture
-async def channel(graph, monkeypatch):
+async def channel(graph, monkeypatch, web_services):
     """csbot's Messenger channel served by Sanic as Rasa serves it (same blueprint, same URL
     prefix), with a bot that echoes and offers the rating buttons; `heard` keeps what the
-    bot was given."""
+    bot was given; while `gate` is clear a turn waits before it answers."""
     heard: list = []
+    gate = asyncio.Event()
+    gate.set()
 
     async def bot(message) -> None:
         heard.append(message)
+        await gate.wait()
         await message.output_channel.send_response(
             message.sender_id,
             {"text": f"You said: {message.text}", "buttons": [dict(b) for b in RATINGS]},
         )
 
     graph_url = str(graph.make_url("")).rstrip("/")
-    channel = MessengerInput(VERIFY_TOKEN, APP_SECRET, PAGE_TOKEN, graph_url, RASA_TOKEN)
+    channel = MessengerInput(
+        VERIFY_TOKEN,
+        APP_SECRET,
+        PAGE_TOKEN,
+        graph_url,
+        RASA_TOKEN,
+        deliveries=Deliveries(web_services.engine),
+    )
     monkeypatch.setattr(Sanic, "test_mode", True)  # lets Sanic start more than one app
     app = Sanic(f"rasa_{uuid.uuid4().hex}")
     app.blueprint(channel.blueprint(bot), url_prefix="/webhooks/facebook")
@@ -156,8 +168,9 @@ async def channel(graph, monkeypatch):
     server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True)
     await server.startup()
     await server.after_start()
-    channel.url, channel.heard = f"http://127.0.0.1:{port}", heard
+    channel.url, channel.heard, channel.gate = f"http://127.0.0.1:{port}", heard, gate
     yield channel
+    gate.set()
     await server.before_stop()
     await server.close()
     await server.after_stop()
@@ -197,6 +210,7 @@ async def test_a_signed_message_reaches_the_bot_and_the_reply_reaches_messenger(
 ):
     answer = await post_signed(public, page_event(said("where is my order?")))
     assert answer.status == 200
+    await channel.turns.idle()
     [message] = channel.heard
     assert (message.text, message.sender_id, message.input_channel) == (
         "where is my order?",
@@ -237,10 +251,44 @@ async def test_a_very_long_genuine_batch_passes_the_signature_check_whole(public
     assert len(body) > 200_000
     answer = await post_signed(public, body)
     assert answer.status == 200
+    await channel.turns.idle()
     assert len(channel.heard) == 100  # every event of the batch, not just the first
     assert channel.heard[99].text == f"99 {long_text}"
     replies = [b for b in graph.app[RECEIVED] if "message" in b]
     assert len(replies) >= 100 and graph.app[REFUSED] == []  # split within 2000 characters
+
+
+async def test_a_redelivered_message_is_answered_again_but_handled_once(
+    public, channel, graph, web_services
+):
+    """Meta sends a call again when our answer was slow or lost: the same `mid` is one turn
+    (one ticket, one return), and a restarted Rasa still knows it."""
+    event = said("I want to return my kettle")
+    body = json.dumps(page_event(event)).encode()
+    assert (await post_signed(public, body)).status == 200
+    assert (await post_signed(public, body)).status == 200
+    await channel.turns.idle()
+    assert [m.text for m in channel.heard] == ["I want to return my kettle"]
+    assert texts_to(graph.app[RECEIVED], PSID) == ["You said: I want to return my kettle"]
+    assert not Deliveries(web_services.engine).first_time("facebook", event["message"]["mid"])
+
+
+async def test_a_slow_turn_is_answered_at_once_and_the_next_message_waits_for_it(
+    public, channel, graph
+):
+    channel.gate.clear()  # the bot takes its time over the first message
+    first = await asyncio.wait_for(post_signed(public, page_event(said("where is my order?"))), 5)
+    assert first.status == 200  # answered before the turn ends: Meta has nothing to resend
+    second = await asyncio.wait_for(post_signed(public, page_event(said("it is 100234"))), 5)
+    assert second.status == 200
+    assert "it is 100234" not in [m.text for m in channel.heard]  # not before the first
+    assert texts_to(graph.app[RECEIVED], PSID) == []
+    channel.gate.set()
+    await channel.turns.idle()
+    assert texts_to(graph.app[RECEIVED], PSID) == [
+        "You said: where is my order?",
+        "You said: it is 100234",
+    ]
 
 
 async def test_without_rasas_token_the_channel_refuses_even_a_signed_call(channel):

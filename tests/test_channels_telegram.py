@@ -4,11 +4,13 @@ inline keyboard within Telegram's limits."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
 from sanic import Sanic
 
+from bot.channels.deliveries import Deliveries
 from bot.channels.telegram import TelegramInput, keyboard, update_text
 from bot.web import create_app
 from tests.conftest import RASA_TOKEN, _free_port, web_settings
@@ -44,11 +46,15 @@ async def bot_api(aiohttp_server):
 
 
 @pytest.fixture
-async def channel(bot_api, monkeypatch):
+async def channel(bot_api, monkeypatch, web_services):
+    """While `gate` is clear a turn waits before it answers."""
     heard: list = []
+    gate = asyncio.Event()
+    gate.set()
 
     async def bot(message) -> None:
         heard.append(message)
+        await gate.wait()
         await message.output_channel.send_response(
             message.sender_id,
             {"text": f"You said: {message.text}", "buttons": [dict(b) for b in FAQS]},
@@ -56,7 +62,12 @@ async def channel(bot_api, monkeypatch):
 
     api = str(bot_api.make_url("")).rstrip("/")
     channel = TelegramInput(
-        BOT_TOKEN, SECRET, api, RASA_TOKEN, "https://shop.example/webhooks/telegram/webhook"
+        BOT_TOKEN,
+        SECRET,
+        api,
+        RASA_TOKEN,
+        "https://shop.example/webhooks/telegram/webhook",
+        deliveries=Deliveries(web_services.engine),
     )
     monkeypatch.setattr(Sanic, "test_mode", True)
     app = Sanic(f"rasa_{uuid.uuid4().hex}")
@@ -65,8 +76,9 @@ async def channel(bot_api, monkeypatch):
     server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True)
     await server.startup()
     await server.after_start()
-    channel.url, channel.heard = f"http://127.0.0.1:{port}", heard
+    channel.url, channel.heard, channel.gate = f"http://127.0.0.1:{port}", heard, gate
     yield channel
+    gate.set()
     await server.before_stop()
     await server.close()
     await server.after_stop()
@@ -99,6 +111,7 @@ async def test_an_update_with_the_secret_reaches_the_bot_and_the_reply_has_a_key
     public, channel, bot_api
 ):
     assert (await post_update(public, typed("where is my order?"))).status == 200
+    await channel.turns.idle()
     [message] = channel.heard
     assert (message.text, message.sender_id, message.input_channel) == (
         "where is my order?",
@@ -133,6 +146,7 @@ async def test_a_button_press_sends_its_payload_and_stops_the_spinner(public, ch
         },
     }
     assert (await post_update(public, query)).status == 200
+    await channel.turns.idle()
     assert channel.heard[0].text == '/rate{"rating":"5"}'
     assert bot_api.app[RECEIVED][0] == {
         "method": "answerCallbackQuery",
@@ -142,10 +156,40 @@ async def test_a_button_press_sends_its_payload_and_stops_the_spinner(public, ch
 
 async def test_typed_intent_syntax_stays_text_and_long_replies_are_split(public, channel, bot_api):
     await post_update(public, typed("/request_human " + "z" * 5000))
+    await channel.turns.idle()
     assert channel.heard[0].text.startswith("\u200b/request_human")
     texts = [m["text"] for m in bot_api.app[RECEIVED]]
     assert [len(t) for t in texts] == [25, 4096, 904]  # split at the space, then at 4096
     assert "".join(texts[1:]) == "z" * 5000 and bot_api.app[REFUSED] == []
+
+
+async def test_a_redelivered_update_is_answered_again_but_handled_once(public, channel, bot_api):
+    """Telegram sends an update again when our answer was slow or lost: the same
+    `update_id` is one turn (one ticket, one return)."""
+    update = typed("I want to return my kettle", update_id=7)
+    assert (await post_update(public, update)).status == 200
+    assert (await post_update(public, update)).status == 200
+    await channel.turns.idle()
+    assert [m.text for m in channel.heard] == ["I want to return my kettle"]
+    assert [m["text"] for m in bot_api.app[RECEIVED]] == ["You said: I want to return my kettle"]
+
+
+async def test_a_slow_turn_is_answered_at_once_and_the_next_update_waits_for_it(
+    public, channel, bot_api
+):
+    channel.gate.clear()  # the bot takes its time over the first message
+    first = await asyncio.wait_for(post_update(public, typed("where is my order?", 10)), 5)
+    assert first.status == 200  # answered before the turn ends: Telegram has nothing to resend
+    second = await asyncio.wait_for(post_update(public, typed("it is 100234", 11)), 5)
+    assert second.status == 200
+    assert "it is 100234" not in [m.text for m in channel.heard]  # not before the first
+    assert bot_api.app[RECEIVED] == []
+    channel.gate.set()
+    await channel.turns.idle()
+    assert [m["text"] for m in bot_api.app[RECEIVED]] == [
+        "You said: where is my order?",
+        "You said: it is 100234",
+    ]
 
 
 def test_keyboards_and_updates_without_text():

@@ -10,6 +10,9 @@ with what Rasa 3.6 lacks:
 - Rasa's API token (`?token=`) is required too: only the web app, which forwards the
   platform's calls from the public entry, reaches this (`bot.web.channels`);
 - every event of a batched call is handled (Rasa's stops after the first);
+- the call is answered as soon as its messages' turns are queued (`in_order`: in order per
+  sender), not after them: Meta redelivers a call answered late; and a message whose `mid`
+  was seen before (a redelivery) is acknowledged without a second turn (`deliveries`);
 - typed text is cleaned and guarded like the widget's, so "/intent{...}" typed by a customer
   stays text, and card numbers and passwords in it are redacted before Rasa sees it;
 - replies go out through aiohttp to a configurable Graph API URL (`CSBOT_MESSENGER_GRAPH_URL`;
@@ -25,7 +28,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from functools import partial
 from typing import Any
 
 import aiohttp
@@ -33,7 +37,10 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy.exc import SQLAlchemyError
 
+from bot.channels.deliveries import Deliveries
+from bot.channels.in_order import InOrder
 from bot.channels.messenger_format import inbound_text, messenger_messages
 from bot.channels.signatures import same_secret, valid_hub_signature
 from bot.privacy.redact import redact_at_edge
@@ -44,6 +51,7 @@ log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 HUMAN_AGENT = "HUMAN_AGENT"
 SEND_TIMEOUT_S = 10
+DRAIN_S = 30  # at shutdown, how long queued turns may still run
 
 
 class GraphSendError(RuntimeError):
@@ -149,16 +157,26 @@ class MessengerInput(InputChannel):
             page_token=credentials.get("page-access-token") or settings.messenger_page_token or "",
             graph_url=credentials.get("graph-url") or settings.messenger_graph_url,
             rasa_token=rasa_token(settings),
+            deliveries=Deliveries(settings.database_url),
         )
 
     def __init__(
-        self, verify_token: str, app_secret: str, page_token: str, graph_url: str, rasa_token: str
+        self,
+        verify_token: str,
+        app_secret: str,
+        page_token: str,
+        graph_url: str,
+        rasa_token: str,
+        *,
+        deliveries: Deliveries,
     ) -> None:
         self.verify_token = verify_token
         self.app_secret = app_secret
         self.page_token = page_token
         self.graph_url = graph_url
         self.rasa_token = rasa_token
+        self.deliveries = deliveries
+        self.turns = InOrder()  # the turns of answered calls, in order per sender
 
     @property
     def enabled(self) -> bool:
@@ -171,6 +189,13 @@ class MessengerInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint("csbot_facebook", __name__)
+
+        @hook.listener("before_server_stop")
+        async def drain(app: Any, loop: Any) -> None:
+            try:
+                await asyncio.wait_for(self.turns.idle(), DRAIN_S)
+            except asyncio.TimeoutError:
+                log.warning("Messenger: stopped with turns still queued")
 
         @hook.middleware("request")
         async def guard(request: Request) -> HTTPResponse | None:
@@ -209,21 +234,23 @@ class MessengerInput(InputChannel):
                 payload = None
             if not isinstance(payload, dict):
                 return response.text("expected a JSON object", status=400)
-            await self._handle(payload, on_new_message)
+            try:
+                await self._queue(payload, on_new_message)
+            except SQLAlchemyError:  # the rest of the batch is not queued: Meta sends it again
+                log.exception("Messenger: could not record a delivery")
+                return response.text("try again later", status=503)
             return response.text("success")
 
         return hook
 
-    async def _handle(
+    async def _queue(
         self, payload: dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> None:
-        """Every messaging event of every entry, in order (Meta batches them)."""
-        for entry in payload.get("entry") or []:
-            for event in (entry or {}).get("messaging") or []:
-                sender = ((event or {}).get("sender") or {}).get("id")
-                text = inbound_text(event) if isinstance(event, dict) else None
-                if isinstance(sender, str) and sender and text:
-                    await self._deliver(sender, text, on_new_message)
+        """Queue the turn of every messaging event of every entry, in order (Meta batches
+        them), except those delivered before."""
+        for sender, text, mid in _messages(payload):
+            if mid is None or await asyncio.to_thread(self.deliveries.first_time, self.name(), mid):
+                self.turns.add(sender, partial(self._deliver, sender, text, on_new_message))
 
     async def _deliver(
         self, sender: str, text: str, on_new_message: Callable[[UserMessage], Awaitable[Any]]
@@ -238,3 +265,17 @@ class MessengerInput(InputChannel):
             log.exception("Messenger: handling a message from %s failed", sender)
         finally:
             await out.send_action(sender, "typing_off")
+
+
+def _messages(payload: dict[str, Any]) -> Iterator[tuple[str, str, str | None]]:
+    """(sender, text, the message's `mid`) of each messaging event that says something."""
+    for entry in payload.get("entry") or []:
+        for event in (entry or {}).get("messaging") or []:
+            if not isinstance(event, dict):
+                continue
+            sender = (event.get("sender") or {}).get("id")
+            text = inbound_text(event)
+            said = event.get("message") or event.get("postback") or {}
+            mid = said.get("mid") if isinstance(said, dict) else None
+            if isinstance(sender, str) and sender and text:
+                yield sender, text, mid if isinstance(mid, str) and mid else None

@@ -14,7 +14,10 @@ what Rasa 3.6's channel lacks:
   button's title as text instead (csbot's long payloads are FAQ picks, whose title is the
   question the knowledge base answers);
 - typed text is cleaned and guarded like the widget's, and card numbers and passwords in it
-  are redacted before Rasa sees it.
+  are redacted before Rasa sees it;
+- an update is answered as soon as its turn is queued (`in_order`: in order per chat), not
+  after it: Telegram redelivers an update answered late; and an `update_id` seen before (a
+  redelivery) is acknowledged without a second turn (`deliveries`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 import aiohttp
@@ -29,7 +33,10 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy.exc import SQLAlchemyError
 
+from bot.channels.deliveries import Deliveries
+from bot.channels.in_order import InOrder
 from bot.channels.messenger_format import split_text
 from bot.channels.signatures import same_secret
 from bot.channels.telegram_updates import update_text
@@ -43,6 +50,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_TEXT = 4096
 MAX_CALLBACK_BYTES = 64
 SEND_TIMEOUT_S = 10
+DRAIN_S = 30  # at shutdown, how long queued turns may still run
 
 
 class BotApiError(RuntimeError):
@@ -135,6 +143,7 @@ class TelegramInput(InputChannel):
             api_url=credentials.get("api_url") or settings.telegram_api_url,
             rasa_token=rasa_token(settings),
             webhook_url=credentials.get("webhook_url") or webhook,
+            deliveries=Deliveries(settings.database_url),
         )
 
     def __init__(
@@ -144,9 +153,13 @@ class TelegramInput(InputChannel):
         api_url: str,
         rasa_token: str,
         webhook_url: str | None = None,
+        *,
+        deliveries: Deliveries,
     ) -> None:
         self.token, self.secret, self.api_url = token, secret, api_url
         self.rasa_token, self.webhook_url = rasa_token, webhook_url
+        self.deliveries = deliveries
+        self.turns = InOrder()  # the turns of answered updates, in order per chat
 
     @property
     def enabled(self) -> bool:
@@ -175,6 +188,13 @@ class TelegramInput(InputChannel):
         async def register(app: Any, loop: Any) -> None:
             await self.set_webhook()
 
+        @hook.listener("before_server_stop")
+        async def drain(app: Any, loop: Any) -> None:
+            try:
+                await asyncio.wait_for(self.turns.idle(), DRAIN_S)
+            except asyncio.TimeoutError:
+                log.warning("Telegram: stopped with turns still queued")
+
         @hook.middleware("request")
         async def guard(request: Request) -> HTTPResponse | None:
             if not self.enabled:
@@ -194,10 +214,23 @@ class TelegramInput(InputChannel):
                 update = None
             said = update_text(update) if isinstance(update, dict) else None
             if said:
-                await self._deliver(*said, on_new_message)
+                try:
+                    first = await self._first_time(update)
+                except SQLAlchemyError:
+                    log.exception("Telegram: could not record an update")
+                    return response.text("try again later", status=503)
+                if first:
+                    self.turns.add(said[0], partial(self._deliver, *said, on_new_message))
             return response.text("success")
 
         return hook
+
+    async def _first_time(self, update: dict[str, Any]) -> bool:
+        """False for an update delivered before (by its `update_id`)."""
+        update_id = update.get("update_id")
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
+            return True
+        return await asyncio.to_thread(self.deliveries.first_time, self.name(), str(update_id))
 
     async def _deliver(
         self,

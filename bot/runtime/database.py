@@ -3,7 +3,7 @@
 SQLAlchemy 1.4 in the 2.0 style (`future=True`, `select()`), so an upgrade to 2.0 is painless.
 SQLite by default, PostgreSQL by setting CSBOT_DATABASE_URL. Each part of the product keeps
 its own models (`bot.shop.models`, `bot.support.models`, `bot.conversations.models`,
-`bot.privacy.models`).
+`bot.privacy.models`, `bot.channels.models`).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ SEARCH_OBJECTS = ("messages_fts", "ix_messages_fts")  # full-text search, made b
 
 def metadata() -> MetaData:
     """Every table of every part (importing the model modules registers them)."""
+    import bot.channels.models  # noqa: F401
     import bot.conversations.models  # noqa: F401
     import bot.privacy.models  # noqa: F401
     import bot.shop.models  # noqa: F401
