@@ -44,6 +44,7 @@ from bot.runtime.processes import Stack, responding, stack_url, start_stack
 from bot.runtime.settings import Settings
 from bot.runtime.training import rasa_environment
 from bot.shop.models import Customer, Order
+from bot.web.limits import ONE_ADDRESS_MANY_CUSTOMERS
 from evaluation.__main__ import _free_port
 
 # What customers write, in the order a conversation goes; {order} and {email} come from the
@@ -240,6 +241,7 @@ def start_csbot(
     model = setup.rasa_model(base)
     settings = dataclasses.replace(
         base,
+        **ONE_ADDRESS_MANY_CUSTOMERS,  # the load comes from this one address
         database_url=database_url or f"sqlite:///{workdir / 'shop.db'}",
         web_port=_free_port(),
         rasa_port=(rasa_port := _free_port()),

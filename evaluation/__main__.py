@@ -29,6 +29,7 @@ from bot.runtime.processes import Stack, stack_url, start_stack
 from bot.runtime.settings import Settings
 from bot.shop.models import Order, OrderItem, ReturnRequest
 from bot.support.models import Ticket
+from bot.web.limits import ONE_ADDRESS_MANY_CUSTOMERS
 from evaluation.journeys import JOURNEY_DIR, Journey, load_journeys
 from evaluation.judge import OUTCOMES, OrderFacts, Played, Shop, Verdict, judge, summarise
 from knowledge.catalogue import load_products
@@ -190,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         model = setup.rasa_model(base)
     settings = dataclasses.replace(
         base,
+        **ONE_ADDRESS_MANY_CUSTOMERS,  # every journey's customer writes from here
         database_url=f"sqlite:///{workdir / 'shop.db'}",
         web_port=_free_port(),
         rasa_port=(rasa_port := _free_port()),

@@ -24,6 +24,7 @@ from bot.services import Services  # noqa: E402
 from bot.shop.demo_data import seed  # noqa: E402
 from bot.support.classifier import Classification  # noqa: E402
 from bot.web import create_app  # noqa: E402
+from bot.web.limits import ONE_ADDRESS_MANY_CUSTOMERS  # noqa: E402
 from knowledge.catalogue import Product, load_categories, load_products  # noqa: E402
 from tests.databases import PostgresServer  # noqa: E402
 
@@ -203,6 +204,7 @@ def start_demo_stack(
 
     rasa_port = _free_port()
     defaults = {
+        **ONE_ADDRESS_MANY_CUSTOMERS,  # every test's customers write from 127.0.0.1
         "database_url": f"sqlite:///{workdir / 'services.db'}",
         "index_dir": index,
         "web_port": _free_port(),

@@ -318,6 +318,18 @@ def rabbitmq_environment(settings: Settings) -> dict[str, str]:
     }
 
 
+def limits_environment(settings: Settings) -> dict[str, str]:
+    """The widget API's limits as the web app reads them (`bot.web.limits`), so a harness
+    that plays many customers from one address can raise them in its settings."""
+    return {
+        "CSBOT_MESSAGES_PER_MINUTE": str(settings.messages_per_minute),
+        "CSBOT_MESSAGES_PER_MINUTE_PER_ADDRESS": str(settings.messages_per_minute_per_address),
+        "CSBOT_POLLS_PER_MINUTE_PER_ADDRESS": str(settings.polls_per_minute_per_address),
+        "CSBOT_STREAMS_PER_CONVERSATION": str(settings.streams_per_conversation),
+        "CSBOT_STREAMS_PER_ADDRESS": str(settings.streams_per_address),
+    }
+
+
 def workbench_environment(settings: Settings) -> dict[str, str]:
     """The folders the console's review workbench writes to, as the web app reads them."""
     folders = {
@@ -371,6 +383,7 @@ def start_stack(
         CSBOT_INTERNAL_HOST=settings.internal_host,
         **rabbitmq_environment(settings),
         **workbench_environment(settings),
+        **limits_environment(settings),
         **shared,
         CSBOT_RASA_URLS=",".join(settings.rasa_urls),
         ACTION_SERVER_SANIC_WORKERS=str(action_workers),

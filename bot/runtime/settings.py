@@ -78,6 +78,13 @@ class Settings:
     stream_heartbeat_s: float = 15.0  # a comment line keeps proxies from closing it (and,
     # on a console stream, its agent online: keep it well under presence.ONLINE_WINDOW)
     stream_max_s: float = 300.0  # then the browser reconnects (and the login is checked again)
+    # What one client may ask of the widget's API (bot.web.limits); over a limit: 429.
+    streams_per_conversation: int = 5  # push streams open at once per chat cookie
+    streams_per_address: int = 50  # ... per client address (customers may share one)
+    messages_per_minute: int = 20  # messages per conversation: a burst of 20, then one per 3 s
+    messages_per_minute_per_address: int = 120
+    polls_per_minute_per_address: int = 600  # /api/updates and /api/history calls
+    health_cache_s: float = 5.0  # /api/health reuses its answer this long (public, and costly)
     rasa_token: str | None = None
     actions_secret: str | None = None
     redis_url: str | None = None  # Rasa's lock store; in memory (one Rasa process) without
@@ -152,6 +159,14 @@ class Settings:
             stream_check_s=_positive(env, "CSBOT_STREAM_CHECK_S", 0.25),
             stream_heartbeat_s=_positive(env, "CSBOT_STREAM_HEARTBEAT_S", 15),
             stream_max_s=_positive(env, "CSBOT_STREAM_MAX_S", 300),
+            streams_per_conversation=_whole(env, "CSBOT_STREAMS_PER_CONVERSATION", 5),
+            streams_per_address=_whole(env, "CSBOT_STREAMS_PER_ADDRESS", 50),
+            messages_per_minute=_whole(env, "CSBOT_MESSAGES_PER_MINUTE", 20),
+            messages_per_minute_per_address=_whole(
+                env, "CSBOT_MESSAGES_PER_MINUTE_PER_ADDRESS", 120
+            ),
+            polls_per_minute_per_address=_whole(env, "CSBOT_POLLS_PER_MINUTE_PER_ADDRESS", 600),
+            health_cache_s=_positive(env, "CSBOT_HEALTH_CACHE_S", 5),
             rasa_token=env.get("CSBOT_RASA_TOKEN") or None,
             actions_secret=env.get("CSBOT_ACTIONS_SECRET") or None,
             redis_url=env.get("CSBOT_REDIS_URL") or None,

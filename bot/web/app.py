@@ -31,6 +31,7 @@ from bot.web.keys import (
     SERVICES,
     SETTINGS,
 )
+from bot.web.limits import LIMITS, Limits, customer_limits
 from bot.web.rasa_client import Rasa
 from bot.web.replicas import Replicas
 from bot.web.security import console_guard, secret_key, setup_sessions
@@ -87,8 +88,11 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     key = secret_key(settings.project_dir / "var", settings.secret_key)
     app[CHAT_KEY] = chat_key(key)
     setup_sessions(app, key, secure=settings.secure_cookies)
-    app.middlewares.extend([console_guard, customer.json_errors, customer_identity])
-    app.cleanup_ctx.extend([_http_client, _rechecking])
+    app[LIMITS] = Limits(settings)
+    app.middlewares.extend(
+        [console_guard, customer.json_errors, customer_identity, customer_limits]
+    )
+    app.cleanup_ctx.extend([_http_client, _rechecking, health.caching()])
     app.router.add_get("/", customer.index)
     app.router.add_get("/healthz", customer.health)
     app.router.add_get("/api/health", health.readiness)

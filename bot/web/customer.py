@@ -272,4 +272,4 @@ async def stream(request: web.Request) -> web.StreamResponse:
         events = [push.Event(_shown(m), id=m["id"]) for m in messages]
         return events, max([after, *(m["id"] for m in messages)])
 
-    return await push.stream(request, after, read, [])
+    return await push.stream(request, after, read, [], topic=sender)

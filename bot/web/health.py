@@ -7,11 +7,18 @@ With RabbitMQ the backlog is the queue's depth, and RabbitMQ down or no log cons
 queue are problems too. Dead letters are reported, not counted as a problem: each is one
 event set aside, and the log carries on. `/healthz` stays the plain liveness check of the
 web app itself.
+
+The endpoint is public and its checks are not cheap (a RabbitMQ connection, the backlog
+count, a call to every Rasa replica), so an answer is reused for CSBOT_HEALTH_CACHE_S and
+one check runs at a time: however often it is asked, the checks run at most once a window.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Generic, TypeVar
 
 from aiohttp import web
 
@@ -19,12 +26,56 @@ from bot.conversations.log_consumer import log_status
 from bot.web import rasa_client
 from bot.web.keys import HTTP, SERVICES, SETTINGS
 
+T = TypeVar("T")
+
+
+class Cached(Generic[T]):
+    """`check()`'s answer, reused for `ttl_s`; callers while it runs wait for its answer."""
+
+    def __init__(
+        self, check: Callable[[], Awaitable[T]], ttl_s: float, clock: Callable[[], float]
+    ) -> None:
+        self._check, self._ttl_s, self._clock = check, ttl_s, clock
+        self._lock = asyncio.Lock()
+        self._answer: tuple[float, T] | None = None
+
+    def _fresh(self) -> T | None:
+        if self._answer is not None and self._clock() - self._answer[0] < self._ttl_s:
+            return self._answer[1]
+        return None
+
+    async def get(self) -> T:
+        async with self._lock:
+            answer = self._fresh()
+            if answer is None:
+                answer = await self._check()
+                self._answer = (self._clock(), answer)
+            return answer
+
+
+HEALTH = web.AppKey("health", Cached)
+
+
+def caching(clock: Callable[[], float] = time.monotonic):
+    """The app's cached readiness (`cleanup_ctx`); tests pass their own clock."""
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        app[HEALTH] = Cached(lambda: _check(app), app[SETTINGS].health_cache_s, clock)
+        yield
+
+    return ctx
+
 
 async def readiness(request: web.Request) -> web.Response:
-    settings = request.app[SETTINGS]
-    engine = request.app[SERVICES].engine
+    body, status = await request.app[HEALTH].get()
+    return web.json_response(body, status=status)
+
+
+async def _check(app: web.Application) -> tuple[dict, int]:
+    settings = app[SETTINGS]
+    engine = app[SERVICES].engine
     log = await log_status(engine, settings.rabbitmq_url, settings.rabbitmq_queue)
-    http = request.app[HTTP]
+    http = app[HTTP]
     answers = await asyncio.gather(*(rasa_client.alive(http, url) for url in settings.rasa_urls))
     rasa_up = any(answers)
     problems = ([] if rasa_up else ["Rasa is not answering"]) + log.problems(
@@ -38,4 +89,4 @@ async def readiness(request: web.Request) -> web.Response:
         # Counts only: this is the public entry; `csbot status` names the latest dead letter.
         "log": {k: v for k, v in log.as_dict().items() if k != "latest_dead_letter"},
     }
-    return web.json_response(body, status=503 if problems else 200)
+    return body, 503 if problems else 200

@@ -6,31 +6,34 @@ the last one it received when it reconnects) or in `?after=`: a reconnect neithe
 repeats a message. The first event (`ready`) carries the id the stream starts after, so even a
 stream that delivered nothing yet reconnects from the right place.
 
-The log is written by the projection in the Rasa process, so an open stream looks in the
-database every CSBOT_STREAM_CHECK_S (one indexed query per open stream, not an HTTP request
-per browser and second); a comment line every CSBOT_STREAM_HEARTBEAT_S keeps proxies from
-closing an idle stream, and after CSBOT_STREAM_MAX_S the stream ends and the browser
-reconnects, which checks the login (console) or cookie (widget) again. A stream may pass a
-`beat` to run at each heartbeat: the console's keeps the agent watching it present (the
-stream is the page's only request for minutes) and ends the stream once their session has.
+The log is written by the projection in the Rasa process; the web process's one poller
+(`bot.web.notifier`) looks in the database every CSBOT_STREAM_CHECK_S and wakes the streams
+with news, which then read it (and each stream reads once a heartbeat anyway, for what no
+message announces, such as a deleted ticket). A comment line every
+CSBOT_STREAM_HEARTBEAT_S keeps proxies from closing an idle stream, and after
+CSBOT_STREAM_MAX_S the stream ends and the browser reconnects, which checks the login
+(console) or cookie (widget) again. A stream may pass a `beat` to run at each heartbeat: the
+console's keeps the agent watching it present (the stream is the page's only request for
+minutes) and ends the stream once their session has.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 from aiohttp import web
 
 from bot.web.keys import SETTINGS
+from bot.web.notifier import NOTIFIER, polling
 
 # Reads what came after a message id: (events to send, id to resume after). Runs in a thread.
 Reader = Callable[[int], tuple[list["Event"], int]]
 # Runs in a thread at each heartbeat; False ends the stream.
 Beat = Callable[[], bool]
-STOPPING = web.AppKey("push_stopping", asyncio.Event)
 
 
 class Event:
@@ -54,17 +57,12 @@ def resume_after(request: web.Request) -> str | None:
     return request.headers.get("Last-Event-ID") or request.query.get("after")
 
 
-async def _stopping(app: web.Application) -> AsyncIterator[None]:
-    app[STOPPING] = asyncio.Event()
-    yield
-
-
 async def _stop_streams(app: web.Application) -> None:
-    app[STOPPING].set()  # open streams end now instead of holding up the shutdown
+    app[NOTIFIER].close()  # open streams end now instead of holding up the shutdown
 
 
 def setup(app: web.Application) -> None:
-    app.cleanup_ctx.append(_stopping)
+    app.cleanup_ctx.append(polling)
     app.on_shutdown.append(_stop_streams)
 
 
@@ -73,12 +71,27 @@ def _gone(request: web.Request) -> bool:
     return transport is None or transport.is_closing()
 
 
+async def _wait(request: web.Request, news: asyncio.Event, until: float, every: float) -> None:
+    """Until there is news, the monotonic time `until`, or the client has left (looked at
+    every `every` seconds: no database, no thread, so a closed tab frees its stream's slot
+    (`bot.web.limits`) at once)."""
+    while not news.is_set() and not _gone(request) and (left := until - time.monotonic()) > 0:
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(news.wait(), min(left, every))
+
+
 async def stream(
-    request: web.Request, after: int, read: Reader, first: list[Event], beat: Beat | None = None
+    request: web.Request,
+    after: int,
+    read: Reader,
+    first: list[Event],
+    topic: str,
+    beat: Beat | None = None,
 ) -> web.StreamResponse:
-    """Send `first`, then whatever `read` finds after `after`, until the client leaves, the
-    stream's time is up, `beat` says stop or the app stops."""
-    settings = request.app[SETTINGS]
+    """Send `first`, then whatever `read` finds after `after` each time the notifier has news
+    on `topic` (a conversation id, or `notifier.TICKETS`) and at each heartbeat, until the
+    client leaves, the stream's time is up, `beat` says stop or the app stops."""
+    settings, notifier = request.app[SETTINGS], request.app[NOTIFIER]
     response = web.StreamResponse(
         headers={
             "Content-Type": "text/event-stream",
@@ -90,10 +103,11 @@ async def stream(
     await response.write(b"retry: 1000\n\n")
     for event in [Event({"after": after}, id=after, name="ready"), *first]:
         await response.write(event.encode())
-    stopping = request.app[STOPPING]
     started = beaten = time.monotonic()
+    ends = started + settings.stream_max_s
     try:
-        while not _gone(request) and time.monotonic() - started < settings.stream_max_s:
+        while not (_gone(request) or notifier.closed) and time.monotonic() < ends:
+            news = notifier.watch(topic)  # before reading: news while it reads is not missed
             events, after = await asyncio.to_thread(read, after)
             for event in events:
                 await response.write(event.encode())
@@ -102,11 +116,8 @@ async def stream(
                     break
                 await response.write(b": heartbeat\n\n")
                 beaten = time.monotonic()
-            try:
-                await asyncio.wait_for(stopping.wait(), settings.stream_check_s)
-                break
-            except asyncio.TimeoutError:
-                pass
+            until = min(beaten + settings.stream_heartbeat_s, ends)
+            await _wait(request, news, until, settings.stream_check_s)
     except ConnectionResetError:  # the browser went away mid-write
         pass
     return response

@@ -24,6 +24,7 @@ from bot.web import push, rasa_client
 from bot.web.console.common import context, redirect
 from bot.web.customer import clean_text, message_id, read_json, to_rasa
 from bot.web.keys import SERVICES
+from bot.web.notifier import TICKETS
 from bot.web.numbers import NotANumber, path_id, whole_number
 from bot.web.security import session_token
 
@@ -113,7 +114,8 @@ async def queue_stream(request: web.Request) -> web.StreamResponse:
         data = [{**r, "channel": channel_name(channels.get(r["conversation"]))} for r in rows]
         return [push.Event(data, name="queue")], after
 
-    return await push.stream(request, 0, read, [], await _still_watching(request))
+    beat = await _still_watching(request)
+    return await push.stream(request, 0, read, [], topic=TICKETS, beat=beat)
 
 
 async def _ticket_or_404(request: web.Request) -> Ticket:
@@ -310,5 +312,5 @@ async def ticket_stream(request: web.Request) -> web.StreamResponse:
                 events.append(push.Event(now, name="status"))
         return events, max([after, *(m["id"] for m in messages)])
 
-    first = [push.Event(status, name="status")]
-    return await push.stream(request, after, read, first, await _still_watching(request))
+    first, beat = [push.Event(status, name="status")], await _still_watching(request)
+    return await push.stream(request, after, read, first, topic=conversation, beat=beat)

@@ -4,7 +4,8 @@
 // goes as `message`, a clicked button as `payload` (the server checks the bot offered it).
 // While the assistant restarts it shows a polite "reconnecting" line and sends the message
 // again once it is back; when the assistant is up but failing (it may still answer), typed
-// text is put back in the input box instead.
+// text is put back in the input box instead. Sent too fast (429), it says how long to wait
+// and puts the text back; polling waits as long as the server's Retry-After asks.
 (function () {
   "use strict";
   const log = document.getElementById("chat-log");
@@ -42,10 +43,24 @@
     return item;
   }
 
+  // Seconds a 429's Retry-After asks the widget to wait (at least 1).
+  function retryAfter(response) {
+    return Math.max(1, Number(response.headers.get("Retry-After")) || 10);
+  }
+
+  function tooFast(response, body) {
+    return body.error || `You're sending messages faster than we can answer. Please wait ${
+      retryAfter(response)} seconds, then send it again.`;
+  }
+
   async function call(url, options) {
     const response = await fetch(url, options);
     const body = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(body.error || "Something went wrong. Please try again.");
+    if (!response.ok) {
+      const error = new Error(body.error || "Something went wrong. Please try again.");
+      error.waitMs = response.status === 429 ? retryAfter(response) * 1000 : 0;
+      throw error;
+    }
     return body;
   }
 
@@ -90,6 +105,14 @@
     if (response && response.ok) {
       clearNotice();
       for (const m of body.messages) add("bot", m.text, m.buttons);
+      next();
+      return;
+    }
+    if (response && response.status === 429) {  // too fast: say how long to wait
+      clearNotice();
+      add("error", tooFast(response, body));
+      const typed = item.request.message;
+      if (typed && !input.value) input.value = typed;  // the typed text is not lost
       next();
       return;
     }
@@ -149,14 +172,15 @@
   }
 
   async function poll() {
+    let waitMs = 1000;
     try {
       const body = await call(`/api/updates?after=${lastId}`);
       for (const m of body.messages) pushed(m);
       lastId = body.last_id;
     } catch (err) {
-      // the next poll retries
+      waitMs = Math.max(waitMs, err.waitMs || 0);  // the next poll retries, after a 429's wait
     } finally {
-      setTimeout(poll, 1000);
+      setTimeout(poll, waitMs);
     }
   }
 
