@@ -172,7 +172,6 @@ def test_rasa_classifies_typed_intent_syntax_as_text_but_takes_the_bots_buttons(
     # which would have set both slots and looked the order up without any check.
     assert len(event["parse_data"]["intent_ranking"]) > 1
 
-
     # The bot's own buttons are taken as payloads, a payload it never offered is refused. In a
     # conversation of its own: what the model does after the typed text above is not the
     # property tested here (a retrained model may start the order form on it).
