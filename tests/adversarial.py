@@ -1,7 +1,8 @@
 """Texts built to make a careless regular expression backtrack: the shapes that froze the web
 app once ("ok . . . . so"), long runs of punctuation, spaces and repeated words, digit groups
-that look almost like cards or phones, markup that looks almost like Rasa's, and 10k
-characters of each. Shared by the ReDoS tests of the text functions and of the live stack."""
+that look almost like cards, phones or expiry dates (libphonenumber once took up to 1 ms a
+character on them), a number far from its extension, markup that looks almost like Rasa's,
+and 10k characters of each. Shared by the ReDoS tests of the text functions and of the live stack."""
 
 from __future__ import annotations
 
@@ -37,5 +38,10 @@ def adversarial_texts(length: int = LONG) -> list[str]:
         lambda n: "é" * n + "²",
         lambda n: "\u200b" * n + "x",
         lambda n: "/" * n + "x",
+        lambda n: "1/" * (n // 2) + "x",
+        lambda n: "1-" * (n // 2) + "x",
+        lambda n: "12/27 " * (n // 6) + "x",
+        lambda n: "cvv " * (n // 4) + "x",
+        lambda n: ("123456 " + "," * min(n, 4000) + "ext 1 ") * max(n // 4013, 1),
     ]
     return [shape(size) for shape in shapes for size in (45, length)]

@@ -4,7 +4,11 @@ texts and to Rasa events."""
 from __future__ import annotations
 
 import copy
+import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +21,9 @@ from bot.privacy.redact import (
     redact_at_edge,
     redact_event,
 )
+from tests.adversarial import adversarial_texts
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def luhn_valid(number: str) -> bool:
@@ -192,3 +199,62 @@ def test_at_the_edge_cards_ibans_and_passwords_go_emails_phones_and_orders_stay(
     for kept in ("emma.larsen@example.com", "order #100234", "100234", "+44 7911 123456"):
         assert redact_at_edge(kept) == kept
     assert redact_at_edge("") == ""
+
+
+# Runs in a child process with a deadline: Python's `re` holds the GIL, so a runaway match
+# could not be stopped from the test's own thread. The work is counted where libphonenumber's
+# matcher does it: the candidate numbers it reads (`_extract_match`, each a run of digits and
+# separators) and those it tries, whole or in part (`_parse_and_verify`, what its `max_tries`
+# counts).
+_ADVERSARIAL_WORK = """
+import json, sys, time
+sys.path.insert(0, {root!r})
+from phonenumbers.phonenumbermatcher import PhoneNumberMatcher
+from bot.privacy.redact import redact
+from tests.adversarial import LONG, adversarial_texts
+
+read = tried = 0
+extract, check = PhoneNumberMatcher._extract_match, PhoneNumberMatcher._parse_and_verify
+
+def counted_extract(self, candidate, offset):
+    global read
+    read += len(candidate)
+    return extract(self, candidate, offset)
+
+def counted_check(self, *args):
+    global tried
+    tried += 1
+    return check(self, *args)
+
+PhoneNumberMatcher._extract_match = counted_extract
+PhoneNumberMatcher._parse_and_verify = counted_check
+redact("card 4111 1111 1111 1111, call 020 7946 0958")  # loads the stack
+work = []
+for text in adversarial_texts():
+    if len(text) >= LONG // 2:
+        read = tried = 0
+        start = time.perf_counter()
+        redact(text)
+        work.append([text[:12], len(text), read, tried, time.perf_counter() - start])
+print(json.dumps(work))
+"""
+
+
+def test_adversarial_texts_cost_work_in_proportion_to_their_length():
+    """Each adversarial text of 10,000 characters: libphonenumber reads at most two characters
+    of candidate numbers and tries at most one number per character of text (each of its ten
+    regions read every run of digits: 10 characters and 5.5 tries in "1/1/1/...", seconds;
+    1.6 and 0.5 at most now), and the whole redaction takes under 3 s (0.06 s at most)."""
+    script = _ADVERSARIAL_WORK.format(root=str(ROOT))
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=180, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    work = json.loads(result.stdout.splitlines()[-1])
+    assert len(work) == len(adversarial_texts()) // 2
+    costly = [
+        (shape, read, tried, f"{seconds:.1f} s")
+        for shape, length, read, tried, seconds in work
+        if read > 2 * length or tried > length or seconds > 3.0
+    ]
+    assert not costly, "\n".join(map(str, costly))

@@ -52,6 +52,27 @@ CUSTOMER_WRITTEN = {"user", "slot"}  # Rasa events whose texts come from the cus
 US_ZIP_PLUS_4 = re.compile(r"\d{5}-\d{4}")
 MONTH_AND_YEAR = re.compile(r"(?:0?[1-9]|1[0-2])[/.-](?:19|20)\d{2}")
 
+# libphonenumber's matcher reads a run of digits and separators ("1/1/1/...") as a candidate
+# and, when it is no number, tries each group of digits in it and each rest of it as one, for
+# each region: 2.5 s (10 s on a busy machine) for 10,000 characters of "1/1/1/...", in the log
+# writer, a tenth of that for an order email as long. So it reads at most PHONE_BUDGET
+# characters of runs per window (0.2 s at worst); a run after those is taken for a phone
+# number where it holds more digits than an order number: a message with more numbers than a
+# customer types loses some in the log rather than leak one. A run is what the matcher reads
+# as one: digits, at most 4 of its separators in a row, and its lead characters.
+_PHONE_SEPARATOR = (
+    r"[-x\u2010-\u2015\u2212\u30fc\uff0d-\uff0f \xa0\xad\u200b\u2060\u3000()\uff08\uff09"
+    r"\uff3b\uff3d.\[\]/~\u2053\u223c\uff5e]"
+)
+_PHONE_LEAD = rf"(?:[(\[\uff08\uff3b+\uff0b]{_PHONE_SEPARATOR}{{0,4}}){{0,2}}"
+PHONE_RUN = re.compile(rf"{_PHONE_LEAD}\d+(?:{_PHONE_SEPARATOR}{{1,4}}\d+)*", re.I)
+PHONE_BUDGET = 512
+PHONE_MIN_DIGITS = 7
+# The matcher also lets any number of these stand between a number and its extension ("0161
+# 496 0000, ext 12"), and one of its patterns takes time quadratic in them (11 s for 4,000
+# commas): it is shown line breaks (same length, no separator) from the 9th in a row on.
+LONG_GAP = re.compile(r"[ \xa0\t,-]{9,}")
+
 
 @dataclass(frozen=True, order=True)
 class Span:
@@ -125,13 +146,21 @@ class Redactor:
             for found in self._ibans.analyze(upper, ["IBAN_CODE"]):
                 yield Span(found.start, found.end, IBAN)
         if PHONE in kinds:
+            yield from self._phone_numbers(text)
+
+    def _phone_numbers(self, text: str) -> Iterable[Span]:
+        if self._presidio_only:
             for found in self._phones.analyze(text, ["PHONE_NUMBER"]):
-                start, end = found.start, found.end
-                if self._presidio_only or not (
-                    US_ZIP_PLUS_4.fullmatch(text, start, end)
-                    or MONTH_AND_YEAR.fullmatch(text, start, end)
-                ):
-                    yield Span(start, end, PHONE)
+                yield Span(found.start, found.end, PHONE)
+            return
+        read = _phone_budget_end(text)
+        for found in self._phones.analyze(_without_long_gaps(text[:read]), ["PHONE_NUMBER"]):
+            if not _zip_code_or_date(text, found.start, found.end):
+                yield Span(found.start, found.end, PHONE)
+        for run in PHONE_RUN.finditer(text, read):  # past the budget
+            digits = sum(map(str.isdecimal, run[0]))
+            if digits >= PHONE_MIN_DIGITS and not _zip_code_or_date(text, *run.span()):
+                yield Span(*run.span(), PHONE)
 
     def _find(self, text: str, kinds: frozenset[str]) -> list[Span]:
         spans = []
@@ -165,6 +194,28 @@ class Redactor:
             out += [text[last : span.start], f"[{span.label}]"]
             last = span.end
         return "".join(out) + text[last:]
+
+
+def _zip_code_or_date(text: str, start: int, end: int) -> bool:
+    """A ZIP+4 code or a month and year: libphonenumber may take either for a phone number."""
+    return bool(
+        US_ZIP_PLUS_4.fullmatch(text, start, end) or MONTH_AND_YEAR.fullmatch(text, start, end)
+    )
+
+
+def _phone_budget_end(text: str) -> int:
+    """Where the phone matcher stops reading `text`: at its end, or where the run of digits
+    starts that takes it past `PHONE_BUDGET` characters of runs."""
+    read = 0
+    for run in PHONE_RUN.finditer(text):
+        read += run.end() - run.start()
+        if read > PHONE_BUDGET:
+            return run.start()
+    return len(text)
+
+
+def _without_long_gaps(text: str) -> str:
+    return LONG_GAP.sub(lambda gap: gap[0][:8] + "\n" * (len(gap[0]) - 8), text)
 
 
 def _windows(text: str) -> Iterable[tuple[int, int]]:
