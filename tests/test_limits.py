@@ -300,3 +300,45 @@ def test_the_widget_polls_no_faster_than_retry_after_asks(tmp_path):
         },
     )
     assert 30_000 in seen["timers"] and 1000 not in seen["timers"]
+
+
+async def test_health_with_the_database_down_is_an_answer_cached_like_the_others(
+    aiohttp_client, app_with, web_services, monkeypatch
+):
+    """Load balancers poll hardest while the database is down: each of them must not run
+    the failing check again, one after another."""
+    tries = []
+
+    async def database_down(*args, **kwargs):
+        tries.append(1)
+        raise OSError("connection refused")
+
+    monkeypatch.setattr("bot.web.health.log_status", database_down)
+    client = await aiohttp_client(app_with())
+    answers = await asyncio.gather(*(client.get("/api/health") for _ in range(10)))
+    assert {a.status for a in answers} == {503}
+    assert "database" in (await answers[0].json())["problems"][0]
+    assert len(tries) == 1
+
+
+def test_news_after_a_deletion_reusing_message_ids_is_seen(web_services):
+    """SQLite hands out the ids of deleted top rows again: a message written after the newest
+    chats were deleted still wakes its stream (when the poller looked in between; a deletion
+    and a new message within one 0.25 s check wait for the stream's heartbeat)."""
+    from sqlalchemy import delete
+
+    from bot.conversations.models import Message
+    from bot.web.notifier import changes
+
+    engine = web_services.engine
+    web_services.agents.create("alex", "Alex", PASSWORD, skills=["billing"])  # who says it
+    agent_says(engine, "conv-old", "first")
+    agent_says(engine, "conv-gone", "second")
+    _, seen = changes(engine, None)
+    with engine.begin() as connection:  # the top message goes, as a deletion takes it
+        connection.execute(delete(Message).where(Message.conversation_id == "conv-gone"))
+    topics, seen = changes(engine, seen)  # the poller's next look, 0.25 s later
+    assert topics == set()
+    agent_says(engine, "conv-new", "after the deletion")  # takes the deleted message's id
+    topics, _ = changes(engine, seen)
+    assert "conv-new" in topics

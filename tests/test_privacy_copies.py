@@ -171,3 +171,36 @@ def test_the_retention_purge_removes_what_was_taught_from_an_old_chat(web_servic
     done = purge(web_services.engine, 365, now=old + timedelta(days=400), files=Files(dirs["nlu"]))
     assert (done.conversations, done.files["nlu_examples"], done.redacted["audit_log"]) == (1, 1, 1)
     assert "my toastr is smoking help" not in rasa_reads(dirs["nlu"])
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")  # Rasa's domain
+async def test_an_faq_entry_an_admin_wrote_from_her_chat_outlives_her_deletion(
+    taught,
+    web_services,
+    dirs,  # noqa: F811
+):
+    """Only her words go: the entry's question and answer are the admin's, the shop's."""
+    client, token, *_ = taught
+    said = "could the toaster come wrapped, it's for my mum"
+    ConversationLog(web_services.engine).write(
+        user("c-emma", said, "ask_knowledge", 0.3, ts(0) + 9)
+    )
+    timeline = await (await client.get(f"{BASE}/c-emma/timeline.json")).json()
+    message = next(m["id"] for m in timeline["messages"] if m["text"] == said)
+    form = {
+        "csrf": token,
+        "message": str(message),
+        "faq_id": "gift-wrap-any-order",
+        "topic": "store",
+        "question": "Can you gift-wrap an order?",
+        "answer": "Yes: tick Gift wrap at checkout, it costs 3.50.",
+    }
+    page = await (await client.post(f"{BASE}/c-emma/teach/faq-new", data=form)).text()
+    assert "New FAQ" in page
+    written = next(e for e in load_faqs(dirs["faq"]) if e.id == "gift-wrap-any-order")
+    assert said in written.phrasings
+    form = {"csrf": token, "email": EMMA, "again": EMMA}
+    await client.post("/console/admin/privacy/delete", data=form)
+    kept = next(e for e in load_faqs(dirs["faq"]) if e.id == "gift-wrap-any-order")
+    assert kept.question == "Can you gift-wrap an order?" and said not in kept.phrasings
+    assert kept.answer.startswith("Yes: tick Gift wrap")

@@ -153,3 +153,20 @@ async def test_the_console_deletes_only_the_conversation_without_a_check(admin_p
     assert conversations(web_services) == {"c-kim"}
     entry = web_services.audit.page(action="delete")[0][0]
     assert (entry.conversation_id, entry.detail["scope"]) == ("c-stranger", "conversation")
+
+
+def test_a_return_filed_in_a_conversation_deleted_alone_loses_its_reason(services, pretended):
+    """A conversation-only deletion (and the retention purge) has no order to go by: the
+    return filed in that chat is found by its conversation, and the customer's words go."""
+    from bot.shop.models import ReturnRequest
+
+    filed, admin = pretended
+    order = services.orders.lookup(DEMO_ORDER_DELIVERED, DEMO_EMAIL).order
+    item = services.returns.returnable_items(order)[0]
+    rma = services.returns.authorise(order, item, "my neighbour Tom Baker broke it", PRETENDER)
+    services.deletion_requests.confirm(filed.request_id, admin, scope=Scope.CONVERSATION)
+    with Session(services.engine) as session:
+        kept = session.execute(
+            select(ReturnRequest).where(ReturnRequest.rma == rma.rma)
+        ).scalar_one()
+    assert "Tom Baker" not in kept.reason and kept.conversation_id is None

@@ -43,7 +43,7 @@ from bot.channels.deliveries import Deliveries
 from bot.channels.in_order import InOrder
 from bot.channels.messenger_format import inbound_text, messenger_messages
 from bot.channels.signatures import same_secret, valid_hub_signature
-from bot.privacy.redact import redact_at_edge
+from bot.privacy.redact import default_redactor, redact_at_edge
 from bot.runtime.settings import Settings
 from bot.runtime.tokens import rasa_token
 
@@ -151,7 +151,7 @@ class MessengerInput(InputChannel):
         "Channels"); without all three the channel stays off (404)."""
         credentials = credentials or {}
         settings = Settings.from_env()
-        return cls(
+        channel = cls(
             verify_token=credentials.get("verify") or settings.messenger_verify_token or "",
             app_secret=credentials.get("secret") or settings.messenger_app_secret or "",
             page_token=credentials.get("page-access-token") or settings.messenger_page_token or "",
@@ -159,6 +159,11 @@ class MessengerInput(InputChannel):
             rasa_token=rasa_token(settings),
             deliveries=Deliveries(settings.database_url),
         )
+        if channel.enabled():
+            # Loaded now, at Rasa's start, not on the first message: on the event loop it
+            # would stall every conversation, in a thread it would race the model's imports.
+            default_redactor()
+        return channel
 
     def __init__(
         self,
@@ -259,7 +264,8 @@ class MessengerInput(InputChannel):
         await out.send_action(sender, "mark_seen")
         await out.send_action(sender, "typing_on")
         try:
-            said = redact_at_edge(text)  # no card numbers or passwords into Rasa
+            # no card numbers or passwords into Rasa; in a worker thread, off Rasa's event loop
+            said = await asyncio.to_thread(redact_at_edge, text)
             await on_new_message(UserMessage(said, out, sender, input_channel=self.name()))
         except Exception:
             log.exception("Messenger: handling a message from %s failed", sender)

@@ -41,7 +41,7 @@ from bot.channels.messenger_format import split_text
 from bot.channels.signatures import same_secret
 from bot.channels.telegram_updates import update_text
 from bot.channels.webhooks import PATHS
-from bot.privacy.redact import redact_at_edge
+from bot.privacy.redact import default_redactor, redact_at_edge
 from bot.runtime.settings import Settings
 from bot.runtime.tokens import rasa_token
 
@@ -137,7 +137,7 @@ class TelegramInput(InputChannel):
         credentials = credentials or {}
         settings = Settings.from_env()
         webhook = f"{settings.public_url}{PATHS['Telegram']}" if settings.public_url else None
-        return cls(
+        channel = cls(
             token=credentials.get("access_token") or settings.telegram_token or "",
             secret=credentials.get("secret_token") or settings.telegram_secret or "",
             api_url=credentials.get("api_url") or settings.telegram_api_url,
@@ -145,6 +145,11 @@ class TelegramInput(InputChannel):
             webhook_url=credentials.get("webhook_url") or webhook,
             deliveries=Deliveries(settings.database_url),
         )
+        if channel.enabled():
+            # Loaded now, at Rasa's start, not on the first message: on the event loop it
+            # would stall every conversation, in a thread it would race the model's imports.
+            default_redactor()
+        return channel
 
     def __init__(
         self,
@@ -246,7 +251,8 @@ class TelegramInput(InputChannel):
             except BotApiError as exc:
                 log.warning("Telegram: answerCallbackQuery failed: %s", exc)
         try:
-            said = redact_at_edge(text)  # no card numbers or passwords into Rasa
+            # no card numbers or passwords into Rasa; in a worker thread, off Rasa's event loop
+            said = await asyncio.to_thread(redact_at_edge, text)
             await on_new_message(UserMessage(said, out, chat, input_channel=self.name()))
         except Exception:
             log.exception("Telegram: handling a message from %s failed", chat)

@@ -84,7 +84,8 @@ TABLES: tuple[TableHolding, ...] = (
         "what was bought, at what price: invoice lines, nothing personal",
     ),
     TableHolding(
-        "return_requests", ((Key.ORDER, "order_id"),), Erase.ANONYMISE,
+        "return_requests", ((Key.ORDER, "order_id"), (Key.CONVERSATION, "conversation_id")),
+        Erase.ANONYMISE,
         "warranty records: the customer's reason and the chat it came from go",
         anonymise=lambda t: {"reason": DELETED_REASON, "conversation_id": None},
     ),

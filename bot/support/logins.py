@@ -32,6 +32,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.support.addresses import client_key
 from bot.support.agents import (
     AgentError,
     AgentService,
@@ -83,18 +84,18 @@ def user_key(username: str) -> str:
 
 
 def address_key(address: str | None) -> str:
-    return f"addr:{address or 'unknown'}"[:MAX_KEY]
+    return f"addr:{client_key(address)}"[:MAX_KEY]
 
 
 def pair_key(username: str, address: str | None) -> str:
     """The account from one address. The address comes first: a cut-off key only ever
     merges user names longer than any account's."""
-    return f"pair:{address or 'unknown'}|{_user(username)}"[:MAX_KEY]
+    return f"pair:{client_key(address)}|{_user(username)}"[:MAX_KEY]
 
 
 def known_key(username: str, address: str | None) -> str:
     """A row saying this address logged in to this account (when: `last_failure_at`)."""
-    return f"known:{address or 'unknown'}|{_user(username)}"[:MAX_KEY]
+    return f"known:{client_key(address)}|{_user(username)}"[:MAX_KEY]
 
 
 @dataclass(frozen=True)

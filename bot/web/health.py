@@ -16,6 +16,7 @@ one check runs at a time: however often it is asked, the checks run at most once
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Generic, TypeVar
@@ -74,7 +75,12 @@ async def readiness(request: web.Request) -> web.Response:
 async def _check(app: web.Application) -> tuple[dict, int]:
     settings = app[SETTINGS]
     engine = app[SERVICES].engine
-    log = await log_status(engine, settings.rabbitmq_url, settings.rabbitmq_queue)
+    try:
+        log = await log_status(engine, settings.rabbitmq_url, settings.rabbitmq_queue)
+    except Exception as exc:  # database down or locked: an answer too, cached like the others
+        logging.getLogger(__name__).warning("health: the log's status is unreadable: %s", exc)
+        body = {"status": "degraded", "problems": ["the database is not answering"]}
+        return body, 503
     http = app[HTTP]
     answers = await asyncio.gather(*(rasa_client.alive(http, url) for url in settings.rasa_urls))
     rasa_up = any(answers)

@@ -4,8 +4,9 @@ push streams open at once, each per conversation (the chat cookie) and per clien
 
 Over a limit the API answers 429 with Retry-After and an `error` the widget shows. The counts
 live in memory, per web process (csbot runs one): a restart forgets them, which is harmless.
-The client address is `request.remote`: behind a reverse proxy that is the proxy's, so there
-only the per-conversation limits tell clients apart until trusted proxies are configured.
+The client address is `request.remote`, an IPv6 one counted as its /64
+(`bot.support.addresses`). Behind a reverse proxy every customer has the proxy's address and
+the per-address limits apply to all of them together, until trusted proxies are configurable.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from contextlib import contextmanager
 from aiohttp import web
 
 from bot.runtime.settings import Settings
+from bot.support.addresses import client_key
 from bot.web.identity import CONVERSATION, Handler
 
 TOO_FAST = (
@@ -153,7 +155,7 @@ async def customer_limits(request: web.Request, handler: Handler) -> web.StreamR
     """The limits of the widget's API, before its handlers run (after `customer_identity`,
     which names the conversation)."""
     limits, path = request.app[LIMITS], request.path
-    conversation, address = request.get(CONVERSATION, ""), request.remote or ""
+    conversation, address = request.get(CONVERSATION, ""), client_key(request.remote)
     if path == "/api/messages" and request.method == "POST":
         if wait := limits.message(conversation, address):
             return too_many(TOO_FAST, wait)

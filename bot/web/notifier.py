@@ -39,15 +39,18 @@ def changes(engine: Engine, seen: tuple[int, int] | None) -> tuple[set[str], tup
         if seen is None:
             newest_message = connection.execute(select(func.max(Message.id))).scalar() or 0
             return set(), (newest_message, newest_event)
+        # After a deletion SQLite hands out the deleted top ids again: start below them.
+        newest_message = connection.execute(select(func.max(Message.id))).scalar() or 0
+        since = min(seen[0], newest_message)
         rows = connection.execute(
             select(Message.conversation_id, func.max(Message.id))
-            .where(Message.id > seen[0])
+            .where(Message.id > since)
             .group_by(Message.conversation_id)
         ).all()
     topics = {conversation for conversation, _ in rows}
-    if newest_event > seen[1]:
+    if newest_event != seen[1]:
         topics.add(TICKETS)
-    return topics, (max([seen[0], *(newest for _, newest in rows)]), newest_event)
+    return topics, (max([since, *(newest for _, newest in rows)]), newest_event)
 
 
 class Notifier:

@@ -150,7 +150,7 @@ async def faq_new(request: web.Request) -> web.Response:
         if not answer:
             raise TeachError("write the answer (the agent's reply is a draft)")
         phrasings = [text] if text.strip() != question.strip() else []
-        written[:] = [question, *phrasings]
+        written[:] = [text]  # the customer's words only: the admin's question is the shop's
         return faq_entries.new_entry(
             faq_dir,
             form.get("faq_id", "").strip(),
