@@ -238,8 +238,8 @@ def text_functions():
 
 @pytest.mark.slow  # imports all of csbot twice and runs ~5,000 matches: a minute or more
 def test_every_pattern_and_text_function_finishes_on_adversarial_texts():
-    """Each of 26 shapes at 45 and 10,000 characters through every pattern and function;
-    the deadline is generous (minutes), a catastrophic pattern needs centuries."""
+    """Each shape of tests/adversarial.py, at 45 and 10,000 characters, through every pattern
+    and function; the deadline is generous (minutes), a catastrophic pattern needs centuries."""
     script = _RUN_EVERYTHING.format(root=str(ROOT))
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=ROOT
