@@ -159,7 +159,7 @@ class MessengerInput(InputChannel):
             rasa_token=rasa_token(settings),
             deliveries=Deliveries(settings.database_url),
         )
-        if channel.enabled():
+        if channel.enabled:
             # Loaded now, at Rasa's start, not on the first message: on the event loop it
             # would stall every conversation, in a thread it would race the model's imports.
             default_redactor()

@@ -145,7 +145,7 @@ class TelegramInput(InputChannel):
             webhook_url=credentials.get("webhook_url") or webhook,
             deliveries=Deliveries(settings.database_url),
         )
-        if channel.enabled():
+        if channel.enabled:
             # Loaded now, at Rasa's start, not on the first message: on the event loop it
             # would stall every conversation, in a thread it would race the model's imports.
             default_redactor()
