@@ -3,7 +3,8 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from bot.runtime.database import create_schema, include_name, make_engine, metadata
+from bot.runtime.database import create_schema, include_name, make_engine
+from bot.schema import metadata
 
 
 def test_migrations_match_the_models(db_url):

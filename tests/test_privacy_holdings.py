@@ -11,8 +11,9 @@ import sqlalchemy as sa
 
 from bot.privacy import customer_files, holdings
 from bot.privacy.holdings import FILES, NOT_CUSTOMER_DATA, OTHER_WRITERS, TABLES, Erase
-from bot.runtime.database import RASA_TABLES, metadata
+from bot.runtime.database import RASA_TABLES
 from bot.runtime.settings import PROJECT_ROOT
+from bot.schema import metadata
 
 SOURCES = ("bot", "actions", "knowledge")  # what runs in production, over customer data
 # Calls that write a file: open(..., "w"/"a"/"x"), Path.write_text/write_bytes, os.open,

@@ -29,7 +29,8 @@ from bot.conversations.log import digest
 from bot.conversations.models import LoggedEvent
 from bot.conversations.projection import TRACKER_EVENTS
 from bot.conversations.tracker_store import DurableTrackerStore
-from bot.runtime.database import include_name, metadata
+from bot.runtime.database import include_name
+from bot.schema import metadata
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, DateTime, String
 
-from bot.runtime.database import Base
+from bot.models_base import Base
 
 
 class WebhookDelivery(Base):

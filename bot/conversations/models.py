@@ -18,7 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from bot.runtime.database import Base
+from bot.models_base import Base
 
 
 class Conversation(Base):

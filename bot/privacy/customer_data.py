@@ -30,7 +30,7 @@ from bot.privacy import customer_files
 from bot.privacy.customer_files import CustomerText, Files
 from bot.privacy.holdings import DELETED_TEXT, TABLES, Erase, Key, TableHolding
 from bot.privacy.redact import redact
-from bot.runtime.database import metadata
+from bot.schema import metadata
 from bot.shop.models import Customer, Order, ReturnRequest
 from bot.support.lifecycle import OPEN
 from bot.support.models import AuditEntry, Ticket

@@ -6,7 +6,7 @@ from enum import Enum
 
 from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Text
 
-from bot.runtime.database import Base
+from bot.models_base import Base
 
 
 class Verification(Enum):

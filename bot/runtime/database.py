@@ -1,39 +1,25 @@
-"""The database: one declarative base, the engine, and the Alembic migrations that build it.
+"""The database: the engine, and the Alembic migrations that build the schema.
 
 SQLAlchemy 1.4 in the 2.0 style (`future=True`, `select()`), so an upgrade to 2.0 is painless.
 SQLite by default, PostgreSQL by setting CSBOT_DATABASE_URL. Each part of the product keeps
-its own models (`bot.shop.models`, `bot.support.models`, `bot.conversations.models`,
-`bot.privacy.models`, `bot.channels.models`).
+its own models on the one declarative base (`bot.models_base`); `bot.schema` gathers them.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine.url import make_url
-from sqlalchemy.orm import declarative_base
 from sqlalchemy.pool import QueuePool
 
 from bot.runtime.private_files import private_file, tighten
 
-Base = declarative_base()
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000  # Rasa, the actions and the web app write the same file
 RASA_TABLES = {"events", "sqlite_sequence"}  # Rasa's tracker store (and SQLite's AUTOINCREMENT)
 SEARCH_OBJECTS = ("messages_fts", "ix_messages_fts")  # full-text search, made by raw SQL
-
-
-def metadata() -> MetaData:
-    """Every table of every part (importing the model modules registers them)."""
-    import bot.channels.models  # noqa: F401
-    import bot.conversations.models  # noqa: F401
-    import bot.privacy.models  # noqa: F401
-    import bot.shop.models  # noqa: F401
-    import bot.support.models  # noqa: F401
-
-    return Base.metadata
 
 
 def include_name(name: str | None, type_: str, parent_names: dict) -> bool:

@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
-from bot.runtime.database import Base
+from bot.models_base import Base
 
 
 class Customer(Base):

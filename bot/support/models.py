@@ -14,7 +14,7 @@ from sqlalchemy import (
     Text,
 )
 
-from bot.runtime.database import Base
+from bot.models_base import Base
 
 
 class Agent(Base):

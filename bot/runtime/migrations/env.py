@@ -3,8 +3,9 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from bot.runtime.database import include_name, metadata
+from bot.runtime.database import include_name
 from bot.runtime.settings import Settings
+from bot.schema import metadata
 
 config = context.config
 target_metadata = metadata()
