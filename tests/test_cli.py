@@ -1,12 +1,17 @@
-"""The `csbot` command's account and report subcommands, on a scratch database."""
+"""The `csbot` command's account, report, status and migrate subcommands, on a scratch
+database."""
 
 from __future__ import annotations
 
 import io
 import re
+import sqlite3
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from alembic import command
+from sqlalchemy import inspect
 
 from bot.runtime.cli import main
 from bot.services import Services
@@ -160,6 +165,7 @@ def test_status_with_rabbitmq_reports_the_queue_not_a_cursor(database, capsys, m
     for name in ("CSBOT_WEB_PORT", "CSBOT_RASA_PORT", "CSBOT_ACTIONS_PORT"):
         monkeypatch.setenv(name, "9")  # nothing listens there
     monkeypatch.setenv("CSBOT_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:9/")
+    assert main(["migrate"]) == 0
     assert main(["status"]) == 1
     out = capsys.readouterr().out
     assert "log           from RabbitMQ queue csbot_log: RabbitMQ not answering; 0 dead" in out
@@ -176,3 +182,84 @@ def test_log_consumer_refuses_to_start_without_a_good_rabbitmq_url(
     monkeypatch.setenv("CSBOT_RABBITMQ_URL", url)
     assert main(["log-consumer"]) == 2
     assert error in capsys.readouterr().err
+
+
+def _tables(url: str) -> set[str]:
+    from bot.runtime.database import make_engine
+
+    engine = make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def _nothing_listens(monkeypatch) -> None:
+    for name in ("CSBOT_WEB_PORT", "CSBOT_RASA_PORT", "CSBOT_ACTIONS_PORT"):
+        monkeypatch.setenv(name, "9")
+
+
+def test_migrate_brings_a_fresh_database_to_head_and_says_from_what(database, capsys):
+    from bot.runtime.commands.db import head_revision
+
+    head = head_revision()
+    assert main(["migrate"]) == 0
+    out = capsys.readouterr().out
+    assert f"database      {database}" in out
+    assert f"revision      none -> {head}" in out
+    assert {"alembic_version", "tickets", "dead_letters"} <= _tables(database)
+    assert main(["migrate"]) == 0
+    assert f"revision      {head} (up to date)" in capsys.readouterr().out
+
+
+def test_migrate_upgrades_an_older_schema_from_its_revision(database, capsys):
+    from bot.runtime.commands.db import head_revision
+    from bot.runtime.database import alembic_config
+
+    command.upgrade(alembic_config(database), "0009")
+    assert main(["migrate"]) == 0
+    assert f"revision      0009 -> {head_revision()}" in capsys.readouterr().out
+    assert "webhook_deliveries" in _tables(database)
+
+
+def test_migrate_refuses_a_schema_newer_than_this_csbot(database, capsys):
+    path = Path(database.removeprefix("sqlite:///"))
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        connection.execute("INSERT INTO alembic_version VALUES ('9999')")
+    assert main(["migrate"]) == 1
+    assert "csbot migrate failed" in capsys.readouterr().err
+    assert _tables(database) == {"alembic_version"}
+
+
+def test_status_on_a_fresh_empty_database_creates_no_tables(database, capsys, monkeypatch):
+    """Looking is not migrating: a production database changes only by `csbot migrate`."""
+    _nothing_listens(monkeypatch)
+    path = Path(database.removeprefix("sqlite:///"))
+    path.touch()
+    assert main(["status"]) == 1
+    out = capsys.readouterr().out
+    assert "schema        none: run `csbot migrate`" in out
+    assert "the database has no schema" in out
+    assert path.stat().st_size == 0
+    assert _tables(database) == set()
+
+
+def test_status_creates_no_database_file(database, capsys, monkeypatch):
+    _nothing_listens(monkeypatch)
+    assert main(["status"]) == 1
+    assert "the database cannot be read" in capsys.readouterr().out
+    assert not Path(database.removeprefix("sqlite:///")).exists()
+
+
+def test_status_reports_an_older_schema_and_leaves_it(database, capsys, monkeypatch):
+    from bot.runtime.commands.db import head_revision
+    from bot.runtime.database import alembic_config
+
+    _nothing_listens(monkeypatch)
+    command.upgrade(alembic_config(database), "0009")
+    assert main(["status"]) == 1
+    out = capsys.readouterr().out
+    assert f"schema        revision 0009, csbot needs {head_revision()}: run `csbot migrate`" in out
+    assert f"the schema is at revision 0009, not {head_revision()}" in out
+    assert "webhook_deliveries" not in _tables(database)

@@ -171,7 +171,7 @@ OTHER_WRITERS: dict[str, str] = {
     "bot.privacy.customer_files": "rewrites the files above without a customer's lines",
     "bot.runtime.private_files": "the 0600 writer others call (corrections.csv's is above)",
     "bot.workbench.retrain": "a temporary copy of data/nlu for one training run, then deleted",
-    "bot.runtime.cli": "`csbot privacy export --out`: the customer's export, where asked",
+    "bot.runtime.commands.privacy": "`csbot privacy export --out`: the export, where asked",
     "bot.runtime.tokens": "generated secrets",
     "bot.web.security": "the generated secret key",
     "bot.runtime.processes": "endpoints.yml and the runner's notes about processes",
