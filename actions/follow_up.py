@@ -15,7 +15,14 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.deps import off_loop
-from actions.knowledge import FEEDBACK_BUTTONS, QUESTION_WORDS, KnowledgeAction, answer_text
+from actions.knowledge import (
+    FEEDBACK_BUTTONS,
+    QUESTION_WORDS,
+    KnowledgeAction,
+    answer_text,
+    decided,
+)
+from bot.conversations.models import FaqDecision
 from knowledge.answers import Decision
 
 SPLIT = re.compile(
@@ -49,7 +56,9 @@ async def answer_second_question(
         if reply.decision is Decision.ANSWER:
             lead = f'You also asked: "{question}"\n\n'
             dispatcher.utter_message(
-                text=answer_text(reply.best, reply.version, lead=lead), buttons=FEEDBACK_BUTTONS
+                text=answer_text(reply.best, reply.version, lead=lead),
+                buttons=FEEDBACK_BUTTONS,
+                **decided(FaqDecision.ANSWER),
             )
             return []
     return []

@@ -20,6 +20,7 @@ from actions.deps import (
 )
 from actions.handoff import escalate
 from actions.privacy import asks_for_deletion, offer_deletion, request_deletion
+from bot.conversations.models import FAQ_DECISION, FaqDecision
 from bot.services import Services
 from knowledge.answers import Decision, FaqAnswerer, Reply
 from knowledge.retrieval import Hit
@@ -64,6 +65,13 @@ def answer_text(hit: Hit, version: str, lead: str = "") -> str:
     return f"{lead}{hit.data['answer']}\n\nSource: {hit.data['source']}, knowledge {version[:8]}"
 
 
+def decided(decision: FaqDecision) -> dict[str, str]:
+    """The message's metadata that tells the conversation log what the FAQ action decided
+    (`utter_message(..., **decided(...))`): Rasa keeps keys it does not know in the bot
+    event's `metadata`, so analytics read the decision there, not in the wording."""
+    return {FAQ_DECISION: decision.value}
+
+
 def _slots(question: str, candidates: list[str], shown: list[str], best: float | None) -> list:
     return [
         SlotSet("faq_question", question),
@@ -106,16 +114,23 @@ class KnowledgeAction(UsesServices):
         best = reply.similarity if reply.best else None
         if reply.decision is Decision.ANSWER:
             text = answer_text(reply.best, reply.version)
-            dispatcher.utter_message(text=text, buttons=FEEDBACK_BUTTONS)
+            dispatcher.utter_message(
+                text=text, buttons=FEEDBACK_BUTTONS, **decided(FaqDecision.ANSWER)
+            )
             return _slots(question, candidates, candidates[:1], best), reply
         if reply.decision is Decision.CLARIFY and clarify:
             buttons = [*clarify_buttons(reply), NONE_OF_THESE]
-            dispatcher.utter_message(text="Just to be sure, did you mean:", buttons=buttons)
+            dispatcher.utter_message(
+                text="Just to be sure, did you mean:",
+                buttons=buttons,
+                **decided(FaqDecision.CLARIFY),
+            )
             return _slots(question, candidates, [], best), reply
         return None, reply
 
     def offer_person(self, dispatcher: CollectingDispatcher, text: str) -> None:
-        dispatcher.utter_message(text=text, buttons=OFFER_PERSON)
+        """The knowledge base had nothing that helped: offer a person."""
+        dispatcher.utter_message(text=text, buttons=OFFER_PERSON, **decided(FaqDecision.ESCALATE))
 
 
 class ActionAnswerFaq(KnowledgeAction, Action):
@@ -129,7 +144,9 @@ class ActionAnswerFaq(KnowledgeAction, Action):
         found = await self.entry(chosen) if chosen else None
         if found:  # a clarify button: answer that entry
             shown = [*(tracker.get_slot("faq_shown") or []), chosen]
-            dispatcher.utter_message(text=answer_text(*found), buttons=FEEDBACK_BUTTONS)
+            dispatcher.utter_message(
+                text=answer_text(*found), buttons=FEEDBACK_BUTTONS, **decided(FaqDecision.ANSWER)
+            )
             return [SlotSet("faq_shown", shown)]
         question = customer_text(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
@@ -162,14 +179,15 @@ class ActionAnswerFaq(KnowledgeAction, Action):
         )
         slots = _slots(question, candidates, [], best)
         if f"utter_{intent}" in (domain.get("responses") or {}):
-            dispatcher.utter_message(response=f"utter_{intent}")
+            dispatcher.utter_message(response=f"utter_{intent}", **decided(FaqDecision.ESCALATE))
             return slots
         if off_topic(tracker.latest_message, tracker.latest_message.get("intent_ranking") or []):
             return [*slots, FollowupAction(OUT_OF_SCOPE_RESPONSE)]
         # A question about the shop that the knowledge base cannot answer: a person can.
         dispatcher.utter_message(
             text="I don't have a good answer to that, so I'm passing your question to a person "
-            "on our team."
+            "on our team.",
+            **decided(FaqDecision.ESCALATE),
         )
         return [*slots, *await escalate(self, tracker, dispatcher, "bot_failed")]
 
@@ -189,7 +207,11 @@ class ActionFaqNotHelpful(KnowledgeAction, Action):
         found = await self.entry(remaining[0]) if remaining else None
         if found and len(shown) < MAX_ANSWERS_TRIED:
             lead = "Sorry about that. This may answer it instead:\n\n"
-            dispatcher.utter_message(text=answer_text(*found, lead=lead), buttons=FEEDBACK_BUTTONS)
+            dispatcher.utter_message(
+                text=answer_text(*found, lead=lead),
+                buttons=FEEDBACK_BUTTONS,
+                **decided(FaqDecision.ANSWER),
+            )
             return [SlotSet("faq_shown", [*shown, found[0].doc_id])]
         question = tracker.get_slot("faq_question") or tracker.latest_message.get("text") or ""
         best, best_doc = tracker.get_slot("faq_best_score"), shown[0] if shown else None
@@ -225,10 +247,15 @@ class ActionAnswerPolicyQuestion(KnowledgeAction, Action):
             return []  # a button chose the return, or nothing was asked
         reply = await off_loop(lambda: self.answerer.reply(question))
         if reply.decision is Decision.ANSWER:
-            dispatcher.utter_message(text=answer_text(reply.best, reply.version))
+            text = answer_text(reply.best, reply.version)
+            dispatcher.utter_message(text=text, **decided(FaqDecision.ANSWER))
         elif reply.decision is Decision.CLARIFY and asks_permission(tracker, question):
             buttons = [*clarify_buttons(reply), START_RETURN]
-            dispatcher.utter_message(text="Just to be sure, did you mean:", buttons=buttons)
+            dispatcher.utter_message(
+                text="Just to be sure, did you mean:",
+                buttons=buttons,
+                **decided(FaqDecision.CLARIFY),
+            )
             candidates = [h.doc_id for h in reply.candidates]
             return [*_slots(question, candidates, [], reply.similarity), FollowupAction(LISTEN)]
         return []

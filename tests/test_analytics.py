@@ -49,7 +49,7 @@ def said(sender: str, when: datetime, text: str, intent: str, confidence: float,
 
 def answered(sender: str, when: datetime, text: str, action: str, shown=None, candidates=None):
     """An FAQ action's message and the slots it sets right after it (as Rasa logs them)."""
-    events = bot(sender, text, ts(when), action)
+    events = bot(sender, text, ts(when), action, faq_decision="answer")
     if candidates:
         events += slots(sender, ts(when) + 0.5, candidates, 0.8)
     if shown:

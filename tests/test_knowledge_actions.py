@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from rasa.core.actions.action import RemoteAction
 from rasa_sdk.events import FollowupAction, SlotSet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,7 +13,8 @@ from sqlalchemy.orm import Session
 from actions.fallback import ActionFallbackSuggest
 from actions.knowledge import ActionAnswerFaq, ActionAnswerPolicyQuestion, ActionFaqNotHelpful
 from actions.products import ActionCompareProducts, ActionProductInfo, ActionRecommendProducts
-from bot.conversations.models import UnansweredQuestion
+from bot.conversations.log import ConversationLog
+from bot.conversations.models import FaqDecision, Message, UnansweredQuestion
 from bot.nlu.entity_rules import ShopEntityRecognizer
 from bot.shop.products import ProductFinder
 from bot.shop.recommend import CoPurchase, Recommender
@@ -56,6 +58,42 @@ async def test_faq_answer_names_its_source_and_asks_for_feedback(answerer, servi
     assert "Source: FAQ 'returns-opened-small-appliance'" in message["text"]
     assert [b["payload"] for b in message["buttons"]] == ["/thank_you", "/faq_not_helpful"]
     assert SlotSet("faq_shown", ["faq:returns-opened-small-appliance"]) in events
+
+
+class DecidedAnswerer:
+    """An answerer that makes one decision on every question, with three candidates."""
+
+    def __init__(self, decision: Decision) -> None:
+        self.decision = decision
+
+    def reply(self, question):
+        hits = tuple(
+            Hit(f"faq:{doc}", 0.9, {"title": doc, "answer": "Yes.", "source": f"FAQ '{doc}'"})
+            for doc in ("payments-paypal", "payments-klarna", "returns-window")
+        )
+        similarity = 0.1 if self.decision is Decision.ESCALATE else 0.8
+        return Reply(self.decision, hits, "v1", similarity)
+
+
+@pytest.mark.parametrize(
+    ("decided", "logged"),
+    [
+        (Decision.ANSWER, FaqDecision.ANSWER),
+        (Decision.CLARIFY, FaqDecision.CLARIFY),
+        (Decision.ESCALATE, FaqDecision.ESCALATE),
+    ],
+)
+async def test_the_decision_reaches_the_log_as_data(services, decided, logged):
+    """The FAQ action's decision rides in the bot event's metadata (Rasa's own handling of
+    an action server's message), and the log stores it with the message."""
+    action = ActionAnswerFaq(DecidedAnswerer(decided), services)
+    _, dispatcher = await run(action, ask("can I pay with paypal?"))
+    (uttered, *_) = await RemoteAction._utter_responses([dict(dispatcher.messages[0])], *[None] * 3)
+    assert uttered.metadata == {"faq_decision": logged.value}
+    ConversationLog(services.engine).write({"sender_id": "conv-42", **uttered.as_dict()})
+    with Session(services.engine) as session:
+        row = session.execute(select(Message).where(Message.sender == "bot")).scalar_one()
+    assert (row.text, row.faq_decision) == (uttered.text, logged)
 
 
 async def test_close_candidates_are_offered_as_three_buttons(answerer, services):
@@ -116,6 +154,7 @@ async def test_not_helpful_tries_the_next_candidate_then_offers_a_person(answere
         ActionFaqNotHelpful(answerer, services), ask("no", "faq_not_helpful", slots)
     )
     assert "Klarna" in dispatcher.messages[0]["text"]
+    assert dispatcher.messages[0]["faq_decision"] == "answer"
     assert events == [SlotSet("faq_shown", ["faq:returns-refund-timing", "faq:payments-klarna"])]
 
     slots["faq_shown"] = events[0]["value"]

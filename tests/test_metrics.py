@@ -128,8 +128,8 @@ def test_nothing_outside_the_range_counts(seeded):
     assert bot_metrics(seeded.engine, *before).conversations == 0
 
 
-# Customer messages (intent, confidence) and what the bot did, per conversation. a-d were
-# handed off (above); e-g stayed with the bot.
+# Customer messages (intent, confidence) and what the bot did (action, the FAQ decision it
+# logged), per conversation. a-d were handed off (above); e-g stayed with the bot.
 ANSWER = "Opened items can be returned within 30 days.\n\nSource: FAQ 'returns-opened'"
 CONVERSATIONS = {
     "a": [("customer", "charged twice", "billing_problem", 0.82)],
@@ -138,18 +138,18 @@ CONVERSATIONS = {
     "d": [("customer", "I want a person", "request_human", 0.97)],
     "e": [
         ("customer", "can I return an opened blender", "ask_knowledge", 0.58),
-        ("bot", ANSWER, "action_answer_faq", None),
+        ("bot", ANSWER, "action_answer_faq", "answer"),
         ("customer", "great, thanks", "thank_you", 0.99),
     ],
     "f": [
         ("customer", "return opened box?", "ask_knowledge", 0.61),
-        ("bot", ANSWER, "action_answer_faq", None),
+        ("bot", ANSWER, "action_answer_faq", "answer"),
         ("customer", "/faq_not_helpful", "faq_not_helpful", 1.0),
         (
             "bot",
             "Sorry about that. This may answer it instead:\n\n" + ANSWER,
             "action_faq_not_helpful",
-            None,
+            "answer",
         ),
         ("customer", "ok bye", "goodbye", 0.93),
     ],
@@ -160,13 +160,14 @@ CONVERSATIONS = {
 }
 
 
-def _seed_messages(log: ConversationLog) -> None:
+def _seed_messages(log: ConversationLog, conversations=CONVERSATIONS) -> None:
     at = DAY.timestamp()
-    for conversation, turns in CONVERSATIONS.items():
-        for sender, text, name, confidence in turns:
+    for conversation, turns in conversations.items():
+        for sender, text, name, confidence_or_decision in turns:
             at += 1
             if sender == "customer":
-                parse = {"intent": {"name": name, "confidence": confidence}, "entities": []}
+                intent = {"name": name, "confidence": confidence_or_decision}
+                parse = {"intent": intent, "entities": []}
                 log.write(
                     {
                         "event": "user",
@@ -180,9 +181,10 @@ def _seed_messages(log: ConversationLog) -> None:
                 log.write(
                     {"event": "action", "sender_id": conversation, "timestamp": at, "name": name}
                 )
-                log.write(
-                    {"event": "bot", "sender_id": conversation, "timestamp": at + 0.5, "text": text}
-                )
+                said = {"event": "bot", "sender_id": conversation, "timestamp": at + 0.5}
+                if confidence_or_decision:
+                    said["metadata"] = {"faq_decision": confidence_or_decision}
+                log.write({**said, "text": text})
 
 
 def test_bot_figures_come_from_the_logged_messages(seeded):
@@ -210,3 +212,27 @@ def test_report_window_is_the_same_thirty_days_everywhere():
     start, end = report_range(today=date(2026, 11, 27))
     assert (start, end) == (datetime(2026, 10, 29), datetime(2026, 11, 28))
     assert (end - start).days == 30
+
+
+def _reworded(text: str) -> str:
+    return text.replace("\n\nSource: ", "\n\nFrom our help pages: ")
+
+
+def test_rewording_the_answers_changes_no_faq_figure(seeded, tmp_path):
+    """The figures follow the decision the FAQ actions logged, not the wording: a new label
+    for the source changes nothing, and a reply that only looks like an answer is none."""
+    reworded = {
+        conversation: [(who, _reworded(text), name, x) for who, text, name, x in turns]
+        for conversation, turns in CONVERSATIONS.items()
+    }
+    reworded["h"] = [
+        ("customer", "what is a source", "ask_knowledge", 0.5),
+        ("bot", "A place.\n\nSource: a dictionary", "action_answer_faq", None),
+    ]
+    other = Services.open(f"sqlite:///{tmp_path / 'reworded.db'}", classifier=keyword_classifier)
+    _seed_messages(ConversationLog(other.engine), reworded)
+    before, after = bot_metrics(seeded.engine, START, END), bot_metrics(other.engine, START, END)
+    other.engine.dispose()
+    assert (after.faq_answers, after.faq_acceptance) == (3, pytest.approx(2 / 3))
+    assert (after.faq_answers, after.faq_acceptance) == (before.faq_answers, before.faq_acceptance)
+    assert after.faq_answer_rate == pytest.approx(2 / 8)  # e and f of eight conversations

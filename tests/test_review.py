@@ -87,7 +87,7 @@ def review_db(db_url):
         # contained: a FAQ answer
         user("paypal", "can I pay with paypal?", "payment_methods", 0.93, ts(0)),
         *bot("paypal", "Yes.\n\nSource: FAQ 'payments-paypal' (x.yml), knowledge ab", ts(0) + 1,
-             "action_answer_faq"),
+             "action_answer_faq", faq_decision="answer"),
         *slots("paypal", ts(0) + 1.5, ["faq:payments-paypal", "faq:payments-klarna"], 0.81),
         # fallback
         user("blorp", "blorp zzz", "nlu_fallback", 0.31, ts(1), channel="facebook"),
@@ -95,7 +95,7 @@ def review_db(db_url):
         # didn't help
         user("nohelp", "do you deliver on sundays", "shipping_times", 0.7, ts(2)),
         *bot("nohelp", "We deliver Mon-Sat.\n\nSource: FAQ 'shipping' (s.yml), knowledge ab",
-             ts(2) + 1, "action_answer_faq"),
+             ts(2) + 1, "action_answer_faq", faq_decision="answer"),
         user("nohelp", "that didn't help", "faq_not_helpful", 0.99, ts(2) + 5),
         # strongly negative, handed off, refunds
         user("angry", "this is the worst shop, I want my refunds NOW", "complaint", 1.0, ts(3),
@@ -182,6 +182,28 @@ def test_tags_are_added_once_filtered_and_removed(review_db):
     assert remove_tag(engine, "nohelp", "needs faq") and ids(engine, tag="needs faq") == []
     with pytest.raises(ReviewError):
         add_tag(engine, "nohelp", "x" * 41, "sam", T0)
+
+
+def test_the_faq_decision_is_the_logged_one_whatever_the_wording(db_url):
+    """Review shows what the FAQ action logged: a reworded answer is still an answer, a
+    reply that merely mentions a source is no decision, and an unknown value is ignored."""
+    services = Services.open(db_url, classifier=keyword_classifier)
+    log = ConversationLog(services.engine)
+    for e in [
+        user("w", "can I pay with paypal?", "payment_methods", 0.93, ts(0)),
+        *bot("w", "Yes.\n\nFrom our help pages: PayPal", ts(0) + 1, "action_answer_faq",
+             faq_decision="answer"),
+        *bot("w", "Did you mean:", ts(0) + 2, "action_answer_faq", buttons=[{"payload": "/x"}],
+             faq_decision="clarify"),
+        *slots("w", ts(0) + 2.5, ["faq:payments-paypal"], 0.5),
+        *bot("w", "Noted.\n\nSource: your message", ts(0) + 3, "action_answer_faq"),
+        *slots("w", ts(0) + 3.5, ["faq:payments-paypal"], 0.5),
+        *bot("w", "Hm.", ts(0) + 4, "action_answer_faq", faq_decision="maybe"),
+    ]:  # fmt: skip
+        log.write(e)
+    messages = timeline(services.engine, "w").messages
+    services.engine.dispose()
+    assert [m["faq_decision"] for m in messages] == [None, "answer", "clarify", None, None]
 
 
 def test_the_timeline_shows_both_halves(review_db):

@@ -15,7 +15,7 @@ def _seed(services) -> None:
     for e in [
         user("c-paypal", "can I pay with paypal?", "payment_methods", 0.93, ts(0)),
         *bot("c-paypal", "Yes.\n\nSource: FAQ 'payments-paypal' (x.yml), knowledge ab", ts(0) + 1,
-             "action_answer_faq"),
+             "action_answer_faq", faq_decision="answer"),
         *slots("c-paypal", ts(0) + 1.5, ["faq:payments-paypal"], 0.81),
         user("c-blorp", "blorp zzz", "nlu_fallback", 0.31, ts(1)),
     ]:  # fmt: skip

@@ -18,7 +18,13 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.conversations.models import Conversation, LoggedEvent, Message
+from bot.conversations.models import (
+    FAQ_DECISION,
+    Conversation,
+    FaqDecision,
+    LoggedEvent,
+    Message,
+)
 from bot.privacy.redact import redact_event
 
 RETRIEVAL_SLOTS = {"faq_candidates", "faq_best_score"}
@@ -119,6 +125,7 @@ class ConversationLog:
                     text=event.get("text"),
                     buttons=(event.get("data") or {}).get("buttons"),
                     action=None if agent_id else self._last_action(session, conversation.id),
+                    faq_decision=None if agent_id else FaqDecision.read(metadata.get(FAQ_DECISION)),
                     latency_ms=self._latency_ms(session, conversation.id, when),
                     created_at=when,
                 )

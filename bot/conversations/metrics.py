@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine, Row
 from sqlalchemy.orm import Session
 
-from bot.conversations.models import Message
+from bot.conversations.models import FaqDecision, Message
 from bot.support.models import Agent, CsatRating, Ticket, TicketEvent
 
 REPORT_DAYS = 30  # the default window of `csbot report` and the metrics page
@@ -194,13 +194,13 @@ def _histogram(confidences: list[float]) -> dict[str, int]:
 
 
 def faq_outcomes(messages: list) -> list[tuple[Row, bool]]:
-    """Each FAQ answer (a bot message from an FAQ action that cites its source) with whether
+    """Each FAQ answer (a bot message an FAQ action logged as an answer) with whether
     it was accepted: it is, unless the customer's next message in that conversation is "that
     didn't help". `messages` in the order they were said."""
     outcomes: list[tuple[Row, bool]] = []
     pending: dict[str, int] = {}  # conversation -> index of the answer awaiting a reply
     for m in messages:
-        if m.sender == "bot" and m.action in FAQ_ANSWER_ACTIONS and "\nSource: " in (m.text or ""):
+        if m.action in FAQ_ANSWER_ACTIONS and m.faq_decision is FaqDecision.ANSWER:
             pending[m.conversation_id] = len(outcomes)
             outcomes.append((m, True))  # accepted until the customer says otherwise
         elif m.sender == "customer" and m.conversation_id in pending:
@@ -220,6 +220,7 @@ def bot_messages(session: Session, start: datetime, end: datetime) -> list[Row]:
             Message.intent,
             Message.confidence,
             Message.action,
+            Message.faq_decision,
             Message.created_at,
         )
         .where(Message.created_at >= start, Message.created_at < end)

@@ -5,6 +5,8 @@ answer."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -17,8 +19,44 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.types import TypeDecorator
 
 from bot.models_base import Base
+
+
+class FaqDecision(str, Enum):
+    """What an FAQ action's message is: an answer, a "did you mean" or, the knowledge base
+    having nothing good enough, the way out (the intent's own response, a person). The
+    actions send it as the bot message's metadata (`FAQ_DECISION`); the log stores it with
+    the message, and review and analytics read it there, never in the wording."""
+
+    ANSWER = "answer"
+    CLARIFY = "clarify"
+    ESCALATE = "escalate"
+
+    @classmethod
+    def read(cls, value: Any) -> FaqDecision | None:
+        """The decision a message's metadata names; None when it names none we know."""
+        try:
+            return cls(value)
+        except ValueError:
+            return None
+
+
+FAQ_DECISION = "faq_decision"  # the key in a bot message's metadata
+
+
+class _FaqDecisionType(TypeDecorator):
+    """A `FaqDecision` stored as its value (VARCHAR, so no database enum to migrate)."""
+
+    impl = String(10)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else FaqDecision(value).value
+
+    def process_result_value(self, value: Any, dialect: Any) -> FaqDecision | None:
+        return None if value is None else FaqDecision(value)
 
 
 class Conversation(Base):
@@ -70,6 +108,7 @@ class Message(Base):
     entities = Column(JSON)
     action = Column(String(80))
     retrieval = Column(JSON)
+    faq_decision = Column(_FaqDecisionType())  # an FAQ action's message: what it decided
     latency_ms = Column(Float)
     agent_id = Column(ForeignKey("agents.id"))
     created_at = Column(DateTime, nullable=False, index=True)

@@ -230,18 +230,6 @@ def facets(engine: Engine) -> dict[str, list[Any]]:
 # --- one conversation's timeline ---------------------------------------------------------
 
 
-def _decision(message: Message) -> str | None:
-    """What the knowledge base decided for a bot message that carries retrieval slots."""
-    if not message.retrieval:
-        return None
-    if "\nSource: " in (message.text or ""):
-        return "answer"
-    payloads = [str(b.get("payload", "")) for b in message.buttons or []]
-    if any(p.startswith("/ask_knowledge") for p in payloads):
-        return "clarify"
-    return "escalate"
-
-
 def _nlu(payload: dict[str, Any] | None) -> dict[str, Any]:
     parse = (payload or {}).get("parse_data") or {}
     intent = parse.get("intent") or {}
@@ -277,7 +265,7 @@ def _entry(message: Message, agent: str | None, payload: dict | None) -> dict[st
         "latency_ms": message.latency_ms,
         "faq_candidates": list(retrieval.get("faq_candidates") or []),
         "faq_best_score": retrieval.get("faq_best_score"),
-        "faq_decision": _decision(message),
+        "faq_decision": message.faq_decision.value if message.faq_decision else None,
         "buttons": message.buttons or [],
         **(_nlu(payload) if message.sender == "customer" else {}),
     }
