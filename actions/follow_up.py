@@ -22,7 +22,6 @@ from actions.knowledge import (
     answer_text,
     decided,
 )
-from bot.conversations.models import FaqDecision
 from knowledge.answers import Decision
 
 SPLIT = re.compile(
@@ -58,7 +57,7 @@ async def answer_second_question(
             dispatcher.utter_message(
                 text=answer_text(reply.best, reply.version, lead=lead),
                 buttons=FEEDBACK_BUTTONS,
-                **decided(FaqDecision.ANSWER),
+                **decided(Decision.ANSWER),
             )
             return []
     return []

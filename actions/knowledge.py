@@ -20,7 +20,7 @@ from actions.deps import (
 )
 from actions.handoff import escalate
 from actions.privacy import asks_for_deletion, offer_deletion, request_deletion
-from bot.conversations.models import FAQ_DECISION, FaqDecision
+from bot.conversations.models import FAQ_DECISION
 from bot.services import Services
 from knowledge.answers import Decision, FaqAnswerer, Reply
 from knowledge.retrieval import Hit
@@ -65,7 +65,7 @@ def answer_text(hit: Hit, version: str, lead: str = "") -> str:
     return f"{lead}{hit.data['answer']}\n\nSource: {hit.data['source']}, knowledge {version[:8]}"
 
 
-def decided(decision: FaqDecision) -> dict[str, str]:
+def decided(decision: Decision) -> dict[str, str]:
     """The message's metadata that tells the conversation log what the FAQ action decided
     (`utter_message(..., **decided(...))`): Rasa keeps keys it does not know in the bot
     event's `metadata`, so analytics read the decision there, not in the wording."""
@@ -115,7 +115,7 @@ class KnowledgeAction(UsesServices):
         if reply.decision is Decision.ANSWER:
             text = answer_text(reply.best, reply.version)
             dispatcher.utter_message(
-                text=text, buttons=FEEDBACK_BUTTONS, **decided(FaqDecision.ANSWER)
+                text=text, buttons=FEEDBACK_BUTTONS, **decided(Decision.ANSWER)
             )
             return _slots(question, candidates, candidates[:1], best), reply
         if reply.decision is Decision.CLARIFY and clarify:
@@ -123,14 +123,14 @@ class KnowledgeAction(UsesServices):
             dispatcher.utter_message(
                 text="Just to be sure, did you mean:",
                 buttons=buttons,
-                **decided(FaqDecision.CLARIFY),
+                **decided(Decision.CLARIFY),
             )
             return _slots(question, candidates, [], best), reply
         return None, reply
 
     def offer_person(self, dispatcher: CollectingDispatcher, text: str) -> None:
         """The knowledge base had nothing that helped: offer a person."""
-        dispatcher.utter_message(text=text, buttons=OFFER_PERSON, **decided(FaqDecision.ESCALATE))
+        dispatcher.utter_message(text=text, buttons=OFFER_PERSON, **decided(Decision.ESCALATE))
 
 
 class ActionAnswerFaq(KnowledgeAction, Action):
@@ -145,7 +145,7 @@ class ActionAnswerFaq(KnowledgeAction, Action):
         if found:  # a clarify button: answer that entry
             shown = [*(tracker.get_slot("faq_shown") or []), chosen]
             dispatcher.utter_message(
-                text=answer_text(*found), buttons=FEEDBACK_BUTTONS, **decided(FaqDecision.ANSWER)
+                text=answer_text(*found), buttons=FEEDBACK_BUTTONS, **decided(Decision.ANSWER)
             )
             return [SlotSet("faq_shown", shown)]
         question = customer_text(tracker)
@@ -179,7 +179,7 @@ class ActionAnswerFaq(KnowledgeAction, Action):
         )
         slots = _slots(question, candidates, [], best)
         if f"utter_{intent}" in (domain.get("responses") or {}):
-            dispatcher.utter_message(response=f"utter_{intent}", **decided(FaqDecision.ESCALATE))
+            dispatcher.utter_message(response=f"utter_{intent}", **decided(Decision.ESCALATE))
             return slots
         if off_topic(tracker.latest_message, tracker.latest_message.get("intent_ranking") or []):
             return [*slots, FollowupAction(OUT_OF_SCOPE_RESPONSE)]
@@ -187,7 +187,7 @@ class ActionAnswerFaq(KnowledgeAction, Action):
         dispatcher.utter_message(
             text="I don't have a good answer to that, so I'm passing your question to a person "
             "on our team.",
-            **decided(FaqDecision.ESCALATE),
+            **decided(Decision.ESCALATE),
         )
         return [*slots, *await escalate(self, tracker, dispatcher, "bot_failed")]
 
@@ -210,7 +210,7 @@ class ActionFaqNotHelpful(KnowledgeAction, Action):
             dispatcher.utter_message(
                 text=answer_text(*found, lead=lead),
                 buttons=FEEDBACK_BUTTONS,
-                **decided(FaqDecision.ANSWER),
+                **decided(Decision.ANSWER),
             )
             return [SlotSet("faq_shown", [*shown, found[0].doc_id])]
         question = tracker.get_slot("faq_question") or tracker.latest_message.get("text") or ""
@@ -248,13 +248,13 @@ class ActionAnswerPolicyQuestion(KnowledgeAction, Action):
         reply = await off_loop(lambda: self.answerer.reply(question))
         if reply.decision is Decision.ANSWER:
             text = answer_text(reply.best, reply.version)
-            dispatcher.utter_message(text=text, **decided(FaqDecision.ANSWER))
+            dispatcher.utter_message(text=text, **decided(Decision.ANSWER))
         elif reply.decision is Decision.CLARIFY and asks_permission(tracker, question):
             buttons = [*clarify_buttons(reply), START_RETURN]
             dispatcher.utter_message(
                 text="Just to be sure, did you mean:",
                 buttons=buttons,
-                **decided(FaqDecision.CLARIFY),
+                **decided(Decision.CLARIFY),
             )
             candidates = [h.doc_id for h in reply.candidates]
             return [*_slots(question, candidates, [], reply.similarity), FollowupAction(LISTEN)]

@@ -9,22 +9,16 @@ phrasings (see the README for how).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 
 import yaml
 
+from knowledge.decision import Decision
 from knowledge.errors import KnowledgeError
 from knowledge.retrieval import Hit, KnowledgeBase, Ranking
 from knowledge.sources import ANSWERS
 
 DEFAULT_THRESHOLDS = Path(__file__).with_name("thresholds.yml")
-
-
-class Decision(str, Enum):
-    ANSWER = "answer"
-    CLARIFY = "clarify"
-    ESCALATE = "escalate"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from actions.fallback import ActionFallbackSuggest
 from actions.knowledge import ActionAnswerFaq, ActionAnswerPolicyQuestion, ActionFaqNotHelpful
 from actions.products import ActionCompareProducts, ActionProductInfo, ActionRecommendProducts
 from bot.conversations.log import ConversationLog
-from bot.conversations.models import FaqDecision, Message, UnansweredQuestion
+from bot.conversations.models import Message, UnansweredQuestion
 from bot.nlu.entity_rules import ShopEntityRecognizer
 from bot.shop.products import ProductFinder
 from bot.shop.recommend import CoPurchase, Recommender
@@ -78,9 +78,9 @@ class DecidedAnswerer:
 @pytest.mark.parametrize(
     ("decided", "logged"),
     [
-        (Decision.ANSWER, FaqDecision.ANSWER),
-        (Decision.CLARIFY, FaqDecision.CLARIFY),
-        (Decision.ESCALATE, FaqDecision.ESCALATE),
+        (Decision.ANSWER, Decision.ANSWER),
+        (Decision.CLARIFY, Decision.CLARIFY),
+        (Decision.ESCALATE, Decision.ESCALATE),
     ],
 )
 async def test_the_decision_reaches_the_log_as_data(services, decided, logged):

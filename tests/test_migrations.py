@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 
 from bot.runtime.database import create_schema, include_name, make_engine
 from bot.schema import metadata
+from knowledge.decision import Decision
 
 
 def test_migrations_match_the_models(db_url):
@@ -30,7 +31,7 @@ def test_0011_gives_old_bot_messages_their_faq_decision_once_from_the_text(tmp_p
     from alembic import command
     from sqlalchemy import JSON, column, insert, select, table
 
-    from bot.conversations.models import Conversation, FaqDecision, LoggedEvent, Message
+    from bot.conversations.models import Conversation, LoggedEvent, Message
     from bot.runtime.database import alembic_config
 
     old_messages = table(  # as 0010 left it: no faq_decision
@@ -75,10 +76,10 @@ def test_0011_gives_old_bot_messages_their_faq_decision_once_from_the_text(tmp_p
     with engine.connect() as connection:
         found = connection.execute(select(Message.faq_decision).order_by(Message.id)).scalars()
         assert list(found) == [
-            FaqDecision.ANSWER,
-            FaqDecision.ANSWER,
-            FaqDecision.CLARIFY,
-            FaqDecision.ESCALATE,
+            Decision.ANSWER,
+            Decision.ANSWER,
+            Decision.CLARIFY,
+            Decision.ESCALATE,
             None,
             None,
         ]

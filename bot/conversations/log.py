@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 from bot.conversations.models import (
     FAQ_DECISION,
     Conversation,
-    FaqDecision,
     LoggedEvent,
     Message,
 )
 from bot.privacy.redact import redact_event
+from knowledge.decision import Decision
 
 RETRIEVAL_SLOTS = {"faq_candidates", "faq_best_score"}
 Event = dict[str, Any]
@@ -125,7 +125,7 @@ class ConversationLog:
                     text=event.get("text"),
                     buttons=(event.get("data") or {}).get("buttons"),
                     action=None if agent_id else self._last_action(session, conversation.id),
-                    faq_decision=None if agent_id else FaqDecision.read(metadata.get(FAQ_DECISION)),
+                    faq_decision=None if agent_id else Decision.read(metadata.get(FAQ_DECISION)),
                     latency_ms=self._latency_ms(session, conversation.id, when),
                     created_at=when,
                 )

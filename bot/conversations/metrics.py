@@ -17,8 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine, Row
 from sqlalchemy.orm import Session
 
-from bot.conversations.models import FaqDecision, Message
+from bot.conversations.models import Message
 from bot.support.models import Agent, CsatRating, Ticket, TicketEvent
+from knowledge.decision import Decision
 
 REPORT_DAYS = 30  # the default window of `csbot report` and the metrics page
 CONFIDENCE_BUCKETS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01))
@@ -200,7 +201,7 @@ def faq_outcomes(messages: list) -> list[tuple[Row, bool]]:
     outcomes: list[tuple[Row, bool]] = []
     pending: dict[str, int] = {}  # conversation -> index of the answer awaiting a reply
     for m in messages:
-        if m.action in FAQ_ANSWER_ACTIONS and m.faq_decision is FaqDecision.ANSWER:
+        if m.action in FAQ_ANSWER_ACTIONS and m.faq_decision is Decision.ANSWER:
             pending[m.conversation_id] = len(outcomes)
             outcomes.append((m, True))  # accepted until the customer says otherwise
         elif m.sender == "customer" and m.conversation_id in pending:

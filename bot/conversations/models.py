@@ -5,7 +5,6 @@ answer."""
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 from sqlalchemy import (
@@ -22,41 +21,22 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 from bot.models_base import Base
-
-
-class FaqDecision(str, Enum):
-    """What an FAQ action's message is: an answer, a "did you mean" or, the knowledge base
-    having nothing good enough, the way out (the intent's own response, a person). The
-    actions send it as the bot message's metadata (`FAQ_DECISION`); the log stores it with
-    the message, and review and analytics read it there, never in the wording."""
-
-    ANSWER = "answer"
-    CLARIFY = "clarify"
-    ESCALATE = "escalate"
-
-    @classmethod
-    def read(cls, value: Any) -> FaqDecision | None:
-        """The decision a message's metadata names; None when it names none we know."""
-        try:
-            return cls(value)
-        except ValueError:
-            return None
-
+from knowledge.decision import Decision
 
 FAQ_DECISION = "faq_decision"  # the key in a bot message's metadata
 
 
-class _FaqDecisionType(TypeDecorator):
-    """A `FaqDecision` stored as its value (VARCHAR, so no database enum to migrate)."""
+class _DecisionType(TypeDecorator):
+    """An FAQ `Decision` stored as its value (VARCHAR, so no database enum to migrate)."""
 
     impl = String(10)
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Any) -> str | None:
-        return None if value is None else FaqDecision(value).value
+        return None if value is None else Decision(value).value
 
-    def process_result_value(self, value: Any, dialect: Any) -> FaqDecision | None:
-        return None if value is None else FaqDecision(value)
+    def process_result_value(self, value: Any, dialect: Any) -> Decision | None:
+        return None if value is None else Decision(value)
 
 
 class Conversation(Base):
@@ -108,7 +88,7 @@ class Message(Base):
     entities = Column(JSON)
     action = Column(String(80))
     retrieval = Column(JSON)
-    faq_decision = Column(_FaqDecisionType())  # an FAQ action's message: what it decided
+    faq_decision = Column(_DecisionType())  # an FAQ action's message: what it decided
     latency_ms = Column(Float)
     agent_id = Column(ForeignKey("agents.id"))
     created_at = Column(DateTime, nullable=False, index=True)

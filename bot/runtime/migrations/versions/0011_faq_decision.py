@@ -26,7 +26,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 BATCH = 500
-# The values of `bot.conversations.models.FaqDecision` when this was written; a migration
+# The values of `bot.conversations.models.Decision` when this was written; a migration
 # keeps its own copy, so a later change to the Enum cannot change what it did.
 ANSWER, CLARIFY, ESCALATE = "answer", "clarify", "escalate"
 
