@@ -174,7 +174,7 @@ def _first_customer_message(stack, console: requests.Session, conversation: str)
 
 def _teach(stack, console: requests.Session, csrf: str, conversation: str, message: dict) -> int:
     """Teach the customer's message as an example of `greet`."""
-    url = f"{stack.web_url}console/admin/conversations/{conversation}/intent"
+    url = f"{stack.web_url}console/admin/conversations/{conversation}/teach/intent"
     form = {"message": str(message["id"]), "intent": "greet", "entities": "", "csrf": csrf}
     return console.post(url, data=form, timeout=120).status_code
 

@@ -98,3 +98,21 @@ async def test_customer_text_that_looks_like_a_formula_is_exported_as_text(clien
     body = await response.text()
     rows = [r for r in csv.DictReader(io.StringIO(body)) if r["conversation_id"] == "c-evil"]
     assert [r["text"] for r in rows] == ["'" + text for text in planted]
+
+
+async def test_a_transcript_shows_with_an_unreadable_faq_folder(
+    aiohttp_client, rasa, web_services, tmp_path
+):
+    """An empty FAQ folder made the transcript a 500 (found by the ReDoS live check): the
+    page shows, and says why no FAQ can be picked."""
+    from bot.web import create_app
+    from tests.conftest import web_settings
+
+    empty = tmp_path / "no-faqs"
+    empty.mkdir()
+    settings = web_settings(str(rasa.make_url("")).rstrip("/"), tmp_path, faq_dir=empty)
+    client = await aiohttp_client(create_app(settings, web_services))
+    await admin(client, web_services)
+    response = await client.get("/console/admin/conversations/c-paypal")
+    assert response.status == 200
+    assert "The FAQ entries cannot be read: no FAQ entries found" in await response.text()

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from knowledge.errors import KnowledgeError
 from knowledge.faq import load_faqs
 
 
@@ -18,5 +19,13 @@ def choices(settings: Any) -> dict[str, Any]:
         for path in sorted(Path(settings.nlu_dir).glob("*.yml")):
             data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
             intents |= {i["intent"] for i in (data or {}).get("nlu") or [] if "intent" in i}
-    faqs = load_faqs(settings.faq_dir) if settings.faq_dir is not None else []
-    return {"intents": sorted(intents), "faqs": [(f.id, f.question) for f in faqs]}
+    try:
+        faqs = load_faqs(settings.faq_dir) if settings.faq_dir is not None else []
+        faq_problem = None
+    except KnowledgeError as exc:  # an empty or broken FAQ folder: the page still shows
+        faqs, faq_problem = [], f"The FAQ entries cannot be read: {exc}"
+    return {
+        "intents": sorted(intents),
+        "faqs": [(f.id, f.question) for f in faqs],
+        "faq_problem": faq_problem,
+    }
