@@ -171,3 +171,33 @@ async def test_the_database_down_before_sending_is_a_503_the_widget_resends(
     body = await response.json()
     assert response.status == 503 and body["resend"] is True  # it never reached Rasa
     assert rasa.received == []
+
+
+async def test_the_app_disposes_the_database_it_opened_and_not_one_it_was_given(
+    aiohttp_client, rasa, web_services, tmp_path, monkeypatch
+):
+    """Connections of services the app opened are closed at shutdown; services a caller
+    passed in stay open for that caller."""
+    from bot.services import Services
+    from bot.web import create_app
+    from tests.conftest import web_settings
+
+    disposed: list[object] = []
+    opened: list[Services] = []
+    real_open = Services.open
+
+    def opening(*args, **kwargs):
+        opened.append(real_open(*args, **kwargs))
+        monkeypatch.setattr(opened[-1].engine, "dispose", lambda: disposed.append("own"))
+        return opened[-1]
+
+    monkeypatch.setattr(Services, "open", staticmethod(opening))
+    url = str(rasa.make_url("")).rstrip("/")
+    settings = web_settings(url, tmp_path, database_url=f"sqlite:///{tmp_path / 'own.db'}")
+    client = await aiohttp_client(create_app(settings))
+    await client.close()
+    assert disposed == ["own"]
+    monkeypatch.setattr(web_services.engine, "dispose", lambda: disposed.append("given"))
+    given = await aiohttp_client(create_app(settings, web_services))
+    await given.close()
+    assert disposed == ["own"]

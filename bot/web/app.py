@@ -59,6 +59,17 @@ async def _rechecking(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
+def _disposing(services: Services):
+    """Close the database connections of services the app opened itself (`cleanup_ctx`);
+    services passed in belong to the caller, who disposes them."""
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        yield
+        services.engine.dispose()
+
+    return ctx
+
+
 def login_policy(settings: Settings) -> ThrottlePolicy:
     """The console's login throttle, from CSBOT_LOGIN_* (see README)."""
     return ThrottlePolicy(
@@ -73,11 +84,14 @@ def login_policy(settings: Settings) -> ThrottlePolicy:
 def create_app(settings: Settings, services: Services | None = None) -> web.Application:
     app = web.Application(client_max_size=64 * 1024)
     app[SETTINGS] = settings
-    app[SERVICES] = services or Services.open(
-        settings.database_url,
-        reopen_window=settings.reopen_window,
-        login_policy=login_policy(settings),
-    )
+    if services is None:
+        services = Services.open(
+            settings.database_url,
+            reopen_window=settings.reopen_window,
+            login_policy=login_policy(settings),
+        )
+        app.cleanup_ctx.append(_disposing(services))
+    app[SERVICES] = services
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
     app[RASA] = Rasa(settings.rasa_url, rasa_token(settings))
     app[REPLICAS] = Replicas(settings.rasa_urls, app[RASA].token)
