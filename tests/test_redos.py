@@ -105,9 +105,9 @@ def _patterns_in(value) -> list[re.Pattern]:
     if isinstance(value, re.Pattern):
         return [value] if isinstance(value.pattern, str) else []
     if isinstance(value, (list, tuple, frozenset, set)):
-        return [p for item in value if isinstance(item, re.Pattern) for p in [item]]
+        return [item for item in value if isinstance(item, re.Pattern)]
     if isinstance(value, dict):
-        return [p for item in value.values() if isinstance(item, re.Pattern) for p in [item]]
+        return [item for item in value.values() if isinstance(item, re.Pattern)]
     return []
 
 
