@@ -4,7 +4,7 @@
 
 Queries are each FAQ's `heldout` phrasings (never indexed); out-of-scope NLU examples are the
 negatives that should escalate. The held-out set is split in two by FAQ id: thresholds are
-fitted on the first half (--calibrate writes them to knowledge/thresholds.yml) and every figure
+fitted on the first half (--calibrate writes them to the active shop pack's thresholds.yml) and every figure
 is reported on the second half. Compared side by side: MiniLM + a linear head, with FAISS for
 the on-topic check (csbot), MiniLM + FAISS nearest neighbour alone (csbot before), BM25 over
 the same texts, and Rasa's ResponseSelector trained on the same FAQ questions and phrasings.
@@ -27,7 +27,8 @@ import numpy as np
 import yaml
 
 from bot.runtime.training import rasa_environment
-from knowledge.answers import DEFAULT_THRESHOLDS, Decision, Thresholds, decide
+from bot.pack.locate import pack_dir
+from knowledge.answers import Decision, Thresholds, decide
 from knowledge.classifier import LinearHead
 from knowledge.embeddings import MiniLMEncoder
 from knowledge.faq import FaqEntry, load_faqs
@@ -237,7 +238,7 @@ def evaluate(name: str, rank: Ranker, calib: list[Query], test: list[Query]) -> 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calibrate", action="store_true", help="write knowledge/thresholds.yml")
+    parser.add_argument("--calibrate", action="store_true", help="write the active shop pack's thresholds.yml")
     parser.add_argument("--skip-rasa", action="store_true", help="leave out the ResponseSelector")
     args = parser.parse_args()
     faqs = load_faqs()
@@ -275,7 +276,7 @@ def main() -> None:
         f"margin >= {ours.margin:.2f}, clarify >= {ours.clarify:.3f}"
     )
     if args.calibrate:
-        DEFAULT_THRESHOLDS.write_text(
+        (pack_dir() / "thresholds.yml").write_text(
             "# Written by `python -m benchmarks.faq_retrieval --calibrate`; see README.\n"
             "# answer, margin: the linear head's probability for the best FAQ (and its lead over\n"
             "# the runner-up); clarify: cosine similarity to the nearest indexed text.\n"
@@ -289,7 +290,7 @@ def main() -> None:
             ),
             encoding="utf-8",
         )
-        print(f"wrote {DEFAULT_THRESHOLDS}")
+        print(f"wrote {pack_dir() / 'thresholds.yml'}")
 
 
 if __name__ == "__main__":

@@ -23,10 +23,12 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.pack.locate import pack_dir
 from bot.runtime import setup
 from bot.runtime.database import make_engine
-from bot.runtime.processes import Stack, stack_url, start_stack
 from bot.runtime.settings import Settings
+from bot.runtime.stack import Stack, start_stack
+from bot.runtime.topology import stack_url
 from bot.shop.models import Order, OrderItem, ReturnRequest
 from bot.support.models import Ticket
 from bot.web.limits import ONE_ADDRESS_MANY_CUSTOMERS
@@ -35,6 +37,8 @@ from evaluation.judge import OUTCOMES, OrderFacts, Played, Shop, Verdict, judge,
 from knowledge.catalogue import load_products
 
 AUTOMATED = ("order_status", "returns", "faq", "recommendation", "product_facts")
+# A checkout `--project` can play: one started by this one's `start_stack`.
+STARTS_LIKE_THIS = "bot/runtime/action_server.py"
 
 
 def _free_port() -> int:
@@ -139,32 +143,33 @@ def _foreign_project(
     if model is None:
         raise SystemExit("--project needs --model (train it in that checkout first)")
     project = project.resolve()
-    catalogue = project / "knowledge" / "products.csv"
-    sources = Sources(project / "knowledge" / "faq", project / "knowledge" / "policies", catalogue)
+    if not (project / STARTS_LIKE_THIS).exists():
+        raise SystemExit(
+            f"--project plays checkouts that start the way this one does ({STARTS_LIKE_THIS}: "
+            "Rasa and the action server behind their token and secret, the log kept from the "
+            "tracker store); run an older checkout's journeys from a checkout of its time"
+        )
+    # that checkout's shop pack, or its knowledge/ folder if it predates packs
+    pack = project / "shops" / pack_dir().name
+    pack = pack if pack.is_dir() else project / "knowledge"
+    sources = Sources.of_pack(pack)
     build_all(workdir / "index", MiniLMEncoder(), sources)
     settings = dataclasses.replace(
-        base, project_dir=project, index_dir=workdir / "index", catalogue_path=catalogue
+        base, project_dir=project, index_dir=workdir / "index", shop_dir=pack
     )
     return settings, model.resolve()
 
 
 def _seed(settings: Settings) -> None:
     """The demo shop, seeded by the played checkout's own command (its own schema)."""
-    cli = "bot.runtime.cli" if (settings.project_dir / "bot" / "runtime").exists() else "bot.cli"
     env = {**os.environ, "CSBOT_DATABASE_URL": settings.database_url}
-    env["CSBOT_CATALOGUE"] = str(settings.catalogue_path)
+    env["CSBOT_SHOP"] = str(settings.shop_dir)
     subprocess.run(
-        [sys.executable, "-m", cli, "seed"], cwd=settings.project_dir, env=env, check=True
+        [sys.executable, "-m", "bot.runtime.cli", "seed"],
+        cwd=settings.project_dir,
+        env=env,
+        check=True,
     )
-
-
-def _broker(project: Path | None) -> str | None:
-    """The event broker an older checkout fed its conversation log with (None: this one,
-    whose log follows the tracker store)."""
-    for module in ("bot/broker.py", "bot/conversations/broker.py"):
-        if project and (project / module).exists():
-            return module.removesuffix(".py").replace("/", ".") + ".ConversationLogBroker"
-    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -201,10 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     _seed(settings)
     engine = make_engine(settings.database_url)
     print(f"==> Playing {len(journeys)} journeys (logs in {workdir / 'logs'})", flush=True)
-    # Checkouts from before the back doors were closed start open (no token, no secret).
-    guarded = (settings.project_dir / "bot" / "runtime" / "action_server.py").exists()
-    broker = _broker(args.project)
-    stack = start_stack(settings, model, log_dir=workdir / "logs", broker=broker, guarded=guarded)
+    stack = start_stack(settings, model, log_dir=workdir / "logs")
     try:
         shop = shop_facts(engine, settings)
         web = stack_url(settings.host, settings.web_port)

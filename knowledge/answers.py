@@ -2,7 +2,7 @@
 
 Answer when the linear head is sure enough of one entry; offer the likeliest entries when the
 question is at least close to something indexed; escalate below that. Thresholds live in
-`knowledge/thresholds.yml`, written by `benchmarks/faq_retrieval.py --calibrate` from held-out
+the shop pack's `thresholds.yml`, written by `benchmarks/faq_retrieval.py --calibrate` from held-out
 phrasings (see the README for how).
 """
 
@@ -13,12 +13,11 @@ from pathlib import Path
 
 import yaml
 
+from bot.pack.locate import pack_dir
 from knowledge.decision import Decision
 from knowledge.errors import KnowledgeError
 from knowledge.retrieval import Hit, KnowledgeBase, Ranking
 from knowledge.sources import ANSWERS
-
-DEFAULT_THRESHOLDS = Path(__file__).with_name("thresholds.yml")
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,9 @@ class Thresholds:
             raise KnowledgeError("thresholds need answer and clarify in [0, 1], margin >= 0")
 
     @classmethod
-    def load(cls, path: Path = DEFAULT_THRESHOLDS) -> Thresholds:
+    def load(cls, path: Path | None = None) -> Thresholds:
+        """The thresholds in `path`, by default the active pack's `thresholds.yml`."""
+        path = path or pack_dir() / "thresholds.yml"
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
             return cls(float(data["answer"]), float(data["margin"]), float(data["clarify"]))

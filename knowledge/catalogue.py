@@ -12,10 +12,9 @@ from pathlib import Path
 
 import yaml
 
+from bot.pack.locate import pack_dir
 from knowledge.errors import KnowledgeError
 
-DEFAULT_CATALOGUE = Path(__file__).with_name("products.csv")
-DEFAULT_CATEGORIES = Path(__file__).with_name("categories.yml")
 COLUMNS = ("sku", "name", "brand", "category", "price", "rating", "stock", "description", "specs")
 
 
@@ -77,9 +76,10 @@ def _parse_row(row: dict[str, str]) -> Product:
     )
 
 
-def load_products(path: Path = DEFAULT_CATALOGUE) -> list[Product]:
-    """Read and validate the catalogue; raise CatalogueError naming file and line."""
-    path = Path(path)
+def load_products(path: Path | None = None) -> list[Product]:
+    """Read and validate the catalogue (default: the active shop pack's); raise
+    CatalogueError naming file and line."""
+    path = Path(path) if path else pack_dir() / "products.csv"
     try:
         handle = path.open(newline="", encoding="utf-8")
     except OSError as exc:
@@ -109,9 +109,9 @@ def load_products(path: Path = DEFAULT_CATALOGUE) -> list[Product]:
     return products
 
 
-def load_categories(path: Path = DEFAULT_CATEGORIES) -> dict[str, list[str]]:
-    """Category slug -> the words customers use for it (from categories.yml)."""
-    path = Path(path)
+def load_categories(path: Path | None = None) -> dict[str, list[str]]:
+    """Category slug -> the words customers use for it (from the pack's categories.yml)."""
+    path = Path(path) if path else pack_dir() / "categories.yml"
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:

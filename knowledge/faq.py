@@ -12,9 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.pack.locate import pack_dir
 from knowledge.errors import KnowledgeError
-
-DEFAULT_FAQ_DIR = Path(__file__).with_name("faq")
 
 
 @dataclass(frozen=True)
@@ -75,8 +74,11 @@ def load_faq_file(path: Path) -> list[FaqEntry]:
     return [_entry(raw, path, i) for i, raw in enumerate(data["faqs"], start=1)]
 
 
-def load_faqs(paths: Iterable[Path] | Path = DEFAULT_FAQ_DIR) -> list[FaqEntry]:
-    """All entries from a folder (or list) of FAQ files; ids must be unique across them."""
+def load_faqs(paths: Iterable[Path] | Path | None = None) -> list[FaqEntry]:
+    """All entries from a folder (or list) of FAQ files, by default the active pack's `faq/`;
+    ids must be unique across them."""
+    if paths is None:
+        paths = pack_dir() / "faq"
     if isinstance(paths, Path):
         paths = sorted(paths.glob("*.yml")) if paths.is_dir() else [paths]
     entries: list[FaqEntry] = []

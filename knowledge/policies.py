@@ -10,9 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.pack.locate import pack_dir
 from knowledge.errors import KnowledgeError
-
-DEFAULT_POLICY_DIR = Path(__file__).with_name("policies")
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,10 @@ def split_page(path: Path) -> list[Passage]:
     return passages
 
 
-def load_passages(paths: Iterable[Path] | Path = DEFAULT_POLICY_DIR) -> list[Passage]:
+def load_passages(paths: Iterable[Path] | Path | None = None) -> list[Passage]:
+    """Every section of the policy pages, by default the active pack's `policies/`."""
+    if paths is None:
+        paths = pack_dir() / "policies"
     if isinstance(paths, Path):
         paths = sorted(paths.glob("*.md")) if paths.is_dir() else [paths]
     passages = [p for path in paths for p in split_page(path)]

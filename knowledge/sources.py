@@ -8,15 +8,16 @@ head that tells the entries apart) and `products` (one text per catalogue produc
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from knowledge.catalogue import DEFAULT_CATALOGUE, Product, load_products
+from bot.pack.locate import pack_dir
+from knowledge.catalogue import Product, load_products
 from knowledge.embeddings import Encoder
-from knowledge.faq import DEFAULT_FAQ_DIR, FaqEntry, load_faqs
+from knowledge.faq import FaqEntry, load_faqs
 from knowledge.index import Manifest, build_collection
-from knowledge.policies import DEFAULT_POLICY_DIR, Passage, load_passages
+from knowledge.policies import Passage, load_passages
 
 ANSWERS = "answers"
 PRODUCTS = "products"
@@ -24,9 +25,15 @@ PRODUCTS = "products"
 
 @dataclass(frozen=True)
 class Sources:
-    faq_dir: Path = DEFAULT_FAQ_DIR
-    policy_dir: Path = DEFAULT_POLICY_DIR
-    catalogue: Path = DEFAULT_CATALOGUE
+    """The files an index is built from; by default the active shop pack's."""
+
+    faq_dir: Path = field(default_factory=lambda: pack_dir() / "faq")
+    policy_dir: Path = field(default_factory=lambda: pack_dir() / "policies")
+    catalogue: Path = field(default_factory=lambda: pack_dir() / "products.csv")
+
+    @classmethod
+    def of_pack(cls, root: Path) -> Sources:
+        return cls(root / "faq", root / "policies", root / "products.csv")
 
 
 def answer_texts(

@@ -1,11 +1,12 @@
 import pytest
 
 from bot.nlu.entity_rules import ShopEntityRecognizer
+from tests.packs import KV
 
 
 @pytest.fixture(scope="module")
 def recognizer(products, categories):
-    return ShopEntityRecognizer(products, categories)
+    return ShopEntityRecognizer(products, categories, order_number=KV.order_numbers.pattern)
 
 
 def found(recognizer, text):
@@ -43,3 +44,22 @@ def test_quantity_but_not_durations_prices_or_order_numbers(recognizer):
     assert not {
         e for e in found(recognizer, "it arrived 3 days ago, order 104512") if e[0] == "quantity"
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a tent under €300", "something for 300 euros", "£300 max", "no more than 300 quid"],
+)
+def test_budgets_in_any_common_currency(recognizer, text: str) -> None:
+    budgets = [e.value for e in recognizer.extract(text) if e.entity == "budget"]
+    assert budgets == ["300"]
+
+
+def test_order_numbers_follow_the_pack(products, categories) -> None:
+    from tests.packs import TRAILHEAD
+
+    other = ShopEntityRecognizer(
+        products, categories, order_number=TRAILHEAD.order_numbers.pattern
+    )
+    assert ("order_number", "th-10452") in found(other, "where is th-10452 please")
+    assert not {e for e in found(other, "where is 100234") if e[0] == "order_number"}

@@ -21,6 +21,7 @@ from bot.shop.recommend import CoPurchase, Recommender
 from bot.support.models import Ticket
 from knowledge.answers import Decision, FaqAnswerer, Reply, Thresholds
 from knowledge.retrieval import Hit
+from tests.packs import KV
 from tests.test_actions import DOMAIN, run, texts, tracker, user
 
 
@@ -31,7 +32,7 @@ def answerer(small_knowledge):
 
 @pytest.fixture(scope="module")
 def recognizer(products, categories):
-    return ShopEntityRecognizer(products, categories)
+    return ShopEntityRecognizer(products, categories, order_number=KV.order_numbers.pattern)
 
 
 @pytest.fixture

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.nlu.order_requests import order_request
+from tests.packs import KV
+
+ORDER_NUMBER = KV.order_numbers.regex
 
 
 @pytest.mark.parametrize(
@@ -25,7 +28,7 @@ from bot.nlu.order_requests import order_request
     ],
 )
 def test_a_request_to_send_something_back_is_a_return(text, guess):
-    assert order_request(text, guess) == "return_item"
+    assert order_request(text, guess, ORDER_NUMBER) == "return_item"
 
 
 @pytest.mark.parametrize(
@@ -42,7 +45,7 @@ def test_a_request_to_send_something_back_is_a_return(text, guess):
     ],
 )
 def test_an_order_number_asks_for_that_order(text, guess):
-    assert order_request(text, guess) == "order_status"
+    assert order_request(text, guess, ORDER_NUMBER) == "order_status"
 
 
 @pytest.mark.parametrize(
@@ -61,7 +64,7 @@ def test_an_order_number_asks_for_that_order(text, guess):
     ],
 )
 def test_other_messages_keep_their_intent(text, guess):
-    assert order_request(text, guess) is None
+    assert order_request(text, guess, ORDER_NUMBER) is None
 
 
 @pytest.mark.parametrize(
@@ -72,4 +75,4 @@ def test_other_messages_keep_their_intent(text, guess):
     ],
 )
 def test_how_tracking_works_is_a_shipping_question_not_a_lookup(text):
-    assert order_request(text, "order_status") == "shipping_info"
+    assert order_request(text, "order_status", ORDER_NUMBER) == "shipping_info"

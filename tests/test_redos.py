@@ -222,13 +222,14 @@ def text_functions():
     from bot.nlu.sentiment import negativity, threatens_action
     from bot.privacy.redact import redact
     from bot.support.tickets import asks_for_more
+    from tests.packs import KV
 
     return [
         ("asks_for_more", asks_for_more),
         ("redact", redact),
         ("negativity", negativity),
         ("threatens_action", threatens_action),
-        ("order_request", lambda text: order_request(text, None)),
+        ("order_request", lambda text: order_request(text, None, KV.order_numbers.regex)),
         ("from_another_shop", from_another_shop),
         ("asks_for_person", asks_for_person),
         ("disowns_account_activity", disowns_account_activity),

@@ -14,9 +14,10 @@ from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 
+from bot import intents
 from bot.nlu.intent_override import IntentOverride
 
-SECURITY_INTENT = "account_security"
+SECURITY_INTENT = intents.ACCOUNT_SECURITY
 _DID = (
     r"(?:do|did|done|make|made|place|placed|order|ordered|change|changed|add|added|request|"
     r"requested|authori[sz]e|authori[sz]ed|buy|bought|switched|turned|logged|signed up)"

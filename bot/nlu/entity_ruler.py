@@ -14,27 +14,29 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.entity_rules import ShopEntityRecognizer
-from knowledge.catalogue import (
-    DEFAULT_CATALOGUE,
-    DEFAULT_CATEGORIES,
-    load_categories,
-    load_products,
-)
+from bot.pack.load import load_pack
+from bot.pack.locate import pack_dir
+from knowledge.catalogue import load_categories, load_products
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class ShopEntityRuler(GraphComponent, EntityExtractorMixin):
-    """Rules are built from the catalogue when the model loads, so catalogue edits apply on
-    the next start without retraining."""
+    """Rules are built from the active shop pack's catalogue (`CSBOT_SHOP`) when the model
+    loads, so a catalogue edit or another shop needs no retraining. A path in the component's
+    config overrides the pack (tests use it)."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"catalogue": str(DEFAULT_CATALOGUE), "categories": str(DEFAULT_CATEGORIES)}
+        return {"catalogue": None, "categories": None}
 
     def __init__(self, config: dict[str, Any]) -> None:
-        products = load_products(Path(config["catalogue"]))
+        pack = pack_dir()
+        catalogue = Path(config.get("catalogue") or pack / "products.csv")
+        categories = Path(config.get("categories") or pack / "categories.yml")
         self._recognizer = ShopEntityRecognizer(
-            products, load_categories(Path(config["categories"]))
+            load_products(catalogue),
+            load_categories(categories),
+            order_number=load_pack(pack).order_numbers.pattern,
         )
 
     @classmethod

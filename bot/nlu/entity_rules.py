@@ -35,7 +35,16 @@ NUMBER_WORDS = {
     "a couple": 2,
     "a pair": 2,
 }
-CURRENCY_WORDS = ["dollars", "dollar", "bucks", "usd", "$"]
+# Budgets are understood in any common currency: the amount is what matters, and a shop's
+# customers write the symbols and words of wherever they live.
+CURRENCY_SYMBOLS = ["$", "€", "£"]
+CURRENCY_WORDS = [
+    *CURRENCY_SYMBOLS,
+    *("dollars", "dollar", "bucks", "usd", "euros", "euro", "eur", "pounds", "pound", "quid"),
+    "gbp",
+]
+SYMBOL = {"ORTH": {"IN": CURRENCY_SYMBOLS}}
+OPTIONAL_SYMBOL = {"ORTH": {"IN": CURRENCY_SYMBOLS}, "OP": "?"}
 LIMIT_WORDS = ["under", "below", "max", "maximum", "within", "around", "about", "budget"]
 NOT_QUANTITY_NEXT = {
     "%",
@@ -103,7 +112,7 @@ def product_aliases(product: Product, category_words: Sequence[str]) -> set[str]
 
 
 def _number(text: str) -> float | None:
-    cleaned = text.lower().replace(",", "").replace("$", "").strip()
+    cleaned = text.lower().replace(",", "").strip().strip("".join(CURRENCY_SYMBOLS))
     if cleaned in NUMBER_WORDS:
         return float(NUMBER_WORDS[cleaned])
     cleaned = re.sub(r"(k)$", "000", cleaned)
@@ -118,12 +127,12 @@ SPEND_WORDS = ["spend", "spending", "pay", "paying", "go"]
 
 
 def _budget_patterns() -> list[list[dict]]:
-    """How customers put a ceiling on the price: "$50", "50 dollars", "under 600", "no more
+    """How customers put a ceiling on the price: "$50", "€50", "50 euros", "under 600", "no more
     than 400", "don't want to spend more than 400", "500 max", "budget around 700", "1k"."""
     patterns = []
     for number in NUMBERS:
         patterns += [
-            [{"ORTH": "$"}, number],
+            [SYMBOL, number],
             [number, {"LOWER": {"IN": CURRENCY_WORDS}}],
             [{"LOWER": {"IN": LIMIT_WORDS}}, number],
             [
@@ -136,7 +145,7 @@ def _budget_patterns() -> list[list[dict]]:
                 {"LOWER": {"IN": SPEND_WORDS}},
                 {"LOWER": {"IN": ["more", "over"]}},
                 {"LOWER": "than", "OP": "?"},
-                {"ORTH": "$", "OP": "?"},
+                OPTIONAL_SYMBOL,
                 number,
             ],
             [number, {"LOWER": {"IN": ["max", "maximum", "tops", "top"]}}],
@@ -145,7 +154,7 @@ def _budget_patterns() -> list[list[dict]]:
                 {"LOWER": "budget"},
                 {"LOWER": {"IN": ["is", "of", "around", "about", "roughly"]}},
                 {"LOWER": {"IN": ["around", "about", "roughly"]}, "OP": "?"},
-                {"ORTH": "$", "OP": "?"},
+                OPTIONAL_SYMBOL,
                 number,
             ],
         ]
@@ -155,10 +164,17 @@ def _budget_patterns() -> list[list[dict]]:
 class ShopEntityRecognizer:
     """Extracts order_number, email, product, product_category, budget and quantity."""
 
-    def __init__(self, products: Sequence[Product], categories: dict[str, list[str]]) -> None:
+    def __init__(
+        self,
+        products: Sequence[Product],
+        categories: dict[str, list[str]],
+        order_number: str,
+    ) -> None:
+        """`order_number` is the shop's order-number pattern (its pack's `order_number`)."""
         self._nlp = spacy.blank("en")
         self._nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
-        self._nlp.get_pipe("entity_ruler").add_patterns(self._patterns(products, categories))
+        patterns = self._patterns(products, categories, order_number)
+        self._nlp.get_pipe("entity_ruler").add_patterns(patterns)
         self._category_of = {
             w.lower(): slug for slug, words in categories.items() for w in words if " " not in w
         }
@@ -172,9 +188,12 @@ class ShopEntityRecognizer:
         )
 
     @staticmethod
-    def _patterns(products: Sequence[Product], categories: dict[str, list[str]]) -> list[dict]:
+    def _patterns(
+        products: Sequence[Product], categories: dict[str, list[str]], order_number: str
+    ) -> list[dict]:
+        number = {"TEXT": {"REGEX": rf"(?i)^#?(?:{order_number})$"}}
         patterns: list[dict] = [
-            {"label": "order_number", "pattern": [{"TEXT": {"REGEX": r"^1\d{5}$"}}]},
+            {"label": "order_number", "pattern": [number]},
             {"label": "email", "pattern": [{"LIKE_EMAIL": True}]},
         ]
         for slug, words in categories.items():
@@ -189,7 +208,7 @@ class ShopEntityRecognizer:
 
     def _budget(self, span: Span) -> Entity | None:
         numeric = [t for t in span if _number(t.text) is not None and t.lower_ not in NUMBER_WORDS]
-        tokens = [t for t in span if t in numeric or t.text == "$" or t.lower_ in CURRENCY_WORDS]
+        tokens = [t for t in span if t in numeric or t.text in CURRENCY_SYMBOLS or t.lower_ in CURRENCY_WORDS]
         amount = next((_number(t.text) for t in numeric), None)
         if amount is None or amount <= 0:
             return None
@@ -202,7 +221,7 @@ class ShopEntityRecognizer:
         before = doc[span.start - 1].text if span.start > 0 else ""
         if value is None or not 1 <= value <= MAX_QUANTITY or value != int(value):
             return None
-        if after in NOT_QUANTITY_NEXT or before in {"$", "#", "-"} or "." in span.text:
+        if after in NOT_QUANTITY_NEXT or before in {*CURRENCY_SYMBOLS, "#", "-"} or "." in span.text:
             return None
         return Entity("quantity", str(int(value)), span.start_char, span.end_char)
 

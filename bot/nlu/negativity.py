@@ -12,18 +12,19 @@ from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 
+from bot import intents
 from bot.nlu.intent_override import IntentOverride
 from bot.nlu.sentiment import is_strongly_negative, negativity, threatens_action
 
-ESCALATION_INTENT = "complaint"
+ESCALATION_INTENT = intents.COMPLAINT
 SERVED_ON_THE_SPOT = {
-    "order_status",
-    "return_item",
+    intents.ORDER_STATUS,
+    intents.RETURN_ITEM,
     "recommend_product",
     "compare_products",
     "product_question",
     "product_availability",
-    "request_human",
+    intents.REQUEST_HUMAN,
 }
 
 

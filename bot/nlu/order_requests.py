@@ -16,10 +16,12 @@ from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 
+from bot import intents
 from bot.nlu.intent_override import IntentOverride
-from bot.shop.orders import ORDER_NUMBER
+from bot.pack.load import load_pack
+from bot.pack.locate import pack_dir
 
-RETURN_INTENT, STATUS_INTENT = "return_item", "order_status"
+RETURN_INTENT, STATUS_INTENT = intents.RETURN_ITEM, intents.ORDER_STATUS
 _ITEM = r"(?:it|them|this|these|that|those|the \w+(?: \w+)?|my \w+(?: \w+)?)"
 SENDING_BACK = re.compile(
     r"\b(?:"
@@ -35,8 +37,8 @@ SENDING_BACK = re.compile(
 )
 # Guesses that an order number or a return request outranks.
 UNSURE = {
-    "nlu_fallback",
-    "inform",
+    intents.FALLBACK,
+    intents.INFORM,
     "product_question",
     "product_availability",
     "compare_products",
@@ -76,10 +78,12 @@ THEIR_ORDER = re.compile(
 SHIPPING_INTENT = "shipping_info"
 
 
-def order_request(text: str, intent: str | None) -> str | None:
-    """The order intent the cues in `text` call for, or None to keep `intent`."""
-    numbered = ORDER_NUMBER.search(text)
-    if numbered and STATUS_FIRST.match(text) and intent not in (STATUS_INTENT, "request_human"):
+def order_request(text: str, intent: str | None, order_number: re.Pattern[str]) -> str | None:
+    """The order intent the cues in `text` call for, or None to keep `intent`.
+    `order_number` is the shop's order-number pattern (from its pack)."""
+    numbered = order_number.search(text)
+    status_first = numbered and STATUS_FIRST.match(text)
+    if status_first and intent not in (STATUS_INTENT, intents.REQUEST_HUMAN):
         return STATUS_INTENT
     if intent == STATUS_INTENT and not numbered:
         general = HOW_IT_WORKS.search(text) and not THEIR_ORDER.search(text)
@@ -88,13 +92,16 @@ def order_request(text: str, intent: str | None) -> str | None:
         return None
     if SENDING_BACK.search(text):
         return RETURN_INTENT
-    if ORDER_NUMBER.search(text) and (intent == "nlu_fallback" or STATUS_WORDS.search(text)):
+    if numbered and (intent == intents.FALLBACK or STATUS_WORDS.search(text)):
         return STATUS_INTENT
     return None
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class OrderRequests(IntentOverride):
+    def __init__(self) -> None:
+        self._order_number = load_pack(pack_dir()).order_numbers.regex
+
     def override(self, text: str, intent: str | None) -> dict[str, Any] | None:
-        new = order_request(text, intent)
+        new = order_request(text, intent, self._order_number)
         return {"name": new} if new else None

@@ -1,6 +1,6 @@
 """An order, parcel or refund from another shop is out of scope, not an order lookup.
 
-"where is my amazon package" reads like `order_status`; starting Kettle & Volt's order lookup
+"where is my amazon package" reads like `order_status`; starting this shop's order lookup
 for it would ask for an order number the customer cannot have. When a transactional intent
 names another retailer as where the order came from, the message becomes `out_of_scope` (the
 original intent is kept). Comparisons with other shops ("Amazon has it cheaper, do you price
@@ -14,10 +14,17 @@ from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 
+from bot import intents
 from bot.nlu.intent_override import IntentOverride
 
-OUT_OF_SCOPE = "out_of_scope"
-ABOUT_AN_ORDER = {"order_status", "return_item", "refund_status", "billing_problem", "cancel_order"}
+OUT_OF_SCOPE = intents.OUT_OF_SCOPE
+ABOUT_AN_ORDER = {
+    intents.ORDER_STATUS,
+    intents.RETURN_ITEM,
+    "refund_status",
+    "billing_problem",
+    "cancel_order",
+}
 OTHER_SHOP = re.compile(
     r"\b(?:amazon|ebay|walmart|target|best ?buy|etsy|aliexpress|temu|shein|costco|"
     r"home depot|ikea|argos|currys|john lewis|spotify|netflix)\b",

@@ -13,9 +13,10 @@ from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 
+from bot import intents
 from bot.nlu.intent_override import IntentOverride
 
-HANDOFF_INTENT = "request_human"
+HANDOFF_INTENT = intents.REQUEST_HUMAN
 _PERSON = (
     r"(?:a |an |some |one of your |your )?(?:real |actual |live |human |proper )?"
     r"(?:person|human|humans|people|someone|somebody|agent|representative|rep|manager|"

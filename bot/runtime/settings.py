@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from bot.pack.locate import pack_dir
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 GRAPH_URL = "https://graph.facebook.com/v19.0"
 TELEGRAM_API_URL = "https://api.telegram.org"
@@ -55,7 +57,7 @@ class Settings:
 
     project_dir: Path
     database_url: str
-    catalogue_path: Path
+    shop_dir: Path  # the shop pack served (CSBOT_SHOP): catalogue, FAQ, policies, wording
     models_dir: Path
     index_dir: Path
     host: str
@@ -92,7 +94,7 @@ class Settings:
     rabbitmq_queue: str = "csbot_log"  # the queue `csbot log-consumer` reads
     log_backlog_limit: int = 500  # unlogged events above which health says "degraded"
     nlu_dir: Path | None = None  # where the workbench writes taught examples (data/nlu)
-    faq_dir: Path | None = None  # ... FAQ phrasings and entries (knowledge/faq)
+    faq_dir: Path | None = None  # ... FAQ phrasings and entries (the pack's faq/)
     test_stories_dir: Path | None = None  # ... conversations saved as tests (tests/stories)
     train_config: Path = Path("config.yml")  # the Rasa config a training uses (project-relative)
     rasa_replica_urls: tuple[str, ...] = ()  # every Rasa serving the bot; () = just rasa_url
@@ -105,6 +107,11 @@ class Settings:
     telegram_secret: str | None = None  # X-Telegram-Bot-Api-Secret-Token, set with the webhook
     telegram_bot_name: str | None = None
     telegram_api_url: str = TELEGRAM_API_URL
+
+    @property
+    def catalogue_path(self) -> Path:
+        """The served pack's catalogue (products.csv)."""
+        return self.shop_dir / "products.csv"
 
     @property
     def rasa_urls(self) -> tuple[str, ...]:
@@ -135,9 +142,7 @@ class Settings:
         return cls(
             project_dir=project_dir,
             database_url=env.get("CSBOT_DATABASE_URL", f"sqlite:///{var_dir / 'csbot.db'}"),
-            catalogue_path=Path(
-                env.get("CSBOT_CATALOGUE", project_dir / "knowledge" / "products.csv")
-            ),
+            shop_dir=pack_dir(env),
             models_dir=Path(env.get("CSBOT_MODELS_DIR", project_dir / "models")),
             index_dir=Path(env.get("CSBOT_INDEX_DIR", var_dir / "index")),
             host=host,
@@ -174,7 +179,7 @@ class Settings:
             rabbitmq_queue=env.get("CSBOT_RABBITMQ_QUEUE") or "csbot_log",
             log_backlog_limit=int(_positive(env, "CSBOT_LOG_BACKLOG_LIMIT", 500)),
             nlu_dir=Path(env.get("CSBOT_NLU_DIR", project_dir / "data" / "nlu")),
-            faq_dir=Path(env.get("CSBOT_FAQ_DIR", project_dir / "knowledge" / "faq")),
+            faq_dir=Path(env.get("CSBOT_FAQ_DIR") or pack_dir(env) / "faq"),
             test_stories_dir=Path(
                 env.get("CSBOT_TEST_STORIES_DIR", project_dir / "tests" / "stories")
             ),

@@ -57,9 +57,10 @@ def workbench_sources(settings: Settings):
     """The knowledge sources, with the FAQ folder the review workbench writes to."""
     from knowledge.sources import Sources
 
+    sources = Sources.of_pack(settings.shop_dir)
     if settings.faq_dir is None:
-        return Sources(catalogue=settings.catalogue_path)
-    return Sources(catalogue=settings.catalogue_path, faq_dir=settings.faq_dir)
+        return sources
+    return Sources(settings.faq_dir, sources.policy_dir, sources.catalogue)
 
 
 def build_knowledge(settings: Settings, force: bool = False) -> None:

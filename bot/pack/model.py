@@ -1,0 +1,164 @@
+"""What a shop pack says about its shop, as typed values (loaded by `bot.pack.load`).
+
+Everything csbot needs to know about one shop (its name, money, hours, order numbers, return
+rules, shipping, contact details and how the chat widget looks) is here, so no code has to
+know which shop it serves. The files themselves (catalogue, FAQ, policies) are reached
+through the paths on `ShopPack`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, time
+from decimal import Decimal
+from pathlib import Path
+
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class Opening:
+    """One day's opening hours; `None` on `Hours` means closed that day."""
+
+    opens: time
+    closes: time
+
+
+@dataclass(frozen=True)
+class Hours:
+    """When agents answer (the bot answers at any hour)."""
+
+    week: tuple[Opening | None, ...]  # Monday first, seven entries
+    holidays: frozenset[date] = frozenset()
+
+    def on(self, day: date) -> Opening | None:
+        """The opening hours on `day`, or None when the team is away."""
+        return None if day in self.holidays else self.week[day.weekday()]
+
+
+@dataclass(frozen=True)
+class OrderNumbers:
+    """What the shop's order numbers look like, e.g. `TH-[0-9]{5}` or `1[0-9]{5}`."""
+
+    pattern: str
+    example: str
+    first: int = 100001  # the first demo order's number
+    shown_as: str = "{number}"  # how the shop writes order `number`: "TH-{number}"
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """Matches an order number inside a sentence ("#100234", "th-10452"), not a part of a
+        longer number or code."""
+        return re.compile(rf"(?<![\w-])#?(?:{self.pattern})(?![\w-])", re.IGNORECASE)
+
+    def parse(self, text: str | None) -> int | None:
+        """The order's number in `text`: the last run of digits of the order number found
+        ("TH-10452" -> 10452, "#100234" -> 100234), or None."""
+        found = self.regex.search(text or "")
+        if found is None:
+            return None
+        digits = re.findall(r"[0-9]+", found.group(0))
+        return int(digits[-1]) if digits else None
+
+    def show(self, number: int) -> str:
+        """Order `number` as the shop writes it: 10452 -> "TH-10452"."""
+        return self.shown_as.format(number=number)
+
+
+@dataclass(frozen=True)
+class ReturnRule:
+    """A category-specific exception to the return window."""
+
+    categories: frozenset[str]
+    window_days: int
+    reason: str
+    unopened_only: bool = False
+
+
+@dataclass(frozen=True)
+class ReturnPolicy:
+    window_days: int
+    condition: str = ""
+    free_return_label: bool = False
+    exceptions: tuple[ReturnRule, ...] = ()
+
+    def rule_for(self, category: str) -> ReturnRule | None:
+        """The exception that applies to a product of `category`, if any."""
+        return next((r for r in self.exceptions if category in r.categories), None)
+
+    def window_for(self, category: str) -> int:
+        """Days after delivery within which a product of `category` can go back."""
+        rule = self.rule_for(category)
+        return self.window_days if rule is None else rule.window_days
+
+
+@dataclass(frozen=True)
+class ShippingRegion:
+    name: str
+    days: str
+    cost: Decimal | None = None  # None: shown at checkout
+    free_over: Decimal | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Contact:
+    email: str
+    phone: str = ""
+    address: str = ""
+    website: str = ""
+
+
+@dataclass(frozen=True)
+class Theme:
+    """How the chat widget looks and greets: colours are CSS colours, validated on load."""
+
+    title: str
+    welcome: str
+    suggestions: tuple[str, ...] = ()
+    colours: dict[str, str] = field(default_factory=dict)
+    logo: Path | None = None
+
+
+@dataclass(frozen=True)
+class ShopPack:
+    """One shop, loaded from its folder (`shops/<slug>/`)."""
+
+    root: Path
+    name: str
+    short_name: str
+    locale: str
+    currency: str
+    time_zone: str
+    hours: Hours
+    order_numbers: OrderNumbers
+    returns: ReturnPolicy
+    shipping: tuple[ShippingRegion, ...]
+    contact: Contact
+    theme: Theme
+    demo: bool = False  # a demo pack: `csbot run` seeds its demo customers and orders
+
+    @property
+    def slug(self) -> str:
+        return self.root.name
+
+    @property
+    def catalogue(self) -> Path:
+        return self.root / "products.csv"
+
+    @property
+    def categories(self) -> Path:
+        return self.root / "categories.yml"
+
+    @property
+    def faq_dir(self) -> Path:
+        return self.root / "faq"
+
+    @property
+    def policy_dir(self) -> Path:
+        return self.root / "policies"
+
+    @property
+    def thresholds(self) -> Path:
+        return self.root / "thresholds.yml"
