@@ -1,3 +1,4 @@
+from bot.pack.formats import ShopFormat
 from bot.shop.demo_data import DEMO_EMAIL, DEMO_ORDER_DELIVERED, DEMO_ORDER_IN_TRANSIT
 from bot.shop.orders import (
     LookupOutcome,
@@ -5,8 +6,11 @@ from bot.shop.orders import (
     OrderStatus,
     describe_order,
     parse_email,
-    parse_order_number,
 )
+from tests.packs import KV
+
+KV_FORMAT = ShopFormat.of(KV)
+parse_order_number = KV.order_numbers.parse
 
 
 def test_order_numbers_and_emails_are_found_in_free_text():
@@ -34,7 +38,7 @@ def test_a_wrong_email_and_a_number_that_does_not_exist_are_one_outcome(services
 def test_status_text_tells_tracking_and_eta(services):
     order = services.orders.lookup(DEMO_ORDER_IN_TRANSIT, DEMO_EMAIL).order
     assert order.status is OrderStatus.SHIPPED
-    text = describe_order(order)
+    text = describe_order(order, KV_FORMAT)
     assert f"Order #{DEMO_ORDER_IN_TRANSIT}" in text
     assert order.tracking_number in text and order.carrier in text
     assert "Estimated delivery" in text
@@ -43,4 +47,4 @@ def test_status_text_tells_tracking_and_eta(services):
 
 def test_delivered_order_says_when(services):
     order = services.orders.lookup(DEMO_ORDER_DELIVERED, DEMO_EMAIL).order
-    assert "was delivered on" in describe_order(order)
+    assert "was delivered on" in describe_order(order, KV_FORMAT)

@@ -32,7 +32,7 @@ def test_each_shop_writes_money_dates_and_order_numbers_its_way() -> None:
         "Monday, December 7",
         "Monday 7 December",
     )
-    assert (us.order(100234), ie.order(10452)) == ("100234", "TH-10452")
+    assert (us.order(100234), ie.order(10452)) == ("#100234", "TH-10452")
 
 
 @pytest.mark.parametrize(

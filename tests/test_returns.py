@@ -1,10 +1,14 @@
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.shop.demo_data import DEMO_EMAIL, DEMO_ORDER_DELIVERED, DEMO_ORDER_IN_TRANSIT
 from bot.shop.models import ReturnRequest
-from bot.shop.returns import ReturnRefused, match_item
+from bot.pack.formats import ShopFormat
+from bot.shop.returns import ReturnRefused, ReturnService, match_item
+from tests.packs import TRAILHEAD
 
 
 def test_item_is_matched_by_position_name_words_or_sku(services):
@@ -43,3 +47,45 @@ def test_reason_is_required(services):
     order = services.orders.lookup(DEMO_ORDER_DELIVERED, DEMO_EMAIL).order
     with pytest.raises(ReturnRefused, match="why"):
         services.returns.authorise(order, order.items[0], " ", None)
+
+
+def policy_for(services, categories: list[str]) -> ReturnService:
+    """The demo order's items under Trailhead's policy, as if they were of `categories`."""
+    order = services.orders.lookup(DEMO_ORDER_DELIVERED, DEMO_EMAIL).order
+    category_of = {i.sku: c for i, c in zip(order.items, categories, strict=False)}
+    return ReturnService(
+        services.engine,
+        services.orders,
+        TRAILHEAD.returns,
+        category_of,
+        ShopFormat.of(TRAILHEAD),
+        clock=lambda: order.delivered_at + timedelta(days=20),
+    )
+
+
+def test_a_category_never_returnable_is_refused_with_the_policys_reason(services):
+    order = services.orders.lookup(DEMO_ORDER_DELIVERED, DEMO_EMAIL).order
+    returns = policy_for(services, ["climbing"] * len(order.items))
+    with pytest.raises(ReturnRefused, match="Climbing safety equipment"):
+        returns.returnable_items(order)
+
+
+def test_a_longer_window_for_one_category_keeps_only_that_item(services):
+    """Twenty days after delivery: past Trailhead's 14 days, inside the 30 for tents."""
+    order = services.orders.lookup(DEMO_ORDER_DELIVERED, DEMO_EMAIL).order
+    assert len(order.items) >= 2
+    returns = policy_for(services, ["tents"] + ["jackets"] * (len(order.items) - 1))
+    assert returns.returnable_items(order) == [order.items[0]]
+    with pytest.raises(ReturnRefused, match="can't be returned"):
+        returns.authorise(order, order.items[1], "too small")
+    rma = returns.authorise(order, order.items[0], "too small")
+    assert rma.order_shown == f"TH-{DEMO_ORDER_DELIVERED}"
+    assert "An Post" in rma.instructions
+
+
+def test_an_unopened_only_category_carries_its_condition(services):
+    order = services.orders.lookup(DEMO_ORDER_DELIVERED, DEMO_EMAIL).order
+    returns = policy_for(services, ["socks"] * len(order.items))
+    returns._clock = lambda: order.delivered_at + timedelta(days=2)
+    rma = returns.authorise(order, order.items[0], "wrong size")
+    assert rma.condition and "unopened" in rma.condition

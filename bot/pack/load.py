@@ -219,6 +219,7 @@ def _returns(r: _Reader, doc: CommentedMap) -> ReturnPolicy:
         window_days=r.get(raw, "window_days", _days),
         condition=r.get(raw, "condition", _text, default=""),
         free_return_label=bool((raw or {}).get("free_return_label", False)),
+        instructions=r.get(raw, "instructions", _text),
         exceptions=tuple(rules),
     )
 

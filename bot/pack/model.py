@@ -82,6 +82,7 @@ class ReturnPolicy:
     condition: str = ""
     free_return_label: bool = False
     exceptions: tuple[ReturnRule, ...] = ()
+    instructions: str = ""  # told with every return number: how to send it, when the refund
 
     def rule_for(self, category: str) -> ReturnRule | None:
         """The exception that applies to a product of `category`, if any."""

@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
+from bot.pack.formats import ShopFormat
 from bot.shop.models import Customer, Order, OrderItem
 
-ORDER_NUMBER = re.compile(r"(?<!\d)#?(1\d{5})(?!\d)")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 
@@ -68,12 +68,6 @@ class OrderView:
 class OrderLookup:
     outcome: LookupOutcome
     order: OrderView | None = None  # set exactly when VERIFIED
-
-
-def parse_order_number(text: str | None) -> int | None:
-    """Pull a six-digit order number (100000-199999) out of free text."""
-    match = ORDER_NUMBER.search(text or "")
-    return int(match.group(1)) if match else None
 
 
 def parse_email(text: str | None) -> str | None:
@@ -148,14 +142,12 @@ class OrderService:
         return list(baskets.values())
 
 
-def _day(value: datetime) -> str:
-    return f"{value:%A, %B} {value.day}"
-
-
-def describe_order(view: OrderView) -> str:
-    """A customer-facing status paragraph for one order."""
+def describe_order(view: OrderView, fmt: ShopFormat) -> str:
+    """A customer-facing status paragraph for one order, in the shop's money and dates."""
+    _day = fmt.day
     items = ", ".join(f"{i.quantity} x {i.name}" for i in view.items)
-    head = f"Order #{view.number} (placed {_day(view.placed_at)}; {items}; total ${view.total:.2f})"
+    placed, total = _day(view.placed_at), fmt.money(view.total)
+    head = f"Order {fmt.order(view.number)} (placed {placed}; {items}; total {total})"
     tracking = (
         f" with {view.carrier}, tracking number {view.tracking_number}"
         if view.carrier and view.tracking_number
