@@ -58,8 +58,24 @@ def test_budgets_in_any_common_currency(recognizer, text: str) -> None:
 def test_order_numbers_follow_the_pack(products, categories) -> None:
     from tests.packs import TRAILHEAD
 
-    other = ShopEntityRecognizer(
-        products, categories, order_number=TRAILHEAD.order_numbers.pattern
-    )
+    other = ShopEntityRecognizer(products, categories, order_number=TRAILHEAD.order_numbers.pattern)
     assert ("order_number", "th-10452") in found(other, "where is th-10452 please")
     assert not {e for e in found(other, "where is 100234") if e[0] == "order_number"}
+
+
+@pytest.mark.parametrize(
+    "text", ["is it in stock?", "do you have a store in town", "hello there", "along the coast"]
+)
+def test_a_word_spelt_right_is_not_a_misspelt_category(recognizer, text: str) -> None:
+    assert not [e for e in recognizer.extract(text) if e.entity == "product_category"]
+
+
+def test_a_slip_in_a_category_word_is_still_understood(recognizer) -> None:
+    assert ("product_category", "vacuum cleaner") in found(recognizer, "need a new vaccum")
+
+
+def test_a_size_is_not_a_budget(recognizer) -> None:
+    assert not [e for e in recognizer.extract("a pack around 30 litres") if e.entity == "budget"]
+    assert [e.value for e in recognizer.extract("around 300 euros") if e.entity == "budget"] == [
+        "300"
+    ]

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import get_close_matches
+from functools import lru_cache
 
 import spacy
 from spacy.matcher import Matcher
@@ -18,6 +19,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from knowledge.catalogue import Product
+from knowledge.embeddings import model_path
 
 NUMBER_WORDS = {
     "one": 1,
@@ -79,6 +81,20 @@ NOT_QUANTITY_NEXT = {
     "mm",
 }
 MAX_QUANTITY = 50
+UNITS = NOT_QUANTITY_NEXT | {  # "around 30 litres" is a size, not a budget
+    *("kg", "g", "m", "km", "metres", "meters", "lumens", "lm", "degrees", "mah", "wh", "v"),
+    *("gb", "tb", "hz", "ft", "feet", "person", "people", "season", "seasons", "x"),
+}
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Whole English words: those of MiniLM's vocabulary (about 20,000, shipped with the model
+    csbot already uses). A word a customer spelt right ("stock", "store", "coast") is never
+    read as a misspelt category ("socks", "stoves", "coats")."""
+    vocab = model_path() / "vocab.txt"
+    words = vocab.read_text(encoding="utf-8").split()
+    return frozenset(w for w in words if w.isalpha() and w.islower())
 
 
 @dataclass(frozen=True)
@@ -206,12 +222,15 @@ class ShopEntityRecognizer:
             ]
         return patterns
 
-    def _budget(self, span: Span) -> Entity | None:
+    def _budget(self, doc: Doc, span: Span) -> Entity | None:
         numeric = [t for t in span if _number(t.text) is not None and t.lower_ not in NUMBER_WORDS]
-        tokens = [t for t in span if t in numeric or t.text in CURRENCY_SYMBOLS or t.lower_ in CURRENCY_WORDS]
+        money = [t for t in span if t.text in CURRENCY_SYMBOLS or t.lower_ in CURRENCY_WORDS]
+        tokens = [t for t in span if t in numeric or t in money]
         amount = next((_number(t.text) for t in numeric), None)
         if amount is None or amount <= 0:
             return None
+        if not money and span.end < len(doc) and doc[span.end].lower_ in UNITS:
+            return None  # "around 30 litres": a size
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
         return Entity("budget", f"{amount:g}", start, end)
 
@@ -221,7 +240,11 @@ class ShopEntityRecognizer:
         before = doc[span.start - 1].text if span.start > 0 else ""
         if value is None or not 1 <= value <= MAX_QUANTITY or value != int(value):
             return None
-        if after in NOT_QUANTITY_NEXT or before in {*CURRENCY_SYMBOLS, "#", "-"} or "." in span.text:
+        if (
+            after in NOT_QUANTITY_NEXT
+            or before in {*CURRENCY_SYMBOLS, "#", "-"}
+            or "." in span.text
+        ):
             return None
         return Entity("quantity", str(int(value)), span.start_char, span.end_char)
 
@@ -235,7 +258,7 @@ class ShopEntityRecognizer:
         entities = []
         for span in sorted(filter_spans(spans), key=lambda s: s.start):
             if span.label_ == "budget":
-                entity = self._budget(span)
+                entity = self._budget(doc, span)
             elif span.label_ == "quantity":
                 entity = self._quantity(doc, span)
             elif span.label_ in ("product", "product_category"):
@@ -254,7 +277,7 @@ class ShopEntityRecognizer:
     def _misspelt_category(self, doc: Doc) -> list[Entity]:
         """A category word typed with a slip ("vaccum", "dishwaser"), when none matched."""
         for token in doc:
-            if len(token.text) < 5 or not token.is_alpha:
+            if len(token.text) < 5 or not token.is_alpha or token.lower_ in english_words():
                 continue
             close = get_close_matches(token.lower_, self._category_words, n=1, cutoff=0.8)
             if close:
