@@ -200,3 +200,23 @@ def test_a_rating_needs_a_resolved_ticket_and_counts_once(desk, clock):
 def test_a_threat_of_legal_action_makes_a_ticket_urgent(services, text, priority):
     opened = services.escalation.open("conv-legal", "customer_request", [("customer", text)])
     assert opened.priority == priority
+
+
+def test_ticket_steps_are_stored_as_their_plain_word(desk):
+    """The kinds are an Enum in code and the same words in the table the metrics read; a kind
+    that is not one is refused before it is written."""
+    from sqlalchemy import text
+
+    from bot.support.lifecycle import TicketEventKind, record_event
+
+    ticket_id = open_billing_ticket(desk)
+    desk.tickets.take(ticket_id, desk.alex)
+    with desk.engine.connect() as connection:
+        stored = connection.execute(
+            text("SELECT kind FROM ticket_events WHERE ticket_id = :t ORDER BY id"),
+            {"t": ticket_id},
+        ).scalars()
+        assert [(type(k), k) for k in stored] == [(str, "created"), (str, "assigned")]
+    assert events(desk, ticket_id)[1] == (TicketEventKind.ASSIGNED, desk.alex.id)
+    with Session(desk.engine) as session, pytest.raises(ValueError):
+        record_event(session, ticket_id, "poked", None, desk.tickets.latest("conv-1").created_at)

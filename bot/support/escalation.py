@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.privacy.redact import redact
 from bot.support.classifier import Classification, ClassifierNotTrained
-from bot.support.lifecycle import OPEN, PRIORITY_RANK, QUEUE_OF, record_event
+from bot.support.lifecycle import OPEN, PRIORITY_RANK, QUEUE_OF, TicketEventKind, record_event
 from bot.support.models import Ticket
 from bot.support.presence import Presence
 
@@ -119,7 +119,9 @@ class EscalationService:
                 ticket = _new_ticket(conversation_id, reason, transcript, topic, label, now)
                 session.add(ticket)
                 session.flush()
-                record_event(session, ticket.id, "created", None, now, {"reason": reason})
+                record_event(
+                    session, ticket.id, TicketEventKind.CREATED, None, now, {"reason": reason}
+                )
             return Opened(
                 ticket.id,
                 ticket.queue,

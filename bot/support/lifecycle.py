@@ -7,6 +7,7 @@ writes again soon after. Every step is a TicketEvent: the agent metrics are comp
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import select
@@ -26,7 +27,23 @@ QUEUES = {
 QUEUE_OF = {category: queue for queue, categories in QUEUES.items() for category in categories}
 PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 OPEN = ("queued", "assigned")
-EVENT_KINDS = ("created", "assigned", "reassigned", "replied", "corrected", "resolved", "reopened")
+
+
+class TicketEventKind(str, Enum):
+    """A step on a ticket's timeline. Stored as its value (`ticket_events.kind` stays a plain
+    string column), and a `str`, so code comparing a stored kind with "resolved" still works;
+    the agent metrics are computed from these steps."""
+
+    CREATED = "created"
+    ASSIGNED = "assigned"
+    REASSIGNED = "reassigned"
+    REPLIED = "replied"
+    CORRECTED = "corrected"
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+
+    def __str__(self) -> str:  # templates and messages show the stored word
+        return self.value
 
 
 class TicketError(ValueError):
@@ -36,15 +53,18 @@ class TicketError(ValueError):
 def record_event(
     session: Session,
     ticket_id: int,
-    kind: str,
+    kind: TicketEventKind,
     agent_id: int | None,
     at: datetime,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Append one step to the ticket's timeline (in the caller's transaction)."""
-    assert kind in EVENT_KINDS, kind
+    """Append one step to the ticket's timeline (in the caller's transaction). The kind is
+    checked here, so an unknown word never reaches the table the metrics read."""
+    value = TicketEventKind(kind).value  # ValueError for a kind that is not one
     session.add(
-        TicketEvent(ticket_id=ticket_id, kind=kind, agent_id=agent_id, detail=detail, created_at=at)
+        TicketEvent(
+            ticket_id=ticket_id, kind=value, agent_id=agent_id, detail=detail, created_at=at
+        )
     )
 
 

@@ -103,7 +103,7 @@ class TicketEvent(Base):
 
     id = Column(Integer, primary_key=True)
     ticket_id = Column(ForeignKey("tickets.id"), nullable=False, index=True)
-    kind = Column(String(20), nullable=False)  # see bot.support.lifecycle.EVENT_KINDS
+    kind = Column(String(20), nullable=False)  # a bot.support.lifecycle.TicketEventKind value
     agent_id = Column(ForeignKey("agents.id"))
     detail = Column(JSON)
     created_at = Column(DateTime, nullable=False)

@@ -22,6 +22,7 @@ from bot.support.lifecycle import (
     PRIORITY_RANK,
     QUEUE_OF,
     TicketError,
+    TicketEventKind,
     latest_ticket,
     record_event,
 )
@@ -136,7 +137,7 @@ class TicketService:
                 raise TicketError(
                     f"{self._owner_name(session, ticket_id)} already took ticket #{ticket_id}"
                 )
-            record_event(session, ticket_id, "assigned", agent.id, now)
+            record_event(session, ticket_id, TicketEventKind.ASSIGNED, agent.id, now)
             return session.get(Ticket, ticket_id), True
 
     def reassign(self, ticket_id: int, admin: AgentView, to_agent_id: int) -> Ticket:
@@ -154,7 +155,7 @@ class TicketService:
             ticket.agent_id, ticket.status = to_agent_id, "assigned"
             ticket.assigned_at = now
             detail = {"from": before, "to": to_agent_id}
-            record_event(session, ticket_id, "reassigned", admin.id, now, detail)
+            record_event(session, ticket_id, TicketEventKind.REASSIGNED, admin.id, now, detail)
             return ticket
 
     def _owned_change(
@@ -188,7 +189,7 @@ class TicketService:
         def reply(session: Session, ticket: Ticket) -> None:
             now = self._clock()
             ticket.first_response_at = ticket.first_response_at or now
-            record_event(session, ticket.id, "replied", agent.id, now)
+            record_event(session, ticket.id, TicketEventKind.REPLIED, agent.id, now)
 
         return self._owned_change(ticket_id, agent, reply)
 
@@ -196,7 +197,7 @@ class TicketService:
         def close(session: Session, ticket: Ticket) -> None:
             now = self._clock()
             ticket.status, ticket.resolved_at = "resolved", now
-            record_event(session, ticket.id, "resolved", agent.id, now)
+            record_event(session, ticket.id, TicketEventKind.RESOLVED, agent.id, now)
 
         return self._owned_change(ticket_id, agent, close)
 
@@ -213,7 +214,7 @@ class TicketService:
             ticket.queue = QUEUE_OF[category]
             after = {"category": category, "priority": priority}
             detail = {"before": before, "after": after}
-            record_event(session, ticket.id, "corrected", agent.id, now, detail)
+            record_event(session, ticket.id, TicketEventKind.CORRECTED, agent.id, now, detail)
             return ticket
 
     def would_reopen(self, conversation_id: str, text: str) -> bool:
@@ -246,6 +247,6 @@ class TicketService:
             ticket.agent_id = previous if back_to_agent else None
             ticket.reopened += 1
             detail = {"previous_agent": previous, "back_to_agent": back_to_agent}
-            record_event(session, ticket.id, "reopened", None, now, detail)
+            record_event(session, ticket.id, TicketEventKind.REOPENED, None, now, detail)
             name = session.get(Agent, previous).name if back_to_agent else None
             return Reopened(ticket.id, name, self._presence.online_count(session))
