@@ -10,7 +10,8 @@ import json
 import pytest
 
 from bot.channels.signatures import hub_signature
-from bot.web import create_app, rasa_client
+from bot.web import create_app
+from bot.web.rasa_client import RasaClient
 from tests.conftest import web_settings
 from tests.test_console import PASSWORD
 
@@ -23,13 +24,13 @@ AGAIN = "it charged me again today"
 def appended(monkeypatch) -> list[tuple[str, list, bool]]:
     """Every append_events call of the web app: (conversation, events, deliver)."""
     calls: list = []
-    original = rasa_client.append_events
+    original = RasaClient.append_events
 
-    async def record(http, rasa, sender, events, deliver=False):
+    async def record(rasa, sender, events, deliver=False):
         calls.append((sender, events, deliver))
-        await original(http, rasa, sender, events, deliver=deliver)
+        await original(rasa, sender, events, deliver=deliver)
 
-    monkeypatch.setattr(rasa_client, "append_events", record)
+    monkeypatch.setattr(RasaClient, "append_events", record)
     return calls
 
 

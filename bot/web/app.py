@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
-import aiohttp
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
@@ -22,9 +21,7 @@ from bot.web.identity import chat_key, customer_identity
 from bot.web.keys import (
     CHAT_KEY,
     ENCODER,
-    HTTP,
     MODEL_SWITCH,
-    RASA,
     REINDEX,
     REPLICAS,
     RETRAIN,
@@ -32,7 +29,6 @@ from bot.web.keys import (
     SETTINGS,
 )
 from bot.web.limits import LIMITS, Limits, customer_limits
-from bot.web.rasa_client import Rasa
 from bot.web.replicas import Replicas
 from bot.web.security import console_guard, secret_key, setup_sessions
 from bot.workbench.reindex import Reindexer, index_builder
@@ -42,21 +38,15 @@ from knowledge.embeddings import MiniLMEncoder
 HERE = Path(__file__).parent
 
 
-async def _http_client(app: web.Application) -> AsyncIterator[None]:
-    """One client session for all calls to Rasa, closed on shutdown."""
-    timeout = aiohttp.ClientTimeout(total=app[SETTINGS].rasa_timeout_s)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
-        app[HTTP] = session
-        yield
-
-
-async def _rechecking(app: web.Application) -> AsyncIterator[None]:
-    """Bring Rasa replicas marked down back once they answer (`bot.web.replicas`)."""
-    task = asyncio.create_task(app[REPLICAS].keep_checking(app[HTTP]))
+async def _rasa_clients(app: web.Application) -> AsyncIterator[None]:
+    """Bring Rasa replicas marked down back once they answer (`bot.web.replicas`); on
+    shutdown, close the clients' sessions (each opens its own on its first call)."""
+    task = asyncio.create_task(app[REPLICAS].keep_checking())
     yield
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+    await app[REPLICAS].close()
 
 
 def _disposing(services: Services):
@@ -93,8 +83,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
         app.cleanup_ctx.append(_disposing(services))
     app[SERVICES] = services
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
-    app[RASA] = Rasa(settings.rasa_url, rasa_token(settings))
-    app[REPLICAS] = Replicas(settings.rasa_urls, app[RASA].token)
+    app[REPLICAS] = Replicas(settings.rasa_urls, rasa_token(settings), settings.rasa_timeout_s)
     app[ENCODER] = MiniLMEncoder()  # loads the model on first use, not here
     app[REINDEX] = Reindexer(index_builder(settings, app[ENCODER]))
     app[RETRAIN] = Retrainer(settings, encoder=lambda: app[ENCODER])
@@ -106,7 +95,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     app.middlewares.extend(
         [console_guard, customer.json_errors, customer_identity, customer_limits]
     )
-    app.cleanup_ctx.extend([_http_client, _rechecking, health.caching()])
+    app.cleanup_ctx.extend([_rasa_clients, health.caching()])
     app.router.add_get("/", customer.index)
     app.router.add_get("/healthz", customer.health)
     app.router.add_get("/api/health", health.readiness)

@@ -25,9 +25,9 @@ from aiohttp import web
 from bot.channels.messenger_format import inbound_text
 from bot.channels.signatures import same_secret, valid_hub_signature
 from bot.channels.telegram_updates import update_text
-from bot.web import rasa_client
 from bot.web.customer import reopen_if_resolved, to_rasa
 from bot.web.keys import SETTINGS
+from bot.web.rasa_client import RasaUnavailable
 
 log = logging.getLogger(__name__)
 MAX_WEBHOOK_BYTES = 1024 * 1024
@@ -98,9 +98,10 @@ async def forward(request: web.Request) -> web.Response:
         # The first message's conversation picks the replica (any replica may serve any).
         sender = messages[0][0] if messages else ""
         path = f"/webhooks/{channel}/webhook"
-        args = (request.method, path, params, body, headers)
-        answer = await to_rasa(request, rasa_client.relay, sender, *args)
-    except rasa_client.RasaUnavailable as exc:
+        answer = await to_rasa(
+            request, sender, lambda rasa: rasa.relay(request.method, path, params, body, headers)
+        )
+    except RasaUnavailable as exc:
         log.warning("webhook %s: Rasa did not answer (%s)", channel, exc)
         return web.Response(status=503, text="the assistant is unavailable, retry later")
     return web.Response(status=answer.status, body=answer.body, content_type=answer.content_type)

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -24,10 +24,11 @@ from bot.conversations import transcripts
 from bot.conversations.projection import transient
 from bot.privacy.redact import redact_at_edge
 from bot.support.tickets import Reopened
-from bot.web import push, rasa_client
+from bot.web import push
 from bot.web.identity import CONVERSATION, COOKIE, Handler, verify
-from bot.web.keys import CHAT_KEY, HTTP, REPLICAS, SERVICES
+from bot.web.keys import CHAT_KEY, REPLICAS, SERVICES
 from bot.web.numbers import whole_number
+from bot.web.rasa_client import RasaClient, RasaDown, RasaUnavailable, RasaUnreached, as_text
 
 log = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 2000
@@ -64,19 +65,21 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
 
 
 async def to_rasa(
-    request: web.Request, fn: Callable[..., Awaitable[T]], sender: str, *args: Any, **kwargs: Any
+    request: web.Request, sender: str, use: Callable[[RasaClient], Awaitable[T]]
 ) -> T:
-    """`fn(http, rasa, sender, ...)` from `rasa_client` on the conversation's Rasa replica
-    (`bot.web.replicas`: another one if that one is down and never got the request)."""
-    return await request.app[REPLICAS].call(request.app[HTTP], fn, sender, *args, **kwargs)
+    """`await use(rasa)` on the conversation's Rasa replica (`bot.web.replicas`: another one
+    if that one is down and never got the request)."""
+    return await request.app[REPLICAS].call(sender, use)
 
 
-def _unavailable(exc: rasa_client.RasaUnavailable) -> web.Response:
-    """503 with `resend`: true when Rasa is down or restarting (the message died with it),
-    so the widget sends it again once Rasa is back; false when Rasa is up but slow or
-    failing, and may still answer it: then the customer decides."""
-    message = RECONNECTING if exc.down else UNAVAILABLE
-    return web.json_response({"error": message, "resend": exc.down}, status=503)
+def _unavailable(exc: RasaUnavailable) -> web.Response:
+    """503 with `resend`: true when Rasa is down or restarting (RasaDown: the message died
+    with it), so the widget sends it again once Rasa is back; false when Rasa is up but slow
+    or failing, and may still answer it: then the customer decides."""
+    down = isinstance(exc, RasaDown)
+    return web.json_response(
+        {"error": RECONNECTING if down else UNAVAILABLE, "resend": down}, status=503
+    )
 
 
 async def read_json(request: web.Request) -> object:
@@ -135,15 +138,15 @@ async def reopen_if_resolved(
     services = request.app[SERVICES]
     if not await asyncio.to_thread(services.tickets.would_reopen, sender, text):
         return []
-    if not await request.app[REPLICAS].reachable(request.app[HTTP], sender):
+    if not await request.app[REPLICAS].reachable(sender):
         # Reopen only when the pause can reach Rasa: the widget resends once Rasa is back.
-        raise rasa_client.RasaUnavailable("Rasa is not answering", down=True)
+        raise RasaDown("Rasa is not answering")
     reopened = await asyncio.to_thread(services.tickets.reopen_on_message, sender, text)
     if reopened is None:
         return []
     note = {"event": "bot", "text": _reopened_text(reopened)}
     events = [{"event": "pause"}, note] if reopened.agents_online else [note]
-    await to_rasa(request, rasa_client.append_events, sender, events, deliver=deliver)
+    await to_rasa(request, sender, lambda rasa: rasa.append_events(sender, events, deliver))
     return [{"from": "bot", "text": note["text"]}]
 
 
@@ -171,9 +174,9 @@ async def _what_to_send(request: web.Request, body: object, sender: str) -> str:
         raise BadMessage(400, BAD_BODY)
     if "payload" not in body:
         typed = await asyncio.to_thread(redact_at_edge, _field(body, "message"))
-        return rasa_client.as_text(typed)
+        return as_text(typed)
     payload = _field(body, "payload")
-    offered = await to_rasa(request, rasa_client.offered, sender)
+    offered = await to_rasa(request, sender, lambda rasa: rasa.offered(sender))
     if payload not in offered:
         raise BadMessage(409, EXPIRED)
     return payload
@@ -194,11 +197,11 @@ async def send_message(request: web.Request) -> web.Response:
                 raise
             # The database is down or restarting, and nothing reached Rasa yet.
             log.warning("database unavailable before sending a message: %s", type(exc).__name__)
-            raise rasa_client.RasaUnavailable("database unavailable", unsent=True) from None
-        replies = await to_rasa(request, rasa_client.send, sender, text)
+            raise RasaUnreached("database unavailable") from None
+        replies = await to_rasa(request, sender, lambda rasa: rasa.send(sender, text))
     except BadMessage as exc:
         return _error(exc.status, str(exc))
-    except rasa_client.RasaUnavailable as exc:
+    except RasaUnavailable as exc:
         return _unavailable(exc)
     return web.json_response({"messages": notes + replies})
 
@@ -206,8 +209,8 @@ async def send_message(request: web.Request) -> web.Response:
 async def history(request: web.Request) -> web.Response:
     sender = request[CONVERSATION]
     try:
-        messages = await to_rasa(request, rasa_client.history, sender)
-    except rasa_client.RasaUnavailable:
+        messages = await to_rasa(request, sender, lambda rasa: rasa.history(sender))
+    except RasaUnavailable:
         return _error(503, UNAVAILABLE)
     return web.json_response({"messages": messages})
 

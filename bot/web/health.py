@@ -24,8 +24,7 @@ from typing import Generic, TypeVar
 from aiohttp import web
 
 from bot.conversations.log_consumer import log_status
-from bot.web import rasa_client
-from bot.web.keys import HTTP, SERVICES, SETTINGS
+from bot.web.keys import REPLICAS, SERVICES, SETTINGS
 
 T = TypeVar("T")
 
@@ -81,8 +80,7 @@ async def _check(app: web.Application) -> tuple[dict, int]:
         logging.getLogger(__name__).warning("health: the log's status is unreadable: %s", exc)
         body = {"status": "degraded", "problems": ["the database is not answering"]}
         return body, 503
-    http = app[HTTP]
-    answers = await asyncio.gather(*(rasa_client.alive(http, url) for url in settings.rasa_urls))
+    answers = await asyncio.gather(*(rasa.alive() for rasa in app[REPLICAS].all))
     rasa_up = any(answers)
     problems = ([] if rasa_up else ["Rasa is not answering"]) + log.problems(
         settings.log_backlog_limit

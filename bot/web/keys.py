@@ -2,22 +2,18 @@
 
 import asyncio
 
-import aiohttp
 from aiohttp import web
 
 from bot.runtime.settings import Settings
 from bot.services import Services
-from bot.web.rasa_client import Rasa
 from bot.web.replicas import Replicas
 from bot.workbench.reindex import Reindexer
 from bot.workbench.retrain import Retrainer
 from knowledge.embeddings import Encoder
 
 SETTINGS = web.AppKey("settings", Settings)
-HTTP = web.AppKey("http", aiohttp.ClientSession)
 SERVICES = web.AppKey("services", Services)
-RASA = web.AppKey("rasa", Rasa)  # the first replica (console model page: its token)
-REPLICAS = web.AppKey("replicas", Replicas)  # every Rasa replica: customer and agent calls
+REPLICAS = web.AppKey("replicas", Replicas)  # a RasaClient per Rasa replica: every Rasa call
 CHAT_KEY = web.AppKey("chat_key", bytes)  # signs the customer's conversation cookie
 REINDEX = web.AppKey("reindex", Reindexer)  # rebuilds the knowledge index after FAQ edits
 ENCODER = web.AppKey("encoder", Encoder)  # MiniLM for the index rebuild, gap mining, retrain CV

@@ -15,26 +15,23 @@ from yarl import URL
 
 from bot.runtime import model_choice
 from bot.runtime.training import MODEL_PREFIX, MODEL_SUFFIX, fingerprint, inputs_of
-from bot.web import rasa_client
 from bot.web.console.common import context, redirect
-from bot.web.keys import HTTP, MODEL_SWITCH, RASA, RETRAIN, SERVICES, SETTINGS
-from bot.web.rasa_client import ModelSwitchError, Rasa, RasaUnavailable
+from bot.web.keys import MODEL_SWITCH, REPLICAS, RETRAIN, SERVICES, SETTINGS
+from bot.web.rasa_client import RasaClient, RasaUnavailable
+from bot.web.replicas import ModelSwitchError
 from bot.workbench.retrain import RetrainRunning, report_rows
 
 PAGE = "/console/admin/model"
 STATUS_TIMEOUT_S = 5.0
 
 
-def _replicas(request: web.Request) -> list[Rasa]:
-    token = request.app[RASA].token
-    return [Rasa(url, token) for url in request.app[SETTINGS].rasa_urls]
+def _replicas(request: web.Request) -> tuple[RasaClient, ...]:
+    return request.app[REPLICAS].all
 
 
-async def _serving(request: web.Request, rasa: Rasa) -> dict[str, str]:
+async def _serving(request: web.Request, rasa: RasaClient) -> dict[str, str]:
     try:
-        name = await asyncio.wait_for(
-            rasa_client.serving(request.app[HTTP], rasa), STATUS_TIMEOUT_S
-        )
+        name = await asyncio.wait_for(rasa.serving(), STATUS_TIMEOUT_S)
         return {"url": rasa.url, "model": name}
     except (RasaUnavailable, asyncio.TimeoutError) as exc:
         return {"url": rasa.url, "error": str(exc) or "no answer in time"}
@@ -124,9 +121,7 @@ async def _switch(request: web.Request, name: str, decision: str) -> str:
         raise redirect(PAGE, error="Another model change is in progress; try again shortly.")
     async with lock:
         try:
-            before = await rasa_client.switch_model(
-                request.app[HTTP], _replicas(request), models_dir / name
-            )
+            before = await request.app[REPLICAS].switch_model(models_dir / name)
         except ModelSwitchError as exc:
             raise redirect(PAGE, error=f"Nothing changed: {exc}") from None
         replaced = next(iter(before.values()))

@@ -20,16 +20,18 @@ from bot.conversations import transcripts
 from bot.support.classifier import CATEGORIES, PRIORITIES
 from bot.support.lifecycle import TicketError
 from bot.support.models import Ticket
-from bot.web import push, rasa_client
+from bot.web import push
 from bot.web.console.common import context, redirect
 from bot.web.customer import clean_text, message_id, read_json, to_rasa
 from bot.web.keys import SERVICES
 from bot.web.notifier import TICKETS
 from bot.web.numbers import NotANumber, path_id, whole_number
+from bot.web.rasa_client import RasaUnavailable
 from bot.web.security import session_token
 
 MAX_REPLY_CHARS = 2000
 LISTEN = {"event": "action", "name": "action_listen"}
+RATING = "action_ask_rating"  # run after a handoff is resolved
 UNAVAILABLE = "The chat server did not answer; the customer was not told. Try again."
 
 
@@ -147,7 +149,11 @@ async def ticket(request: web.Request) -> dict:
 
 async def _tell_customer(request: web.Request, conversation_id: str, events: list[dict]) -> None:
     """Into the conversation, and out on its channel (Messenger, Telegram) through Rasa."""
-    await to_rasa(request, rasa_client.append_events, conversation_id, events, deliver=True)
+    await to_rasa(
+        request,
+        conversation_id,
+        lambda rasa: rasa.append_events(conversation_id, events, deliver=True),
+    )
 
 
 async def _channel_metadata(request: web.Request, conversation_id: str) -> dict:
@@ -184,7 +190,7 @@ async def take(request: web.Request) -> web.Response:
         except OutsideWindow as exc:  # the ticket is taken; the customer cannot be told
             await _tell_customer(request, taken.conversation_id, [{"event": "pause"}])
             raise redirect(_ticket_path(found.id), str(exc)) from None
-        except rasa_client.RasaUnavailable:
+        except RasaUnavailable:
             raise redirect(_ticket_path(found.id), UNAVAILABLE) from None
     raise redirect(_ticket_path(found.id))
 
@@ -205,7 +211,7 @@ async def reply(request: web.Request) -> web.Response:
         return web.json_response({"error": str(exc)}, status=409)
     try:
         await _tell_customer(request, found.conversation_id, [_agent_says(request, text, extra)])
-    except rasa_client.RasaUnavailable:
+    except RasaUnavailable:
         return web.json_response({"error": UNAVAILABLE}, status=503)
     await _audit(request, "reply", found, {"chars": len(text)})  # the text is in the log
     return web.json_response({"ok": True})
@@ -228,13 +234,12 @@ async def resolve(request: web.Request) -> web.Response:
         await _tell_customer(request, found.conversation_id, [*said, {"event": "resume"}])
         await asyncio.to_thread(tickets.resolve, found.id, agent)
         await _audit(request, "resolve", found)
-        await to_rasa(
-            request, rasa_client.execute_action, found.conversation_id, "action_ask_rating"
-        )
+        conversation = found.conversation_id
+        await to_rasa(request, conversation, lambda rasa: rasa.execute_action(conversation, RATING))
         # An executed action is not followed by a listen; add it so the customer's answer
         # starts a normal turn that the rating rule recognises.
         await _tell_customer(request, found.conversation_id, [LISTEN])
-    except rasa_client.RasaUnavailable:
+    except RasaUnavailable:
         raise redirect(_ticket_path(found.id), UNAVAILABLE) from None
     except TicketError as exc:
         raise redirect(_ticket_path(found.id), str(exc)) from None
