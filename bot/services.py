@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
+from bot.conversations.review import ReviewService
 from bot.conversations.unanswered import UnansweredLog
 from bot.privacy.requests import DeletionRequests
 from bot.runtime.database import create_schema, make_engine
@@ -40,6 +41,7 @@ class Services:
     audit: AuditTrail
     logins: Logins
     deletion_requests: DeletionRequests
+    review: ReviewService
 
     @classmethod
     def from_engine(
@@ -70,6 +72,7 @@ class Services:
             audit=audit,
             logins=Logins(agents, throttle, sessions, audit),
             deletion_requests=DeletionRequests(engine, clock=clock),
+            review=ReviewService(engine, clock=clock),
         )
 
     @classmethod

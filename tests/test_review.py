@@ -13,16 +13,16 @@ from sqlalchemy import insert, text
 from bot.conversations.log import ConversationLog
 from bot.conversations.models import LoggedEvent, Message
 from bot.conversations.review import (
+    EntityMention,
+    IntentScore,
+    Outcome,
     ReviewError,
     ReviewFilter,
-    add_tag,
-    export,
-    find,
-    flat_rows,
-    remove_tag,
-    timeline,
+    csv_rows,
 )
 from bot.services import Services
+from bot.support.lifecycle import TicketEventKind
+from knowledge.decision import Decision
 from tests.conftest import keyword_classifier
 
 T0 = datetime(2026, 11, 10, 9, 0, 0)
@@ -118,70 +118,72 @@ def review_db(db_url):
     services.engine.dispose()
 
 
-def ids(engine, **filters) -> list[str]:
-    rows, total = find(engine, ReviewFilter(**filters), 1, 50)
-    assert total == len(rows)
-    return sorted(r.id for r in rows)
+def ids(services, **filters) -> list[str]:
+    found = services.review.find(ReviewFilter(**filters), 1, 50)
+    assert found.total == len(found.rows)
+    return sorted(r.id for r in found.rows)
 
 
 def test_each_outcome_filter_finds_its_conversations(review_db):
     services, alex, _ = review_db
-    engine = services.engine
-    assert ids(engine) == ["angry", "blorp", "nohelp", "paypal"]
-    assert ids(engine, outcome="contained") == ["blorp", "nohelp", "paypal"]
-    assert ids(engine, outcome="handed_off") == ["angry"]
-    assert ids(engine, outcome="fallback") == ["blorp"]
-    assert ids(engine, outcome="not_helpful") == ["nohelp"]
-    assert ids(engine, outcome="negative") == ["angry"]
-    assert ids(engine, outcome="low_csat") == ["angry"]
-    assert ids(engine, intent="payment_methods") == ["paypal"]
-    assert ids(engine, channel="facebook") == ["blorp"]
-    assert ids(engine, agent_id=alex.id) == ["angry"]
-    with pytest.raises(ReviewError):
+    assert ids(services) == ["angry", "blorp", "nohelp", "paypal"]
+    assert ids(services, outcome="contained") == ["blorp", "nohelp", "paypal"]
+    assert ids(services, outcome="handed_off") == ["angry"]
+    assert ids(services, outcome="fallback") == ["blorp"]
+    assert ids(services, outcome="not_helpful") == ["nohelp"]
+    assert ids(services, outcome="negative") == ["angry"]
+    assert ids(services, outcome=Outcome.LOW_CSAT) == ["angry"]
+    assert ids(services, intent="payment_methods") == ["paypal"]
+    assert ids(services, channel="facebook") == ["blorp"]
+    assert ids(services, agent_id=alex.id) == ["angry"]
+    with pytest.raises(ReviewError, match="outcome must be one of contained, handed_off"):
         ReviewFilter(outcome="happy")
+    assert ReviewFilter(outcome="fallback").outcome is Outcome.FALLBACK
 
 
 def test_last_activity_not_the_start_decides_the_date_filter(review_db):
-    engine = review_db[0].engine
-    log = ConversationLog(engine)
+    services = review_db[0]
+    log = ConversationLog(services.engine)
     log.write(user("paypal", "and klarna?", "payment_methods", 0.9, ts(5)))  # started on day 0
     since_day_4 = T0 + timedelta(days=4)
-    assert ids(engine, active_from=since_day_4) == ["paypal"]
-    assert ids(engine, active_to=T0 + timedelta(days=1)) == []
+    assert ids(services, active_from=since_day_4) == ["paypal"]
+    assert ids(services, active_to=T0 + timedelta(days=1)) == []
 
 
 def test_full_text_search_matches_words_and_stems(review_db):
-    engine = review_db[0].engine
-    assert ids(engine, text="refund") == ["angry"]  # "refunds" and "refund" both stem to it
-    assert ids(engine, text="PayPal") == ["paypal"]
-    assert ids(engine, text="deliver sundays") == ["nohelp"]
-    assert ids(engine, text="deliver paypal") == []  # every word must be in one message
-    assert ids(engine, text='refund" )( -* :') == ["angry"]  # query syntax is just text
-    assert ids(engine, text="  ...  ") == ["angry", "blorp", "nohelp", "paypal"]  # no words
-    assert ids(engine, text="refund", outcome="contained") == []
+    services = review_db[0]
+    assert ids(services, text="refund") == ["angry"]  # "refunds" and "refund" both stem to it
+    assert ids(services, text="PayPal") == ["paypal"]
+    assert ids(services, text="deliver sundays") == ["nohelp"]
+    assert ids(services, text="deliver paypal") == []  # every word must be in one message
+    assert ids(services, text='refund" )( -* :') == ["angry"]  # query syntax is just text
+    assert ids(services, text="  ...  ") == ["angry", "blorp", "nohelp", "paypal"]  # no words
+    assert ids(services, text="refund", outcome="contained") == []
 
 
 def test_search_follows_edits_and_deletions(review_db):
-    engine = review_db[0].engine
-    with engine.begin() as connection:
+    services = review_db[0]
+    with services.engine.begin() as connection:
         connection.execute(text("UPDATE messages SET text = 'gift card' WHERE text = 'blorp zzz'"))
-    assert ids(engine, text="gift") == ["blorp"] and ids(engine, text="blorp") == []
-    with engine.begin() as connection:
+    assert ids(services, text="gift") == ["blorp"] and ids(services, text="blorp") == []
+    with services.engine.begin() as connection:
         connection.execute(text("DELETE FROM messages WHERE conversation_id = 'blorp'"))
-    assert ids(engine, text="gift") == []
+    assert ids(services, text="gift") == []
 
 
 def test_tags_are_added_once_filtered_and_removed(review_db):
-    engine = review_db[0].engine
-    assert add_tag(engine, "nohelp", " Needs  FAQ ", "sam", T0) is True
-    assert add_tag(engine, "nohelp", "needs faq", "sam", T0) is False
-    add_tag(engine, "blorp", "bug", "sam", T0)
-    assert ids(engine, tag="needs faq") == ["nohelp"]
-    rows, _ = find(engine, ReviewFilter(tag="bug"))
-    assert rows[0].tags == ("bug",)
-    assert remove_tag(engine, "nohelp", "needs faq") and ids(engine, tag="needs faq") == []
+    services = review_db[0]
+    review = services.review
+    assert review.add_tag("nohelp", " Needs  FAQ ", "sam") is True
+    assert review.add_tag("nohelp", "needs faq", "sam") is False
+    review.add_tag("blorp", "bug", "sam")
+    assert ids(services, tag="needs faq") == ["nohelp"]
+    assert review.find(ReviewFilter(tag="bug")).rows[0].tags == ("bug",)
+    assert review.timeline("nohelp").tags == ("needs faq",)
+    assert review.remove_tag("nohelp", "needs faq") and ids(services, tag="needs faq") == []
+    assert review.remove_tag("nohelp", "needs faq") is False
     with pytest.raises(ReviewError):
-        add_tag(engine, "nohelp", "x" * 41, "sam", T0)
+        review.add_tag("nohelp", "x" * 41, "sam")
 
 
 def test_the_faq_decision_is_the_logged_one_whatever_the_wording(db_url):
@@ -201,46 +203,47 @@ def test_the_faq_decision_is_the_logged_one_whatever_the_wording(db_url):
         *bot("w", "Hm.", ts(0) + 4, "action_answer_faq", faq_decision="maybe"),
     ]:  # fmt: skip
         log.write(e)
-    messages = timeline(services.engine, "w").messages
+    messages = services.review.timeline("w").messages
     services.engine.dispose()
-    assert [m["faq_decision"] for m in messages] == [None, "answer", "clarify", None, None]
+    decisions = [m.faq_decision for m in messages]
+    assert decisions == [None, Decision.ANSWER, Decision.CLARIFY, None, None]
 
 
 def test_the_timeline_shows_both_halves(review_db):
     services, _, ticket_id = review_db
-    paypal = timeline(services.engine, "paypal")
+    paypal = services.review.timeline("paypal")
     asked, answered = paypal.messages
-    assert asked["ranking"][0] == {"name": "payment_methods", "confidence": 0.93}
-    assert asked["ranking"][1]["name"] == "greet"
-    assert answered["action"] == "action_answer_faq" and answered["faq_decision"] == "answer"
-    assert answered["faq_candidates"] == ["faq:payments-paypal", "faq:payments-klarna"]
-    assert answered["faq_best_score"] == 0.81 and round(answered["latency_ms"]) == 1400
+    assert asked.ranking[0] == IntentScore("payment_methods", 0.93)
+    assert asked.ranking[1].name == "greet"
+    assert answered.action == "action_answer_faq" and answered.faq_decision is Decision.ANSWER
+    assert answered.faq_candidates == ("faq:payments-paypal", "faq:payments-klarna")
+    assert answered.faq_best_score == 0.81 and round(answered.latency_ms) == 1400
 
-    angry = timeline(services.engine, "angry")
+    angry = services.review.timeline("angry")
     complaint, order, reply = angry.messages
-    assert (complaint["negativity"], complaint["original_intent"]) == (4, "refund_status")
-    assert order["entities"] == [{"entity": "order_id", "value": "100234", "text": "100234"}]
-    assert (reply["from"], reply["agent"]) == ("agent", "Alex")
+    assert (complaint.negativity, complaint.original_intent) == (4, "refund_status")
+    assert order.entities == (EntityMention("order_id", "100234", "100234"),)
+    assert (reply.sender, reply.agent) == ("agent", "Alex")
     (ticket,) = angry.tickets
-    assert (ticket["id"], ticket["reason"], ticket["agent"]) == (
-        ticket_id,
-        "negative_sentiment",
-        "Alex",
-    )
-    kinds = [s["kind"] for s in ticket["steps"]]
-    assert kinds == ["created", "assigned", "corrected", "resolved"]
-    corrected = ticket["steps"][2]["detail"]
+    assert (ticket.id, ticket.reason, ticket.agent) == (ticket_id, "negative_sentiment", "Alex")
+    kinds = [s.kind for s in ticket.steps]
+    assert kinds == [
+        TicketEventKind.CREATED,
+        TicketEventKind.ASSIGNED,
+        TicketEventKind.CORRECTED,
+        TicketEventKind.RESOLVED,
+    ]
+    corrected = ticket.steps[2].detail
     assert corrected["after"] == {"category": "returns_refunds", "priority": "urgent"}
-    assert [r["score"] for r in angry.ratings] == [1]
+    assert [r.score for r in angry.ratings] == [1]
 
 
 def test_export_holds_every_message_of_the_filtered_conversations(review_db):
-    engine = review_db[0].engine
-    data = export(engine, ReviewFilter(outcome="contained"))
-    assert sorted(c["id"] for c in data) == ["blorp", "nohelp", "paypal"]
-    nohelp = next(c for c in data if c["id"] == "nohelp")
-    assert [m["intent"] for m in nohelp["messages"]] == ["shipping_times", None, "faq_not_helpful"]
-    rows = flat_rows(data)
+    data = review_db[0].review.export(ReviewFilter(outcome="contained"))
+    assert sorted(c.row.id for c in data) == ["blorp", "nohelp", "paypal"]
+    nohelp = next(c for c in data if c.row.id == "nohelp")
+    assert [m.intent for m in nohelp.messages] == ["shipping_times", None, "faq_not_helpful"]
+    rows = csv_rows(data)
     assert len(rows) == 2 + 2 + 3
     assert {r["conversation_id"] for r in rows} == {"blorp", "nohelp", "paypal"}
 
@@ -290,17 +293,18 @@ def _long_conversation(engine, n: int = 2000) -> None:
 
 
 def test_a_two_thousand_message_conversation_stays_fast(review_db):
-    engine = review_db[0].engine
+    services = review_db[0]
+    engine = services.engine
     _long_conversation(engine)
     began = time.perf_counter()
-    page = timeline(engine, "long", page=20, per_page=100)
+    page = services.review.timeline("long", page=20, per_page=100)
     took = time.perf_counter() - began
     assert page.total == 2000 and len(page.messages) == 100
-    assert page.messages[0]["text"] == "message number 1899"
+    assert page.messages[0].text == "message number 1899"
     assert took < 0.5, f"page 20 of a 2,000-message conversation took {took:.3f}s"
     began = time.perf_counter()
-    assert ids(engine, text="whistles") == ["long"]
-    rows, _ = find(engine, ReviewFilter(intent="greet"))
+    assert ids(services, text="whistles") == ["long"]
+    rows = services.review.find(ReviewFilter(intent="greet")).rows
     assert [r.messages for r in rows if r.id == "long"] == [2000]
     assert time.perf_counter() - began < 0.5
     if engine.dialect.name == "sqlite":
@@ -331,9 +335,62 @@ def test_a_two_thousand_message_conversation_stays_fast(review_db):
 def test_the_teach_box_gets_the_words_the_customer_wrote_for_an_entity():
     """ "one" was normalised to the quantity 1: teaching must annotate "one", which is in the
     message (the value 1 is not, and the teach box refused it)."""
-    from bot.conversations.review import _entity
-
     text = "I want to return one of the kettles"
     found = {"entity": "quantity", "value": 1, "start": 17, "end": 20}
-    assert _entity(found, text) == {"entity": "quantity", "value": 1, "text": "one"}
-    assert _entity({"entity": "order_id", "value": "100234"}, text)["text"] == "100234"
+    assert EntityMention.of(found, text) == EntityMention("quantity", 1, "one")
+    assert EntityMention.of({"entity": "order_id", "value": "100234"}, text).text == "100234"
+
+
+def test_timeline_json_and_the_export_keep_their_keys(review_db):
+    """The console's scripts, the browser tests and exported files read these keys: the typed
+    results must send exactly what the dicts they replaced did."""
+    services, _, _ = review_db
+    found = services.review.timeline("angry").to_json()
+    assert list(found) == ["conversation", "messages", "total", "tickets", "ratings", "tags"]
+    complaint, _, reply = found["messages"]
+    common = ["id", "from", "text", "at", "agent", "intent", "confidence", "entities",
+              "negativity", "action", "latency_ms", "faq_candidates", "faq_best_score",
+              "faq_decision", "buttons"]  # fmt: skip
+    assert list(complaint) == [*common, "ranking", "original_intent"]
+    assert list(reply) == common  # the NLU's keys on customer messages only
+    assert complaint["at"] == "2026-11-13T09:00:00"
+    (ticket,) = found["tickets"]
+    assert [s["kind"] for s in ticket["steps"]] == ["created", "assigned", "corrected", "resolved"]
+    assert found["ratings"][0]["score"] == 1 and found["conversation"]["id"] == "angry"
+    (exported,) = services.review.export(ReviewFilter(outcome="handed_off"))
+    assert list(exported.to_json()) == [
+        "id", "channel", "status", "customer_email", "started_at", "last_activity_at",
+        "handed_off", "tags", "messages",
+    ]  # fmt: skip
+    assert exported.to_json()["messages"][0]["ranking"] == []  # the export reads no events
+
+
+def test_the_timeline_reads_every_tickets_steps_at_once(review_db):
+    """One query for all the tickets' steps, not one per ticket: a conversation handed off
+    three times costs what one handed off once does."""
+    from sqlalchemy import event
+
+    services, alex, _ = review_db
+
+    def statements(conversation_id: str):
+        seen: list[str] = []
+
+        def count(connection, cursor, statement, *args) -> None:
+            seen.append(statement)
+
+        event.listen(services.engine, "before_cursor_execute", count)
+        try:
+            found = services.review.timeline(conversation_id)
+        finally:
+            event.remove(services.engine, "before_cursor_execute", count)
+        return len(seen), found
+
+    once, _ = statements("angry")
+    for _ in range(2):
+        opened = services.escalation.open("angry", "customer_request", [("customer", "again")])
+        services.tickets.take(opened.ticket_id, alex)
+        services.tickets.resolve(opened.ticket_id, alex)
+    thrice, found = statements("angry")
+    assert len(found.tickets) == 3
+    assert [len(t.steps) for t in found.tickets] == [4, 3, 3]
+    assert thrice == once

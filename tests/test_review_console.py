@@ -116,3 +116,93 @@ async def test_a_transcript_shows_with_an_unreadable_faq_folder(
     response = await client.get("/console/admin/conversations/c-paypal")
     assert response.status == 200
     assert "The FAQ entries cannot be read: no FAQ entries found" in await response.text()
+
+
+class FakeReview:
+    """Stands in for `Services.review`: the review views need nothing else from the database
+    layer (no engine), so this is all a test of the screen has to provide."""
+
+    def __init__(self) -> None:
+        from datetime import datetime
+
+        from bot.conversations.review import ReviewRow, TimelineMessage
+
+        at = datetime(2026, 11, 12, 8, 30)
+        self.row = ReviewRow("c-fake", "telegram", "paused", None, at, at, 1, True, ("bug",))
+        self.message = TimelineMessage(
+            id=41, sender="customer", text="my kettle hums", at=at, agent=None,
+            intent="product_question", confidence=0.61, entities=(), negativity=None,
+            action=None, latency_ms=None, faq_candidates=(), faq_best_score=None,
+            faq_decision=None, buttons=(),
+        )  # fmt: skip
+        self.asked: list[tuple] = []
+
+    def find(self, f, page=1, per_page=25):
+        from bot.conversations.review import ReviewPage
+
+        self.asked.append(("find", f, page))
+        return ReviewPage((self.row,), 1)
+
+    def facets(self):
+        from bot.conversations.review import AgentChoice, Facets
+
+        return Facets(("product_question",), ("telegram",), (AgentChoice(7, "Robin"),), ("bug",))
+
+    def timeline(self, conversation_id, page=1, per_page=100):
+        from bot.conversations.review import Timeline
+
+        self.asked.append(("timeline", conversation_id, page))
+        return Timeline(None, (self.message,), 1, tags=("bug",))
+
+    def add_tag(self, conversation_id, tag, actor):
+        self.asked.append(("add_tag", conversation_id, tag, actor))
+        return True
+
+    def remove_tag(self, conversation_id, tag):
+        self.asked.append(("remove_tag", conversation_id, tag))
+        return True
+
+    def export(self, f, limit=10_000):
+        from bot.conversations.review import ExportedConversation
+
+        self.asked.append(("export", f))
+        return [ExportedConversation(self.row, (self.message,))]
+
+
+async def test_the_review_screen_shows_what_the_review_service_returns(
+    aiohttp_client, rasa, web_services, tmp_path
+):
+    """A fake review service in place of the database: the list, the timeline, tags and the
+    export show and send what it returns, and the filter reaches it parsed."""
+    import dataclasses
+
+    from bot.conversations.review import Outcome
+    from bot.web import create_app
+    from tests.conftest import web_settings
+
+    fake = FakeReview()
+    settings = web_settings(str(rasa.make_url("")).rstrip("/"), tmp_path)
+    services = dataclasses.replace(web_services, review=fake)
+    client = await aiohttp_client(create_app(settings, services))
+    token = await admin(client, web_services)
+
+    listed = await (await client.get("/console/admin/conversations?outcome=fallback")).text()
+    assert "c-fake</a> <small>(handed off)</small>" in listed and "Robin" in listed
+    assert "c-paypal" not in listed  # the seeded database was not asked
+    (_, f, page) = fake.asked[0]
+    assert (f.outcome, page) == (Outcome.FALLBACK, 1)
+
+    shown = await (await client.get("/console/admin/conversations/c-fake")).text()
+    assert "2026-11-12T08:30:00" in shown and "my kettle hums" in shown
+    assert '<span class="tag">bug</span>' in shown
+    data = await (await client.get("/console/admin/conversations/c-fake/timeline.json")).json()
+    assert data["messages"][0]["from"] == "customer" and data["total"] == 1
+
+    await client.post("/console/admin/conversations/c-fake/tags", data={"tag": "x", "csrf": token})
+    assert ("add_tag", "c-fake", "x", "sam") in fake.asked
+
+    rows = list(csv.DictReader(io.StringIO(await (await client.get(
+        "/console/admin/conversations.csv")).text())))  # fmt: skip
+    assert [(r["conversation_id"], r["text"], r["tags"]) for r in rows] == [
+        ("c-fake", "my kettle hums", "bug")
+    ]

@@ -1,12 +1,14 @@
 """Admin review screen: conversations filtered by outcome, intent, channel, agent, tag, last
 activity and words; one conversation's timeline; tags; CSV/JSON export of a filtered set
-(recorded in the audit trail). Queries run in worker threads."""
+(recorded in the audit trail). Everything is read through `Services.review` (a
+`ReviewService`, or a test's fake) in worker threads."""
 
 from __future__ import annotations
 
 import asyncio
 import io
 import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import aiohttp_jinja2
@@ -14,8 +16,15 @@ from aiohttp import web
 from yarl import URL
 
 from bot import csv_cells
-from bot.conversations import review
-from bot.conversations.review import OUTCOMES, ReviewError, ReviewFilter
+from bot.conversations.review import (
+    EXPORT_FIELDS,
+    ExportedConversation,
+    Outcome,
+    ReviewError,
+    ReviewFilter,
+    TimelineMessage,
+    csv_rows,
+)
 from bot.web.console.common import context, page_number, query_date
 from bot.web.customer import storable
 from bot.web.keys import REINDEX, SERVICES, SETTINGS
@@ -65,19 +74,19 @@ def _filter_query(request: web.Request) -> dict[str, str]:
 @aiohttp_jinja2.template("console_conversations.html")
 async def conversations(request: web.Request) -> dict:
     f, page = review_filter(request), page_number(request)
-    engine = request.app[SERVICES].engine
-    (rows, total), options = await asyncio.gather(
-        asyncio.to_thread(review.find, engine, f, page, CONVERSATIONS_PER_PAGE),
-        asyncio.to_thread(review.facets, engine),
+    review = request.app[SERVICES].review
+    found, options = await asyncio.gather(
+        asyncio.to_thread(review.find, f, page, CONVERSATIONS_PER_PAGE),
+        asyncio.to_thread(review.facets),
     )
     chosen = _filter_query(request)
     return await context(
         request,
-        rows=rows,
-        total=total,
+        rows=found.rows,
+        total=found.total,
         page=page,
         per_page=CONVERSATIONS_PER_PAGE,
-        outcomes=OUTCOMES,
+        outcomes={o.value: o.label for o in Outcome},
         options=options,
         chosen=chosen,
         filter_query=URL.build(query=chosen).query_string,
@@ -95,7 +104,7 @@ def conversation_id_of(request: web.Request) -> str:
 async def transcript(request: web.Request) -> dict:
     conversation_id, page = conversation_id_of(request), page_number(request)
     found = await asyncio.to_thread(
-        review.timeline, request.app[SERVICES].engine, conversation_id, page, MESSAGES_PER_PAGE
+        request.app[SERVICES].review.timeline, conversation_id, page, MESSAGES_PER_PAGE
     )
     return await context(
         request,
@@ -113,15 +122,15 @@ async def transcript(request: web.Request) -> dict:
     )
 
 
-def agent_replies(messages: list[dict]) -> dict[int, str]:
+def agent_replies(messages: Sequence[TimelineMessage]) -> dict[int, str]:
     """For each customer message, the next agent reply on the page: a new FAQ's draft."""
     replies: dict[int, str] = {}
     waiting: list[int] = []
     for m in messages:
-        if m["from"] == "customer":
-            waiting.append(m["id"])
-        elif m["from"] == "agent" and waiting:
-            replies.update({i: m["text"] for i in waiting})
+        if m.sender == "customer":
+            waiting.append(m.id)
+        elif m.sender == "agent" and waiting:
+            replies.update({i: m.text for i in waiting})
             waiting = []
     return replies
 
@@ -129,10 +138,10 @@ def agent_replies(messages: list[dict]) -> dict[int, str]:
 async def timeline_json(request: web.Request) -> web.Response:
     conversation_id, page = conversation_id_of(request), page_number(request)
     found = await asyncio.to_thread(
-        review.timeline, request.app[SERVICES].engine, conversation_id, page, MESSAGES_PER_PAGE
+        request.app[SERVICES].review.timeline, conversation_id, page, MESSAGES_PER_PAGE
     )
     return web.json_response(
-        {**found.__dict__, "page": page, "per_page": MESSAGES_PER_PAGE}, dumps=_dumps
+        {**found.to_json(), "page": page, "per_page": MESSAGES_PER_PAGE}, dumps=_dumps
     )
 
 
@@ -150,12 +159,7 @@ async def add_tag(request: web.Request) -> web.Response:
     tag = str((await request.post()).get("tag", ""))
     try:
         await asyncio.to_thread(
-            review.add_tag,
-            request.app[SERVICES].engine,
-            conversation_id,
-            tag,
-            request["agent"].username,
-            datetime.utcnow(),
+            request.app[SERVICES].review.add_tag, conversation_id, tag, request["agent"].username
         )
     except ReviewError as exc:
         raise back_to(conversation_id, error=str(exc)) from None
@@ -166,19 +170,17 @@ async def remove_tag(request: web.Request) -> web.Response:
     conversation_id = conversation_id_of(request)
     tag = str((await request.post()).get("tag", ""))
     try:
-        await asyncio.to_thread(
-            review.remove_tag, request.app[SERVICES].engine, conversation_id, tag
-        )
+        await asyncio.to_thread(request.app[SERVICES].review.remove_tag, conversation_id, tag)
     except ReviewError as exc:
         raise back_to(conversation_id, error=str(exc)) from None
     raise back_to(conversation_id)
 
 
-def _csv(conversations: list[dict]) -> str:
+def _csv(conversations: list[ExportedConversation]) -> str:
     out = io.StringIO()
-    writer = csv_cells.DictWriter(out, fieldnames=review.EXPORT_FIELDS)
+    writer = csv_cells.DictWriter(out, fieldnames=EXPORT_FIELDS)
     writer.writeheader()
-    writer.writerows(review.flat_rows(conversations))
+    writer.writerows(csv_rows(conversations))
     return out.getvalue()
 
 
@@ -188,16 +190,19 @@ async def export(request: web.Request) -> web.Response:
     kind = request.match_info["format"]
     f = review_filter(request)
     services = request.app[SERVICES]
-    data = await asyncio.to_thread(review.export, services.engine, f)
+    data = await asyncio.to_thread(services.review.export, f)
     detail = {
         "what": "conversations",
         "format": kind,
         "filter": _filter_query(request),
         "conversations": len(data),
-        "messages": sum(len(c["messages"]) for c in data),
+        "messages": sum(len(c.messages) for c in data),
     }
     await asyncio.to_thread(services.audit.record, request["agent"], "export", detail=detail)
-    body = _csv(data) if kind == "csv" else json.dumps(data, indent=2, default=str)
+    if kind == "csv":
+        body = _csv(data)
+    else:
+        body = json.dumps([c.to_json() for c in data], indent=2, default=str)
     stamp = datetime.utcnow().strftime("%Y%m%d-%H%M%S")
     return web.Response(
         text=body,
