@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 
 from bot.conversations.review import ReviewService
+from bot.conversations.transcripts import TranscriptService
 from bot.conversations.unanswered import UnansweredLog
 from bot.privacy.requests import DeletionRequests
 from bot.runtime.database import create_schema, make_engine
@@ -42,6 +43,7 @@ class Services:
     logins: Logins
     deletion_requests: DeletionRequests
     review: ReviewService
+    transcripts: TranscriptService
 
     @classmethod
     def from_engine(
@@ -73,6 +75,7 @@ class Services:
             logins=Logins(agents, throttle, sessions, audit),
             deletion_requests=DeletionRequests(engine, clock=clock),
             review=ReviewService(engine, clock=clock),
+            transcripts=TranscriptService(engine),
         )
 
     @classmethod

@@ -17,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.channels.signatures import hub_signature
-from bot.conversations import transcripts
 from bot.conversations.models import Conversation
 from bot.services import Services
 from bot.support.models import CsatRating
@@ -103,8 +102,8 @@ def wait_for(check, timeout: float = 20.0):
 
 def customer_said(stack, text: str) -> bool:
     """The customer's message is in the conversation log (its turn was stored)."""
-    messages = transcripts.messages_after(stack.services.engine, PSID, 0)
-    return any(m["from"] == "customer" and m["text"] == text for m in messages)
+    messages = stack.services.transcripts.messages_after(PSID, 0)
+    return any(m.sender == "customer" and m.text == text for m in messages)
 
 
 def csrf(console: requests.Session, url: str) -> str:

@@ -4,7 +4,8 @@
   keeps it caught up with Rasa's tracker store (cursor, dead letters, health);
   `tracker_store`: the Rasa tracker store on csbot's database that hosts it (Rasa-only,
   import it by path).
-- `transcripts`: live message feeds and paged transcript review.
+- `transcripts`: the live message feeds (`TranscriptService`).
+- `review`: the review workbench's reads (`ReviewService`: list, timeline, tags, export).
 - `metrics` and `report`: agent and bot evaluation over a date range.
 - `unanswered`: questions the knowledge base could not answer, for review.
 """

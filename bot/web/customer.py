@@ -20,8 +20,8 @@ from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import SHOP_NAME
-from bot.conversations import transcripts
 from bot.conversations.projection import transient
+from bot.conversations.transcripts import FeedMessage, TranscriptService
 from bot.privacy.redact import redact_at_edge
 from bot.support.tickets import Reopened
 from bot.web import push
@@ -231,28 +231,31 @@ async def updates(request: web.Request) -> web.Response:
         after = message_id(request.query.get("after"), -1)
     except ValueError:
         return _error(400, "after must be a message id")
-    engine = request.app[SERVICES].engine
+    transcripts = request.app[SERVICES].transcripts
     if after < 0:  # first call: start from now
-        last = await asyncio.to_thread(transcripts.last_message_id, engine, sender)
+        last = await asyncio.to_thread(transcripts.last_message_id, sender)
         return web.json_response({"messages": [], "last_id": last})
-    messages, status = await asyncio.to_thread(_pushed, engine, sender, after)
+    messages, status = await asyncio.to_thread(_pushed, transcripts, sender, after)
     return web.json_response(
         {
             "messages": [_shown(m) for m in messages],
-            "last_id": max([after, *(m["id"] for m in messages)]),
+            "last_id": max([after, *(m.id for m in messages)]),
             "status": status,
         }
     )
 
 
-def _pushed(engine, sender: str, after: int) -> tuple[list[dict], str]:
-    messages = transcripts.messages_after(engine, sender, after, pushed_only=True)
-    return messages, transcripts.conversation_status(engine, sender)
+def _pushed(
+    transcripts: TranscriptService, sender: str, after: int
+) -> tuple[list[FeedMessage], str]:
+    messages = transcripts.messages_after(sender, after, pushed_only=True)
+    return messages, transcripts.conversation_status(sender)
 
 
-def _shown(message: dict) -> dict:
+def _shown(message: FeedMessage) -> dict:
     """What the widget gets of a logged message."""
-    return {key: message[key] for key in ("from", "text", "agent", "buttons")}
+    sent = message.to_json()
+    return {key: sent[key] for key in ("from", "text", "agent", "buttons")}
 
 
 async def stream(request: web.Request) -> web.StreamResponse:
@@ -266,13 +269,13 @@ async def stream(request: web.Request) -> web.StreamResponse:
         after = message_id(push.resume_after(request), -1)
     except ValueError:
         return _error(400, "after must be a message id")
-    engine = request.app[SERVICES].engine
+    transcripts = request.app[SERVICES].transcripts
     if after < 0:  # first connection: start from now
-        after = await asyncio.to_thread(transcripts.last_message_id, engine, sender)
+        after = await asyncio.to_thread(transcripts.last_message_id, sender)
 
     def read(after: int) -> tuple[list[push.Event], int]:
-        messages = transcripts.messages_after(engine, sender, after, pushed_only=True)
-        events = [push.Event(_shown(m), id=m["id"]) for m in messages]
-        return events, max([after, *(m["id"] for m in messages)])
+        messages = transcripts.messages_after(sender, after, pushed_only=True)
+        events = [push.Event(_shown(m), id=m.id) for m in messages]
+        return events, max([after, *(m.id for m in messages)])
 
     return await push.stream(request, after, read, [], topic=sender)

@@ -16,7 +16,6 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.channels.windows import OutsideWindow, agent_message_metadata, channel_name
-from bot.conversations import transcripts
 from bot.support.classifier import CATEGORIES, PRIORITIES
 from bot.support.lifecycle import TicketError
 from bot.support.models import Ticket
@@ -60,7 +59,7 @@ async def _audit(
 async def queue(request: web.Request) -> dict:
     tickets = await asyncio.to_thread(_tickets(request).queue, request["agent"])
     ids = [t.conversation_id for t in tickets]
-    channels = await asyncio.to_thread(transcripts.channels_of, request.app[SERVICES].engine, ids)
+    channels = await asyncio.to_thread(request.app[SERVICES].transcripts.channels_of, ids)
     names = {cid: channel_name(channels.get(cid)) for cid in ids}
     return await context(request, tickets=tickets, channels=names, now=datetime.utcnow())
 
@@ -103,7 +102,8 @@ async def queue_stream(request: web.Request) -> web.StreamResponse:
     """The agent's queue as Server-Sent Events (`bot.web.push`): a `queue` event with every
     open ticket in the agent's queues whenever that list changes (a ticket opened, taken,
     reclassified, resolved), so the page updates live instead of reloading."""
-    tickets, agent, engine = _tickets(request), request["agent"], request.app[SERVICES].engine
+    tickets, agent = _tickets(request), request["agent"]
+    transcripts = request.app[SERVICES].transcripts
     shown: dict[str, list | None] = {"rows": None}
 
     def read(after: int) -> tuple[list[push.Event], int]:
@@ -112,7 +112,7 @@ async def queue_stream(request: web.Request) -> web.StreamResponse:
             return [], after
         shown["rows"] = rows
         ids = [r["conversation"] for r in rows]
-        channels = transcripts.channels_of(engine, ids)  # only when the queue changed
+        channels = transcripts.channels_of(ids)  # only when the queue changed
         data = [{**r, "channel": channel_name(channels.get(r["conversation"]))} for r in rows]
         return [push.Event(data, name="queue")], after
 
@@ -133,13 +133,13 @@ async def ticket(request: web.Request) -> dict:
     found = await _ticket_or_404(request)
     agents = await asyncio.to_thread(request.app[SERVICES].agents.all)
     owner = next((a.name for a in agents if a.id == found.agent_id), None)
-    engine = request.app[SERVICES].engine
-    channel, _ = await asyncio.to_thread(transcripts.customer_reach, engine, found.conversation_id)
+    transcripts = request.app[SERVICES].transcripts
+    reach = await asyncio.to_thread(transcripts.customer_reach, found.conversation_id)
     return await context(
         request,
         ticket=found,
         owner=owner,
-        channel=channel_name(channel),
+        channel=channel_name(reach.channel),
         agents=agents,
         categories=CATEGORIES,
         priorities=PRIORITIES,
@@ -159,9 +159,9 @@ async def _tell_customer(request: web.Request, conversation_id: str, events: lis
 async def _channel_metadata(request: web.Request, conversation_id: str) -> dict:
     """What the customer's platform needs on an agent's message now (Messenger's HUMAN_AGENT
     tag after 24 hours); OutsideWindow when it would not deliver it at all."""
-    engine = request.app[SERVICES].engine
-    channel, last = await asyncio.to_thread(transcripts.customer_reach, engine, conversation_id)
-    return agent_message_metadata(channel, last, datetime.utcnow())
+    transcripts = request.app[SERVICES].transcripts
+    reach = await asyncio.to_thread(transcripts.customer_reach, conversation_id)
+    return agent_message_metadata(reach.channel, reach.last_customer_message_at, datetime.utcnow())
 
 
 def _agent_says(request: web.Request, text: str, extra: dict | None = None) -> dict:
@@ -284,12 +284,14 @@ async def ticket_messages(request: web.Request) -> web.Response:
         after = message_id(request.query.get("after"), 0)
     except ValueError:
         return web.json_response({"error": "after must be a message id"}, status=400)
-    engine = request.app[SERVICES].engine
+    transcripts = request.app[SERVICES].transcripts
 
     def read() -> dict:
         return {
-            "messages": transcripts.messages_after(engine, found.conversation_id, after),
-            "status": transcripts.conversation_status(engine, found.conversation_id),
+            "messages": [
+                m.to_json() for m in transcripts.messages_after(found.conversation_id, after)
+            ],
+            "status": transcripts.conversation_status(found.conversation_id),
         }
 
     return web.json_response(await asyncio.to_thread(read))
@@ -303,19 +305,19 @@ async def ticket_stream(request: web.Request) -> web.StreamResponse:
         after = message_id(push.resume_after(request), 0)
     except ValueError:
         return web.json_response({"error": "after must be a message id"}, status=400)
-    engine, conversation = request.app[SERVICES].engine, found.conversation_id
-    status = await asyncio.to_thread(transcripts.conversation_status, engine, conversation)
+    transcripts, conversation = request.app[SERVICES].transcripts, found.conversation_id
+    status = await asyncio.to_thread(transcripts.conversation_status, conversation)
     shown = {"status": status}
 
     def read(after: int) -> tuple[list[push.Event], int]:
-        messages = transcripts.messages_after(engine, conversation, after)
-        events = [push.Event(m, id=m["id"]) for m in messages]
+        messages = transcripts.messages_after(conversation, after)
+        events = [push.Event(m.to_json(), id=m.id) for m in messages]
         if messages:  # a status changes with a message (joined, left)
-            now = transcripts.conversation_status(engine, conversation)
+            now = transcripts.conversation_status(conversation)
             if now != shown["status"]:
                 shown["status"] = now
                 events.append(push.Event(now, name="status"))
-        return events, max([after, *(m["id"] for m in messages)])
+        return events, max([after, *(m.id for m in messages)])
 
     first, beat = [push.Event(status, name="status")], await _still_watching(request)
     return await push.stream(request, after, read, first, topic=conversation, beat=beat)
