@@ -40,8 +40,9 @@ from bot.conversations.models import Message
 from bot.privacy.redact import EMAIL, EMAIL_PATTERN
 from bot.runtime import setup
 from bot.runtime.database import make_engine
-from bot.runtime.processes import Stack, responding, stack_url, start_stack
 from bot.runtime.settings import Settings
+from bot.runtime.stack import Stack, responding, start_stack
+from bot.runtime.topology import stack_url
 from bot.runtime.training import rasa_environment
 from bot.shop.models import Customer, Order
 from bot.web.limits import ONE_ADDRESS_MANY_CUSTOMERS

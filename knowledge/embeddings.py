@@ -118,7 +118,7 @@ class MiniLM:
 
         options = onnxruntime.SessionOptions()
         # As many threads as OMP_NUM_THREADS says: csbot's served processes get one each
-        # (bot.runtime.processes.one_math_thread); 0 lets ONNX Runtime use every core.
+        # (bot.runtime.environment.one_math_thread); 0 lets ONNX Runtime use every core.
         options.intra_op_num_threads = int(os.environ.get("OMP_NUM_THREADS", "0"))
         options.inter_op_num_threads = 1
         self.session = onnxruntime.InferenceSession(

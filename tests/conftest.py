@@ -200,7 +200,7 @@ def start_demo_stack(
     settings (faq_dir=..., database_url=...); `scale`: start_stack's rasa_replicas and
     action_workers. The stack carries `services`; a failed start fails the test with the
     processes' logs."""
-    from bot.runtime.processes import StackError, start_stack
+    from bot.runtime.stack import StackError, start_stack
 
     rasa_port = _free_port()
     defaults = {

@@ -18,9 +18,10 @@ import pytest
 import requests
 import yaml
 
-from bot.runtime.processes import stack_commands, write_endpoints
+from bot.runtime.rasa_config import write_endpoints
 from bot.runtime.settings import Settings
 from bot.runtime.tokens import actions_secret, rasa_token, stored_secret
+from bot.runtime.topology import stack_commands
 
 ROOT = Path(__file__).parents[1]
 

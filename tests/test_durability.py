@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.conversations.models import DeadLetter, LoggedEvent, Message
 from bot.conversations.projection import log_health
-from bot.runtime.processes import Supervisor
+from bot.runtime.supervisor import Supervisor
 from bot.shop.demo_data import DEMO_EMAIL, DEMO_ORDER_IN_TRANSIT
 from bot.web.identity import COOKIE
 from tests.conftest import start_demo_stack

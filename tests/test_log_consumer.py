@@ -37,7 +37,7 @@ from bot.conversations.models import DeadLetter, LogCursor, LoggedEvent, Message
 from bot.conversations.tracker_store import DurableTrackerStore
 from bot.privacy.redact import redact_event
 from bot.runtime.database import create_schema, make_engine
-from bot.runtime.processes import event_broker_config
+from bot.runtime.rasa_config import event_broker_config
 from bot.runtime.settings import PROJECT_ROOT
 from bot.web.identity import COOKIE
 from tests.conftest import start_demo_stack

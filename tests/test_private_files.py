@@ -15,8 +15,9 @@ import pytest
 from sqlalchemy import text
 
 from bot.runtime.database import create_schema, make_engine
-from bot.runtime.processes import Stack, _start, write_endpoints
+from bot.runtime.rasa_config import write_endpoints
 from bot.runtime.settings import Settings
+from bot.runtime.stack import Stack, _start
 from bot.runtime.tokens import stored_secret
 from bot.support.training_data import export_corrections
 from bot.web.security import secret_key

@@ -14,18 +14,11 @@ import uuid
 import pytest
 import yaml
 
-from bot.runtime.processes import (
-    Stack,
-    Supervisor,
-    event_broker_config,
-    health_urls,
-    lock_store_config,
-    replica_commands,
-    scale_out,
-    stack_commands,
-    write_endpoints,
-)
+from bot.runtime.rasa_config import event_broker_config, lock_store_config, write_endpoints
 from bot.runtime.settings import Settings, SettingsError
+from bot.runtime.stack import Stack
+from bot.runtime.supervisor import Supervisor
+from bot.runtime.topology import health_urls, replica_commands, scale_out, stack_commands
 
 REDIS_URL = os.environ.get("CSBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 

@@ -29,7 +29,8 @@ from sqlalchemy.orm import Session
 from bot.conversations.models import Message
 from bot.conversations.projection import log_health
 from bot.runtime.database import make_engine
-from bot.runtime.processes import Supervisor, responding
+from bot.runtime.stack import responding
+from bot.runtime.supervisor import Supervisor
 from tests.conftest import start_demo_stack
 from tests.tcp_proxy import TcpProxy
 from tests.test_durability import WebChat

@@ -11,7 +11,7 @@ import onnx
 import pytest
 from onnx import TensorProto, helper
 
-from bot.runtime.processes import one_math_thread
+from bot.runtime.environment import one_math_thread
 
 # MiniLM's real session code over a one-node graph (the real model needs an export).
 PROBE = (

@@ -174,7 +174,8 @@ OTHER_WRITERS: dict[str, str] = {
     "bot.runtime.commands.privacy": "`csbot privacy export --out`: the export, where asked",
     "bot.runtime.tokens": "generated secrets",
     "bot.web.security": "the generated secret key",
-    "bot.runtime.processes": "endpoints.yml and the runner's notes about processes",
+    "bot.runtime.rasa_config": "endpoints.yml (Rasa's endpoints and passwords, no customer text)",
+    "bot.runtime.stack": "the runner's notes about processes",
     "bot.runtime.model_choice": "which model file is active",
     "bot.nlu.intent_head": "model weights over sentence vectors (retrain after a deletion)",
     "bot.support.classifier": (

@@ -23,8 +23,10 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.channels.webhooks import channel_lines
-    from bot.runtime.processes import StackError, Supervisor, scale_out, start_stack
     from bot.runtime.settings import SettingsError
+    from bot.runtime.stack import StackError, start_stack
+    from bot.runtime.supervisor import Supervisor
+    from bot.runtime.topology import scale_out
     from bot.shop.demo_data import DEMO_EMAIL, DEMO_ORDER_IN_TRANSIT
 
     os.umask(UMASK)  # the database, logs, model and secrets it creates: the owner's only
@@ -83,7 +85,7 @@ def cmd_log_consumer(settings: Settings, args: argparse.Namespace) -> int:
     import logging
 
     from bot.conversations.log_consumer import run_consumer
-    from bot.runtime.processes import event_broker_config
+    from bot.runtime.rasa_config import event_broker_config
     from bot.runtime.settings import SettingsError
 
     if not settings.rabbitmq_url:
@@ -114,7 +116,9 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
     """Chat in the terminal: an action server in the background plus `rasa shell`, whose
     own server listens on loopback only."""
-    from bot.runtime.processes import action_server_command, secret_environment, write_endpoints
+    from bot.runtime.environment import secret_environment
+    from bot.runtime.rasa_config import write_endpoints
+    from bot.runtime.topology import action_server_command
     from bot.runtime.training import rasa_environment
 
     os.umask(UMASK)

@@ -24,7 +24,9 @@ from bot.runtime.settings import Settings
 def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
     """Are the processes answering, is the conversation log caught up, any dead letters?
     Exit status 1 when something needs attention. Reads the database, never writes it."""
-    from bot.runtime.processes import health_urls, lock_store_config, responding
+    from bot.runtime.rasa_config import lock_store_config
+    from bot.runtime.stack import responding
+    from bot.runtime.topology import health_urls
 
     problems = []
     print(f"database      {shown(settings.database_url)}")
