@@ -19,6 +19,7 @@ from bot.shop.returns import ReturnService
 from bot.support.agents import AgentService
 from bot.support.audit import AuditTrail
 from bot.support.classifier import Classification, classify
+from bot.support.desk import TicketDesk
 from bot.support.escalation import EscalationService
 from bot.support.logins import Logins, Throttle, ThrottlePolicy
 from bot.support.presence import Presence
@@ -37,6 +38,7 @@ class Services:
     presence: Presence
     escalation: EscalationService
     tickets: TicketService
+    desk: TicketDesk  # the agent's ticket actions with what the customer is told
     ratings: RatingService
     sessions: ConsoleSessions
     audit: AuditTrail
@@ -60,6 +62,8 @@ class Services:
         sessions = ConsoleSessions(engine, clock=clock)
         audit = AuditTrail(engine, clock=clock)
         throttle = Throttle(engine, login_policy, clock=clock)
+        tickets = TicketService(engine, presence, clock=clock, reopen_window=reopen_window)
+        transcripts = TranscriptService(engine)
         return cls(
             engine=engine,
             orders=orders,
@@ -68,14 +72,15 @@ class Services:
             agents=agents,
             presence=presence,
             escalation=EscalationService(engine, classifier, presence, clock=clock),
-            tickets=TicketService(engine, presence, clock=clock, reopen_window=reopen_window),
+            tickets=tickets,
+            desk=TicketDesk(tickets, transcripts, audit, clock=clock),
             ratings=RatingService(engine, clock=clock),
             sessions=sessions,
             audit=audit,
             logins=Logins(agents, throttle, sessions, audit),
             deletion_requests=DeletionRequests(engine, clock=clock),
             review=ReviewService(engine, clock=clock),
-            transcripts=TranscriptService(engine),
+            transcripts=transcripts,
         )
 
     @classmethod

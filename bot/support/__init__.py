@@ -2,7 +2,9 @@
 
 - `escalation`: open a classified ticket in the right queue and say where it stands.
 - `tickets`: the agent's workflow (take, reply, correct, resolve, reassign, reopen).
-- `lifecycle`: statuses, queues, priorities and the recorded timeline.
+- `desk`: those actions as the console runs them: the ticket change, the audit entry and
+  what the customer is told through the chat server (a `CustomerChat` passed in).
+- `lifecycle`: statuses, queues, priorities and the recorded timeline (`TicketEventKind`).
 - `presence`: who is at the console. `agents`: accounts, passwords, roles.
 - `sessions`: server-side console sessions. `logins`: login throttling, login and password
   change. `audit`: the audit trail (`record` for anything worth an admin's eye).
@@ -12,8 +14,16 @@
 
 from bot.support.agents import AgentError, AgentService, AgentView
 from bot.support.audit import AuditTrail, record
+from bot.support.desk import (
+    ChatUnavailable,
+    CustomerChat,
+    Resolved,
+    Taken,
+    TakeOutcome,
+    TicketDesk,
+)
 from bot.support.escalation import EscalationService, Opened
-from bot.support.lifecycle import QUEUES, TicketError
+from bot.support.lifecycle import QUEUES, TicketError, TicketEventKind
 from bot.support.logins import Logins, ThrottlePolicy
 from bot.support.presence import Presence
 from bot.support.ratings import RatingRefused, RatingService
@@ -26,7 +36,9 @@ __all__ = [
     "AgentService",
     "AgentView",
     "AuditTrail",
+    "ChatUnavailable",
     "ConsoleSessions",
+    "CustomerChat",
     "EscalationService",
     "Logins",
     "Opened",
@@ -34,7 +46,12 @@ __all__ = [
     "RatingRefused",
     "RatingService",
     "Reopened",
+    "Resolved",
+    "TakeOutcome",
+    "Taken",
+    "TicketDesk",
     "TicketError",
+    "TicketEventKind",
     "ThrottlePolicy",
     "TicketService",
     "record",

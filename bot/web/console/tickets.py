@@ -1,58 +1,43 @@
 """The agent's ticket pages: queue, live ticket view, take, reply, correct, resolve, reassign.
 
-Thin handlers: the TicketService decides what is allowed (in a worker thread: it talks to
-the database); Rasa's HTTP API carries agent messages and pause/resume into the
-conversation, so the log and the widget see them. Each action that changed something is
-written to the audit trail (`bot.support.audit`) for admins.
+Thin handlers: they parse the request, call a service in a worker thread or the ticket desk
+(`bot.support.desk`: the ticket change, the audit entry and what the customer is told, in
+order) and turn its refusals (TicketError, OutsideWindow, ChatUnavailable) into redirects
+or JSON errors. The log is read through `Services.transcripts`.
 """
 
 from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot.channels.windows import OutsideWindow, agent_message_metadata, channel_name
+from bot.channels.windows import OutsideWindow, channel_name
 from bot.support.classifier import CATEGORIES, PRIORITIES
+from bot.support.desk import ChatUnavailable
 from bot.support.lifecycle import TicketError
 from bot.support.models import Ticket
+from bot.support.tickets import TicketService
 from bot.web import push
+from bot.web.console.chat import RasaChat
 from bot.web.console.common import context, redirect
-from bot.web.customer import clean_text, message_id, read_json, to_rasa
+from bot.web.customer import clean_text, message_id, read_json
 from bot.web.keys import SERVICES
 from bot.web.notifier import TICKETS
 from bot.web.numbers import NotANumber, path_id, whole_number
-from bot.web.rasa_client import RasaUnavailable
 from bot.web.security import session_token
 
 MAX_REPLY_CHARS = 2000
-LISTEN = {"event": "action", "name": "action_listen"}
-RATING = "action_ask_rating"  # run after a handoff is resolved
-UNAVAILABLE = "The chat server did not answer; the customer was not told. Try again."
 
 
-def _tickets(request: web.Request):
+def _tickets(request: web.Request) -> TicketService:
     return request.app[SERVICES].tickets
 
 
 def _ticket_path(ticket_id: int) -> str:
     return f"/console/tickets/{ticket_id}"
-
-
-async def _audit(
-    request: web.Request, action: str, ticket: Ticket, detail: dict[str, Any] | None = None
-) -> None:
-    await asyncio.to_thread(
-        request.app[SERVICES].audit.record,
-        request["agent"],
-        action,
-        ticket_id=ticket.id,
-        conversation_id=ticket.conversation_id,
-        detail=detail,
-    )
 
 
 @aiohttp_jinja2.template("console_queue.html")
@@ -147,52 +132,14 @@ async def ticket(request: web.Request) -> dict:
     )
 
 
-async def _tell_customer(request: web.Request, conversation_id: str, events: list[dict]) -> None:
-    """Into the conversation, and out on its channel (Messenger, Telegram) through Rasa."""
-    await to_rasa(
-        request,
-        conversation_id,
-        lambda rasa: rasa.append_events(conversation_id, events, deliver=True),
-    )
-
-
-async def _channel_metadata(request: web.Request, conversation_id: str) -> dict:
-    """What the customer's platform needs on an agent's message now (Messenger's HUMAN_AGENT
-    tag after 24 hours); OutsideWindow when it would not deliver it at all."""
-    transcripts = request.app[SERVICES].transcripts
-    reach = await asyncio.to_thread(transcripts.customer_reach, conversation_id)
-    return agent_message_metadata(reach.channel, reach.last_customer_message_at, datetime.utcnow())
-
-
-def _agent_says(request: web.Request, text: str, extra: dict | None = None) -> dict:
-    agent = request["agent"]
-    metadata = {"agent_id": agent.id, "agent_name": agent.name, **(extra or {})}
-    return {"event": "bot", "text": text, "metadata": metadata}
-
-
 async def take(request: web.Request) -> web.Response:
     found = await _ticket_or_404(request)
-    agent = request["agent"]
+    desk = request.app[SERVICES].desk
     try:
-        taken, joined = await asyncio.to_thread(_tickets(request).take, found.id, agent)
+        taken = await desk.take(found, request["agent"], RasaChat(request))
     except TicketError as exc:
         raise redirect(_ticket_path(found.id), str(exc)) from None
-    if joined:
-        await _audit(request, "take", found)
-        joined_text = f"{agent.name} from the Kettle & Volt team has joined the chat."
-        try:
-            extra = await _channel_metadata(request, taken.conversation_id)
-            await _tell_customer(
-                request,
-                taken.conversation_id,
-                [{"event": "pause"}, _agent_says(request, joined_text, extra)],
-            )
-        except OutsideWindow as exc:  # the ticket is taken; the customer cannot be told
-            await _tell_customer(request, taken.conversation_id, [{"event": "pause"}])
-            raise redirect(_ticket_path(found.id), str(exc)) from None
-        except RasaUnavailable:
-            raise redirect(_ticket_path(found.id), UNAVAILABLE) from None
-    raise redirect(_ticket_path(found.id))
+    raise redirect(_ticket_path(found.id), taken.problem)  # why the customer was not told
 
 
 async def reply(request: web.Request) -> web.Response:
@@ -204,44 +151,24 @@ async def reply(request: web.Request) -> web.Response:
     text = clean_text(str(body.get("text", "") if isinstance(body, dict) else ""))
     if not text or len(text) > MAX_REPLY_CHARS:
         return web.json_response({"error": f"1 to {MAX_REPLY_CHARS} characters"}, status=400)
+    desk = request.app[SERVICES].desk
     try:
-        extra = await _channel_metadata(request, found.conversation_id)
-        await asyncio.to_thread(_tickets(request).replied, found.id, request["agent"])
+        await desk.reply(found, request["agent"], text, RasaChat(request))
     except (TicketError, OutsideWindow) as exc:
         return web.json_response({"error": str(exc)}, status=409)
-    try:
-        await _tell_customer(request, found.conversation_id, [_agent_says(request, text, extra)])
-    except RasaUnavailable:
-        return web.json_response({"error": UNAVAILABLE}, status=503)
-    await _audit(request, "reply", found, {"chars": len(text)})  # the text is in the log
+    except ChatUnavailable as exc:
+        return web.json_response({"error": str(exc)}, status=503)
     return web.json_response({"ok": True})
 
 
 async def resolve(request: web.Request) -> web.Response:
-    """Tell the customer, hand the chat back to the bot (which asks for a rating), then
-    close the ticket; nothing changes if this agent does not hold it or Rasa is down."""
+    """Goodbye, the chat back to the bot, the ticket closed, a rating asked for (the desk);
+    nothing changes if this agent does not hold it or Rasa is down."""
     found = await _ticket_or_404(request)
-    tickets, agent = _tickets(request), request["agent"]
+    desk = request.app[SERVICES].desk
     try:
-        await asyncio.to_thread(tickets.check_owner, found.id, agent)
-        left = f"{agent.name} has marked this as solved and left the chat."
-        try:
-            said = [
-                _agent_says(request, left, await _channel_metadata(request, found.conversation_id))
-            ]
-        except OutsideWindow:  # resolve anyway; the platform would refuse the goodbye
-            said = []
-        await _tell_customer(request, found.conversation_id, [*said, {"event": "resume"}])
-        await asyncio.to_thread(tickets.resolve, found.id, agent)
-        await _audit(request, "resolve", found)
-        conversation = found.conversation_id
-        await to_rasa(request, conversation, lambda rasa: rasa.execute_action(conversation, RATING))
-        # An executed action is not followed by a listen; add it so the customer's answer
-        # starts a normal turn that the rating rule recognises.
-        await _tell_customer(request, found.conversation_id, [LISTEN])
-    except RasaUnavailable:
-        raise redirect(_ticket_path(found.id), UNAVAILABLE) from None
-    except TicketError as exc:
+        await desk.resolve(found, request["agent"], RasaChat(request))
+    except (ChatUnavailable, TicketError) as exc:
         raise redirect(_ticket_path(found.id), str(exc)) from None
     raise redirect("/console")
 
@@ -250,15 +177,11 @@ async def correct(request: web.Request) -> web.Response:
     found = await _ticket_or_404(request)
     form = await request.post()
     category, priority = str(form.get("category")), str(form.get("priority"))
+    desk = request.app[SERVICES].desk
     try:
-        await asyncio.to_thread(
-            _tickets(request).correct, found.id, request["agent"], category, priority
-        )
+        await desk.correct(found, request["agent"], category, priority)
     except TicketError as exc:
         raise redirect(_ticket_path(found.id), str(exc)) from None
-    before = {"category": found.category, "priority": found.priority}
-    after = {"category": category, "priority": priority}
-    await _audit(request, "correct", found, {"before": before, "after": after})
     raise redirect(_ticket_path(found.id))
 
 
@@ -271,10 +194,9 @@ async def reassign(request: web.Request) -> web.Response:
     except NotANumber:
         raise redirect(_ticket_path(found.id), "pick an agent") from None
     try:
-        await asyncio.to_thread(_tickets(request).reassign, found.id, request["agent"], to_agent)
+        await request.app[SERVICES].desk.reassign(found, request["agent"], to_agent)
     except TicketError as exc:
         raise redirect(_ticket_path(found.id), str(exc)) from None
-    await _audit(request, "reassign", found, {"from": found.agent_id, "to": to_agent})
     raise redirect(_ticket_path(found.id))
 
 
