@@ -10,17 +10,26 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from bot import intents
+from bot.pack import ShopFormat, ShopPack
+from bot.pack.load import load_pack
 from bot.runtime.settings import Settings
 from bot.services import Services
 from bot.shop.products import ProductFinder
 from bot.shop.recommend import CoPurchase, Recommender
 from knowledge.answers import FaqAnswerer, Thresholds
-from knowledge.catalogue import load_categories, load_products
+from knowledge.catalogue import load_categories, load_products, load_spec_words
 from knowledge.embeddings import MiniLMEncoder
 from knowledge.retrieval import KnowledgeBase
 
 if TYPE_CHECKING:
     from bot.nlu.entity_rules import ShopEntityRecognizer
+
+
+@lru_cache(maxsize=1)
+def default_pack() -> ShopPack:
+    """The shop this action server serves (`CSBOT_SHOP`), validated once."""
+    return load_pack(Settings.from_env().shop_dir)
 
 
 @lru_cache(maxsize=1)
@@ -43,18 +52,36 @@ def default_recognizer() -> ShopEntityRecognizer:
     from bot.nlu.entity_rules import ShopEntityRecognizer  # spaCy: seconds to import
 
     settings = Settings.from_env()
-    return ShopEntityRecognizer(load_products(settings.catalogue_path), load_categories())
+    pack = load_pack(settings.shop_dir)
+    return ShopEntityRecognizer(
+        load_products(pack.catalogue),
+        load_categories(pack.categories),
+        order_number=pack.order_numbers.pattern,
+    )
 
 
 @lru_cache(maxsize=1)
 def default_recommender() -> Recommender:
     baskets = default_services().orders.baskets()
-    return Recommender(default_knowledge(), default_recognizer(), CoPurchase.from_baskets(baskets))
+    pack = load_pack(Settings.from_env().shop_dir)
+    return Recommender(
+        default_knowledge(),
+        default_recognizer(),
+        CoPurchase.from_baskets(baskets),
+        spec_words=load_spec_words(pack.categories),
+        money=ShopFormat.of(pack).money,
+    )
 
 
 @lru_cache(maxsize=1)
 def default_finder() -> ProductFinder:
-    return ProductFinder(default_knowledge(), default_recognizer())
+    pack = load_pack(Settings.from_env().shop_dir)
+    return ProductFinder(
+        default_knowledge(),
+        default_recognizer(),
+        spec_words=load_spec_words(pack.categories),
+        money=ShopFormat.of(pack).money,
+    )
 
 
 T = TypeVar("T")
@@ -97,7 +124,7 @@ def customer_text(tracker: Any) -> str:
     return ""
 
 
-FALLBACK_INTENT = "nlu_fallback"
+FALLBACK_INTENT = intents.FALLBACK
 OUT_OF_SCOPE_RESPONSE = "utter_out_of_scope"
 # Entities that tie a message to the shop ("two adults" is a quantity, and says nothing).
 SHOP_ENTITIES = {"order_number", "email", "product", "product_category"}
@@ -109,4 +136,4 @@ def off_topic(message: dict[str, Any], ranking: list[dict[str, Any]]) -> bool:
     typed = not (message.get("text") or "").startswith("/")
     likeliest = [r.get("name") for r in ranking if r.get("name") != FALLBACK_INTENT][:2]
     named = {e.get("entity") for e in message.get("entities") or []} & SHOP_ENTITIES
-    return typed and not named and "out_of_scope" in likeliest
+    return typed and not named and intents.OUT_OF_SCOPE in likeliest

@@ -20,8 +20,16 @@ from actions.deps import (
 )
 from actions.handoff import escalate
 from actions.products import ProductAction, describe_product
+from bot import intents
 
-NOT_SUGGESTED = {FALLBACK_INTENT, "out_of_scope", "inform", "affirm", "deny", "stop"}
+NOT_SUGGESTED = {
+    FALLBACK_INTENT,
+    intents.OUT_OF_SCOPE,
+    intents.INFORM,
+    intents.AFFIRM,
+    intents.DENY,
+    intents.STOP,
+}
 
 # Button titles a customer understands, one per intent worth suggesting.
 INTENT_TITLES = {
@@ -87,7 +95,7 @@ class ActionFallbackSuggest(ProductAction, Action):
         text = customer_text(tracker)
         product = await off_loop(lambda: self.finder.by_name(text))
         if product is not None:
-            dispatcher.utter_message(text=describe_product(product))
+            dispatcher.utter_message(text=describe_product(product, self.finder.money))
             return []
         answered, _ = await self.answer_or_clarify(dispatcher, text)
         if answered is not None:

@@ -15,12 +15,24 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.deps import UsesServices
+from bot import intents
 from bot.support.escalation import SECURITY
 from bot.support.ratings import RatingRefused
 
-REASONS = {"complaint": "complaint", "nlu_fallback": "bot_failed", "account_security": "security"}
+REASONS = {
+    intents.COMPLAINT: "complaint",
+    intents.FALLBACK: "bot_failed",
+    intents.ACCOUNT_SECURITY: "security",
+}
 # Messages that ask for a person say nothing about the problem, so they are not classified.
-NO_TOPIC_INTENTS = {"request_human", "affirm", "deny", "greet", "thank_you", "nlu_fallback"}
+NO_TOPIC_INTENTS = {
+    intents.REQUEST_HUMAN,
+    intents.AFFIRM,
+    intents.DENY,
+    intents.GREET,
+    intents.THANK_YOU,
+    intents.FALLBACK,
+}
 HOURS = "Mon-Fri 8am-8pm ET, Sat 9am-5pm ET"
 VALID_RATINGS = {"1", "2", "3", "4", "5"}
 
@@ -90,7 +102,8 @@ class ActionRequestHuman(UsesServices, Action):
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name", "")
         reason = REASONS.get(intent, "customer_request")
-        if intent == "complaint" and (tracker.latest_message.get("intent") or {}).get("negativity"):
+        angry = (tracker.latest_message.get("intent") or {}).get("negativity")
+        if intent == intents.COMPLAINT and angry:
             reason = "negative_sentiment"
         return await escalate(self, tracker, dispatcher, reason)
 

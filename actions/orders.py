@@ -9,18 +9,18 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import UsesServices
+from actions.deps import UsesServices, default_pack
 from actions.follow_up import answer_second_question
 from actions.knowledge import KnowledgeAction
-from bot.shop.orders import (
-    LookupOutcome,
-    OrderView,
-    describe_order,
-    parse_email,
-    parse_order_number,
-)
+from bot.pack import ShopFormat
+from bot.shop.orders import LookupOutcome, OrderView, describe_order, parse_email
 
 MAX_FRIENDLY_RETRIES = 3
+
+
+def parse_order_number(text: str | None) -> int | None:
+    """The order number in a customer's text or a slot, in the served shop's format."""
+    return default_pack().order_numbers.read(text)
 
 
 class VerifiedOrderValidation(UsesServices):
@@ -59,8 +59,9 @@ class VerifiedOrderValidation(UsesServices):
         number = parse_order_number(str(value or ""))
         if number is None:
             dispatcher.utter_message(
-                text="That doesn't look like an order number. It has six digits and starts "
-                "with 1, like 100234 - you'll find it in your confirmation email."
+                text="That doesn't look like an order number. It looks like "
+                f"{default_pack().order_numbers.example} - you'll find it in your confirmation "
+                "email."
             )
             return {"order_number": None}
         email = tracker.get_slot("customer_email")
@@ -92,8 +93,9 @@ class VerifiedOrderValidation(UsesServices):
             return verified
         failures = int(tracker.get_slot("verification_failures") or 0) + 1
         text = (
-            f"Sorry, I couldn't find order #{number} with that email address. Please check "
-            "both: the six-digit order number in your confirmation email, and the address "
+            f"Sorry, I couldn't find order {default_pack().order_numbers.show(number)} with that "
+            "email address. Please check both: the order number in your confirmation email, "
+            "and the address "
             "that email was sent to. If the number was wrong, just send me the right one."
         )
         if failures >= MAX_FRIENDLY_RETRIES:
@@ -133,6 +135,6 @@ class ActionShowOrderStatus(KnowledgeAction, Action):
         if order is None:
             dispatcher.utter_message(text="Sorry, I couldn't verify that order. Let's try again.")
         else:
-            dispatcher.utter_message(text=describe_order(order))
+            dispatcher.utter_message(text=describe_order(order, ShopFormat.of(default_pack())))
             await answer_second_question(self, dispatcher, tracker)
         return [SlotSet("order_number", None), SlotSet("verified_order", None)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -24,21 +24,21 @@ from bot.shop.recommend import Constraints, Recommender
 from knowledge.answers import FaqAnswerer
 
 
-def _wanted(constraints: Constraints) -> str:
+def _wanted(constraints: Constraints, money: Callable[[float], str]) -> str:
     words = [*constraints.attributes, (constraints.category or "product").replace("-", " ")]
     text = " ".join(words)
     if constraints.max_price is not None:
-        text += f" under ${constraints.max_price:g}"
+        text += f" under {money(constraints.max_price)}"
     return text
 
 
-def describe_product(product: Mapping[str, Any]) -> str:
+def describe_product(product: Mapping[str, Any], money: Callable[[float], str]) -> str:
     stock = (
         f"in stock ({product['stock']} left)" if product["stock"] > 0 else "out of stock right now"
     )
     specs = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in product["specs"].items())
     return (
-        f"{product['name']} - ${product['price']:.2f}, rated {product['rating']}/5, {stock}.\n"
+        f"{product['name']} - {money(product['price'])}, rated {product['rating']}/5, {stock}.\n"
         f"{product['description']}\nSpecs: {specs}"
     )
 
@@ -97,16 +97,19 @@ class ActionRecommendProducts(_RecommenderDeps, Action):
         email = tracker.get_slot("verified_customer")
         history = await self.call(lambda s: s.orders.purchased_skus(email)) if email else []
         wanted, picks = await off_loop(lambda: self.recommender.recommend(text, history))
+        money = self.recommender.money
         if not picks:
             dispatcher.utter_message(
-                text=f"I couldn't find a {_wanted(wanted)} in stock. Would a higher budget or a "
-                "different type work? Tell me and I'll look again."
+                text=f"I couldn't find a {_wanted(wanted, money)} in stock. Would a higher "
+                "budget or a different type work? Tell me and I'll look again."
             )
             return []
         lines = [
-            f"{i}. {p.name} - ${p.price:.2f} ({p.reason})" for i, p in enumerate(picks, start=1)
+            f"{i}. {p.name} - {money(p.price)} ({p.reason})" for i, p in enumerate(picks, start=1)
         ]
-        dispatcher.utter_message(text=f"My top picks for a {_wanted(wanted)}:\n" + "\n".join(lines))
+        dispatcher.utter_message(
+            text=f"My top picks for a {_wanted(wanted, money)}:\n" + "\n".join(lines)
+        )
         return []
 
 
@@ -154,13 +157,15 @@ class ActionProductInfo(ProductAction, Action):
             if answered is not None:
                 return answered
         if match.product is not None:
-            dispatcher.utter_message(text=describe_product(match.product))
+            dispatcher.utter_message(text=describe_product(match.product, self.finder.money))
             if match.product["stock"] <= 0:
                 similar = await off_loop(lambda: self.finder.in_stock_like(match.product))
                 if similar:
-                    dispatcher.utter_message(text=f"In stock now: {alternatives_text(similar)}.")
+                    dispatcher.utter_message(
+                        text=f"In stock now: {alternatives_text(similar, self.finder.money)}."
+                    )
         elif match.not_sold:
-            closest = alternatives_text(match.alternatives)
+            closest = alternatives_text(match.alternatives, self.finder.money)
             dispatcher.utter_message(
                 text="Sorry, we don't sell that one."
                 + (f" The closest we have in stock: {closest}." if closest else "")

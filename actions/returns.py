@@ -124,10 +124,9 @@ class ActionSubmitReturn(UsesServices, Action):
         except ReturnRefused as refused:
             dispatcher.utter_message(text=str(refused))
             return reset
+        condition = f" {rma.condition}" if rma.condition else ""
         dispatcher.utter_message(
             text=f"Your return is authorised. Return number: {rma.rma} for {rma.item_name} "
-            f"(order #{rma.order_number}). Pack it with the return number written on the "
-            "parcel and drop it at any UPS Access Point within 14 days; your refund is issued "
-            "within 3 business days after it reaches us."
+            f"(order {rma.order_shown}).{condition} {rma.instructions}"
         )
         return reset

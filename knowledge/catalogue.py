@@ -33,6 +33,7 @@ class Product:
     stock: int
     description: str
     specs: dict[str, str] = field(default_factory=dict)
+    options: dict[str, tuple[str, ...]] = field(default_factory=dict)  # size: (S, M, L)
 
     @property
     def category_label(self) -> str:
@@ -49,6 +50,52 @@ def parse_specs(raw: str) -> dict[str, str]:
             raise ValueError(f"spec {part!r} is not key=value")
         specs[key.strip()] = value.strip()
     return specs
+
+
+def parse_options(raw: str) -> dict[str, tuple[str, ...]]:
+    """'size: S|M|L; colour: Black|Moss' -> {'size': ('S', 'M', 'L'), 'colour': (...)}: the
+    variants a customer picks from (the optional `options` column)."""
+    options: dict[str, tuple[str, ...]] = {}
+    for part in filter(None, (p.strip() for p in raw.split(";"))):
+        name, sep, values = part.partition(":")
+        choices = tuple(v.strip() for v in values.split("|") if v.strip())
+        if not sep or not name.strip() or not choices:
+            raise ValueError(f"option {part!r} is not name: a|b|c")
+        options[name.strip().lower()] = choices
+    return options
+
+
+@dataclass(frozen=True)
+class SpecWord:
+    """A word customers use about a spec ("quiet", "lightweight"): which spec keys it means
+    (the first a product has is compared) and which way is better."""
+
+    word: str
+    keys: tuple[str, ...]
+    prefer: str  # "low", "high" or "yes"
+
+
+PREFER = ("low", "high", "yes")
+
+
+def load_spec_words(path: Path | None = None) -> dict[str, SpecWord]:
+    """The `specs:` section of the pack's categories.yml (empty when it has none)."""
+    path = Path(path) if path else pack_dir() / "categories.yml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogueError(f"{path}: cannot read spec words ({exc})") from None
+    words: dict[str, SpecWord] = {}
+    for word, raw in ((data.get("specs") or {}) if isinstance(data, dict) else {}).items():
+        keys = raw.get("specs") if isinstance(raw, dict) else None
+        prefer = raw.get("prefer") if isinstance(raw, dict) else None
+        prefer = "yes" if prefer is True else prefer
+        if not isinstance(keys, list) or not keys or prefer not in PREFER:
+            raise CatalogueError(
+                f'{path}: spec word {word!r} needs specs: [keys] and prefer: low, high or "yes"'
+            )
+        words[str(word).lower()] = SpecWord(str(word).lower(), tuple(map(str, keys)), prefer)
+    return words
 
 
 def _parse_row(row: dict[str, str]) -> Product:
@@ -73,6 +120,7 @@ def _parse_row(row: dict[str, str]) -> Product:
         stock=stock,
         description=(row.get("description") or "").strip(),
         specs=parse_specs(row.get("specs") or ""),
+        options=parse_options(row.get("options") or ""),
     )
 
 

@@ -158,7 +158,7 @@ async def test_a_malformed_order_number_is_asked_again(services):
         ValidateOrderLookupForm(services), tracker(just_set={"order_number": "my order"})
     )
     assert events == [SlotSet("order_number", None)]
-    assert "six digits" in texts(dispatcher)
+    assert "looks like #100234" in texts(dispatcher)  # the pack's example
 
 
 async def test_email_given_for_another_order_is_asked_again(services):

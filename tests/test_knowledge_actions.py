@@ -16,10 +16,12 @@ from actions.products import ActionCompareProducts, ActionProductInfo, ActionRec
 from bot.conversations.log import ConversationLog
 from bot.conversations.models import Message, UnansweredQuestion
 from bot.nlu.entity_rules import ShopEntityRecognizer
+from bot.pack import ShopFormat
 from bot.shop.products import ProductFinder
 from bot.shop.recommend import CoPurchase, Recommender
 from bot.support.models import Ticket
 from knowledge.answers import Decision, FaqAnswerer, Reply, Thresholds
+from knowledge.catalogue import load_spec_words
 from knowledge.retrieval import Hit
 from tests.packs import KV
 from tests.test_actions import DOMAIN, run, texts, tracker, user
@@ -37,13 +39,22 @@ def recognizer(products, categories):
 
 @pytest.fixture
 def finder(small_knowledge, recognizer):
-    return ProductFinder(small_knowledge, recognizer)
+    return ProductFinder(
+        small_knowledge,
+        recognizer,
+        spec_words=load_spec_words(KV.categories),
+        money=ShopFormat.of(KV).money,
+    )
 
 
 @pytest.fixture
 def recommender(small_knowledge, recognizer, services):
     return Recommender(
-        small_knowledge, recognizer, CoPurchase.from_baskets(services.orders.baskets())
+        small_knowledge,
+        recognizer,
+        CoPurchase.from_baskets(services.orders.baskets()),
+        spec_words=load_spec_words(KV.categories),
+        money=ShopFormat.of(KV).money,
     )
 
 

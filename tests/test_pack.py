@@ -99,3 +99,16 @@ def test_csbot_shop_names_a_pack_or_a_path(tmp_path: Path) -> None:
     assert pack_dir({}) == SHOPS_DIR / DEFAULT_SHOP
     assert pack_dir({"CSBOT_SHOP": "trailhead"}) == SHOPS_DIR / "trailhead"
     assert pack_dir({"CSBOT_SHOP": str(tmp_path)}) == tmp_path.resolve()
+
+
+@pytest.mark.parametrize(
+    ("pack", "text", "number"),
+    [
+        (TRAILHEAD, "10452", 10452),
+        (TRAILHEAD, "12", None),
+        (KV, "100234", 100234),
+        (KV, "99", None),
+    ],
+)
+def test_bare_digits_are_read_when_they_make_the_shops_number(pack, text: str, number) -> None:
+    assert pack.order_numbers.read(text) == number

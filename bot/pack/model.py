@@ -61,6 +61,15 @@ class OrderNumbers:
         digits = re.findall(r"[0-9]+", found.group(0))
         return int(digits[-1]) if digits else None
 
+    def read(self, text: str | None) -> int | None:
+        """Like `parse`, and also the bare digits when the form asked for the number ("10452"
+        for TH-10452), as long as they make a number of this shop's shape."""
+        found = self.parse(text)
+        bare = (text or "").strip().lstrip("#")
+        if found is None and bare.isdigit() and len(bare) <= 12:
+            found = int(bare) if self.parse(self.show(int(bare))) == int(bare) else None
+        return found
+
     def show(self, number: int) -> str:
         """Order `number` as the shop writes it: 10452 -> "TH-10452"."""
         return self.shown_as.format(number=number)

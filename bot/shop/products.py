@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
-from bot.shop.recommend import ATTRIBUTES, BUDGET_WORDS
+from bot.shop.recommend import BUDGET_WORDS
 from knowledge.retrieval import KnowledgeBase
 from knowledge.sources import PRODUCTS
 
@@ -28,7 +28,7 @@ GENERIC = set(
     "the and with for series cordless stick smart wireless new edition gen generation pro "
     "plus mini max black white silver".split()
 )
-DESCRIPTIVE = {*ATTRIBUTES, *BUDGET_WORDS, "good", "best", "quiet", "big", "small", "new"}
+DESCRIPTIVE = {*BUDGET_WORDS, "good", "best", "quiet", "big", "small", "new"}
 QUESTION_WORDS = set(
     "is are the a an it this that in on stock do does you have has any available "
     "availability price how much what whats about tell me more of still sell can i get buy "
@@ -82,7 +82,9 @@ class _Catalogue:
     vocabulary: frozenset[str]  # every word of every name and description
 
     @classmethod
-    def of(cls, products: Sequence[Mapping[str, Any]]) -> _Catalogue:
+    def of(cls, products: Sequence[Mapping[str, Any]], descriptive: Iterable[str]) -> _Catalogue:
+        """`descriptive`: the pack's spec words ("quiet", "lightweight"), which name no product."""
+        describing = {w for phrase in descriptive for w in words(phrase)}
         by_brand: dict[str, set[str]] = {}
         for p in products:
             by_brand.setdefault(p["name"].split()[0].lower(), set()).update(words(p["name"]))
@@ -91,7 +93,9 @@ class _Catalogue:
             exact={p["name"]: p for p in products},
             name_words=tuple(_name_words(p) for p in products),
             by_brand=by_brand,
-            ignore=frozenset(QUESTION_WORDS | GENERIC | DESCRIPTIVE | _category_words(products)),
+            ignore=frozenset(
+                QUESTION_WORDS | GENERIC | DESCRIPTIVE | describing | _category_words(products)
+            ),
             vocabulary=frozenset(
                 w for p in products for w in words(f"{p['name']} {p['description']}")
             ),
@@ -99,16 +103,25 @@ class _Catalogue:
 
 
 class ProductFinder:
-    def __init__(self, knowledge: KnowledgeBase, recognizer: ShopEntityRecognizer) -> None:
+    def __init__(
+        self,
+        knowledge: KnowledgeBase,
+        recognizer: ShopEntityRecognizer,
+        spec_words: Iterable[str] = (),
+        money: Callable[[float], str] = str,
+    ) -> None:
+        """`spec_words` are the pack's words for specs; `money` writes a price the shop's way."""
         self.knowledge = knowledge
         self.recognizer = recognizer
+        self.spec_words = tuple(spec_words)
+        self.money = money
         self._cached: tuple[int, _Catalogue] | None = None
 
     def _catalogue(self) -> _Catalogue:
         """Rebuilt only when the knowledge base loads a new product index."""
         payload = self.knowledge.collection(PRODUCTS).payload
         if self._cached is None or self._cached[0] != id(payload):
-            self._cached = (id(payload), _Catalogue.of(list(payload.values())))
+            self._cached = (id(payload), _Catalogue.of(list(payload.values()), self.spec_words))
         return self._cached[1]
 
     @staticmethod
@@ -211,7 +224,7 @@ class ProductFinder:
             found = self.by_name(part) if part.strip() else None
             if found is not None and found not in named:
                 named.append(found)
-        return _comparison(named[0], named[1]) if len(named) >= 2 else None
+        return _comparison(named[0], named[1], self.money) if len(named) >= 2 else None
 
 
 def _name_words(product: Mapping[str, Any]) -> tuple[str, ...]:
@@ -256,9 +269,11 @@ def _close(wanted: str, said: str) -> bool:
     return matcher.quick_ratio() >= CLOSE and matcher.ratio() >= CLOSE
 
 
-def _comparison(first: Mapping[str, Any], second: Mapping[str, Any]) -> Comparison:
+def _comparison(
+    first: Mapping[str, Any], second: Mapping[str, Any], money: Callable[[float], str]
+) -> Comparison:
     rows = [
-        ("price", f"${first['price']:.2f}", f"${second['price']:.2f}"),
+        ("price", money(first["price"]), money(second["price"])),
         ("rating", f"{first['rating']}/5", f"{second['rating']}/5"),
         ("stock", _stock(first), _stock(second)),
     ]
@@ -271,5 +286,5 @@ def _stock(product: Mapping[str, Any]) -> str:
     return f"in stock ({product['stock']})" if product["stock"] > 0 else "out of stock"
 
 
-def alternatives_text(products: Sequence[Mapping[str, Any]]) -> str:
-    return "; ".join(f"{p['name']} (${p['price']:.2f})" for p in products)
+def alternatives_text(products: Sequence[Mapping[str, Any]], money: Callable[[float], str]) -> str:
+    return "; ".join(f"{p['name']} ({money(p['price'])})" for p in products)

@@ -9,46 +9,19 @@ co-purchase similarity with what they bought before.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from knowledge.catalogue import SpecWord
 from knowledge.retrieval import KnowledgeBase
 from knowledge.sources import PRODUCTS
 
 if TYPE_CHECKING:  # spaCy takes seconds to import; the caller builds the recognizer
     from bot.nlu.entity_rules import ShopEntityRecognizer
 
-# Attribute words -> (spec keys, preferred direction): "low" prefers small values,
-# "high" large ones, "yes" requires the spec to say yes.
-ATTRIBUTES: dict[str, tuple[tuple[str, ...], str]] = {
-    "quiet": (("noise_db",), "low"),
-    "silent": (("noise_db",), "low"),
-    "compact": (("width_cm", "capacity_l", "jar_l", "weight_kg", "screen_in"), "low"),
-    "small": (("width_cm", "capacity_l", "jar_l", "weight_kg", "screen_in"), "low"),
-    "light": (("weight_kg",), "low"),
-    "big": (
-        ("place_settings", "capacity_kg", "total_capacity_l", "capacity_l", "screen_in"),
-        "high",
-    ),
-    "large": (
-        ("place_settings", "capacity_kg", "total_capacity_l", "capacity_l", "screen_in"),
-        "high",
-    ),
-    "family": (("place_settings", "capacity_kg", "total_capacity_l", "capacity_l"), "high"),
-    "powerful": (("power_w", "suction_aw", "suction_pa", "cadr_m3h", "spin_rpm"), "high"),
-    "efficient": (("energy_class",), "low"),
-    "long battery": (("battery_h", "runtime_min"), "high"),
-    "wireless": (("wireless",), "yes"),
-    "noise cancelling": (("noise_cancelling",), "yes"),
-    "noise-cancelling": (("noise_cancelling",), "yes"),
-    "mop": (("mop",), "yes"),
-    "self-emptying": (("self_empty",), "yes"),
-    "grinder": (("grinder",), "yes"),
-    "waterproof": (("water_resistance",), "yes"),
-}
 BUDGET_WORDS = ("cheap", "budget", "affordable", "inexpensive")
 # "my kettle is fine, it's the toaster that died": the kettle is not what they want.
 STILL_FINE = re.compile(
@@ -121,15 +94,22 @@ class CoPurchase:
 
 
 class Recommender:
+    """Picks products for what a customer asked: category, budget, and the spec words of the
+    shop's pack ("quiet", "lightweight"), with reasons worded in the shop's currency."""
+
     def __init__(
         self,
         knowledge: KnowledgeBase,
         recognizer: ShopEntityRecognizer,
         co_purchase: CoPurchase | None = None,
+        spec_words: Mapping[str, SpecWord] | None = None,
+        money: Callable[[float], str] = str,
     ) -> None:
         self.knowledge = knowledge
         self.recognizer = recognizer
         self.co_purchase = co_purchase or CoPurchase()
+        self.spec_words = dict(spec_words or {})
+        self.money = money
 
     def constraints(self, text: str) -> Constraints:
         found = self.recognizer.extract(text)
@@ -138,7 +118,7 @@ class Recommender:
         category = wanted[0].value if wanted else None
         budget = next((float(e.value) for e in found if e.entity == "budget"), None)
         lowered = text.lower()
-        attributes = tuple(a for a in ATTRIBUTES if re.search(rf"\b{a}", lowered))
+        attributes = tuple(w for w in self.spec_words if re.search(rf"\b{re.escape(w)}", lowered))
         return Constraints(
             category=category.replace(" ", "-") if category else None,
             max_price=budget,
@@ -154,7 +134,7 @@ class Recommender:
             return 0.0, []
         total, facts = 0.0, []
         for attribute in attributes:
-            keys, direction = ATTRIBUTES[attribute]
+            keys, direction = self.spec_words[attribute].keys, self.spec_words[attribute].prefer
             key = next((k for k in keys if k in product["specs"]), None)
             if key is None:
                 continue
@@ -204,17 +184,18 @@ class Recommender:
         results.sort(key=lambda r: -r[0])
         return wanted, [
             Recommendation(
-                sku, d["name"], d["price"], d["rating"], _reason(d, facts, wanted, aff), s
+                sku, d["name"], d["price"], d["rating"], self._reason(d, facts, wanted, aff), s
             )
             for s, sku, d, facts, aff in results[:k]
         ]
 
-
-def _reason(data: Mapping[str, Any], facts: list[str], wanted: Constraints, affinity: float) -> str:
-    parts = [f"rated {data['rating']}/5"]
-    parts += facts[:2] or [data["description"].split(". ")[0].rstrip(".")[:90]]
-    if wanted.max_price is not None:
-        parts.append(f"within your ${wanted.max_price:g} budget")
-    if affinity > 0.05:
-        parts.append("goes well with what you bought before")
-    return ", ".join(parts)
+    def _reason(
+        self, data: Mapping[str, Any], facts: list[str], wanted: Constraints, affinity: float
+    ) -> str:
+        parts = [f"rated {data['rating']}/5"]
+        parts += facts[:2] or [data["description"].split(". ")[0].rstrip(".")[:90]]
+        if wanted.max_price is not None:
+            parts.append(f"within your {self.money(wanted.max_price)} budget")
+        if affinity > 0.05:
+            parts.append("goes well with what you bought before")
+        return ", ".join(parts)
