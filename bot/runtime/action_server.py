@@ -4,13 +4,19 @@ secret, which Rasa sends as `Authorization: Bearer <secret>` (see `write_endpoin
 
 rasa_sdk 3.6 has no authentication of its own and listens on 0.0.0.0, so anyone on the
 network could post a forged tracker to run an action (open tickets, overwrite a rating).
+
+Once each worker listens it runs the actions package's `warm_up()` in a thread, so MiniLM and
+the knowledge index are loaded before the first customer's turn needs them.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hmac
+import importlib
 import logging
+import threading
 import types
 from collections.abc import Sequence
 
@@ -52,6 +58,20 @@ def create_app(secret: str, actions: str | types.ModuleType = "actions") -> Sani
     return app
 
 
+def warm_up_when_listening(app: Sanic, actions: str | types.ModuleType) -> None:
+    """Run the actions package's `warm_up()`, if it has one, in a daemon thread once each
+    worker process listens: /health answers at once, the heavy loading happens before the
+    first call rather than in it, and a shutdown never waits for it."""
+    package = importlib.import_module(actions) if isinstance(actions, str) else actions
+    warm_up = getattr(package, "warm_up", None)
+    if warm_up is None:
+        return
+
+    @app.listener("after_server_start")
+    async def start_warming(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
+        threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     settings = Settings.from_env()
     parser = argparse.ArgumentParser(description="Serve csbot's Rasa custom actions.")
@@ -62,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     utils.configure_colored_logging(logging.INFO)
     utils.update_sanic_log_level()
     app = create_app(actions_secret(settings), args.actions)
+    warm_up_when_listening(app, args.actions)
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     app.run(args.host, args.port, workers=utils.number_of_sanic_workers(), access_log=False)
 
