@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from bot.conversations.review import ReviewService
 from bot.conversations.transcripts import TranscriptService
 from bot.conversations.unanswered import UnansweredLog
+from bot.privacy.customer_data import CustomerData
 from bot.privacy.requests import DeletionRequests
 from bot.runtime.database import create_schema, make_engine
 from bot.shop.orders import OrderService
@@ -46,6 +47,7 @@ class Services:
     deletion_requests: DeletionRequests
     review: ReviewService
     transcripts: TranscriptService
+    customer_data: CustomerData
 
     @classmethod
     def from_engine(
@@ -81,6 +83,7 @@ class Services:
             deletion_requests=DeletionRequests(engine, clock=clock),
             review=ReviewService(engine, clock=clock),
             transcripts=transcripts,
+            customer_data=CustomerData(engine, clock=clock),
         )
 
     @classmethod

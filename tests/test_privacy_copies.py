@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.conversations.log import ConversationLog
-from bot.privacy.customer_data import Files, purge
+from bot.privacy.customer_data import CustomerData, Files
 from bot.runtime.settings import PROJECT_ROOT
 from bot.support.classifier import corrections_dir, load_labelled
 from bot.support.training_data import export_corrections
@@ -168,7 +168,8 @@ def test_the_retention_purge_removes_what_was_taught_from_an_old_chat(web_servic
     web_services.audit.record("cli:root", "teach", conversation_id="c-old", detail=detail)
     assert "my toastr is smoking help" in rasa_reads(dirs["nlu"])
 
-    done = purge(web_services.engine, 365, now=old + timedelta(days=400), files=Files(dirs["nlu"]))
+    purger = CustomerData(web_services.engine, clock=lambda: old + timedelta(days=400))
+    done = purger.purge(365, files=Files(dirs["nlu"]))
     assert (done.conversations, done.files["nlu_examples"], done.redacted["audit_log"]) == (1, 1, 1)
     assert "my toastr is smoking help" not in rasa_reads(dirs["nlu"])
 

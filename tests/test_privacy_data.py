@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from bot.conversations.log import ConversationLog
 from bot.conversations.models import Conversation, LoggedEvent, Message, UnansweredQuestion
-from bot.privacy import customer_data
-from bot.privacy.customer_data import delete_customer, export_customer, purge
+from bot.privacy import deletion, purge
+from bot.privacy.customer_data import CustomerData
+from bot.privacy.holdings import TABLES, Erase
 from bot.privacy.models import DeletionRequest, Verification
 from bot.privacy.requests import PrivacyError
 from bot.shop.demo_data import DEMO_EMAIL, DEMO_ORDER_DELIVERED
@@ -136,7 +137,7 @@ def counts(services) -> dict[str, int]:
 
 
 def test_export_has_every_row_about_the_customer_and_nothing_else(services, footprints):
-    data = export_customer(services.engine, "Emma.Larsen@Example.com")
+    data = services.customer_data.export("Emma.Larsen@Example.com")
     json.dumps(data)  # JSON-ready as it is
     tables = data["tables"]
     assert [c["email"] for c in tables["customers"]] == [DEMO_EMAIL]
@@ -159,7 +160,7 @@ def test_delete_removes_conversations_and_anonymises_orders_only_for_that_custom
     services, footprints
 ):
     before = counts(services)
-    done = delete_customer(services.engine, DEMO_EMAIL)
+    done = services.customer_data.delete(DEMO_EMAIL)
     after = counts(services)
     assert done.conversations == ["c-emma", "c-emma-return"]
     assert done.deleted == {
@@ -184,13 +185,33 @@ def test_delete_removes_conversations_and_anonymises_orders_only_for_that_custom
     assert returned.conversation_id is None and "07911" not in returned.reason
     assert other.name != "Deleted customer"
     assert done.anonymised == {"customers": 1, "orders": len(orders), "return_requests": 1}
-    assert export_customer(services.engine, DEMO_EMAIL)["tables"]["conversations"] == []
+    assert services.customer_data.export(DEMO_EMAIL)["tables"]["conversations"] == []
+
+
+def test_what_the_export_shows_is_what_the_deletion_erases(services, footprints):
+    """Export and deletion walk one list (`holdings.TABLES`): the admin who exported a
+    customer's data sees, table by table, the rows the deletion then deletes or anonymises,
+    and the ones kept on purpose stay."""
+    exported = services.customer_data.export(DEMO_EMAIL)["tables"]
+    done = services.customer_data.delete(DEMO_EMAIL)
+    assert set(exported) == {h.key for h in TABLES}
+    for holding in TABLES:
+        shown = len(exported[holding.key])
+        if holding.erase is Erase.DELETE:
+            assert done.deleted.get(holding.key, 0) == shown, holding.key
+        elif holding.erase is Erase.ANONYMISE:
+            assert done.anonymised.get(holding.key, 0) == shown, holding.key
+        elif holding.erase is Erase.REDACT:  # only the entries that copied their words change
+            assert done.redacted.get(holding.key, 0) <= shown, holding.key
+        else:
+            assert holding.key not in {*done.deleted, *done.anonymised}, holding.key
+    assert sum(done.deleted.values()) and sum(done.anonymised.values())
 
 
 def test_without_a_tracker_store_export_and_delete_skip_it(services, other_email):
     chat(services, "c-emma", DEMO_EMAIL, NOW)
-    assert export_customer(services.engine, DEMO_EMAIL)["tables"]["tracker_events"] == []
-    assert "tracker_events" not in delete_customer(services.engine, DEMO_EMAIL).deleted
+    assert services.customer_data.export(DEMO_EMAIL)["tables"]["tracker_events"] == []
+    assert "tracker_events" not in services.customer_data.delete(DEMO_EMAIL).deleted
 
 
 def test_a_failed_deletion_deletes_nothing(services, footprints, monkeypatch):
@@ -198,9 +219,9 @@ def test_a_failed_deletion_deletes_nothing(services, footprints, monkeypatch):
         raise RuntimeError("disk full")
 
     before = counts(services)
-    monkeypatch.setattr(customer_data, "_anonymise", broken)
+    monkeypatch.setattr(deletion, "_anonymise", broken)
     with pytest.raises(RuntimeError):
-        delete_customer(services.engine, DEMO_EMAIL)
+        services.customer_data.delete(DEMO_EMAIL)
     assert counts(services) == before  # the deletes before the failure were rolled back
 
 
@@ -213,7 +234,7 @@ def test_purge_deletes_conversations_idle_past_retention_but_not_open_tickets(se
     with Session(services.engine) as session, session.begin():
         session.execute(sa.update(UnansweredQuestion).values(created_at=NOW - timedelta(days=400)))
     tracker_rows(services, "old", "recent")
-    done = purge(services.engine, 365, now=NOW)
+    done = services.customer_data.purge(365)
     assert done.conversations == 1
     assert done.deleted == {
         "conversations": 1,
@@ -226,7 +247,7 @@ def test_purge_deletes_conversations_idle_past_retention_but_not_open_tickets(se
         left = set(session.execute(select(Conversation.id)).scalars())
     assert left == {"old-open-ticket", "recent"}
     with pytest.raises(ValueError):
-        purge(services.engine, 0)
+        services.customer_data.purge(0)
 
 
 def test_deletion_requests_are_filed_once_per_conversation_and_confirmed_by_an_admin(services):
@@ -275,14 +296,14 @@ def test_a_rejected_request_deletes_nothing(services):
 def test_purge_spares_a_conversation_that_came_back_to_life_meanwhile(services, monkeypatch):
     chat(services, "old-a", None, NOW - timedelta(days=400))
     chat(services, "old-b", None, NOW - timedelta(days=400))
-    batches = customer_data._batches
+    batches = purge.batches
 
     def customer_writes_again(ids, size):
         chat(services, "old-b", None, NOW, text="I'm back")  # between the listing and the delete
         yield from batches(ids, size)
 
-    monkeypatch.setattr(customer_data, "_batches", customer_writes_again)
-    done = purge(services.engine, 365, now=NOW)
+    monkeypatch.setattr(purge, "batches", customer_writes_again)
+    done = services.customer_data.purge(365)
     assert done.conversations == 1
     with Session(services.engine) as session:
         assert set(session.execute(select(Conversation.id)).scalars()) == {"old-b"}
@@ -291,7 +312,6 @@ def test_purge_spares_a_conversation_that_came_back_to_life_meanwhile(services, 
 def test_a_deleted_conversation_never_hides_the_next_events_from_the_log(tmp_path):
     """SQLite would hand the deleted rows' ids out again; the log reads after its cursor."""
     from bot.conversations.projection import LogProjector
-    from bot.privacy.customer_data import delete_customer
     from bot.runtime.database import create_schema, make_engine
     from tests.test_conversation_log import logged, rasa_events, tracker_rows
 
@@ -300,7 +320,7 @@ def test_a_deleted_conversation_never_hides_the_next_events_from_the_log(tmp_pat
     tracker_rows(engine, rasa_events("ann") + rasa_events("bob"))
     projector = LogProjector(engine)
     assert projector.catch_up(timeout=20)
-    delete_customer(engine, None, ["bob"])  # bob's rows held the highest ids
+    CustomerData(engine).delete(None, ["bob"])  # bob's rows held the highest ids
     tracker_rows(engine, rasa_events("cy"))
     assert projector.catch_up(timeout=20)
     conversations = {conversation for conversation, _, _ in logged(engine)}
@@ -312,7 +332,6 @@ def test_a_deleted_conversation_never_hides_the_next_events_from_the_log(tmp_pat
 def test_dead_letters_keep_no_card_number_and_go_with_the_customer(tmp_path):
     from bot.conversations.models import DeadLetter
     from bot.conversations.projection import LogProjector
-    from bot.privacy.customer_data import delete_customer, export_customer
     from bot.runtime.database import create_schema, make_engine
     from tests.test_conversation_log import poison, tracker_rows
 
@@ -326,6 +345,6 @@ def test_dead_letters_keep_no_card_number_and_go_with_the_customer(tmp_path):
         (payload,) = session.execute(select(DeadLetter.payload)).scalars().all()
     assert "4111" not in payload and "[CARD]" in payload
     conversation = bad["sender_id"]
-    assert len(export_customer(engine, "", [conversation])["tables"]["dead_letters"]) == 1
-    assert delete_customer(engine, None, [conversation]).deleted["dead_letters"] == 1
+    assert len(CustomerData(engine).export("", [conversation])["tables"]["dead_letters"]) == 1
+    assert CustomerData(engine).delete(None, [conversation]).deleted["dead_letters"] == 1
     engine.dispose()

@@ -5,13 +5,15 @@
   and unanswered questions store a text; `redact_at_edge`: cards, IBANs and passwords out of
   what customers type before it reaches Rasa.
 - `holdings`: the one list of what holds customer data, tables and files, and what erasing
-  each means; `customer_data` (rows) and `customer_files` (lines of files written from
-  customer text) export, delete (orders and returns anonymised) and purge by it.
+  each means; `footprint` finds a customer's rows in those tables, `export`, `deletion` and
+  `purge` export, delete (orders and returns anonymised) and purge by it, `taught` finds
+  their words the workbench copied and `customer_files` their lines in files.
+- `customer_data`: `CustomerData`, the service the console and the CLI call for all three.
 - `requests`: deletion requests the bot files and an admin confirms or rejects; what a
   confirmation may delete depends on how the asker's email was verified.
 """
 
-from bot.privacy.customer_data import Deletion, Purge, delete_customer, export_customer, purge
+from bot.privacy.customer_data import CustomerData, CustomerExport, Deletion, Purge
 from bot.privacy.customer_files import Files
 from bot.privacy.models import Verification
 from bot.privacy.redact import Redactor, redact, redact_at_edge, redact_event
@@ -19,6 +21,8 @@ from bot.privacy.requests import Confirmed, DeletionRequests, Filed, PrivacyErro
 
 __all__ = [
     "Confirmed",
+    "CustomerData",
+    "CustomerExport",
     "Deletion",
     "DeletionRequests",
     "Filed",
@@ -28,9 +32,6 @@ __all__ = [
     "Redactor",
     "Scope",
     "Verification",
-    "delete_customer",
-    "export_customer",
-    "purge",
     "redact",
     "redact_at_edge",
     "redact_event",

@@ -21,8 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.privacy.customer_data import Deletion, delete_in
 from bot.privacy.customer_files import Files
+from bot.privacy.deletion import Deletion, delete_in
 from bot.privacy.models import DeletionRequest, Verification
 from bot.privacy.redact import redact
 from bot.support.agents import AgentView

@@ -16,14 +16,12 @@ from bot.runtime.private_files import write_private
 from bot.runtime.settings import Settings
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from bot.services import Services
 
 
-def _audit(engine: Engine, action: str, detail: dict) -> None:
+def _audit(services: Services, action: str, detail: dict) -> None:
     """An operator's export or deletion at the command line, in the admins' audit trail."""
-    from bot.support.audit import record
-
-    record(engine, operator(), action, detail=detail)
+    services.audit.record(operator(), action, detail=detail)
 
 
 def _after_file_changes(files: dict[str, int]) -> None:
@@ -34,11 +32,12 @@ def _after_file_changes(files: dict[str, int]) -> None:
         print("Corrections changed: run `csbot tickets retrain`.", file=sys.stderr)
 
 
-def _export(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
-    from bot.privacy.customer_data import Files, audit_detail, export_customer
+def _export(services: Services, settings: Settings, args: argparse.Namespace) -> int:
+    from bot.privacy.customer_data import Files, audit_detail
 
-    data = json.dumps(export_customer(engine, args.email, files=Files.of(settings)), indent=2)
-    _audit(engine, "export", audit_detail(args.email))
+    exported = services.customer_data.export(args.email, files=Files.of(settings))
+    data = json.dumps(exported, indent=2)
+    _audit(services, "export", audit_detail(args.email))
     if not args.out:
         print(data)
         return 0
@@ -47,33 +46,33 @@ def _export(engine: Engine, settings: Settings, args: argparse.Namespace) -> int
     return 0
 
 
-def _delete(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
-    from bot.privacy.customer_data import Files, audit_detail, delete_customer
+def _delete(services: Services, settings: Settings, args: argparse.Namespace) -> int:
+    from bot.privacy.customer_data import Files, audit_detail
 
     if not args.yes and input(f"Type {args.email} again to delete its data: ") != args.email:
         print("Nothing deleted.", file=sys.stderr)
         return 1
-    deletion = delete_customer(engine, args.email, files=Files.of(settings))
-    _audit(engine, "delete", audit_detail(args.email, deletion))
+    deletion = services.customer_data.delete(args.email, files=Files.of(settings))
+    _audit(services, "delete", audit_detail(args.email, deletion))
     print(json.dumps(deletion.as_dict(), indent=2))
     _after_file_changes(deletion.files)
     return 0
 
 
-def _purge(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
-    from bot.privacy.customer_data import Files, purge
+def _purge(services: Services, settings: Settings, args: argparse.Namespace) -> int:
+    from bot.privacy.customer_data import Files
 
-    done = purge(engine, args.days or settings.retention_days, files=Files.of(settings))
+    retention = args.days or settings.retention_days
+    done = services.customer_data.purge(retention, files=Files.of(settings))
     print(json.dumps(done.as_dict(), indent=2))
     _after_file_changes(done.files)
     return 0
 
 
-def _requests(engine: Engine, settings: Settings, args: argparse.Namespace) -> int:
+def _requests(services: Services, settings: Settings, args: argparse.Namespace) -> int:
     from bot.privacy.models import Verification
-    from bot.privacy.requests import DeletionRequests
 
-    for r in DeletionRequests(engine).pending():
+    for r in services.deletion_requests.pending():
         verified = r.verification is not Verification.NOT_VERIFIED
         who = f"{r.email} ({'verified' if verified else 'NOT verified'})" if r.email else "-"
         print(f"#{r.id}  {r.created_at:%Y-%m-%d %H:%M}  {r.conversation_id}  {who}")
@@ -87,8 +86,10 @@ def cmd_privacy(settings: Settings, args: argparse.Namespace) -> int:
     if args.action in ("export", "delete") and not args.email:
         print(f"csbot privacy {args.action} needs the customer's EMAIL", file=sys.stderr)
         return 2
-    with open_database(settings) as engine:
-        return ACTIONS[args.action](engine, settings, args)
+    from bot.services import Services
+
+    with open_database(settings, read_only=args.action == "requests") as engine:
+        return ACTIONS[args.action](Services.from_engine(engine), settings, args)
 
 
 PRIVACY = Command(

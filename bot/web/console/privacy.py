@@ -19,9 +19,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from yarl import URL
 
-from bot.privacy import customer_data
-from bot.privacy.customer_data import Deletion
-from bot.privacy.customer_files import Files
+from bot.privacy.customer_data import Deletion, Files, audit_detail
 from bot.privacy.requests import PrivacyError, Scope
 from bot.web.console.common import context
 from bot.web.keys import REINDEX, SERVICES, SETTINGS
@@ -78,11 +76,9 @@ async def page(request: web.Request) -> dict:
 async def export(request: web.Request) -> web.Response:
     email = await _email(request)
     services = request.app[SERVICES]
-    data = await asyncio.to_thread(
-        customer_data.export_customer, services.engine, email, files=_files(request)
-    )
+    data = await asyncio.to_thread(services.customer_data.export, email, files=_files(request))
     await asyncio.to_thread(
-        services.audit.record, request["agent"], "export", detail=customer_data.audit_detail(email)
+        services.audit.record, request["agent"], "export", detail=audit_detail(email)
     )
     name = re.sub(r"[^\w.@-]", "_", email)
     return web.Response(
@@ -98,10 +94,8 @@ async def delete(request: web.Request) -> web.Response:
     if again != email:
         raise _back(error="The email typed again does not match: nothing was deleted.")
     services = request.app[SERVICES]
-    deletion = await asyncio.to_thread(
-        customer_data.delete_customer, services.engine, email, files=_files(request)
-    )
-    detail = customer_data.audit_detail(email, deletion)
+    deletion = await asyncio.to_thread(services.customer_data.delete, email, files=_files(request))
+    detail = audit_detail(email, deletion)
     await asyncio.to_thread(services.audit.record, request["agent"], "delete", detail=detail)
     _reindex_if_faq_changed(request, deletion)
     raise _back(notice=_summary(deletion))
@@ -130,7 +124,7 @@ async def confirm(request: web.Request) -> web.Response:
         "scope": confirmed.scope.value,
         "verification": confirmed.verification.value,
         "identity_check": confirmed.identity_check,
-        **customer_data.audit_detail(deletion.email or "", deletion),
+        **audit_detail(deletion.email or "", deletion),
     }
     await asyncio.to_thread(
         services.audit.record,
