@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
+from bot.conversations.analytics import AnalyticsService
 from bot.conversations.review import ReviewService
 from bot.conversations.transcripts import TranscriptService
 from bot.conversations.unanswered import UnansweredLog
@@ -48,6 +49,7 @@ class Services:
     review: ReviewService
     transcripts: TranscriptService
     customer_data: CustomerData
+    analytics: AnalyticsService
 
     @classmethod
     def from_engine(
@@ -84,6 +86,7 @@ class Services:
             review=ReviewService(engine, clock=clock),
             transcripts=transcripts,
             customer_data=CustomerData(engine, clock=clock),
+            analytics=AnalyticsService(engine),
         )
 
     @classmethod

@@ -10,10 +10,15 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from bot.conversations import analytics
-from bot.conversations.analytics import FallbackIntent, FaqUse, IntentConfidence
+from bot.conversations.analytics import (
+    AnalyticsService,
+    FallbackIntent,
+    FaqUse,
+    IntentConfidence,
+    most_unhelpful,
+)
 from bot.conversations.log import ConversationLog
-from bot.conversations.metrics import bot_metrics, report_range
+from bot.conversations.metrics import report_range
 from bot.services import Services
 from tests.conftest import Clock, keyword_classifier
 from tests.test_console import PASSWORD, login
@@ -116,15 +121,15 @@ def seed(url: str) -> None:
 
 
 @pytest.fixture
-def engine(db_url):
+def analytics(db_url) -> AnalyticsService:
     seed(db_url)
     services = Services.open(db_url, classifier=keyword_classifier)
-    yield services.engine
+    yield services.analytics
     services.engine.dispose()
 
 
-def test_a_day_with_two_handoffs_of_four_conversations_shows_half(engine):
-    monday, tuesday, next_monday = analytics.rates(engine, START, END, "day")
+def test_a_day_with_two_handoffs_of_four_conversations_shows_half(analytics):
+    monday, tuesday, next_monday = analytics.rates(START, END, "day")
     assert (monday.first, tuesday.first, next_monday.first) == (MON, TUE, NEXT_MON)
     assert (monday.conversations, monday.customer_messages) == (4, 7)
     assert (monday.handoff_rate, monday.containment_rate) == (0.5, 0.5)
@@ -135,9 +140,9 @@ def test_a_day_with_two_handoffs_of_four_conversations_shows_half(engine):
     assert (next_monday.conversations, next_monday.handoff_rate) == (2, 0.5)
 
 
-def test_each_bucket_is_the_metrics_page_for_its_dates_and_weeks_add_up(engine):
-    days = analytics.rates(engine, START, END, "day")
-    weeks = analytics.rates(engine, START, END, "week")
+def test_each_bucket_is_the_metrics_page_for_its_dates_and_weeks_add_up(analytics):
+    days = analytics.rates(START, END, "day")
+    weeks = analytics.rates(START, END, "week")
     assert [(w.first, w.conversations) for w in weeks] == [(MON, 6), (NEXT_MON, 2)]
     for w in weeks:
         in_week = [d for d in days if w.first <= d.first < w.first + timedelta(days=7)]
@@ -145,7 +150,7 @@ def test_each_bucket_is_the_metrics_page_for_its_dates_and_weeks_add_up(engine):
         assert w.faq_answers == sum(d.faq_answers for d in in_week)
     assert weeks[0].handoff_rate == pytest.approx(2 / 6)
     for row, length in [*((d, 1) for d in days), *((w, 7) for w in weeks)]:
-        page = bot_metrics(engine, *report_range(row.first, row.first + timedelta(length - 1)))
+        page = analytics.bot_metrics(*report_range(row.first, row.first + timedelta(length - 1)))
         assert (row.conversations, row.handoff_rate, row.fallback_rate, row.faq_acceptance) == (
             page.conversations,
             page.handoff_rate,
@@ -154,33 +159,33 @@ def test_each_bucket_is_the_metrics_page_for_its_dates_and_weeks_add_up(engine):
         )
 
 
-def test_a_week_cut_by_the_window_starts_on_the_windows_first_day(engine):
+def test_a_week_cut_by_the_window_starts_on_the_windows_first_day(analytics):
     start, end = report_range(date(2026, 11, 17), date(2026, 11, 30))
-    assert [(w.first, w.conversations) for w in analytics.rates(engine, start, end, "week")] == [
+    assert [(w.first, w.conversations) for w in analytics.rates(start, end, "week")] == [
         (TUE, 2),
         (NEXT_MON, 2),
     ]
 
 
-def test_weakest_intents_and_what_the_fallbacks_were_nearly(engine):
-    low = analytics.low_confidence_intents(engine, START, END, top=3)
+def test_weakest_intents_and_what_the_fallbacks_were_nearly(analytics):
+    low = analytics.low_confidence_intents(START, END, top=3)
     assert low == [
         IntentConfidence("ask_knowledge", 4, pytest.approx((0.55 + 0.45 + 1.0 + 0.4) / 4)),
         IntentConfidence("billing_problem", 1, pytest.approx(0.62)),
         IntentConfidence("goodbye", 1, pytest.approx(0.93)),
     ]
-    assert analytics.fallback_intents(engine, START, END) == [
+    assert analytics.fallback_intents(START, END) == [
         FallbackIntent("order_status", 2, pytest.approx(0.25))
     ]
 
 
-def test_faq_entries_by_answers_and_by_didnt_help(engine):
-    uses = analytics.faq_use(engine, START, END)
+def test_faq_entries_by_answers_and_by_didnt_help(analytics):
+    uses = analytics.faq_use(START, END)
     # returns-opened: f1, f2's first and old's (named by its candidates, no faq_shown logged);
     # returns-window: f2's second; payments-paypal: chosen with a clarify button.
     assert uses == [FaqUse(R_OPENED, 3, 2), FaqUse(PAYPAL_ID, 1, 0), FaqUse(R_WINDOW, 1, 0)]
-    assert analytics.most_unhelpful(uses) == [FaqUse(R_OPENED, 3, 2)]
-    assert sum(u.answers for u in uses) == bot_metrics(engine, START, END).faq_answers
+    assert most_unhelpful(uses) == [FaqUse(R_OPENED, 3, 2)]
+    assert sum(u.answers for u in uses) == analytics.bot_metrics(START, END).faq_answers
 
 
 # --- the page ----------------------------------------------------------------------------

@@ -9,8 +9,9 @@ from statistics import median
 
 import pytest
 
+from bot.conversations.analytics import AnalyticsService
 from bot.conversations.log import ConversationLog
-from bot.conversations.metrics import agent_metrics, bot_metrics, report_range
+from bot.conversations.metrics import report_range
 from bot.services import Services
 from tests.conftest import Clock, keyword_classifier
 
@@ -98,7 +99,7 @@ def minutes(*values: float) -> float:
 
 
 def test_agent_figures_come_from_the_ticket_timeline(seeded):
-    rows = {row.agent: row for row in agent_metrics(seeded.engine, START, END)}
+    rows = {row.agent: row for row in seeded.analytics.agent_metrics(START, END)}
     alex, jordan, sam = rows["Alex"], rows["Jordan"], rows["Sam"]
 
     # Alex resolved a, b (the first time) and c (after the reassignment): three tickets.
@@ -124,8 +125,8 @@ def test_agent_figures_come_from_the_ticket_timeline(seeded):
 
 def test_nothing_outside_the_range_counts(seeded):
     before = report_range(date(2026, 10, 1), date(2026, 10, 31))
-    assert all(row.tickets_handled == 0 for row in agent_metrics(seeded.engine, *before))
-    assert bot_metrics(seeded.engine, *before).conversations == 0
+    assert all(row.tickets_handled == 0 for row in seeded.analytics.agent_metrics(*before))
+    assert seeded.analytics.bot_metrics(*before).conversations == 0
 
 
 # Customer messages (intent, confidence) and what the bot did (action, the FAQ decision it
@@ -188,7 +189,7 @@ def _seed_messages(log: ConversationLog, conversations=CONVERSATIONS) -> None:
 
 
 def test_bot_figures_come_from_the_logged_messages(seeded):
-    bot = bot_metrics(seeded.engine, START, END)
+    bot = seeded.analytics.bot_metrics(START, END)
     customer = [t for turns in CONVERSATIONS.values() for t in turns if t[0] == "customer"]
     confidences = [t[3] for t in customer]
     assert bot.conversations == len(CONVERSATIONS) == 7
@@ -231,7 +232,10 @@ def test_rewording_the_answers_changes_no_faq_figure(seeded, tmp_path):
     ]
     other = Services.open(f"sqlite:///{tmp_path / 'reworded.db'}", classifier=keyword_classifier)
     _seed_messages(ConversationLog(other.engine), reworded)
-    before, after = bot_metrics(seeded.engine, START, END), bot_metrics(other.engine, START, END)
+    before, after = (
+        seeded.analytics.bot_metrics(START, END),
+        AnalyticsService(other.engine).bot_metrics(START, END),
+    )
     other.engine.dispose()
     assert (after.faq_answers, after.faq_acceptance) == (3, pytest.approx(2 / 3))
     assert (after.faq_answers, after.faq_acceptance) == (before.faq_answers, before.faq_acceptance)

@@ -6,23 +6,24 @@
   import it by path).
 - `transcripts`: the live message feeds (`TranscriptService`).
 - `review`: the review workbench's reads (`ReviewService`: list, timeline, tags, export).
-- `metrics` and `report`: agent and bot evaluation over a date range.
+- `metrics` and `report`: agent and bot evaluation over a date range; `analytics` and
+  `faq_use`: rates per day or week and rankings; `AnalyticsService` reads them all.
 - `unanswered`: questions the knowledge base could not answer, for review.
 """
 
+from bot.conversations.analytics import AnalyticsService
 from bot.conversations.log import ConversationLog
-from bot.conversations.metrics import AgentMetrics, BotMetrics, agent_metrics, bot_metrics
+from bot.conversations.metrics import AgentMetrics, BotMetrics
 from bot.conversations.projection import LogHealth, LogProjector, log_health
 from bot.conversations.unanswered import UnansweredLog
 
 __all__ = [
     "AgentMetrics",
+    "AnalyticsService",
     "BotMetrics",
     "ConversationLog",
     "LogHealth",
     "LogProjector",
     "UnansweredLog",
-    "agent_metrics",
-    "bot_metrics",
     "log_health",
 ]

@@ -1,6 +1,7 @@
 """Analytics over a date range [start, end): the bot's rates per day or per week, the intents
 the NLU is least sure of, the intents that end in a fallback, and the FAQ entries by answers
-and by "that didn't help". Agents' times are `metrics.agent_metrics`.
+and by "that didn't help" (`faq_use`); agents' times and the bot's figures are `metrics`'.
+`AnalyticsService` is how the console reads them all: one short session per figure.
 
 A day's (or week's) rates are the metrics page's figures for that day: the messages and
 handoffs of the range are read once and `metrics.bot_figures` is applied to each bucket.
@@ -17,24 +18,35 @@ from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
+from bot.conversations import faq_use as faq
+from bot.conversations import metrics
+from bot.conversations.faq_use import TOP, FaqUse, most_unhelpful
 from bot.conversations.metrics import (
     FALLBACK,
-    FAQ_ANSWER_ACTIONS,
+    AgentMetrics,
+    BotMetrics,
     bot_figures,
     bot_messages,
-    faq_outcomes,
     handoffs,
 )
 from bot.conversations.models import LoggedEvent, Message
 
+__all__ = [
+    "PERIODS",
+    "TOP",
+    "AnalyticsService",
+    "FallbackIntent",
+    "FaqUse",
+    "IntentConfidence",
+    "Rates",
+    "bucket_start",
+    "most_unhelpful",
+]
+
 PERIODS = ("day", "week")
-TOP = 10  # rows in each ranking
-SHOWN_SLOT = "faq_shown"  # the entries an FAQ action has shown, the latest last
-EVENTS_AFTER_ANSWER = 8  # an FAQ action's slot events follow its message within these
 NO_INTENT = "(none ranked)"
-UNKNOWN_ENTRY = "(unknown)"
 
 
 @dataclass(frozen=True)
@@ -66,17 +78,6 @@ class FallbackIntent:
     mean_confidence: float | None  # of that intent, on those messages
 
 
-@dataclass(frozen=True)
-class FaqUse:
-    entry: str  # the FAQ entry's id, e.g. "faq:returns-opened"
-    answers: int
-    not_helpful: int  # answers followed by "that didn't help"
-
-    @property
-    def not_helpful_rate(self) -> float:
-        return self.not_helpful / self.answers
-
-
 def bucket_start(day: date, period: str, first: date) -> date:
     """The first day of `day`'s bucket: the day itself, or its week's Monday (not before
     `first`, the range's first day)."""
@@ -87,12 +88,11 @@ def bucket_start(day: date, period: str, first: date) -> date:
     return max(day - timedelta(days=day.weekday()), first)
 
 
-def rates(engine: Engine, start: datetime, end: datetime, period: str = "day") -> list[Rates]:
+def rates(session: Session, start: datetime, end: datetime, period: str = "day") -> list[Rates]:
     """The bot's rates per day or week, oldest first; buckets without conversations are left
     out (they have no rates)."""
-    with Session(engine) as session:
-        messages = bot_messages(session, start, end)
-        tickets = handoffs(session, start, end)
+    messages = bot_messages(session, start, end)
+    tickets = handoffs(session, start, end)
     first = start.date()
     by_bucket: dict[date, list] = defaultdict(list)
     for m in messages:
@@ -125,7 +125,7 @@ def _customer_in(start: datetime, end: datetime) -> Any:
 
 
 def low_confidence_intents(
-    engine: Engine, start: datetime, end: datetime, top: int = TOP
+    session: Session, start: datetime, end: datetime, top: int = TOP
 ) -> list[IntentConfidence]:
     """The intents with the lowest mean confidence on customer messages (nlu_fallback, whose
     confidence is the fallback threshold, is not one of them)."""
@@ -142,8 +142,7 @@ def low_confidence_intents(
         .order_by(average, Message.intent)
         .limit(top)
     )
-    with Session(engine) as session:
-        rows = session.execute(query).all()
+    rows = session.execute(query).all()
     return [IntentConfidence(intent, count, float(avg)) for intent, count, avg in rows]
 
 
@@ -157,7 +156,7 @@ def _runner_up(payload: dict[str, Any] | None) -> tuple[str, float | None]:
 
 
 def fallback_intents(
-    engine: Engine, start: datetime, end: datetime, top: int = TOP
+    session: Session, start: datetime, end: datetime, top: int = TOP
 ) -> list[FallbackIntent]:
     """The intents most often ranked first on messages that became nlu_fallback (the message
     keeps only nlu_fallback; its logged event keeps the whole ranking)."""
@@ -166,8 +165,7 @@ def fallback_intents(
         .join(Message, Message.event_id == LoggedEvent.id)
         .where(_customer_in(start, end), Message.intent == FALLBACK)
     )
-    with Session(engine) as session:
-        payloads = session.execute(query).scalars().all()
+    payloads = session.execute(query).scalars().all()
     confidences: dict[str, list[float]] = defaultdict(list)
     counts: Counter[str] = Counter()
     for payload in payloads:
@@ -182,65 +180,41 @@ def fallback_intents(
     ]
 
 
-def _answered_entries(session: Session, start: datetime, end: datetime) -> dict[int, str]:
-    """Which FAQ entry each FAQ-action message of the range answered, by message id.
+class AnalyticsService:
+    """The admin's metrics and analytics pages' figures over one engine (blocking: run them
+    off the event loop). Each method reads in one session, so a figure is consistent."""
 
-    The action's `faq_shown` slot (the entries shown, the latest last) is logged right after
-    its message; the message's own retrieval slots name the best candidate, which is the
-    entry answered when no `faq_shown` follows (a log from before that slot was set)."""
-    answer, after = aliased(LoggedEvent), aliased(LoggedEvent)
-    query = (
-        select(Message.id, Message.retrieval, after.type, after.payload)
-        .join(answer, answer.id == Message.event_id)
-        .outerjoin(
-            after,
-            and_(
-                after.conversation_id == answer.conversation_id,
-                after.seq > answer.seq,
-                after.seq <= answer.seq + EVENTS_AFTER_ANSWER,
-            ),
-        )
-        .where(
-            Message.sender == "bot",
-            Message.action.in_(FAQ_ANSWER_ACTIONS),
-            Message.created_at >= start,
-            Message.created_at < end,
-        )
-        .order_by(Message.id, after.seq)
-    )
-    entries: dict[int, str] = {}
-    done: set[int] = set()  # messages whose slot events have ended
-    for message_id, retrieval, kind, payload in session.execute(query):
-        if message_id not in entries:
-            candidates = (retrieval or {}).get("faq_candidates") or []
-            entries[message_id] = candidates[0] if candidates else UNKNOWN_ENTRY
-        if message_id in done or kind is None:
-            continue
-        if kind != "slot":
-            done.add(message_id)
-        elif payload.get("name") == SHOWN_SLOT and payload.get("value"):
-            entries[message_id] = str(payload["value"][-1])
-            done.add(message_id)
-    return entries
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
 
+    def agent_metrics(self, start: datetime, end: datetime) -> list[AgentMetrics]:
+        """Every agent's times and rates, counted from the handoff (`metrics`)."""
+        with Session(self._engine) as session:
+            return metrics.agent_metrics(session, start, end)
 
-def faq_use(engine: Engine, start: datetime, end: datetime) -> list[FaqUse]:
-    """Every FAQ entry answered in the range with its answers and "didn't help"s, most
-    answered first; answers are counted as on the metrics page (`metrics.faq_outcomes`)."""
-    with Session(engine) as session:
-        messages = bot_messages(session, start, end)
-        entries = _answered_entries(session, start, end)
-    answers: Counter[str] = Counter()
-    unhelpful: Counter[str] = Counter()
-    for message, accepted in faq_outcomes(messages):
-        entry = entries.get(message.id, UNKNOWN_ENTRY)
-        answers[entry] += 1
-        unhelpful[entry] += not accepted
-    rows = [FaqUse(entry, n, unhelpful[entry]) for entry, n in answers.items()]
-    return sorted(rows, key=lambda r: (-r.answers, r.entry))
+    def bot_metrics(self, start: datetime, end: datetime) -> BotMetrics:
+        """The bot's containment, handoff, fallback and FAQ figures (`metrics`)."""
+        with Session(self._engine) as session:
+            return metrics.bot_metrics(session, start, end)
 
+    def rates(self, start: datetime, end: datetime, period: str = "day") -> list[Rates]:
+        """The bot's rates per day or week (`period`, one of PERIODS), oldest first."""
+        with Session(self._engine) as session:
+            return rates(session, start, end, period)
 
-def most_unhelpful(uses: list[FaqUse], top: int = TOP) -> list[FaqUse]:
-    """The entries most often followed by "that didn't help" (never-unhelpful ones left out)."""
-    marked = [u for u in uses if u.not_helpful]
-    return sorted(marked, key=lambda u: (-u.not_helpful, -u.not_helpful_rate, u.entry))[:top]
+    def low_confidence_intents(
+        self, start: datetime, end: datetime, top: int = TOP
+    ) -> list[IntentConfidence]:
+        with Session(self._engine) as session:
+            return low_confidence_intents(session, start, end, top)
+
+    def fallback_intents(
+        self, start: datetime, end: datetime, top: int = TOP
+    ) -> list[FallbackIntent]:
+        with Session(self._engine) as session:
+            return fallback_intents(session, start, end, top)
+
+    def faq_use(self, start: datetime, end: datetime) -> list[FaqUse]:
+        """Every FAQ entry answered in the range, most answered first (`faq_use`)."""
+        with Session(self._engine) as session:
+            return faq.faq_use(session, start, end)

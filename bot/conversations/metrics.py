@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from statistics import mean, median
 
 from sqlalchemy import select
-from sqlalchemy.engine import Engine, Row
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from bot.conversations.models import Message
@@ -150,25 +150,25 @@ def _resolver_at(timeline: list[TicketEvent], when: datetime) -> int | None:
     return resolved[-1].agent_id if resolved else None
 
 
-def agent_metrics(engine: Engine, start: datetime, end: datetime) -> list[AgentMetrics]:
-    with Session(engine) as session:
-        agents = session.execute(select(Agent).order_by(Agent.name)).scalars().all()
-        timelines = _timelines(session, start, end)
-        created = dict(
-            session.execute(
-                select(Ticket.id, Ticket.created_at).where(Ticket.id.in_(list(timelines)))
-            ).all()
-        )
-        ratings = session.execute(
-            select(CsatRating).where(CsatRating.created_at >= start, CsatRating.created_at < end)
-        ).scalars()
-        tally: dict[int, _Tally] = defaultdict(_Tally)
-        for ticket_id, timeline in timelines.items():
-            _walk(timeline, created[ticket_id], start, end, tally)
-        for rating in ratings:
-            agent_id = _resolver_at(timelines.get(rating.ticket_id, []), rating.created_at)
-            if agent_id is not None:
-                tally[agent_id].scores.append(rating.score)
+def agent_metrics(session: Session, start: datetime, end: datetime) -> list[AgentMetrics]:
+    """Every agent's figures over the range, by name (`AnalyticsService` opens the session)."""
+    agents = session.execute(select(Agent).order_by(Agent.name)).scalars().all()
+    timelines = _timelines(session, start, end)
+    created = dict(
+        session.execute(
+            select(Ticket.id, Ticket.created_at).where(Ticket.id.in_(list(timelines)))
+        ).all()
+    )
+    ratings = session.execute(
+        select(CsatRating).where(CsatRating.created_at >= start, CsatRating.created_at < end)
+    ).scalars()
+    tally: dict[int, _Tally] = defaultdict(_Tally)
+    for ticket_id, timeline in timelines.items():
+        _walk(timeline, created[ticket_id], start, end, tally)
+    for rating in ratings:
+        agent_id = _resolver_at(timelines.get(rating.ticket_id, []), rating.created_at)
+        if agent_id is not None:
+            tally[agent_id].scores.append(rating.score)
     return [_agent_row(agent.name, tally[agent.id]) for agent in agents]
 
 
@@ -238,10 +238,10 @@ def handoffs(session: Session, start: datetime, end: datetime) -> list[Row]:
     ).all()
 
 
-def bot_metrics(engine: Engine, start: datetime, end: datetime) -> BotMetrics:
-    with Session(engine) as session:
-        messages = bot_messages(session, start, end)
-        escalated = {t.conversation_id for t in handoffs(session, start, end)}
+def bot_metrics(session: Session, start: datetime, end: datetime) -> BotMetrics:
+    """The bot's figures over the range (`AnalyticsService` opens the session)."""
+    messages = bot_messages(session, start, end)
+    escalated = {t.conversation_id for t in handoffs(session, start, end)}
     return bot_figures(messages, escalated)
 
 

@@ -62,13 +62,15 @@ def _day(value: str) -> datetime:
 
 
 def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.conversations.metrics import agent_metrics, bot_metrics, report_range
+    from bot.conversations.analytics import AnalyticsService
+    from bot.conversations.metrics import report_range
     from bot.conversations.report import format_report
 
     first = args.start.date() if args.start else None
     start, end = report_range(first, args.to.date() if args.to else None)
     with open_database(settings) as engine:
-        agents, bot = agent_metrics(engine, start, end), bot_metrics(engine, start, end)
+        figures = AnalyticsService(engine)
+        agents, bot = figures.agent_metrics(start, end), figures.bot_metrics(start, end)
     print(format_report(agents, bot, start, end))
     return 0
 

@@ -11,7 +11,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from yarl import URL
 
-from bot.conversations import metrics
+from bot.conversations.metrics import AgentMetrics, BotMetrics
 from bot.support.audit import ACTIONS
 from bot.web.console.common import context, date_range, last_day, page_number
 from bot.web.console.plots import metrics_png
@@ -20,10 +20,10 @@ from bot.web.keys import SERVICES
 AUDIT_PER_PAGE = 50
 
 
-def _figures(request: web.Request) -> tuple:
+def _figures(request: web.Request) -> tuple[list[AgentMetrics], BotMetrics]:
     start, end = date_range(request)
-    engine = request.app[SERVICES].engine
-    return metrics.agent_metrics(engine, start, end), metrics.bot_metrics(engine, start, end)
+    analytics = request.app[SERVICES].analytics
+    return analytics.agent_metrics(start, end), analytics.bot_metrics(start, end)
 
 
 @aiohttp_jinja2.template("console_metrics.html")

@@ -14,12 +14,9 @@ from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
-from sqlalchemy.engine import Engine
 
 from bot import csv_cells
-from bot.conversations import analytics
-from bot.conversations.analytics import PERIODS, TOP, FaqUse
-from bot.conversations.metrics import agent_metrics
+from bot.conversations.analytics import PERIODS, TOP, AnalyticsService, FaqUse, most_unhelpful
 from bot.web.console import plots
 from bot.web.console.common import context, date_range, last_day
 from bot.web.keys import SERVICES
@@ -43,8 +40,8 @@ class Table:
     rows: list[tuple[Any, ...]]
 
 
-def _rates(engine: Engine, start: datetime, end: datetime, period: str) -> Table:
-    rows = analytics.rates(engine, start, end, period)
+def _rates(analytics: AnalyticsService, start: datetime, end: datetime, period: str) -> Table:
+    rows = analytics.rates(start, end, period)
     return Table(
         "rates",
         f"Rates per {period}",
@@ -76,8 +73,8 @@ def _rates(engine: Engine, start: datetime, end: datetime, period: str) -> Table
     )
 
 
-def _low_confidence(engine: Engine, start: datetime, end: datetime) -> Table:
-    rows = analytics.low_confidence_intents(engine, start, end)
+def _low_confidence(analytics: AnalyticsService, start: datetime, end: datetime) -> Table:
+    rows = analytics.low_confidence_intents(start, end)
     return Table(
         "low_confidence",
         f"Intents with the lowest mean confidence (top {TOP})",
@@ -90,8 +87,8 @@ def _low_confidence(engine: Engine, start: datetime, end: datetime) -> Table:
     )
 
 
-def _fallbacks(engine: Engine, start: datetime, end: datetime) -> Table:
-    rows = analytics.fallback_intents(engine, start, end)
+def _fallbacks(analytics: AnalyticsService, start: datetime, end: datetime) -> Table:
+    rows = analytics.fallback_intents(start, end)
     return Table(
         "fallbacks",
         f"Intents with the most fallbacks (top {TOP})",
@@ -116,8 +113,8 @@ def _faq_rows(uses: list[FaqUse]) -> list[tuple[Any, ...]]:
     return [(u.entry, u.answers, u.not_helpful, u.not_helpful_rate) for u in uses]
 
 
-def _agents(engine: Engine, start: datetime, end: datetime) -> Table:
-    rows = agent_metrics(engine, start, end)
+def _agents(analytics: AnalyticsService, start: datetime, end: datetime) -> Table:
+    rows = analytics.agent_metrics(start, end)
     return Table(
         "agents",
         "Agents (times counted from the handoff)",
@@ -139,15 +136,19 @@ TABLES = ("rates", "low_confidence", "fallbacks", "faq_answered", "faq_not_helpf
 
 
 def tables(
-    engine: Engine, start: datetime, end: datetime, period: str, names: tuple[str, ...] = TABLES
+    analytics: AnalyticsService,
+    start: datetime,
+    end: datetime,
+    period: str,
+    names: tuple[str, ...] = TABLES,
 ) -> dict[str, Table]:
     """The named tables of the range (FAQ use is read once for both FAQ tables)."""
     faq = {"faq_answered", "faq_not_helpful"} & {*names}
-    uses = analytics.faq_use(engine, start, end) if faq else []
+    uses = analytics.faq_use(start, end) if faq else []
     build = {
-        "rates": lambda: _rates(engine, start, end, period),
-        "low_confidence": lambda: _low_confidence(engine, start, end),
-        "fallbacks": lambda: _fallbacks(engine, start, end),
+        "rates": lambda: _rates(analytics, start, end, period),
+        "low_confidence": lambda: _low_confidence(analytics, start, end),
+        "fallbacks": lambda: _fallbacks(analytics, start, end),
         "faq_answered": lambda: Table(
             "faq_answered",
             f"FAQ entries by answers (top {TOP})",
@@ -158,9 +159,9 @@ def tables(
             "faq_not_helpful",
             f'FAQ entries by "didn\'t help" (top {TOP})',
             FAQ_COLUMNS,
-            _faq_rows(analytics.most_unhelpful(uses)),
+            _faq_rows(most_unhelpful(uses)),
         ),
-        "agents": lambda: _agents(engine, start, end),
+        "agents": lambda: _agents(analytics, start, end),
     }
     return {name: build[name]() for name in names}
 
@@ -179,7 +180,7 @@ def _window(request: web.Request) -> tuple[datetime, datetime, str]:
 @aiohttp_jinja2.template("console_analytics.html")
 async def page(request: web.Request) -> dict:
     start, end, period = _window(request)
-    found = await asyncio.to_thread(tables, request.app[SERVICES].engine, start, end, period)
+    found = await asyncio.to_thread(tables, request.app[SERVICES].analytics, start, end, period)
     return await context(
         request,
         tables=found,
@@ -203,8 +204,8 @@ async def export(request: web.Request) -> web.Response:
     name = request.query.get("table", "")
     if name not in TABLES:
         raise web.HTTPBadRequest(text=f"table must be one of {', '.join(TABLES)}")
-    engine = request.app[SERVICES].engine
-    table = (await asyncio.to_thread(tables, engine, start, end, period, (name,)))[name]
+    analytics = request.app[SERVICES].analytics
+    table = (await asyncio.to_thread(tables, analytics, start, end, period, (name,)))[name]
     out = io.StringIO()
     writer = csv_cells.Writer(out)  # customer text never runs as a formula
     writer.writerow([c.key for c in table.columns])
@@ -217,19 +218,21 @@ async def export(request: web.Request) -> web.Response:
     )
 
 
-def _chart(engine: Engine, chart: str, start: datetime, end: datetime, period: str) -> bytes:
+def _chart(
+    analytics: AnalyticsService, chart: str, start: datetime, end: datetime, period: str
+) -> bytes:
     if chart == "rates":
-        return plots.rates_png(analytics.rates(engine, start, end, period), period)
+        return plots.rates_png(analytics.rates(start, end, period), period)
     if chart == "intents":
-        low = analytics.low_confidence_intents(engine, start, end)
-        fallen = analytics.fallback_intents(engine, start, end)
+        low = analytics.low_confidence_intents(start, end)
+        fallen = analytics.fallback_intents(start, end)
         return plots.rankings_png(
             ("Lowest mean confidence", [r.intent for r in low], [r.mean_confidence for r in low]),
             ("Most fallbacks (top-ranked intent)", [r.intent for r in fallen],
              [r.fallbacks for r in fallen]),
         )  # fmt: skip
-    uses = analytics.faq_use(engine, start, end)
-    unhelpful = analytics.most_unhelpful(uses)
+    uses = analytics.faq_use(start, end)
+    unhelpful = most_unhelpful(uses)
     return plots.rankings_png(
         ("FAQ answers", [u.entry for u in uses[:TOP]], [u.answers for u in uses[:TOP]]),
         ('"Didn\'t help"', [u.entry for u in unhelpful], [u.not_helpful for u in unhelpful]),
@@ -238,9 +241,9 @@ def _chart(engine: Engine, chart: str, start: datetime, end: datetime, period: s
 
 async def plot(request: web.Request) -> web.Response:
     start, end, period = _window(request)
-    engine = request.app[SERVICES].engine
+    analytics = request.app[SERVICES].analytics
     chart = request.match_info["chart"]
-    png = await asyncio.to_thread(_chart, engine, chart, start, end, period)
+    png = await asyncio.to_thread(_chart, analytics, chart, start, end, period)
     return web.Response(body=png, content_type="image/png")
 
 
