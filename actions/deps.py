@@ -39,7 +39,10 @@ def default_services() -> Services:
 
 @lru_cache(maxsize=1)
 def default_knowledge() -> KnowledgeBase:
-    return KnowledgeBase(Settings.from_env().index_dir, MiniLMEncoder())
+    pack = default_pack()
+    return KnowledgeBase(
+        Settings.from_env().index_dir, MiniLMEncoder(), shop_names=(pack.name, pack.short_name)
+    )
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,7 @@ from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import UsesServices
+from actions.deps import UsesServices, default_pack
 from bot import intents
 from bot.support.escalation import SECURITY
 from bot.support.ratings import RatingRefused
@@ -116,8 +116,8 @@ class ActionAskRating(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         dispatcher.utter_message(
-            text="You're back with the Kettle & Volt assistant. How would you rate the help "
-            "you got from our team? (1 = poor, 5 = excellent)",
+            text=f"You're back with the {default_pack().short_name} assistant. How would you "
+            "rate the help you got from our team? (1 = poor, 5 = excellent)",
             buttons=[{"title": str(n), "payload": f'/rate{{"rating":"{n}"}}'} for n in range(1, 6)],
         )
         return []

@@ -123,9 +123,10 @@ class ActionCompareProducts(ProductAction, Action):
         text = customer_text(tracker)
         comparison = await off_loop(lambda: self.finder.compare(text))
         if comparison is None:
+            pair = self.finder.example_pair()
+            example = f', e.g. "{pair[0]} vs {pair[1]}"' if pair else ""
             dispatcher.utter_message(
-                text='Which two products should I compare? Name both, e.g. "Sony WH-1000XM5 '
-                'vs Bose QuietComfort Ultra Headphones".'
+                text=f"Which two products should I compare? Name both{example}."
             )
             return []
         first, second = comparison.names

@@ -4,10 +4,11 @@
 
 Queries are each FAQ's `heldout` phrasings (never indexed); out-of-scope NLU examples are the
 negatives that should escalate. The held-out set is split in two by FAQ id: thresholds are
-fitted on the first half (--calibrate writes them to the active shop pack's thresholds.yml) and every figure
-is reported on the second half. Compared side by side: MiniLM + a linear head, with FAISS for
-the on-topic check (csbot), MiniLM + FAISS nearest neighbour alone (csbot before), BM25 over
-the same texts, and Rasa's ResponseSelector trained on the same FAQ questions and phrasings.
+fitted on the first half (--calibrate writes them to the active shop pack's thresholds.yml)
+and every figure is reported on the second half. Compared side by side: MiniLM + a linear
+head, with FAISS for the on-topic check (csbot), MiniLM + FAISS nearest neighbour alone (csbot
+before), BM25 over the same texts, and Rasa's ResponseSelector trained on the same FAQ
+questions and phrasings.
 """
 
 from __future__ import annotations
@@ -21,20 +22,22 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import yaml
 
-from bot.runtime.training import rasa_environment
+from bot.pack.load import load_pack
 from bot.pack.locate import pack_dir
+from bot.runtime.training import rasa_environment
 from knowledge.answers import Decision, Thresholds, decide
 from knowledge.classifier import LinearHead
 from knowledge.embeddings import MiniLMEncoder
 from knowledge.faq import FaqEntry, load_faqs
 from knowledge.index import make_index
 from knowledge.policies import load_passages
-from knowledge.retrieval import Hit, Ranking, clean_query
+from knowledge.retrieval import Hit, Ranking, clean_query, name_pattern
 from knowledge.sources import answer_texts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +51,13 @@ PRECISION = 0.95
 class Query:
     text: str
     gold: str | None  # doc id, or None for a question that should escalate
+
+
+@lru_cache(maxsize=1)
+def _shop_name() -> re.Pattern[str]:
+    """The served pack's names, dropped from queries as the bot does."""
+    pack = load_pack(pack_dir())
+    return name_pattern([pack.name, pack.short_name])
 
 
 def held_out(faqs: Sequence[FaqEntry]) -> tuple[list[Query], list[Query]]:
@@ -80,7 +90,7 @@ def dense_ranker(texts: list[tuple[str, str]], payload: dict, head: bool) -> Ran
     classifier = LinearHead.fit(vectors, rows) if head else None
 
     def rank(query: str) -> Ranking:
-        vector = encoder.encode([clean_query(query) or query])
+        vector = encoder.encode([clean_query(query, _shop_name()) or query])
         scores, ids = index.search(vector, 40)
         best: dict[str, float] = {}
         for score, row in zip(scores[0], ids[0], strict=True):
@@ -106,7 +116,7 @@ def bm25_ranker(texts: list[tuple[str, str]], payload: dict) -> Ranker:
     rows = [doc for doc, _ in texts]
 
     def rank(query: str) -> Ranking:
-        scores = bm25.get_scores(_tokens(clean_query(query)))
+        scores = bm25.get_scores(_tokens(clean_query(query, _shop_name())))
         best: dict[str, float] = {}
         for row in np.argsort(-scores)[:40]:
             best.setdefault(rows[row], float(scores[row] / (1 + scores[row])))  # into [0, 1)
@@ -238,7 +248,9 @@ def evaluate(name: str, rank: Ranker, calib: list[Query], test: list[Query]) -> 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calibrate", action="store_true", help="write the active shop pack's thresholds.yml")
+    parser.add_argument(
+        "--calibrate", action="store_true", help="write the active shop pack's thresholds.yml"
+    )
     parser.add_argument("--skip-rasa", action="store_true", help="leave out the ResponseSelector")
     args = parser.parse_args()
     faqs = load_faqs()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,12 +12,26 @@ from typing import Any
 from knowledge.embeddings import Encoder
 from knowledge.index import Collection, load_collection, manifest_path, read_manifest
 
-SHOP_NAME = re.compile(r"\bkettle\s*(?:&|and|n)\s*volt\b", re.IGNORECASE)
+NOTHING = re.compile(r"(?!)")
 
 
-def clean_query(text: str) -> str:
+def name_pattern(names: Sequence[str]) -> re.Pattern[str]:
+    """The shop's names as customers type them ("Kettle & Volt", "kettle and volt", "kettle n
+    volt"); an empty list matches nothing."""
+    spelt = []
+    for name in names:
+        words = re.findall(r"[0-9a-z]+", name.lower())
+        words = [w for w in words if w not in ("and", "n")]
+        if words:
+            spelt.append(r"\s*(?:&|\+|and|n)?\s*".join(map(re.escape, words)))
+    if not spelt:
+        return NOTHING
+    return re.compile(rf"\b(?:{'|'.join(sorted(spelt, key=len, reverse=True))})\b", re.IGNORECASE)
+
+
+def clean_query(text: str, shop_name: re.Pattern[str] = NOTHING) -> str:
     """Drop the shop's own name: 'kettle' in 'Kettle & Volt' is not about kettles."""
-    return " ".join(SHOP_NAME.sub(" ", text).split())
+    return " ".join(shop_name.sub(" ", text).split())
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:
@@ -48,9 +63,11 @@ class Ranking:
 class KnowledgeBase:
     """Holds loaded collections; reloads one when its manifest names a new build."""
 
-    def __init__(self, root: Path, encoder: Encoder) -> None:
+    def __init__(self, root: Path, encoder: Encoder, shop_names: Sequence[str] = ()) -> None:
+        """`shop_names`: the shop's own names, dropped from queries (its pack's name)."""
         self.root = root
         self.encoder = encoder
+        self.shop_name = name_pattern(shop_names)
         self._collections: dict[str, Collection] = {}
         self._stamps: dict[str, tuple[int, int, int] | None] = {}  # name -> manifest file's
         self._lock = threading.Lock()
@@ -76,7 +93,7 @@ class KnowledgeBase:
         return self.collection(name).manifest.content_hash
 
     def _embed(self, text: str) -> Any:
-        return self.encoder.encode([clean_query(text) or text])[0]
+        return self.encoder.encode([clean_query(text, self.shop_name) or text])[0]
 
     def search(self, name: str, text: str, k: int = 10) -> list[Hit]:
         """Nearest docs by cosine similarity."""

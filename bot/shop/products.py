@@ -180,6 +180,15 @@ class ProductFinder:
         remaining = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in QUESTION_WORDS]
         return ProductMatch(None, bool(remaining), ())
 
+    def example_pair(self) -> tuple[str, str] | None:
+        """Two products of one category from the catalogue, to show how to ask for a
+        comparison (the shop's own products, whatever it sells)."""
+        by_category: dict[str, list[str]] = {}
+        for product in self._catalogue().products:
+            by_category.setdefault(product["category"], []).append(product["name"])
+        pairs = [names[:2] for names in by_category.values() if len(names) >= 2]
+        return (pairs[0][0], pairs[0][1]) if pairs else None
+
     def in_stock_like(self, product: Mapping[str, Any], k: int = 3) -> list[Mapping[str, Any]]:
         """In-stock products of the same category closest to an out-of-stock one."""
         hits = self.knowledge.search(PRODUCTS, f"{product['name']} {product['description']}", 20)
