@@ -28,6 +28,7 @@ from bot.support.presence import Presence
 from bot.support.ratings import RatingService
 from bot.support.sessions import ConsoleSessions
 from bot.support.tickets import DEFAULT_REOPEN_WINDOW, TicketService
+from bot.workbench.teaching import TeachingService
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Services:
     transcripts: TranscriptService
     customer_data: CustomerData
     analytics: AnalyticsService
+    teaching: TeachingService
 
     @classmethod
     def from_engine(
@@ -87,6 +89,7 @@ class Services:
             transcripts=transcripts,
             customer_data=CustomerData(engine, clock=clock),
             analytics=AnalyticsService(engine),
+            teaching=TeachingService(engine, audit, clock=clock),
         )
 
     @classmethod

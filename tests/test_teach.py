@@ -1,5 +1,5 @@
 """Teach from a message: NLU examples, FAQ phrasings and entries, test stories; written
-atomically into temporary copies of data/nlu, knowledge/faq and tests/stories (never the
+atomically into temporary copies of data/nlu, the demo shop's faq/ and tests/stories (never the
 repository's own files), keeping comments and layout, recorded in the audit trail."""
 
 from __future__ import annotations
@@ -20,13 +20,14 @@ from bot.web.keys import REINDEX
 from bot.workbench import faq_entries, nlu_examples, test_stories, yaml_files
 from bot.workbench.errors import TeachError
 from bot.workbench.reindex import Reindexer
+from bot.workbench.teaching import FaqDraft, TeachingService
 from knowledge.faq import load_faqs
 from tests.conftest import web_settings
 from tests.test_console import PASSWORD, login
 from tests.test_review import ts, user
 
 WHEN = datetime(2026, 12, 1, 10, 30)
-SOURCES = {"nlu": "data/nlu", "faq": "knowledge/faq", "stories": "tests/stories"}
+SOURCES = {"nlu": "data/nlu", "faq": "shops/kettle-and-volt/faq", "stories": "tests/stories"}
 
 
 def fingerprint() -> dict[str, str]:
@@ -238,7 +239,8 @@ def _lookup_conversation(engine, sender="c-story") -> None:
 @pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")  # Rasa's domain
 def test_a_conversation_becomes_a_test_story_rasa_reads(dirs, web_services):
     _lookup_conversation(web_services.engine)
-    name = test_stories.save_story(web_services.engine, dirs["stories"], "c-story", "sam", WHEN)
+    teaching = TeachingService(web_services.engine, web_services.audit, clock=lambda: WHEN)
+    name = teaching.save_story("sam", "c-story", dirs["stories"])
     path = dirs["stories"] / test_stories.STORIES_FILE
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
@@ -252,7 +254,7 @@ def test_a_conversation_becomes_a_test_story_rasa_reads(dirs, web_services):
     assert step.events[0].intent_name == "order_status"
     assert "[100234](order_number)" in path.read_text()
     with pytest.raises(TeachError):
-        test_stories.save_story(web_services.engine, dirs["stories"], "nobody", "sam", WHEN)
+        teaching.save_story("sam", "nobody", dirs["stories"])
 
 
 def test_a_conversation_with_markup_in_a_customer_message_is_not_saved_as_a_story(
@@ -267,8 +269,38 @@ def test_a_conversation_with_markup_in_a_customer_message_is_not_saved_as_a_stor
         log.write({"sender_id": "c-markup", **e})
     before = {p.name: p.read_bytes() for p in dirs["stories"].iterdir()}
     with pytest.raises(TeachError, match="Not written: the message has brackets"):
-        test_stories.save_story(web_services.engine, dirs["stories"], "c-markup", "sam", WHEN)
+        web_services.teaching.save_story("sam", "c-markup", dirs["stories"])
     assert {p.name: p.read_bytes() for p in dirs["stories"].iterdir()} == before
+
+
+def test_only_what_is_written_is_audited_and_with_the_customers_words_only(dirs, web_services):
+    """The admin's audit trail shows each write once, who made it and the customer's words
+    it copied (privacy export and deletion find them there); a duplicate, or a message of
+    another conversation, leaves no entry."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from bot.conversations.models import Message
+
+    sam = web_services.agents.create("sam", "Sam", PASSWORD, role="admin")
+    said = "can u wrap it as a present"
+    ConversationLog(web_services.engine).write(user("c-t", said, "ask_knowledge", 0.4, ts(0)))
+    with Session(web_services.engine) as session:
+        message = session.execute(select(Message.id)).scalar_one()
+    teaching = web_services.teaching
+    first = teaching.teach_intent(sam, "c-t", message, dirs["nlu"], "ask_knowledge")
+    again = teaching.teach_intent(sam, "c-t", message, dirs["nlu"], "ask_knowledge")
+    assert (first.status, again.status) == ("added", "duplicate")
+    with pytest.raises(TeachError, match="not a customer message of this conversation"):
+        teaching.add_phrasing(sam, "c-other", message, dirs["faq"], "store-gift-wrapping")
+    draft = FaqDraft("gift-notes", "", "Can you add a gift note?", "Yes, up to 200 characters.")
+    created = teaching.new_faq(sam, "c-t", message, dirs["faq"], draft)
+    assert (created.status, created.text) == ("created", "Can you add a gift note?")
+    entries, total = web_services.audit.page(action="teach")
+    assert total == 2 and {e.actor for e in entries} == {"sam"}
+    assert [e.detail["kind"] for e in entries] == ["faq_new", "nlu"]
+    assert entries[0].detail["texts"] == [said]  # not the admin's question: that is the shop's
+    assert entries[1].detail["example"] == said
 
 
 def test_round_trips_of_the_real_files_change_nothing():
@@ -371,5 +403,5 @@ def test_settings_name_the_folders_the_workbench_writes(tmp_path):
 
     settings = Settings.from_env({"CSBOT_NLU_DIR": str(tmp_path / "n")})
     assert settings.nlu_dir == tmp_path / "n"
-    assert settings.faq_dir == PROJECT_ROOT / "knowledge" / "faq"
+    assert settings.faq_dir == settings.shop_dir / "faq"
     assert dataclasses.replace(settings, faq_dir=tmp_path).faq_dir == tmp_path

@@ -14,11 +14,6 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
-
-from bot.conversations.models import LoggedEvent
 from bot.workbench import yaml_files
 from bot.workbench.errors import TeachError
 
@@ -27,20 +22,6 @@ HEADER = (
     '# Conversations saved as tests from the console\'s review workbench.\nversion: "3.1"\n'
     "stories: []\n"
 )
-
-
-def _events(engine: Engine, conversation_id: str) -> list[dict]:
-    query = (
-        select(LoggedEvent.payload)
-        .where(LoggedEvent.conversation_id == conversation_id)
-        .order_by(LoggedEvent.seq)
-    )
-    with Session(engine) as session:
-        events = [
-            {k: v for k, v in p.items() if k != "sender_id"}
-            for p in session.execute(query).scalars()
-        ]
-    return events
 
 
 def story_steps(events: list[dict], intents: dict[str, str] | None = None) -> list:
@@ -77,15 +58,15 @@ def story_prefix(conversation_id: str) -> str:
 
 
 def save_story(
-    engine: Engine,
+    events: list[dict],
     stories_dir: Path,
     conversation_id: str,
     author: str,
     at: datetime,
     intents: dict[str, str] | None = None,
 ) -> str:
-    """Append the conversation as a test story to STORIES_FILE; returns the story's name."""
-    events = _events(engine, conversation_id)
+    """Append the conversation (its logged `events`, oldest first) as a test story to
+    STORIES_FILE; returns the story's name."""
     if not events:
         raise TeachError("no such conversation in the log")
     steps = story_steps(events, intents)

@@ -6,20 +6,19 @@ recorded in the audit trail (action "teach") with who, when and what."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from aiohttp import web
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from bot.conversations.models import Message
 from bot.web.console.review import back_to, conversation_id_of
 from bot.web.keys import REINDEX, SERVICES, SETTINGS
 from bot.web.numbers import NotANumber, whole_number
-from bot.workbench import faq_entries, nlu_examples, test_stories
 from bot.workbench.errors import TeachError
+from bot.workbench.teaching import FaqDraft, TeachingService
+
+T = TypeVar("T")
 
 
 def folder(request: web.Request, name: str) -> Path:
@@ -29,67 +28,39 @@ def folder(request: web.Request, name: str) -> Path:
     return folder
 
 
-def _message_text(engine: Any, conversation_id: str, message_id: str) -> str:
+def _message_id(form: dict[str, str]) -> int:
     try:
-        number = whole_number(message_id)
+        return whole_number(form.get("message", ""))
     except NotANumber:
         raise TeachError("pick a customer message") from None
-    query = select(Message.text).where(
-        Message.id == number,
-        Message.conversation_id == conversation_id,
-        Message.sender == "customer",
-    )
-    with Session(engine) as session:
-        text = session.execute(query).scalar()
-    if not text:
-        raise TeachError("that is not a customer message of this conversation")
-    return text
-
-
-def parse_entities(raw: str) -> dict[str, str]:
-    """`order_number=100234` lines (or comma-separated) into {entity: value}."""
-    found: dict[str, str] = {}
-    for part in raw.replace(",", "\n").splitlines():
-        if not part.strip():
-            continue
-        entity, sep, value = part.partition("=")
-        if not sep or not entity.strip() or not value.strip():
-            raise TeachError("write entities as entity=value, one per line")
-        found[entity.strip()] = value.strip()
-    return found
 
 
 async def _form(request: web.Request) -> dict[str, str]:
     return {k: str(v) for k, v in (await request.post()).items()}
 
 
-async def _audit(request: web.Request, conversation_id: str, detail: dict) -> None:
-    services = request.app[SERVICES]
-    await asyncio.to_thread(
-        services.audit.record,
-        request["agent"],
-        "teach",
-        conversation_id=conversation_id,
-        detail=detail,
-    )
-
-
-async def _run(request: web.Request, work) -> tuple[str, dict[str, str]]:
+async def _run(
+    request: web.Request, work: Callable[[TeachingService, str, dict[str, str]], T]
+) -> tuple[str, T]:
+    """`work(teaching, conversation_id, form)` in a worker thread; a TeachError goes back to
+    the conversation's page with its words."""
     conversation_id = conversation_id_of(request)
     form = await _form(request)
+    teaching = request.app[SERVICES].teaching
     try:
-        return conversation_id, await asyncio.to_thread(work, conversation_id, form)
+        return conversation_id, await asyncio.to_thread(work, teaching, conversation_id, form)
     except TeachError as exc:
         raise back_to(conversation_id, error=str(exc)) from None
 
 
 async def intent(request: web.Request) -> web.Response:
-    nlu_dir, engine = folder(request, "nlu_dir"), request.app[SERVICES].engine
+    nlu_dir, agent = folder(request, "nlu_dir"), request["agent"]
 
-    def work(conversation_id: str, form: dict[str, str]):
-        text = _message_text(engine, conversation_id, form.get("message", ""))
-        entities = parse_entities(form.get("entities", ""))
-        return nlu_examples.teach_intent(nlu_dir, text, form.get("intent", ""), entities)
+    def work(teaching: TeachingService, conversation_id: str, form: dict[str, str]):
+        message_id, entities = _message_id(form), form.get("entities", "")
+        return teaching.teach_intent(
+            agent, conversation_id, message_id, nlu_dir, form.get("intent", ""), entities
+        )
 
     conversation_id, result = await _run(request, work)
     if result.status == "conflict":
@@ -100,11 +71,6 @@ async def intent(request: web.Request) -> web.Response:
         )
     if result.status == "duplicate":
         raise back_to(conversation_id, notice=f"Already an example of {result.intent}.")
-    await _audit(
-        request,
-        conversation_id,
-        {"kind": "nlu", "intent": result.intent, "example": result.example, "file": result.file},
-    )
     raise back_to(
         conversation_id,
         notice=f"Added to {result.intent} in data/nlu/{result.file}; retrain to use it.",
@@ -112,11 +78,11 @@ async def intent(request: web.Request) -> web.Response:
 
 
 async def faq_phrasing(request: web.Request) -> web.Response:
-    faq_dir, engine = folder(request, "faq_dir"), request.app[SERVICES].engine
+    faq_dir, agent = folder(request, "faq_dir"), request["agent"]
 
-    def work(conversation_id: str, form: dict[str, str]):
-        text = _message_text(engine, conversation_id, form.get("message", ""))
-        return faq_entries.add_phrasing(faq_dir, form.get("faq_id", ""), text)
+    def work(teaching: TeachingService, conversation_id: str, form: dict[str, str]):
+        faq_id = form.get("faq_id", "")
+        return teaching.add_phrasing(agent, conversation_id, _message_id(form), faq_dir, faq_id)
 
     conversation_id, result = await _run(request, work)
     if result.status == "conflict":
@@ -126,12 +92,6 @@ async def faq_phrasing(request: web.Request) -> web.Response:
         )
     if result.status == "duplicate":
         raise back_to(conversation_id, notice=f"FAQ '{result.faq_id}' already has it.")
-    await _audit(
-        request,
-        conversation_id,
-        {"kind": "faq_phrasing", "faq_id": result.faq_id, "text": result.text,
-         "file": result.file},
-    )  # fmt: skip
     request.app[REINDEX].start()
     raise back_to(
         conversation_id, notice=f"Added to FAQ '{result.faq_id}'; the index is rebuilding."
@@ -139,28 +99,16 @@ async def faq_phrasing(request: web.Request) -> web.Response:
 
 
 async def faq_new(request: web.Request) -> web.Response:
-    faq_dir, engine = folder(request, "faq_dir"), request.app[SERVICES].engine
-    author = request["agent"].username
-    written: list[str] = []  # for the audit trail: privacy export and deletion find them by it
+    faq_dir, agent = folder(request, "faq_dir"), request["agent"]
 
-    def work(conversation_id: str, form: dict[str, str]):
-        text = _message_text(engine, conversation_id, form.get("message", ""))
-        question = form.get("question", "").strip() or text
-        answer = form.get("answer", "").strip()
-        if not answer:
-            raise TeachError("write the answer (the agent's reply is a draft)")
-        phrasings = [text] if text.strip() != question.strip() else []
-        written[:] = [text]  # the customer's words only: the admin's question is the shop's
-        return faq_entries.new_entry(
-            faq_dir,
-            form.get("faq_id", "").strip(),
-            form.get("topic", "").strip() or "workbench",
-            question,
-            answer,
-            phrasings,
-            author,
-            datetime.utcnow(),
+    def work(teaching: TeachingService, conversation_id: str, form: dict[str, str]):
+        draft = FaqDraft(
+            faq_id=form.get("faq_id", ""),
+            topic=form.get("topic", ""),
+            question=form.get("question", ""),
+            answer=form.get("answer", ""),
         )
+        return teaching.new_faq(agent, conversation_id, _message_id(form), faq_dir, draft)
 
     conversation_id, result = await _run(request, work)
     if result.status == "conflict":
@@ -169,11 +117,6 @@ async def faq_new(request: web.Request) -> web.Response:
             error=f"Not written: FAQ '{result.conflict_id}' ({result.file}) already has "
             f'"{result.text}".',
         )
-    await _audit(
-        request,
-        conversation_id,
-        {"kind": "faq_new", "faq_id": result.faq_id, "file": result.file, "texts": written},
-    )
     request.app[REINDEX].start()
     raise back_to(
         conversation_id,
@@ -182,16 +125,12 @@ async def faq_new(request: web.Request) -> web.Response:
 
 
 async def story(request: web.Request) -> web.Response:
-    stories_dir, engine = folder(request, "test_stories_dir"), request.app[SERVICES].engine
-    author = request["agent"].username
+    stories_dir, agent = folder(request, "test_stories_dir"), request["agent"]
 
-    def work(conversation_id: str, form: dict[str, str]):
-        return test_stories.save_story(
-            engine, stories_dir, conversation_id, author, datetime.utcnow()
-        )
+    def work(teaching: TeachingService, conversation_id: str, form: dict[str, str]) -> str:
+        return teaching.save_story(agent, conversation_id, stories_dir)
 
     conversation_id, name = await _run(request, work)
-    await _audit(request, conversation_id, {"kind": "test_story", "story": name})
     raise back_to(conversation_id, notice=f"Saved as a test story in tests/stories/ ({name}).")
 
 
