@@ -17,7 +17,7 @@ from tests.packs import KV, TRAILHEAD
 def test_the_demo_packs_load_with_their_own_facts() -> None:
     assert (KV.name, KV.currency, KV.returns.window_days) == ("Kettle & Volt", "USD", 30)
     assert (TRAILHEAD.currency, TRAILHEAD.returns.window_days) == ("EUR", 14)
-    assert TRAILHEAD.returns.window_for("climbing") == 0
+    assert TRAILHEAD.returns.window_for("climbing", "Petzl Corax Harness") == 0
     assert TRAILHEAD.returns.window_for("tents") == 30
     assert TRAILHEAD.returns.window_for("jackets") == 14
     assert TRAILHEAD.hours.on(date(2026, 12, 25)) is None  # Christmas Day
@@ -112,3 +112,13 @@ def test_csbot_shop_names_a_pack_or_a_path(tmp_path: Path) -> None:
 )
 def test_bare_digits_are_read_when_they_make_the_shops_number(pack, text: str, number) -> None:
     assert pack.order_numbers.read(text) == number
+
+
+def test_a_return_rule_can_cover_part_of_a_category() -> None:
+    """Trailhead's climbing rule is for safety gear; the climbing shoes keep 14 days."""
+    returns = TRAILHEAD.returns
+    assert returns.window_for("climbing", "Petzl Corax Harness") == 0
+    assert returns.window_for("climbing", "Scarpa Veloce Climbing Shoe") == 14
+    assert returns.window_for("stoves", "MSR IsoPro 450g Canister") == 0
+    rule = returns.rule_for("stoves", "MSR PocketRocket 2 Stove")
+    assert rule is not None and rule.unopened_only and rule.window_days == 14

@@ -4,9 +4,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.pack.formats import ShopFormat
+from bot.pack.model import ReturnPolicy, ReturnRule
 from bot.shop.demo_data import DEMO_EMAIL, DEMO_ORDER_DELIVERED, DEMO_ORDER_IN_TRANSIT
 from bot.shop.models import ReturnRequest
-from bot.pack.formats import ShopFormat
 from bot.shop.returns import ReturnRefused, ReturnService, match_item
 from tests.packs import TRAILHEAD
 
@@ -49,14 +50,14 @@ def test_reason_is_required(services):
         services.returns.authorise(order, order.items[0], " ", None)
 
 
-def policy_for(services, categories: list[str]) -> ReturnService:
+def policy_for(services, categories: list[str], policy=TRAILHEAD.returns) -> ReturnService:
     """The demo order's items under Trailhead's policy, as if they were of `categories`."""
     order = services.orders.lookup(DEMO_ORDER_DELIVERED, DEMO_EMAIL).order
     category_of = {i.sku: c for i, c in zip(order.items, categories, strict=False)}
     return ReturnService(
         services.engine,
         services.orders,
-        TRAILHEAD.returns,
+        policy,
         category_of,
         ShopFormat.of(TRAILHEAD),
         clock=lambda: order.delivered_at + timedelta(days=20),
@@ -65,8 +66,10 @@ def policy_for(services, categories: list[str]) -> ReturnService:
 
 def test_a_category_never_returnable_is_refused_with_the_policys_reason(services):
     order = services.orders.lookup(DEMO_ORDER_DELIVERED, DEMO_EMAIL).order
-    returns = policy_for(services, ["climbing"] * len(order.items))
-    with pytest.raises(ReturnRefused, match="Climbing safety equipment"):
+    final_sale = ReturnRule(frozenset({"clearance"}), 0, "Clearance items are final sale.")
+    policy = ReturnPolicy(window_days=14, exceptions=(final_sale,))
+    returns = policy_for(services, ["clearance"] * len(order.items), policy)
+    with pytest.raises(ReturnRefused, match="Clearance items are final sale"):
         returns.returnable_items(order)
 
 

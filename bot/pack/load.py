@@ -213,6 +213,9 @@ def _returns(r: _Reader, doc: CommentedMap) -> ReturnPolicy:
                 window_days=r.get(rule, "window_days", _days),
                 reason=r.get(rule, "reason", _text),
                 unopened_only=bool(rule.get("unopened_only", False)),
+                name_words=r.get(
+                    rule, "name_words", lambda v: frozenset(str(w).lower() for w in v), frozenset()
+                ),
             )
         )
     return ReturnPolicy(

@@ -83,6 +83,16 @@ class ReturnRule:
     window_days: int
     reason: str
     unopened_only: bool = False
+    # When given, only products of those categories whose name has one of these words
+    # ("harness", "rope"): the climbing shoes beside them keep the normal window.
+    name_words: frozenset[str] = frozenset()
+
+    def covers(self, category: str, name: str) -> bool:
+        if category not in self.categories:
+            return False
+        return not self.name_words or bool(
+            self.name_words & set(re.findall(r"[a-z]+", name.lower()))
+        )
 
 
 @dataclass(frozen=True)
@@ -93,13 +103,13 @@ class ReturnPolicy:
     exceptions: tuple[ReturnRule, ...] = ()
     instructions: str = ""  # told with every return number: how to send it, when the refund
 
-    def rule_for(self, category: str) -> ReturnRule | None:
-        """The exception that applies to a product of `category`, if any."""
-        return next((r for r in self.exceptions if category in r.categories), None)
+    def rule_for(self, category: str, name: str = "") -> ReturnRule | None:
+        """The first exception that covers a product of `category` called `name`, if any."""
+        return next((r for r in self.exceptions if r.covers(category, name)), None)
 
-    def window_for(self, category: str) -> int:
-        """Days after delivery within which a product of `category` can go back."""
-        rule = self.rule_for(category)
+    def window_for(self, category: str, name: str = "") -> int:
+        """Days after delivery within which such a product can go back."""
+        rule = self.rule_for(category, name)
         return self.window_days if rule is None else rule.window_days
 
 

@@ -84,10 +84,11 @@ class ReturnService:
 
     def rule_for(self, item: LineItem) -> ReturnRule | None:
         """The policy's exception for this item's category, if there is one."""
-        return self._policy.rule_for(self._category_of.get(item.sku, ""))
+        return self._policy.rule_for(self._category_of.get(item.sku, ""), item.name)
 
     def _window(self, item: LineItem) -> timedelta:
-        return timedelta(days=self._policy.window_for(self._category_of.get(item.sku, "")))
+        category = self._category_of.get(item.sku, "")
+        return timedelta(days=self._policy.window_for(category, item.name))
 
     def returnable_items(self, order: OrderView) -> list[LineItem]:
         """Items that may still go back; raise ReturnRefused saying why when none may."""
