@@ -3,8 +3,7 @@
 `domain.yml` declares every intent; code names only the few it reacts to. Keeping those names
 here means a rename in the domain breaks one line (and `tests/test_intents.py`), not a set of
 string literals scattered over the NLU components, the actions and the analytics. Plain
-strings, not an Enum: Rasa and rasa_sdk hand intents over as `str`, and a `(str, Enum)` member
-hashes by its name, so `"complaint" in {Intent.COMPLAINT}` would be False.
+strings: Rasa and rasa_sdk hand intents over as `str`, and these are compared and stored as such.
 """
 
 FALLBACK = "nlu_fallback"  # Rasa's FallbackClassifier: below the confidence threshold
