@@ -8,6 +8,9 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+ifdef SHOP  # make run SHOP=trailhead (a pack under shops/) or SHOP=path/to/pack
+export CSBOT_SHOP := $(SHOP)
+endif
 
 .PHONY: help venv run train test test-fast lint validate browser nlu-compare eval-journeys bench bench-load clean
 

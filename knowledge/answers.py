@@ -33,13 +33,21 @@ class Thresholds:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Thresholds:
-        """The thresholds in `path`, by default the active pack's `thresholds.yml`."""
+        """The thresholds in `path`, by default the active pack's `thresholds.yml`; a pack
+        that has not been calibrated yet (no such file) starts from `UNCALIBRATED`."""
         path = path or pack_dir() / "thresholds.yml"
+        if not path.exists():
+            return UNCALIBRATED
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
             return cls(float(data["answer"]), float(data["margin"]), float(data["clarify"]))
         except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
             raise KnowledgeError(f"{path}: cannot read thresholds ({exc})") from None
+
+
+# Kettle & Volt's calibration rounded towards caution: a new pack answers only confident
+# matches and offers choices a little more often until its own held-out phrasings tune it.
+UNCALIBRATED = Thresholds(answer=0.45, margin=0.0, clarify=0.55)
 
 
 @dataclass(frozen=True)

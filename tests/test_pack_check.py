@@ -43,3 +43,21 @@ def test_every_problem_in_every_file_is_listed(tmp_path: Path, capsys) -> None:
     assert any("'kayaks' is not in categories.yml" in p for p in problems)
     assert main(["check", str(root)]) == 1
     assert f"{len(problems)} problem(s)" in capsys.readouterr().out
+
+
+def test_init_scaffolds_a_commented_pack_that_is_ready_to_serve(tmp_path: Path, capsys) -> None:
+    target = tmp_path / "harbour"
+    assert main(["init", str(target), "--name", "Harbour Leather Co"]) == 0
+    assert check_pack(target) == []
+    shop = (target / "shop.yml").read_text()
+    assert "name: Harbour Leather Co" in shop and "# " in shop  # named, and commented
+    assert f"csbot check {target}" in capsys.readouterr().out
+    # a second init into the same folder changes nothing
+    before = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
+    assert main(["init", str(target), "--name", "Other"]) == 1
+    assert before == {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
+
+
+def test_init_refuses_a_name_that_would_break_the_yaml(tmp_path: Path) -> None:
+    assert main(["init", str(tmp_path / "x"), "--name", 'Bob\'s "Best": #1']) == 1
+    assert not (tmp_path / "x").exists()
