@@ -21,7 +21,7 @@ from aiohttp import web  # noqa: E402
 
 from bot.runtime.settings import Settings  # noqa: E402
 from bot.services import Services  # noqa: E402
-from bot.shop.demo_data import seed  # noqa: E402
+from bot.shop.demo_data import active_demo, seed  # noqa: E402
 from bot.support.classifier import Classification  # noqa: E402
 from bot.web import create_app  # noqa: E402
 from bot.web.limits import ONE_ADDRESS_MANY_CUSTOMERS  # noqa: E402
@@ -102,7 +102,7 @@ def db_url(request, tmp_path: Path) -> str:
 
 def _seed_demo(url: str, products: list[Product]) -> None:
     services = Services.open(url)
-    seed(services.engine, products, now=NOW)
+    seed(services.engine, products, active_demo(), now=NOW)
     services.engine.dispose()
 
 
@@ -214,7 +214,7 @@ def start_demo_stack(
     }
     settings = dataclasses.replace(Settings.from_env(), **{**defaults, **changes})
     services = Services.open(settings.database_url)
-    seed(services.engine, products)
+    seed(services.engine, products, active_demo())
     if setup is not None:
         setup(services)
     try:

@@ -27,12 +27,13 @@ def seed_demo(settings: Settings) -> list[NewPassword]:
     created (or taken off the published demo password) with their random passwords, for the
     caller to show once; they are written nowhere."""
     from bot.services import Services
-    from bot.shop.demo_data import retire_published_password, seed, seed_agents
+    from bot.shop.demo_data import load_demo, retire_published_password, seed, seed_agents
     from knowledge.catalogue import load_products
 
     services = Services.open(settings.database_url)
     try:
-        added = seed(services.engine, load_products(settings.catalogue_path))
+        products = load_products(settings.catalogue_path)
+        added = seed(services.engine, products, load_demo(settings.shop_dir))
         if added:
             print(f"==> Demo shop database created: {added} customers ({settings.database_url})")
         return seed_agents(services.agents) or retire_published_password(services.agents)
