@@ -1,14 +1,22 @@
-"""What the actions talk to, opened lazily once per action-server process.
+"""What the actions talk to: one ActionDeps per action-server process.
 
-Actions take these as constructor arguments too, so tests pass their own.
+Every action reaches its dependencies the same way, through `UsesDeps`: `await
+self.call(lambda d: d.services.orders.lookup(n, email))` runs blocking work in a worker
+thread, `await self.deps()` gives the object itself. Both use the ActionDeps handed to the
+action's constructor (tests build their own) or, in the action server, the process's
+(`current()`), opened on first use in a worker thread. Opening defers the heavy parts: MiniLM
+and the knowledge index load on their first search, or in `warm_up()`, which the action
+server runs in a thread at start so that the first customer does not wait for them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
 from collections.abc import Callable
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from bot import intents
 from bot.pack import ShopFormat, ShopPack
@@ -21,73 +29,86 @@ from knowledge.answers import FaqAnswerer, Thresholds
 from knowledge.catalogue import load_categories, load_products, load_spec_words
 from knowledge.embeddings import MiniLMEncoder
 from knowledge.retrieval import KnowledgeBase
+from knowledge.sources import ANSWERS, PRODUCTS
 
-if TYPE_CHECKING:
-    from bot.nlu.entity_rules import ShopEntityRecognizer
-
-
-@lru_cache(maxsize=1)
-def default_pack() -> ShopPack:
-    """The shop this action server serves (`CSBOT_SHOP`), validated once."""
-    return load_pack(Settings.from_env().shop_dir)
-
-
-@lru_cache(maxsize=1)
-def default_services() -> Services:
-    return Services.open(Settings.from_env().database_url)
-
-
-@lru_cache(maxsize=1)
-def default_knowledge() -> KnowledgeBase:
-    pack = default_pack()
-    return KnowledgeBase(
-        Settings.from_env().index_dir, MiniLMEncoder(), shop_names=(pack.name, pack.short_name)
-    )
-
-
-@lru_cache(maxsize=1)
-def default_answerer() -> FaqAnswerer:
-    return FaqAnswerer(default_knowledge(), Thresholds.load())
-
-
-@lru_cache(maxsize=1)
-def default_recognizer() -> ShopEntityRecognizer:
-    from bot.nlu.entity_rules import ShopEntityRecognizer  # spaCy: seconds to import
-
-    settings = Settings.from_env()
-    pack = load_pack(settings.shop_dir)
-    return ShopEntityRecognizer(
-        load_products(pack.catalogue),
-        load_categories(pack.categories),
-        order_number=pack.order_numbers.pattern,
-    )
-
-
-@lru_cache(maxsize=1)
-def default_recommender() -> Recommender:
-    baskets = default_services().orders.baskets()
-    pack = load_pack(Settings.from_env().shop_dir)
-    return Recommender(
-        default_knowledge(),
-        default_recognizer(),
-        CoPurchase.from_baskets(baskets),
-        spec_words=load_spec_words(pack.categories),
-        money=ShopFormat.of(pack).money,
-    )
-
-
-@lru_cache(maxsize=1)
-def default_finder() -> ProductFinder:
-    pack = load_pack(Settings.from_env().shop_dir)
-    return ProductFinder(
-        default_knowledge(),
-        default_recognizer(),
-        spec_words=load_spec_words(pack.categories),
-        money=ShopFormat.of(pack).money,
-    )
-
-
+log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ActionDeps:
+    """Everything the actions call. The answerer, finder and recommender share `knowledge`
+    (one index and one MiniLM per process)."""
+
+    settings: Settings
+    pack: ShopPack  # the shop served (CSBOT_SHOP): its wording, formats, order numbers
+    services: Services
+    knowledge: KnowledgeBase
+    answerer: FaqAnswerer
+    finder: ProductFinder
+    recommender: Recommender
+
+    @classmethod
+    def open(cls, settings: Settings) -> ActionDeps:
+        """Connect to the database, read the shop's pack and build its entity rules (spaCy:
+        seconds); the index and MiniLM wait for their first use (`warm_up`)."""
+        from bot.nlu.entity_rules import ShopEntityRecognizer  # spaCy: seconds to import
+
+        services = Services.open(settings.database_url)
+        knowledge = KnowledgeBase(settings.index_dir, MiniLMEncoder())
+        pack = load_pack(settings.shop_dir)
+        recognizer = ShopEntityRecognizer(
+            load_products(pack.catalogue),
+            load_categories(pack.categories),
+            order_number=pack.order_numbers.pattern,
+        )
+        spec_words, money = load_spec_words(pack.categories), ShopFormat.of(pack).money
+        return cls(
+            settings=settings,
+            pack=pack,
+            services=services,
+            knowledge=knowledge,
+            answerer=FaqAnswerer(knowledge, Thresholds.load()),
+            finder=ProductFinder(knowledge, recognizer, spec_words=spec_words, money=money),
+            recommender=Recommender(
+                knowledge,
+                recognizer,
+                CoPurchase.from_baskets(services.orders.baskets()),
+                spec_words=spec_words,
+                money=money,
+            ),
+        )
+
+    def warm_up(self) -> None:
+        """Load the index's collections and MiniLM now: what the first FAQ answer or product
+        search would otherwise wait for (seconds, in a customer's turn)."""
+        for name in (ANSWERS, PRODUCTS):
+            self.knowledge.collection(name)
+        self.knowledge.encoder.encode(["warm up"])
+
+
+_lock = threading.Lock()  # lru_cache would let two threads open the database at once
+_opened: ActionDeps | None = None
+
+
+def current() -> ActionDeps:
+    """This process's ActionDeps, opened on first use. It blocks (database, spaCy), so call
+    it in a worker thread, as `UsesDeps` does. A failed open is tried again next time."""
+    global _opened
+    with _lock:
+        if _opened is None:
+            _opened = ActionDeps.open(Settings.from_env())
+        return _opened
+
+
+def warm_up() -> None:
+    """Open this process's ActionDeps and load MiniLM and the knowledge index (the action
+    server runs this in a thread at start). A failure (say, no index built yet) is logged,
+    not raised: each part is then loaded on first use, as without a warm-up."""
+    try:
+        current().warm_up()
+    except Exception as exc:
+        log.warning("warming up the actions failed; they load on first use instead: %r", exc)
 
 
 async def off_loop(fn: Callable[[], T]) -> T:
@@ -96,22 +117,29 @@ async def off_loop(fn: Callable[[], T]) -> T:
     return await asyncio.get_running_loop().run_in_executor(None, fn)
 
 
-class UsesServices:
-    """Mixin for actions: the services passed in (tests) or opened once per process.
+class UsesDeps:
+    """Base of every action and form validator that calls something. Its dependencies are
+    the ActionDeps given to the constructor (tests) or this process's (`current()`: rasa_sdk
+    builds actions with no arguments), reached through `call` or `deps`. Not an Action
+    itself, so rasa_sdk does not try to register it."""
 
-    Not an Action itself, so rasa_sdk does not try to register it.
-    """
+    def __init__(self, deps: ActionDeps | None = None) -> None:
+        self._given = deps
 
-    def __init__(self, services: Services | None = None) -> None:
-        self._services = services
+    def _deps(self) -> ActionDeps:
+        return self._given if self._given is not None else current()
 
-    @property
-    def services(self) -> Services:
-        return self._services or default_services()
+    async def deps(self) -> ActionDeps:
+        """The dependencies, for what needs no worker thread (the pack's wording, a price
+        format); the process's first use opens them in one."""
+        if self._given is not None:
+            return self._given
+        return _opened if _opened is not None else await off_loop(current)
 
-    async def call(self, use: Callable[[Services], T]) -> T:
-        """`await self.call(lambda s: s.orders.lookup(n, email))`: off the event loop."""
-        return await off_loop(lambda: use(self.services))
+    async def call(self, use: Callable[[ActionDeps], T]) -> T:
+        """`await self.call(lambda d: d.services.orders.lookup(n, email))`: in a worker
+        thread, so blocking work and the first-use opening stay off the event loop."""
+        return await off_loop(lambda: use(self._deps()))
 
 
 def customer_text(tracker: Any) -> str:

@@ -11,15 +11,10 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import (
-    FALLBACK_INTENT,
-    OUT_OF_SCOPE_RESPONSE,
-    customer_text,
-    off_loop,
-    off_topic,
-)
+from actions.deps import FALLBACK_INTENT, OUT_OF_SCOPE_RESPONSE, UsesDeps, customer_text, off_topic
 from actions.handoff import escalate
-from actions.products import ProductAction, describe_product
+from actions.knowledge import answer_or_clarify
+from actions.products import describe_product
 from bot import intents
 
 NOT_SUGGESTED = {
@@ -80,7 +75,7 @@ def likely_intents(ranking: list[dict[str, Any]], top: int = 2) -> list[str]:
     return [n for n in names if n in INTENT_TITLES and n not in NOT_SUGGESTED][:top]
 
 
-class ActionFallbackSuggest(ProductAction, Action):
+class ActionFallbackSuggest(UsesDeps, Action):
     def name(self) -> str:
         return "action_fallback_suggest"
 
@@ -93,11 +88,13 @@ class ActionFallbackSuggest(ProductAction, Action):
         # Unsure what the customer wants, but they may have named a product, or asked a
         # question the shop has answered.
         text = customer_text(tracker)
-        product = await off_loop(lambda: self.finder.by_name(text))
+        product = await self.call(lambda d: d.finder.by_name(text))
         if product is not None:
-            dispatcher.utter_message(text=describe_product(product, self.finder.money))
+            dispatcher.utter_message(
+                text=describe_product(product, (await self.deps()).finder.money)
+            )
             return []
-        answered, _ = await self.answer_or_clarify(dispatcher, text)
+        answered, _ = await answer_or_clarify(self, dispatcher, text)
         if answered is not None:
             return answered
         ranking = tracker.latest_message.get("intent_ranking") or []

@@ -14,14 +14,8 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.deps import off_loop
-from actions.knowledge import (
-    FEEDBACK_BUTTONS,
-    QUESTION_WORDS,
-    KnowledgeAction,
-    answer_text,
-    decided,
-)
+from actions.deps import UsesDeps
+from actions.knowledge import FEEDBACK_BUTTONS, QUESTION_WORDS, answer_text, decided
 from knowledge.answers import Decision
 
 SPLIT = re.compile(
@@ -47,11 +41,11 @@ def second_questions(tracker: Tracker) -> list[str]:
 
 
 async def answer_second_question(
-    action: KnowledgeAction, dispatcher: CollectingDispatcher, tracker: Tracker
+    action: UsesDeps, dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> list[dict[str, Any]]:
     """Answer the first second question the knowledge base answers with confidence."""
     for question in second_questions(tracker):
-        reply = await off_loop(lambda q=question: action.answerer.reply(q))
+        reply = await action.call(lambda d, q=question: d.answerer.reply(q))
         if reply.decision is Decision.ANSWER:
             lead = f'You also asked: "{question}"\n\n'
             dispatcher.utter_message(

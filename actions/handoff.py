@@ -14,7 +14,7 @@ from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import UsesServices, default_pack
+from actions.deps import UsesDeps
 from bot import intents
 from bot.support.escalation import SECURITY
 from bot.support.ratings import RatingRefused
@@ -54,7 +54,7 @@ def _said_intent(event: dict[str, Any]) -> str | None:
 
 
 async def escalate(
-    action: UsesServices, tracker: Tracker, dispatcher: CollectingDispatcher, reason: str
+    action: UsesDeps, tracker: Tracker, dispatcher: CollectingDispatcher, reason: str
 ) -> list[EventType]:
     """Open (or find) the ticket, tell the customer the truth, pause if someone can take it.
     The ticket is classified (a MiniLM encode) in a worker thread."""
@@ -68,7 +68,7 @@ async def escalate(
     lines = transcript(tracker.events)
     label = SECURITY if reason == "security" else None
     opened = await action.call(
-        lambda s: s.escalation.open(tracker.sender_id, reason, lines, topic, label)
+        lambda d: d.services.escalation.open(tracker.sender_id, reason, lines, topic, label)
     )
     team = f"our {opened.queue} team"
     if reason == "security":
@@ -93,7 +93,7 @@ async def escalate(
     return []
 
 
-class ActionRequestHuman(UsesServices, Action):
+class ActionRequestHuman(UsesDeps, Action):
     def name(self) -> str:
         return "action_request_human"
 
@@ -108,22 +108,23 @@ class ActionRequestHuman(UsesServices, Action):
         return await escalate(self, tracker, dispatcher, reason)
 
 
-class ActionAskRating(Action):
+class ActionAskRating(UsesDeps, Action):
     def name(self) -> str:
         return "action_ask_rating"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        shop = (await self.deps()).pack.short_name
         dispatcher.utter_message(
-            text=f"You're back with the {default_pack().short_name} assistant. How would you "
+            text=f"You're back with the {shop} assistant. How would you "
             "rate the help you got from our team? (1 = poor, 5 = excellent)",
             buttons=[{"title": str(n), "payload": f'/rate{{"rating":"{n}"}}'} for n in range(1, 6)],
         )
         return []
 
 
-class ActionSaveRating(UsesServices, Action):
+class ActionSaveRating(UsesDeps, Action):
     def name(self) -> str:
         return "action_save_rating"
 
@@ -136,7 +137,7 @@ class ActionSaveRating(UsesServices, Action):
             dispatcher.utter_message(text="Please pick a rating from 1 to 5.")
             return []
         try:
-            await self.call(lambda s: s.ratings.rate(tracker.sender_id, score))
+            await self.call(lambda d: d.services.ratings.rate(tracker.sender_id, score))
         except RatingRefused:  # nothing awaits a rating (typed by hand): nothing is stored
             dispatcher.utter_message(text="Thanks! Is there anything I can help you with?")
             return []

@@ -10,19 +10,11 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import (
-    OUT_OF_SCOPE_RESPONSE,
-    UsesServices,
-    customer_text,
-    default_answerer,
-    off_loop,
-    off_topic,
-)
+from actions.deps import OUT_OF_SCOPE_RESPONSE, ActionDeps, UsesDeps, customer_text, off_topic
 from actions.handoff import escalate
 from actions.privacy import asks_for_deletion, offer_deletion, request_deletion
 from bot.conversations.models import FAQ_DECISION
-from bot.services import Services
-from knowledge.answers import Decision, FaqAnswerer, Reply
+from knowledge.answers import Decision, Reply
 from knowledge.retrieval import Hit
 from knowledge.sources import ANSWERS
 
@@ -81,59 +73,45 @@ def _slots(question: str, candidates: list[str], shown: list[str], best: float |
     ]
 
 
-class KnowledgeAction(UsesServices):
-    """Actions that answer from the knowledge base. Not an Action itself, so rasa_sdk does
-    not register it."""
+async def entry(action: UsesDeps, doc_id: str) -> tuple[Hit, str] | None:
+    """An indexed entry and the index version it came from (read off the event loop)."""
 
-    def __init__(
-        self, answerer: FaqAnswerer | None = None, services: Services | None = None
-    ) -> None:
-        super().__init__(services)
-        self._answerer = answerer
+    def read(deps: ActionDeps) -> tuple[Hit, str] | None:
+        hit = deps.answerer.entry(doc_id)
+        return (hit, deps.answerer.knowledge.version(ANSWERS)) if hit else None
 
-    @property
-    def answerer(self) -> FaqAnswerer:
-        return self._answerer or default_answerer()
-
-    async def entry(self, doc_id: str) -> tuple[Hit, str] | None:
-        """An indexed entry and the index version it came from (read off the event loop)."""
-
-        def read() -> tuple[Hit, str] | None:
-            hit = self.answerer.entry(doc_id)
-            return (hit, self.answerer.knowledge.version(ANSWERS)) if hit else None
-
-        return await off_loop(read)
-
-    async def answer_or_clarify(
-        self, dispatcher: CollectingDispatcher, question: str, clarify: bool = True
-    ) -> tuple[list[EventType] | None, Reply]:
-        """Answer from the knowledge base, or (with `clarify`) offer the closest questions;
-        None when it has nothing good enough (the caller decides what to say then)."""
-        reply = await off_loop(lambda: self.answerer.reply(question))
-        candidates = [h.doc_id for h in reply.candidates]
-        best = reply.similarity if reply.best else None
-        if reply.decision is Decision.ANSWER:
-            text = answer_text(reply.best, reply.version)
-            dispatcher.utter_message(
-                text=text, buttons=FEEDBACK_BUTTONS, **decided(Decision.ANSWER)
-            )
-            return _slots(question, candidates, candidates[:1], best), reply
-        if reply.decision is Decision.CLARIFY and clarify:
-            buttons = [*clarify_buttons(reply), NONE_OF_THESE]
-            dispatcher.utter_message(
-                text="Just to be sure, did you mean:",
-                buttons=buttons,
-                **decided(Decision.CLARIFY),
-            )
-            return _slots(question, candidates, [], best), reply
-        return None, reply
-
-    def offer_person(self, dispatcher: CollectingDispatcher, text: str) -> None:
-        """The knowledge base had nothing that helped: offer a person."""
-        dispatcher.utter_message(text=text, buttons=OFFER_PERSON, **decided(Decision.ESCALATE))
+    return await action.call(read)
 
 
-class ActionAnswerFaq(KnowledgeAction, Action):
+async def answer_or_clarify(
+    action: UsesDeps, dispatcher: CollectingDispatcher, question: str, clarify: bool = True
+) -> tuple[list[EventType] | None, Reply]:
+    """Answer from the knowledge base, or (with `clarify`) offer the closest questions;
+    None when it has nothing good enough (the caller decides what to say then)."""
+    reply = await action.call(lambda d: d.answerer.reply(question))
+    candidates = [h.doc_id for h in reply.candidates]
+    best = reply.similarity if reply.best else None
+    if reply.decision is Decision.ANSWER:
+        text = answer_text(reply.best, reply.version)
+        dispatcher.utter_message(text=text, buttons=FEEDBACK_BUTTONS, **decided(Decision.ANSWER))
+        return _slots(question, candidates, candidates[:1], best), reply
+    if reply.decision is Decision.CLARIFY and clarify:
+        buttons = [*clarify_buttons(reply), NONE_OF_THESE]
+        dispatcher.utter_message(
+            text="Just to be sure, did you mean:",
+            buttons=buttons,
+            **decided(Decision.CLARIFY),
+        )
+        return _slots(question, candidates, [], best), reply
+    return None, reply
+
+
+def offer_person(dispatcher: CollectingDispatcher, text: str) -> None:
+    """The knowledge base had nothing that helped: offer a person."""
+    dispatcher.utter_message(text=text, buttons=OFFER_PERSON, **decided(Decision.ESCALATE))
+
+
+class ActionAnswerFaq(UsesDeps, Action):
     def name(self) -> str:
         return "action_answer_faq"
 
@@ -141,7 +119,7 @@ class ActionAnswerFaq(KnowledgeAction, Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         chosen = next(tracker.get_latest_entity_values("faq_id"), None)
-        found = await self.entry(chosen) if chosen else None
+        found = await entry(self, chosen) if chosen else None
         if found:  # a clarify button: answer that entry
             shown = [*(tracker.get_slot("faq_shown") or []), chosen]
             dispatcher.utter_message(
@@ -166,14 +144,14 @@ class ActionAnswerFaq(KnowledgeAction, Action):
         intent: str | None,
     ) -> list[EventType]:
         clarify = intent not in OWN_OFFER_FIRST
-        answered, reply = await self.answer_or_clarify(dispatcher, question, clarify=clarify)
+        answered, reply = await answer_or_clarify(self, dispatcher, question, clarify=clarify)
         if answered is not None:
             return answered
         candidates = [h.doc_id for h in reply.candidates]
         best = reply.similarity if reply.best else None
         best_doc = candidates[0] if candidates else None
         await self.call(
-            lambda s: s.unanswered.record(
+            lambda d: d.services.unanswered.record(
                 question, best, best_doc, "escalated", tracker.sender_id, reply.version
             )
         )
@@ -192,7 +170,7 @@ class ActionAnswerFaq(KnowledgeAction, Action):
         return [*slots, *await escalate(self, tracker, dispatcher, "bot_failed")]
 
 
-class ActionFaqNotHelpful(KnowledgeAction, Action):
+class ActionFaqNotHelpful(UsesDeps, Action):
     """'That didn't help': try the next candidate once, then offer a person."""
 
     def name(self) -> str:
@@ -204,7 +182,7 @@ class ActionFaqNotHelpful(KnowledgeAction, Action):
         candidates = tracker.get_slot("faq_candidates") or []
         shown = tracker.get_slot("faq_shown") or []
         remaining = [c for c in candidates if c not in shown]
-        found = await self.entry(remaining[0]) if remaining else None
+        found = await entry(self, remaining[0]) if remaining else None
         if found and len(shown) < MAX_ANSWERS_TRIED:
             lead = "Sorry about that. This may answer it instead:\n\n"
             dispatcher.utter_message(
@@ -216,11 +194,11 @@ class ActionFaqNotHelpful(KnowledgeAction, Action):
         question = tracker.get_slot("faq_question") or tracker.latest_message.get("text") or ""
         best, best_doc = tracker.get_slot("faq_best_score"), shown[0] if shown else None
         await self.call(
-            lambda s: s.unanswered.record(
+            lambda d: d.services.unanswered.record(
                 question, best, best_doc, "not_helpful", tracker.sender_id
             )
         )
-        self.offer_person(
+        offer_person(
             dispatcher,
             "I'm sorry I couldn't find the right answer. Would you like a person from our team "
             "to help with this?",
@@ -228,7 +206,7 @@ class ActionFaqNotHelpful(KnowledgeAction, Action):
         return []
 
 
-class ActionAnswerPolicyQuestion(KnowledgeAction, Action):
+class ActionAnswerPolicyQuestion(UsesDeps, Action):
     """Before a return starts: "can I still send back the dishwasher we plumbed in?" asks
     about the policy too. A question the knowledge base answers with confidence is answered
     (with its source) first; the form then asks for the order. When it is only close, and the
@@ -245,7 +223,7 @@ class ActionAnswerPolicyQuestion(KnowledgeAction, Action):
         question = customer_text(tracker)
         if typed.startswith("/") or not QUESTION.search(question.strip()):
             return []  # a button chose the return, or nothing was asked
-        reply = await off_loop(lambda: self.answerer.reply(question))
+        reply = await self.call(lambda d: d.answerer.reply(question))
         if reply.decision is Decision.ANSWER:
             text = answer_text(reply.best, reply.version)
             dispatcher.utter_message(text=text, **decided(Decision.ANSWER))

@@ -9,21 +9,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import UsesServices, default_pack
+from actions.deps import UsesDeps
 from actions.follow_up import answer_second_question
-from actions.knowledge import KnowledgeAction
 from bot.pack import ShopFormat
 from bot.shop.orders import LookupOutcome, OrderView, describe_order, parse_email
 
 MAX_FRIENDLY_RETRIES = 3
 
 
-def parse_order_number(text: str | None) -> int | None:
-    """The order number in a customer's text or a slot, in the served shop's format."""
-    return default_pack().order_numbers.read(text)
-
-
-class VerifiedOrderValidation(UsesServices):
+class VerifiedOrderValidation(UsesDeps):
     """Mixin for form validators: checks `order_number` and `customer_email` as a pair,
     whichever arrives last. A mismatch never says whose order it is, nor whether the number
     exists: a wrong number and a wrong email get the same reply (no enumerating orders).
@@ -40,7 +34,7 @@ class VerifiedOrderValidation(UsesServices):
     async def _verified(
         self, number: int, email: str, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
-        found = await self.call(lambda s: s.orders.lookup(number, email))
+        found = await self.call(lambda d: d.services.orders.lookup(number, email))
         if found.outcome is not LookupOutcome.VERIFIED or found.order is None:
             return {}
         order = found.order
@@ -56,11 +50,12 @@ class VerifiedOrderValidation(UsesServices):
     async def validate_order_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        number = parse_order_number(str(value or ""))
+        numbers = (await self.deps()).pack.order_numbers
+        number = numbers.read(str(value or ""))
         if number is None:
             dispatcher.utter_message(
                 text="That doesn't look like an order number. It looks like "
-                f"{default_pack().order_numbers.example} - you'll find it in your confirmation "
+                f"{numbers.example} - you'll find it in your confirmation "
                 "email."
             )
             return {"order_number": None}
@@ -74,8 +69,9 @@ class VerifiedOrderValidation(UsesServices):
     async def validate_customer_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        numbers = (await self.deps()).pack.order_numbers
         email = parse_email(str(value or ""))
-        corrected = parse_order_number(str(value or "")) if email is None else None
+        corrected = numbers.read(str(value or "")) if email is None else None
         if corrected is not None:
             # A corrected order number where the email was asked for: take it, ask again.
             return {"customer_email": None, "order_number": str(corrected)}
@@ -85,7 +81,7 @@ class VerifiedOrderValidation(UsesServices):
                 "e.g. name@example.com?"
             )
             return {"customer_email": None}
-        number = parse_order_number(tracker.get_slot("order_number"))
+        number = numbers.read(tracker.get_slot("order_number"))
         if number is None:
             return {"customer_email": email}
         verified = await self._verified(number, email, dispatcher, tracker)
@@ -93,7 +89,7 @@ class VerifiedOrderValidation(UsesServices):
             return verified
         failures = int(tracker.get_slot("verification_failures") or 0) + 1
         text = (
-            f"Sorry, I couldn't find order {default_pack().order_numbers.show(number)} with that "
+            f"Sorry, I couldn't find order {numbers.show(number)} with that "
             "email address. Please check both: the order number in your confirmation email, "
             "and the address "
             "that email was sent to. If the number was wrong, just send me the right one."
@@ -107,13 +103,14 @@ class VerifiedOrderValidation(UsesServices):
         return {"customer_email": None, "verification_failures": failures}
 
 
-async def verified_order(action: UsesServices, tracker: Tracker) -> OrderView | None:
+async def verified_order(action: UsesDeps, tracker: Tracker) -> OrderView | None:
     """The order this conversation verified (number + email), looked up afresh."""
-    number = parse_order_number(tracker.get_slot("verified_order"))
+    numbers = (await action.deps()).pack.order_numbers
+    number = numbers.read(tracker.get_slot("verified_order"))
     email = tracker.get_slot("customer_email")
     if not (number and email):
         return None
-    found = await action.call(lambda s: s.orders.lookup(number, email))
+    found = await action.call(lambda d: d.services.orders.lookup(number, email))
     return found.order
 
 
@@ -122,7 +119,7 @@ class ValidateOrderLookupForm(VerifiedOrderValidation, FormValidationAction):
         return "validate_order_lookup_form"
 
 
-class ActionShowOrderStatus(KnowledgeAction, Action):
+class ActionShowOrderStatus(UsesDeps, Action):
     """Report a verified order's status; forget the number so the next lookup asks again."""
 
     def name(self) -> str:
@@ -135,6 +132,7 @@ class ActionShowOrderStatus(KnowledgeAction, Action):
         if order is None:
             dispatcher.utter_message(text="Sorry, I couldn't verify that order. Let's try again.")
         else:
-            dispatcher.utter_message(text=describe_order(order, ShopFormat.of(default_pack())))
+            shop = ShopFormat.of((await self.deps()).pack)
+            dispatcher.utter_message(text=describe_order(order, shop))
             await answer_second_question(self, dispatcher, tracker)
         return [SlotSet("order_number", None), SlotSet("verified_order", None)]

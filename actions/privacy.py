@@ -16,7 +16,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.deps import UsesServices, customer_text
+from actions.deps import UsesDeps, customer_text
 from bot.privacy.models import Verification
 from bot.privacy.requests import Filed
 from bot.shop.orders import parse_email
@@ -71,7 +71,7 @@ def offer_deletion(dispatcher: CollectingDispatcher) -> None:
 
 
 async def request_deletion(
-    action: UsesServices, dispatcher: CollectingDispatcher, tracker: Tracker
+    action: UsesDeps, dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> list[EventType]:
     """File (or add to) this conversation's deletion request and say what happens next."""
     text = customer_text(tracker)
@@ -80,7 +80,7 @@ async def request_deletion(
     verified = tracker.get_slot("verified_customer")
     typed = next(tracker.get_latest_entity_values("email"), None) or parse_email(text)
     filed = await action.call(
-        lambda s: s.deletion_requests.file(
+        lambda d: d.services.deletion_requests.file(
             tracker.sender_id, text, verified_email=verified, typed_email=typed
         )
     )

@@ -10,18 +10,10 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import (
-    UsesServices,
-    customer_text,
-    default_finder,
-    default_recommender,
-    off_loop,
-)
-from actions.knowledge import KnowledgeAction
-from bot.services import Services
-from bot.shop.products import ProductFinder, ProductMatch, alternatives_text
-from bot.shop.recommend import Constraints, Recommender
-from knowledge.answers import FaqAnswerer
+from actions.deps import UsesDeps, customer_text
+from actions.knowledge import answer_or_clarify
+from bot.shop.products import ProductMatch, alternatives_text
+from bot.shop.recommend import Constraints
 
 
 def _wanted(constraints: Constraints, money: Callable[[float], str]) -> str:
@@ -43,47 +35,7 @@ def describe_product(product: Mapping[str, Any], money: Callable[[float], str]) 
     )
 
 
-class _RecommenderDeps(UsesServices):
-    """Shared constructor; not an Action, so rasa_sdk does not register it."""
-
-    def __init__(
-        self,
-        recommender: Recommender | None = None,
-        services: Services | None = None,
-        finder: ProductFinder | None = None,
-    ) -> None:
-        super().__init__(services)
-        self._recommender = recommender
-        self._finder = finder
-
-    @property
-    def recommender(self) -> Recommender:
-        return self._recommender or default_recommender()
-
-    @property
-    def finder(self) -> ProductFinder:
-        return self._finder or default_finder()
-
-
-class ProductAction(KnowledgeAction):
-    """Actions that find products (and may answer from the FAQs). Not an Action itself, so
-    rasa_sdk does not register it."""
-
-    def __init__(
-        self,
-        finder: ProductFinder | None = None,
-        services: Services | None = None,
-        answerer: FaqAnswerer | None = None,
-    ) -> None:
-        super().__init__(answerer, services)
-        self._finder = finder
-
-    @property
-    def finder(self) -> ProductFinder:
-        return self._finder or default_finder()
-
-
-class ActionRecommendProducts(_RecommenderDeps, Action):
+class ActionRecommendProducts(UsesDeps, Action):
     def name(self) -> str:
         return "action_recommend_products"
 
@@ -91,13 +43,15 @@ class ActionRecommendProducts(_RecommenderDeps, Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         text = customer_text(tracker)
-        if await off_loop(lambda: self.finder.compare(text)) is not None:
+        if await self.call(lambda d: d.finder.compare(text)) is not None:
             # "Roomba j7+ or Qrevo S for a house with a dog?": advice between two named ones.
             return [FollowupAction("action_compare_products")]
         email = tracker.get_slot("verified_customer")
-        history = await self.call(lambda s: s.orders.purchased_skus(email)) if email else []
-        wanted, picks = await off_loop(lambda: self.recommender.recommend(text, history))
-        money = self.recommender.money
+        history = (
+            await self.call(lambda d: d.services.orders.purchased_skus(email)) if email else []
+        )
+        wanted, picks = await self.call(lambda d: d.recommender.recommend(text, history))
+        money = (await self.deps()).recommender.money
         if not picks:
             dispatcher.utter_message(
                 text=f"I couldn't find a {_wanted(wanted, money)} in stock. Would a higher "
@@ -113,7 +67,7 @@ class ActionRecommendProducts(_RecommenderDeps, Action):
         return []
 
 
-class ActionCompareProducts(ProductAction, Action):
+class ActionCompareProducts(UsesDeps, Action):
     def name(self) -> str:
         return "action_compare_products"
 
@@ -121,7 +75,7 @@ class ActionCompareProducts(ProductAction, Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         text = customer_text(tracker)
-        comparison = await off_loop(lambda: self.finder.compare(text))
+        comparison = await self.call(lambda d: d.finder.compare(text))
         if comparison is None:
             pair = self.finder.example_pair()
             example = f', e.g. "{pair[0]} vs {pair[1]}"' if pair else ""
@@ -135,7 +89,7 @@ class ActionCompareProducts(ProductAction, Action):
         return []
 
 
-class ActionProductInfo(ProductAction, Action):
+class ActionProductInfo(UsesDeps, Action):
     """Facts and stock for the product a question is about."""
 
     def name(self) -> str:
@@ -146,27 +100,28 @@ class ActionProductInfo(ProductAction, Action):
     ) -> list[EventType]:
         named = next(tracker.get_latest_entity_values("product"), None)
         text = customer_text(tracker)
-        match = await off_loop(lambda: self.finder.find(text))
+        match = await self.call(lambda d: d.finder.find(text))
         if not match.by_name and named:  # the NLU's product entity, if it names one exactly
-            by_entity = await off_loop(lambda: self.finder.by_name(named))
+            by_entity = await self.call(lambda d: d.finder.by_name(named))
             match = ProductMatch(by_entity, by_name=True) if by_entity else match
         if not match.by_name:
             # "how do I clean the filter of my stick vac?" is a question the FAQs answer; when
             # no product is even close, the FAQs closest to it are offered too.
             nothing_close = match.product is None and not match.alternatives
-            answered, _ = await self.answer_or_clarify(dispatcher, text, clarify=nothing_close)
+            answered, _ = await answer_or_clarify(self, dispatcher, text, clarify=nothing_close)
             if answered is not None:
                 return answered
+        money = (await self.deps()).finder.money
         if match.product is not None:
-            dispatcher.utter_message(text=describe_product(match.product, self.finder.money))
+            dispatcher.utter_message(text=describe_product(match.product, money))
             if match.product["stock"] <= 0:
-                similar = await off_loop(lambda: self.finder.in_stock_like(match.product))
+                similar = await self.call(lambda d: d.finder.in_stock_like(match.product))
                 if similar:
                     dispatcher.utter_message(
-                        text=f"In stock now: {alternatives_text(similar, self.finder.money)}."
+                        text=f"In stock now: {alternatives_text(similar, money)}."
                     )
         elif match.not_sold:
-            closest = alternatives_text(match.alternatives, self.finder.money)
+            closest = alternatives_text(match.alternatives, money)
             dispatcher.utter_message(
                 text="Sorry, we don't sell that one."
                 + (f" The closest we have in stock: {closest}." if closest else "")

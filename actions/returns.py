@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import UsesServices
+from actions.deps import UsesDeps
 from actions.orders import VerifiedOrderValidation, verified_order
 from bot.shop.orders import OrderView
 from bot.shop.returns import ReturnRefused, match_item
@@ -32,7 +32,7 @@ class ValidateReturnForm(VerifiedOrderValidation, FormValidationAction):
         self, order: OrderView, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
         try:
-            await self.call(lambda s: s.returns.returnable_items(order))
+            await self.call(lambda d: d.services.returns.returnable_items(order))
         except ReturnRefused as refused:
             dispatcher.utter_message(
                 text=f"{refused} If you meant another order, tell me its number - or say "
@@ -47,7 +47,7 @@ class ValidateReturnForm(VerifiedOrderValidation, FormValidationAction):
         order = await verified_order(self, tracker)
         if order is None:
             return {"return_item": None}
-        items = await self.call(lambda s: s.returns.returnable_items(order))
+        items = await self.call(lambda d: d.services.returns.returnable_items(order))
         item = match_item(items, str(value or ""))
         if item is None:
             dispatcher.utter_message(text="Sorry, I couldn't tell which item you mean.")
@@ -64,7 +64,7 @@ class ValidateReturnForm(VerifiedOrderValidation, FormValidationAction):
         return {"return_reason": reason}
 
 
-class ActionAskReturnItem(UsesServices, Action):
+class ActionAskReturnItem(UsesDeps, Action):
     """Offer the order's returnable items as buttons."""
 
     def name(self) -> str:
@@ -74,7 +74,9 @@ class ActionAskReturnItem(UsesServices, Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         order = await verified_order(self, tracker)
-        items = await self.call(lambda s: s.returns.returnable_items(order)) if order else []
+        items = (
+            await self.call(lambda d: d.services.returns.returnable_items(order)) if order else []
+        )
         dispatcher.utter_message(
             text=f"Which item from order #{order.number} would you like to return?"
             if order
@@ -99,7 +101,7 @@ class ActionAskReturnReason(Action):
         return []
 
 
-class ActionSubmitReturn(UsesServices, Action):
+class ActionSubmitReturn(UsesDeps, Action):
     """Create the return authorisation and tell the customer what to do next."""
 
     def name(self) -> str:
@@ -119,7 +121,7 @@ class ActionSubmitReturn(UsesServices, Action):
                 raise ReturnRefused("Sorry, I couldn't find that item on the order any more.")
             reason = tracker.get_slot("return_reason") or ""
             rma = await self.call(
-                lambda s: s.returns.authorise(order, item, reason, tracker.sender_id)
+                lambda d: d.services.returns.authorise(order, item, reason, tracker.sender_id)
             )
         except ReturnRefused as refused:
             dispatcher.utter_message(text=str(refused))

@@ -12,10 +12,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from actions.deps import ActionDeps
 from actions.fallback import ActionFallbackSuggest, consecutive_fallbacks
 from actions.handoff import ActionRequestHuman, ActionSaveRating
 from actions.orders import ActionShowOrderStatus, ValidateOrderLookupForm
 from actions.returns import ActionAskReturnItem, ActionSubmitReturn, ValidateReturnForm
+from bot.pack import ShopPack
 from bot.shop.demo_data import (
     DEMO_EMAIL,
     DEMO_ORDER_DELIVERED,
@@ -24,6 +26,7 @@ from bot.shop.demo_data import (
 )
 from bot.shop.models import ReturnRequest
 from knowledge.answers import Decision, Reply
+from tests.packs import KV
 
 
 class NoProduct:
@@ -38,6 +41,38 @@ class NoAnswer:
 
     def reply(self, question: str) -> Reply:
         return Reply(Decision.ESCALATE, (), "v1")
+
+
+class Missing:
+    """A part of ActionDeps a test did not give: an action reaching for it fails the test,
+    naming the part."""
+
+    def __init__(self, part: str) -> None:
+        self.part = part
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"the action used deps.{self.part}.{name}: this test gave none")
+
+
+def deps(
+    services: Any,
+    answerer: Any = None,
+    finder: Any = None,
+    recommender: Any = None,
+    pack: ShopPack | None = None,
+) -> ActionDeps:
+    """What an action calls, as one object: the test's services and fakes (the demo shop's
+    pack unless another is given), and for each part not given a stand-in that fails the
+    test if the action reaches for it."""
+    return ActionDeps(
+        settings=Missing("settings"),
+        pack=KV if pack is None else pack,
+        services=services,
+        knowledge=Missing("knowledge"),
+        answerer=Missing("answerer") if answerer is None else answerer,
+        finder=Missing("finder") if finder is None else finder,
+        recommender=Missing("recommender") if recommender is None else recommender,
+    )
 
 
 DOMAIN = yaml.safe_load((Path(__file__).parents[1] / "domain.yml").read_text())
@@ -89,7 +124,7 @@ async def run(action, t: Tracker) -> tuple[list, CollectingDispatcher]:
 
 
 async def test_order_number_then_matching_email_verifies_the_order(services):
-    form = ValidateOrderLookupForm(services)
+    form = ValidateOrderLookupForm(deps(services))
     events, _ = await run(form, tracker(just_set={"order_number": "#100234"}, text="#100234"))
     assert events == [SlotSet("order_number", str(DEMO_ORDER_IN_TRANSIT))]
 
@@ -107,7 +142,7 @@ async def test_order_number_then_matching_email_verifies_the_order(services):
 
 async def test_wrong_email_is_refused_without_revealing_the_owner(services):
     t = tracker({"order_number": "100234"}, {"customer_email": "mallory@evil.example"})
-    events, dispatcher = await run(ValidateOrderLookupForm(services), t)
+    events, dispatcher = await run(ValidateOrderLookupForm(deps(services)), t)
     assert SlotSet("customer_email", None) in events
     assert SlotSet("verification_failures", 1) in events
     said = texts(dispatcher)
@@ -120,7 +155,7 @@ async def test_a_stranger_cannot_tell_which_order_numbers_exist(services):
     and the same words (but the number), when the number comes and when the email does."""
 
     async def attempt(number: str) -> tuple[list, str]:
-        form = ValidateOrderLookupForm(services)
+        form = ValidateOrderLookupForm(deps(services))
         first, said_first = await run(form, tracker(just_set={"order_number": number}))
         then, said_then = await run(
             form, tracker({"order_number": number}, {"customer_email": "mallory@evil.example"})
@@ -139,7 +174,7 @@ async def test_a_stranger_cannot_tell_which_order_numbers_exist(services):
 
 async def test_a_corrected_number_sent_where_the_email_was_asked_is_taken(services):
     t = tracker({"order_number": "199998"}, {"customer_email": "100234"}, text="100234")
-    events, dispatcher = await run(ValidateOrderLookupForm(services), t)
+    events, dispatcher = await run(ValidateOrderLookupForm(deps(services)), t)
     assert SlotSet("order_number", "100234") in events
     assert SlotSet("customer_email", None) in events
     assert dispatcher.messages == []
@@ -149,13 +184,13 @@ async def test_third_failure_offers_a_person(services):
     t = tracker(
         {"order_number": "100234", "verification_failures": 2}, {"customer_email": "a@b.co"}
     )
-    _, dispatcher = await run(ValidateOrderLookupForm(services), t)
+    _, dispatcher = await run(ValidateOrderLookupForm(deps(services)), t)
     assert "talk to a human" in texts(dispatcher)
 
 
 async def test_a_malformed_order_number_is_asked_again(services):
     events, dispatcher = await run(
-        ValidateOrderLookupForm(services), tracker(just_set={"order_number": "my order"})
+        ValidateOrderLookupForm(deps(services)), tracker(just_set={"order_number": "my order"})
     )
     assert events == [SlotSet("order_number", None)]
     assert "looks like #100234" in texts(dispatcher)  # the pack's example
@@ -163,19 +198,19 @@ async def test_a_malformed_order_number_is_asked_again(services):
 
 async def test_email_given_for_another_order_is_asked_again(services):
     t = tracker({"customer_email": "someone.else@gmail.com"}, {"order_number": "100234"})
-    events, _ = await run(ValidateOrderLookupForm(services), t)
+    events, _ = await run(ValidateOrderLookupForm(deps(services)), t)
     assert SlotSet("order_number", "100234") in events
     assert SlotSet("customer_email", None) in events
 
 
 async def test_status_is_shown_for_the_verified_order_only(services):
     t = tracker({"verified_order": "100234", "customer_email": DEMO_EMAIL}, form=None)
-    events, dispatcher = await run(ActionShowOrderStatus(NoAnswer(), services), t)
+    events, dispatcher = await run(ActionShowOrderStatus(deps(services, answerer=NoAnswer())), t)
     assert "Order #100234" in texts(dispatcher) and "has shipped" in texts(dispatcher)
     assert events == [SlotSet("order_number", None), SlotSet("verified_order", None)]
 
     t = tracker({"order_number": "100234", "customer_email": DEMO_EMAIL}, form=None)
-    _, dispatcher = await run(ActionShowOrderStatus(NoAnswer(), services), t)
+    _, dispatcher = await run(ActionShowOrderStatus(deps(services, answerer=NoAnswer())), t)
     assert "couldn't verify" in texts(dispatcher)
 
 
@@ -185,7 +220,7 @@ async def test_return_form_refuses_an_order_not_yet_delivered(services):
         {"customer_email": DEMO_EMAIL},
         form="return_form",
     )
-    events, dispatcher = await run(ValidateReturnForm(services), t)
+    events, dispatcher = await run(ValidateReturnForm(deps(services)), t)
     assert "hasn't shipped yet" in texts(dispatcher)
     assert SlotSet("order_number", None) in events
 
@@ -193,17 +228,19 @@ async def test_return_form_refuses_an_order_not_yet_delivered(services):
 async def test_return_from_item_buttons_to_rma(services):
     number = str(DEMO_ORDER_DELIVERED)
     verified = {"order_number": number, "verified_order": number, "customer_email": DEMO_EMAIL}
-    _, dispatcher = await run(ActionAskReturnItem(services), tracker(verified, form="return_form"))
+    _, dispatcher = await run(
+        ActionAskReturnItem(deps(services)), tracker(verified, form="return_form")
+    )
     buttons = dispatcher.messages[0]["buttons"]
     order = services.orders.lookup(DEMO_ORDER_DELIVERED, DEMO_EMAIL).order
     assert [b["title"] for b in buttons] == [i.name for i in order.items]
 
     t = tracker(verified, {"return_item": buttons[1]["payload"]}, form="return_form")
-    events, _ = await run(ValidateReturnForm(services), t)
+    events, _ = await run(ValidateReturnForm(deps(services)), t)
     assert events == [SlotSet("return_item", order.items[1].name)]
 
     done = {**verified, "return_item": order.items[1].name, "return_reason": "Arrived damaged"}
-    events, dispatcher = await run(ActionSubmitReturn(services), tracker(done, form=None))
+    events, dispatcher = await run(ActionSubmitReturn(deps(services)), tracker(done, form=None))
     rma = f"RMA-{DEMO_ORDER_DELIVERED}-{order.items[1].id}"
     assert rma in texts(dispatcher)
     assert SlotSet("return_item", None) in events
@@ -221,7 +258,9 @@ async def test_first_fallback_offers_the_two_likeliest_intents(services):
         {"name": "order_status", "confidence": 0.05},
     ]
     t = tracker(text="money back thing?", intent="nlu_fallback", ranking=ranking, form=None)
-    _, dispatcher = await run(ActionFallbackSuggest(NoProduct(), services, NoAnswer()), t)
+    _, dispatcher = await run(
+        ActionFallbackSuggest(deps(services, answerer=NoAnswer(), finder=NoProduct())), t
+    )
     assert "rephrase" in texts(dispatcher)
     assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == [
         "/refund_status",
@@ -237,10 +276,14 @@ async def test_a_message_about_nothing_the_shop_knows_is_declined(services):
     ]
     t = tracker(text="did the lakers win by 2?", intent="nlu_fallback", ranking=ranking, form=None)
     t.latest_message["entities"] = [{"entity": "quantity", "value": "2"}]  # ties it to nothing
-    events, dispatcher = await run(ActionFallbackSuggest(NoProduct(), services, NoAnswer()), t)
+    events, dispatcher = await run(
+        ActionFallbackSuggest(deps(services, answerer=NoAnswer(), finder=NoProduct())), t
+    )
     assert events == [FollowupAction("utter_out_of_scope")] and not dispatcher.messages
     t.latest_message["entities"] = [{"entity": "order_number", "value": "100234"}]
-    events, dispatcher = await run(ActionFallbackSuggest(NoProduct(), services, NoAnswer()), t)
+    events, dispatcher = await run(
+        ActionFallbackSuggest(deps(services, answerer=NoAnswer(), finder=NoProduct())), t
+    )
     assert not events and "rephrase" in texts(dispatcher)
 
 
@@ -251,7 +294,9 @@ async def test_second_fallback_in_a_row_escalates_to_a_ticket(services):
     ]
     t = tracker(text="zzz", intent="nlu_fallback", history=history, form=None)
     assert consecutive_fallbacks(t.events) == 2
-    _, dispatcher = await run(ActionFallbackSuggest(NoProduct(), services, NoAnswer()), t)
+    _, dispatcher = await run(
+        ActionFallbackSuggest(deps(services, answerer=NoAnswer(), finder=NoProduct())), t
+    )
     assert "keep misunderstanding" in texts(dispatcher) and "ticket #1" in texts(dispatcher)
     assert services.tickets.latest("conv-42").reason == "bot_failed"
     history = [user("blorp", "nlu_fallback"), user("track my order", "order_status")]
@@ -265,7 +310,7 @@ async def test_request_for_a_person_with_nobody_online_queues_a_classified_ticke
     t = tracker(
         text="I want to speak to a real person", intent="request_human", history=history, form=None
     )
-    events, dispatcher = await run(ActionRequestHuman(services), t)
+    events, dispatcher = await run(ActionRequestHuman(deps(services)), t)
     ticket = services.tickets.latest("conv-42")
     assert (ticket.status, ticket.reason, ticket.category, ticket.queue) == (
         "queued",
@@ -276,7 +321,7 @@ async def test_request_for_a_person_with_nobody_online_queues_a_classified_ticke
     assert "Customer: I was charged twice" in ticket.summary
     assert "No one from our billing team is online" in texts(dispatcher)
     assert events == []  # nobody can take it yet: the bot keeps helping
-    _, dispatcher = await run(ActionRequestHuman(services), t)
+    _, dispatcher = await run(ActionRequestHuman(deps(services)), t)
     assert f"ticket #{ticket.id}" in texts(dispatcher)
     assert services.tickets.latest("conv-42").id == ticket.id  # no second ticket
 
@@ -286,7 +331,7 @@ async def test_with_an_agent_online_the_bot_pauses_and_gives_the_queue_position(
     services.presence.seen(agent)
     history = [user("my card was charged twice", "billing_problem")]
     t = tracker(text="human please", intent="request_human", history=history, form=None)
-    events, dispatcher = await run(ActionRequestHuman(services), t)
+    events, dispatcher = await run(ActionRequestHuman(deps(services)), t)
     assert events == [{"event": "pause", "timestamp": None}]
     assert "next in line" in texts(dispatcher) and "will join this chat" in texts(dispatcher)
 
@@ -300,7 +345,7 @@ def rating(value: str) -> Tracker:
 async def test_a_rating_typed_by_hand_with_nothing_to_rate_is_not_stored(services):
     from bot.support.models import CsatRating
 
-    _, dispatcher = await run(ActionSaveRating(services), rating("1"))
+    _, dispatcher = await run(ActionSaveRating(deps(services)), rating("1"))
     assert "Thank you for your feedback" not in texts(dispatcher)
     with Session(services.engine) as session:
         assert session.execute(select(CsatRating)).first() is None
@@ -313,11 +358,11 @@ async def test_a_rating_after_a_resolved_handoff_is_stored_once(services):
     opened = services.escalation.open("conv-42", "customer_request", [("customer", "charged!")])
     services.tickets.take(opened.ticket_id, agent)
     services.tickets.resolve(opened.ticket_id, agent)
-    _, dispatcher = await run(ActionSaveRating(services), rating("6"))
+    _, dispatcher = await run(ActionSaveRating(deps(services)), rating("6"))
     assert texts(dispatcher) == "Please pick a rating from 1 to 5."
-    _, dispatcher = await run(ActionSaveRating(services), rating("4"))
+    _, dispatcher = await run(ActionSaveRating(deps(services)), rating("4"))
     assert "Thank you for your feedback" in texts(dispatcher)
-    await run(ActionSaveRating(services), rating("1"))  # a second click changes nothing
+    await run(ActionSaveRating(deps(services)), rating("1"))  # a second click changes nothing
     with Session(services.engine) as session:
         scores = session.execute(select(CsatRating.score)).scalars().all()
     assert scores == [4]
@@ -342,7 +387,7 @@ async def test_an_order_the_customer_did_not_place_is_urgent_for_the_accounts_te
         intent="account_security",
         form=None,
     )
-    _, dispatcher = await run(ActionRequestHuman(services), t)
+    _, dispatcher = await run(ActionRequestHuman(deps(services)), t)
     ticket = services.tickets.latest("conv-42")
     assert (ticket.queue, ticket.priority, ticket.reason) == ("accounts", "urgent", "security")
     assert "urgent for our accounts team" in texts(dispatcher)

@@ -24,7 +24,7 @@ from knowledge.answers import Decision, FaqAnswerer, Reply, Thresholds
 from knowledge.catalogue import load_spec_words
 from knowledge.retrieval import Hit
 from tests.packs import KV
-from tests.test_actions import DOMAIN, run, texts, tracker, user
+from tests.test_actions import DOMAIN, deps, run, texts, tracker, user
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def ask(text, intent="ask_knowledge", slots=None):
 
 async def test_faq_answer_names_its_source_and_asks_for_feedback(answerer, services):
     events, dispatcher = await run(
-        ActionAnswerFaq(answerer, services), ask("can I return an opened blender?")
+        ActionAnswerFaq(deps(services, answerer=answerer)), ask("can I return an opened blender?")
     )
     message = dispatcher.messages[0]
     assert "Source: FAQ 'returns-opened-small-appliance'" in message["text"]
@@ -98,7 +98,7 @@ class DecidedAnswerer:
 async def test_the_decision_reaches_the_log_as_data(services, decided, logged):
     """The FAQ action's decision rides in the bot event's metadata (Rasa's own handling of
     an action server's message), and the log stores it with the message."""
-    action = ActionAnswerFaq(DecidedAnswerer(decided), services)
+    action = ActionAnswerFaq(deps(services, answerer=DecidedAnswerer(decided)))
     _, dispatcher = await run(action, ask("can I pay with paypal?"))
     (uttered, *_) = await RemoteAction._utter_responses([dict(dispatcher.messages[0])], *[None] * 3)
     assert uttered.metadata == {"faq_decision": logged.value}
@@ -109,7 +109,7 @@ async def test_the_decision_reaches_the_log_as_data(services, decided, logged):
 
 
 async def test_close_candidates_are_offered_as_three_buttons(answerer, services):
-    _, dispatcher = await run(ActionAnswerFaq(answerer, services), ask("returns"))
+    _, dispatcher = await run(ActionAnswerFaq(deps(services, answerer=answerer)), ask("returns"))
     buttons = dispatcher.messages[0]["buttons"]
     assert "did you mean" in dispatcher.messages[0]["text"]
     assert len(buttons) == 4 and buttons[-1]["payload"] == "/faq_not_helpful"
@@ -119,13 +119,15 @@ async def test_close_candidates_are_offered_as_three_buttons(answerer, services)
 async def test_clarify_button_answers_the_chosen_entry(answerer, services):
     t = ask('/ask_knowledge{"faq_id":"faq:payments-klarna"}')
     t.latest_message["entities"] = [{"entity": "faq_id", "value": "faq:payments-klarna"}]
-    _, dispatcher = await run(ActionAnswerFaq(answerer, services), t)
+    _, dispatcher = await run(ActionAnswerFaq(deps(services, answerer=answerer)), t)
     assert "Klarna" in dispatcher.messages[0]["text"]
 
 
 async def test_unanswerable_question_is_recorded_and_passed_to_a_person(answerer, services):
     question = "what is the airspeed velocity of an unladen swallow"
-    events, dispatcher = await run(ActionAnswerFaq(answerer, services), ask(question))
+    events, dispatcher = await run(
+        ActionAnswerFaq(deps(services, answerer=answerer)), ask(question)
+    )
     assert "passing your question to a person" in texts(dispatcher)
     with Session(services.engine) as session:
         row = session.execute(select(UnansweredQuestion)).scalar_one()
@@ -138,7 +140,7 @@ async def test_unanswerable_question_is_recorded_and_passed_to_a_person(answerer
 async def test_an_off_topic_question_is_declined_not_passed_on(answerer, services):
     t = ask("what is the airspeed velocity of an unladen swallow")
     t.latest_message["intent_ranking"] = [{"name": "ask_knowledge"}, {"name": "out_of_scope"}]
-    events, dispatcher = await run(ActionAnswerFaq(answerer, services), t)
+    events, dispatcher = await run(ActionAnswerFaq(deps(services, answerer=answerer)), t)
     assert events[-1] == FollowupAction("utter_out_of_scope") and not dispatcher.messages
     with Session(services.engine) as session:
         assert session.execute(select(Ticket)).first() is None
@@ -146,7 +148,7 @@ async def test_an_off_topic_question_is_declined_not_passed_on(answerer, service
 
 async def test_known_intent_falls_back_to_its_policy_response(answerer, services):
     t = ask("blorp snark zzz", intent="payment_methods")
-    _, dispatcher = await run(ActionAnswerFaq(answerer, services), t)
+    _, dispatcher = await run(ActionAnswerFaq(deps(services, answerer=answerer)), t)
     assert dispatcher.messages[0]["response"] == "utter_payment_methods"
     assert "utter_payment_methods" in DOMAIN["responses"]
 
@@ -163,7 +165,7 @@ async def test_not_helpful_tries_the_next_candidate_then_offers_a_person(answere
         "faq_best_score": 0.6,
     }
     events, dispatcher = await run(
-        ActionFaqNotHelpful(answerer, services), ask("no", "faq_not_helpful", slots)
+        ActionFaqNotHelpful(deps(services, answerer=answerer)), ask("no", "faq_not_helpful", slots)
     )
     assert "Klarna" in dispatcher.messages[0]["text"]
     assert dispatcher.messages[0]["faq_decision"] == "answer"
@@ -171,7 +173,7 @@ async def test_not_helpful_tries_the_next_candidate_then_offers_a_person(answere
 
     slots["faq_shown"] = events[0]["value"]
     _, dispatcher = await run(
-        ActionFaqNotHelpful(answerer, services), ask("no", "faq_not_helpful", slots)
+        ActionFaqNotHelpful(deps(services, answerer=answerer)), ask("no", "faq_not_helpful", slots)
     )
     assert dispatcher.messages[0]["buttons"][0]["payload"] == "/request_human"
     with Session(services.engine) as session:
@@ -180,7 +182,7 @@ async def test_not_helpful_tries_the_next_candidate_then_offers_a_person(answere
 
 
 async def test_quiet_dishwasher_under_600(recommender, services, finder):
-    action = ActionRecommendProducts(recommender, services, finder)
+    action = ActionRecommendProducts(deps(services, finder=finder, recommender=recommender))
     _, dispatcher = await run(
         action, ask("recommend a quiet dishwasher under 600 dollars", "recommend_product")
     )
@@ -204,7 +206,7 @@ async def test_quiet_dishwasher_under_600(recommender, services, finder):
 
 async def test_gift_idea_without_category_finds_coffee_gear(recommender, services, finder):
     _, dispatcher = await run(
-        ActionRecommendProducts(recommender, services, finder),
+        ActionRecommendProducts(deps(services, finder=finder, recommender=recommender)),
         ask("gift for a coffee lover", "recommend_product"),
     )
     payload = recommender.knowledge.collection("products").payload
@@ -224,7 +226,7 @@ def test_purchase_history_personalises_the_ranking(recommender, services):
 
 async def test_compare_two_named_products_from_specs(finder, services):
     t = ask("compare Sony WH-1000XM5 vs Bose QuietComfort Ultra Headphones", "compare_products")
-    _, dispatcher = await run(ActionCompareProducts(finder, services), t)
+    _, dispatcher = await run(ActionCompareProducts(deps(services, finder=finder)), t)
     text = texts(dispatcher)
     assert "Sony WH-1000XM5 Wireless Headphones vs Bose QuietComfort Ultra Headphones" in text
     assert "- battery h: 30 vs 24" in text and "- price: $399.99 vs $429.00" in text
@@ -232,7 +234,7 @@ async def test_compare_two_named_products_from_specs(finder, services):
 
 async def test_product_question_shows_price_stock_and_specs(finder, services, answerer):
     _, dispatcher = await run(
-        ActionProductInfo(finder, services, answerer),
+        ActionProductInfo(deps(services, answerer=answerer, finder=finder)),
         ask("is the Smeg KLF03 kettle in stock?", "product_availability"),
     )
     text = texts(dispatcher)
@@ -243,7 +245,9 @@ async def test_an_unsure_nlu_still_answers_a_question_the_shop_has_answered(
     answerer, services, finder
 ):
     t = ask("opened blender, can it still go back?", intent="nlu_fallback")
-    _, dispatcher = await run(ActionFallbackSuggest(finder, services, answerer), t)
+    _, dispatcher = await run(
+        ActionFallbackSuggest(deps(services, answerer=answerer, finder=finder)), t
+    )
     assert "Source: FAQ 'returns-opened-small-appliance'" in dispatcher.messages[0]["text"]
     assert "not sure I understood" not in texts(dispatcher)
 
@@ -251,7 +255,9 @@ async def test_an_unsure_nlu_still_answers_a_question_the_shop_has_answered(
 async def test_a_suggestion_button_works_on_what_the_customer_typed(recommender, services, finder):
     history = [user("a kettle as a gift, max 60 dollars", "nlu_fallback")]
     t = tracker(text="/recommend_product", intent="recommend_product", history=history, form=None)
-    _, dispatcher = await run(ActionRecommendProducts(recommender, services, finder), t)
+    _, dispatcher = await run(
+        ActionRecommendProducts(deps(services, finder=finder, recommender=recommender)), t
+    )
     reply = texts(dispatcher)
     assert "kettle under $60" in reply
     prices = [float(p) for p in re.findall(r" - \$([\d.]+) \(", reply)]
@@ -268,7 +274,8 @@ async def test_a_named_out_of_stock_product_is_reported_as_it_is(
     gone = out_of_stock(products, "headphones")
     brand_and_model = " ".join(gone.name.split()[:3]).lower()
     _, dispatcher = await run(
-        ActionProductInfo(finder, services, answerer), ask(f"is the {brand_and_model} available?")
+        ActionProductInfo(deps(services, answerer=answerer, finder=finder)),
+        ask(f"is the {brand_and_model} available?"),
     )
     first = dispatcher.messages[0]["text"]
     assert first.startswith(f"{gone.name} - ${gone.price:.2f}") and "out of stock" in first
@@ -279,7 +286,9 @@ async def test_a_named_out_of_stock_product_is_reported_as_it_is(
 async def test_a_product_the_shop_does_not_sell_is_not_passed_off_as_another(
     finder, services, asked, answerer
 ):
-    _, dispatcher = await run(ActionProductInfo(finder, services, answerer), ask(asked))
+    _, dispatcher = await run(
+        ActionProductInfo(deps(services, answerer=answerer, finder=finder)), ask(asked)
+    )
     reply = texts(dispatcher)
     assert reply.startswith("Sorry, we don't sell that one.")
     assert " - $" not in reply.split("closest")[0]  # no product card for something else
@@ -299,7 +308,7 @@ async def test_a_second_question_in_the_first_message_is_answered_after_the_stat
     history = [user(f"where is {DEMO_ORDER_IN_TRANSIT}, and can I return an opened blender?")]
     slots = {"verified_order": str(DEMO_ORDER_IN_TRANSIT), "customer_email": DEMO_EMAIL}
     t = tracker(slots, text=DEMO_EMAIL, history=history, form=None)
-    _, dispatcher = await run(ActionShowOrderStatus(answerer, services), t)
+    _, dispatcher = await run(ActionShowOrderStatus(deps(services, answerer=answerer)), t)
     status, follow_up = dispatcher.messages
     assert status["text"].startswith(f"Order #{DEMO_ORDER_IN_TRANSIT}")
     assert follow_up["text"].startswith('You also asked: "can I return an opened blender?"')
@@ -308,7 +317,9 @@ async def test_a_second_question_in_the_first_message_is_answered_after_the_stat
 
 async def test_an_unsure_nlu_still_recognises_a_named_product(answerer, services, finder):
     t = ask("how much r u selling the smeg klf03 for", intent="nlu_fallback")
-    _, dispatcher = await run(ActionFallbackSuggest(finder, services, answerer), t)
+    _, dispatcher = await run(
+        ActionFallbackSuggest(deps(services, answerer=answerer, finder=finder)), t
+    )
     assert texts(dispatcher).startswith("Smeg KLF03")
 
 
@@ -362,7 +373,9 @@ async def test_a_return_question_the_shop_is_unsure_of_offers_answers_before_the
     t = ask(text, intent="return_item")
     if "100234" in text:
         t.latest_message["entities"] = [{"entity": "order_number", "value": "100234"}]
-    events, dispatcher = await run(ActionAnswerPolicyQuestion(UnsureAnswerer(), services), t)
+    events, dispatcher = await run(
+        ActionAnswerPolicyQuestion(deps(services, answerer=UnsureAnswerer())), t
+    )
     if not offers:
         assert (events, dispatcher.messages) == ([], [])
         return
@@ -375,7 +388,9 @@ async def test_a_return_question_the_shop_is_unsure_of_offers_answers_before_the
 async def test_start_my_return_button_starts_the_form(services):
     t = ask("/return_item", intent="return_item")
     t.events.insert(0, user("can we still return the dishwasher?", "return_item"))
-    events, dispatcher = await run(ActionAnswerPolicyQuestion(UnsureAnswerer(), services), t)
+    events, dispatcher = await run(
+        ActionAnswerPolicyQuestion(deps(services, answerer=UnsureAnswerer())), t
+    )
     assert (events, dispatcher.messages) == ([], [])
 
 
@@ -400,7 +415,9 @@ async def test_two_named_products_in_a_recommendation_request_are_compared(
     recommender, services, finder
 ):
     t = ask("Sony WH-1000XM5 or Bose QuietComfort Ultra for my commute?", "recommend_product")
-    events, dispatcher = await run(ActionRecommendProducts(recommender, services, finder), t)
+    events, dispatcher = await run(
+        ActionRecommendProducts(deps(services, finder=finder, recommender=recommender)), t
+    )
     assert (events, dispatcher.messages) == ([FollowupAction("action_compare_products")], [])
 
 

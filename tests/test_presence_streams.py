@@ -16,7 +16,7 @@ from bot.services import Services
 from bot.support.presence import ONLINE_WINDOW
 from bot.web import create_app
 from tests.conftest import Clock, keyword_classifier, web_settings
-from tests.test_actions import run, texts, tracker, user
+from tests.test_actions import deps, run, texts, tracker, user
 from tests.test_console import PASSWORD, login
 from tests.test_push import FAST, next_event
 
@@ -55,7 +55,7 @@ async def customer_asks_for_a_person(services) -> tuple[list, str]:
     """What a customer who asks for a person now gets: (events, the bot's words)."""
     history = [user("my card was charged twice", "billing_problem")]
     asked = tracker(text="human please", intent="request_human", history=history, form=None)
-    events, dispatcher = await run(ActionRequestHuman(services), asked)
+    events, dispatcher = await run(ActionRequestHuman(deps(services)), asked)
     return events, texts(dispatcher)
 
 

@@ -10,7 +10,7 @@ from actions.knowledge import ActionAnswerFaq
 from actions.privacy import DELETE_BUTTON
 from bot.privacy.models import DeletionRequest
 from bot.shop.demo_data import DEMO_EMAIL
-from tests.test_actions import NoAnswer, run, texts, tracker, user
+from tests.test_actions import NoAnswer, deps, run, texts, tracker, user
 
 
 def requests(services) -> list[DeletionRequest]:
@@ -23,7 +23,7 @@ def ask(text: str, slots: dict | None = None, history: list | None = None):
 
 
 async def test_a_verified_customer_asking_for_deletion_files_a_request(services):
-    action = ActionAnswerFaq(NoAnswer(), services)
+    action = ActionAnswerFaq(deps(services, answerer=NoAnswer()))
     events, dispatcher = await run(
         action, ask("please delete my data", {"verified_customer": DEMO_EMAIL})
     )
@@ -40,7 +40,7 @@ async def test_a_verified_customer_asking_for_deletion_files_a_request(services)
 
 
 async def test_an_email_typed_in_the_request_is_filed_unverified(services):
-    action = ActionAnswerFaq(NoAnswer(), services)
+    action = ActionAnswerFaq(deps(services, answerer=NoAnswer()))
     _, dispatcher = await run(
         action, ask("GDPR request: delete everything linked to Ana.Ruiz@gmail.com")
     )
@@ -51,7 +51,7 @@ async def test_an_email_typed_in_the_request_is_filed_unverified(services):
 
 
 async def test_a_question_about_deletion_is_answered_and_offered_a_request(services):
-    action = ActionAnswerFaq(NoAnswer(), services)
+    action = ActionAnswerFaq(deps(services, answerer=NoAnswer()))
     _, dispatcher = await run(
         action, ask("I asked you to delete my data but changed my mind, can I stop it?")
     )

@@ -17,7 +17,7 @@ from bot.privacy.requests import PrivacyError, Scope
 from bot.shop.demo_data import DEMO_EMAIL, DEMO_ORDER_DELIVERED
 from bot.shop.models import Customer, Order
 from tests.conftest import NOW
-from tests.test_actions import NoAnswer, run, texts, tracker
+from tests.test_actions import NoAnswer, deps, run, texts, tracker
 from tests.test_console import PASSWORD, login
 from tests.test_privacy_console import chat as console_chat
 from tests.test_privacy_data import chat
@@ -52,7 +52,7 @@ def pretended(services):
 
 async def test_an_email_typed_in_the_widget_is_filed_not_verified(services):
     """The action files what was typed as not verified, and the verified slot as verified."""
-    action = ActionAnswerFaq(NoAnswer(), services)
+    action = ActionAnswerFaq(deps(services, answerer=NoAnswer()))
     said = f"delete my data, I'm {DEMO_EMAIL}"
     _, dispatcher = await run(action, tracker(text=said, intent="delete_data", form=None))
     with Session(services.engine) as session:
