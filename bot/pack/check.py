@@ -3,7 +3,8 @@
 `csbot check` prints what this returns; `csbot run` refuses a pack with problems. Each check
 reuses the loader csbot itself runs (so what passes here loads in production) and turns its
 error into a problem with file and line, then adds the cross-file checks no single loader can
-make: every product's category is declared, every spec word names a spec some product has.
+make: every product's category is declared, every spec word names a spec some product has,
+a demo pack's demo.yml fits its order numbers and catalogue.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.pack.load import PackInvalid, PackProblem, load_pack
+from bot.shop.demo_data.load import load_demo
 from knowledge.answers import Thresholds
 from knowledge.catalogue import load_categories, load_products, load_spec_words
 from knowledge.errors import KnowledgeError
@@ -78,6 +80,12 @@ def check_pack(root: Path) -> list[PackProblem]:
         problems += found
         if loaded == []:
             problems.append(PackProblem(path, 0, f"{folder}/ holds nothing csbot can read"))
+    demo = root / "demo.yml"
+    if demo.exists() and not problems:  # its checks assume a sound shop.yml and catalogue
+        try:
+            load_demo(root)
+        except PackInvalid as invalid:
+            problems += invalid.problems
     thresholds = root / "thresholds.yml"
     if thresholds.exists():
         problems += _attempt(thresholds, lambda: Thresholds.load(thresholds))[1]

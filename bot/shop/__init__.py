@@ -3,7 +3,7 @@
 - `orders`: verified order lookup (number + email) and what the customer is told about it.
 - `returns`: which items can go back, and return authorisations (RMA numbers).
 - `recommend`: recommendations, comparisons and product facts over the catalogue index.
-- `demo_data`: the deterministic Kettle & Volt demo customers and orders.
+- `demo_data`: deterministic demo customers and orders, from a demo pack's demo.yml.
 """
 
 from bot.shop.orders import (
