@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 
 from bot.conversations.analytics import AnalyticsService
+from bot.conversations.changes import ChangeFeed
+from bot.conversations.log_monitor import LogMonitor
 from bot.conversations.review import ReviewService
 from bot.conversations.transcripts import TranscriptService
 from bot.conversations.unanswered import UnansweredLog
@@ -52,6 +54,8 @@ class Services:
     customer_data: CustomerData
     analytics: AnalyticsService
     teaching: TeachingService
+    changes: ChangeFeed
+    log_monitor: LogMonitor
 
     @classmethod
     def from_engine(
@@ -90,6 +94,8 @@ class Services:
             customer_data=CustomerData(engine, clock=clock),
             analytics=AnalyticsService(engine),
             teaching=TeachingService(engine, audit, clock=clock),
+            changes=ChangeFeed(engine),
+            log_monitor=LogMonitor(engine),
         )
 
     @classmethod
@@ -98,3 +104,8 @@ class Services:
         engine = make_engine(database_url)
         create_schema(engine)
         return cls.from_engine(engine, **options)
+
+    def close(self) -> None:
+        """Close the database connections (the engine's pool). What opened the services closes
+        them, so callers above the services never touch the engine."""
+        self.engine.dispose()

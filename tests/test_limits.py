@@ -313,7 +313,7 @@ async def test_health_with_the_database_down_is_an_answer_cached_like_the_others
         tries.append(1)
         raise OSError("connection refused")
 
-    monkeypatch.setattr("bot.web.health.log_status", database_down)
+    monkeypatch.setattr(web_services.log_monitor, "status", database_down)
     client = await aiohttp_client(app_with())
     answers = await asyncio.gather(*(client.get("/api/health") for _ in range(10)))
     assert {a.status for a in answers} == {503}
@@ -328,17 +328,17 @@ def test_news_after_a_deletion_reusing_message_ids_is_seen(web_services):
     from sqlalchemy import delete
 
     from bot.conversations.models import Message
-    from bot.web.notifier import changes
+    from bot.web.notifier import topics
 
     engine = web_services.engine
     web_services.agents.create("alex", "Alex", PASSWORD, skills=["billing"])  # who says it
     agent_says(engine, "conv-old", "first")
     agent_says(engine, "conv-gone", "second")
-    _, seen = changes(engine, None)
+    seen = web_services.changes.since(None).mark
     with engine.begin() as connection:  # the top message goes, as a deletion takes it
         connection.execute(delete(Message).where(Message.conversation_id == "conv-gone"))
-    topics, seen = changes(engine, seen)  # the poller's next look, 0.25 s later
-    assert topics == set()
+    news = web_services.changes.since(seen)  # the poller's next look, 0.25 s later
+    assert topics(news) == set()
+    seen = news.mark
     agent_says(engine, "conv-new", "after the deletion")  # takes the deleted message's id
-    topics, _ = changes(engine, seen)
-    assert "conv-new" in topics
+    assert "conv-new" in topics(web_services.changes.since(seen))

@@ -163,6 +163,9 @@ async def test_the_database_down_before_sending_is_a_503_the_widget_resends(
 ):
     from sqlalchemy.exc import OperationalError
 
+    from bot.outages import reports_outages
+
+    @reports_outages  # as the ticket service reports it: DatabaseUnavailable
     def unreachable(*args):
         raise OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
 

@@ -33,11 +33,12 @@ from typing import Any
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, func, select, update
 from sqlalchemy.engine import Connection, Engine, Row
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.conversations.log import ConversationLog
 from bot.conversations.models import DeadLetter, LogCursor
+from bot.outages import transient
 from bot.privacy.redact import redact
 
 log = logging.getLogger(__name__)
@@ -61,13 +62,6 @@ TRACKER_EVENTS = Table(
     Column("data", Text),
     sqlite_autoincrement=True,
 )
-
-
-def transient(exc: BaseException) -> bool:
-    """True for failures a retry can fix: the database down, locked or the connection lost."""
-    if isinstance(exc, OperationalError):
-        return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
 def tracker_event(sender_id: str, data: str) -> dict[str, Any]:

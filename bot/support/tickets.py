@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.outages import reports_outages
 from bot.support.agents import AgentView
 from bot.support.classifier import CATEGORIES, PRIORITIES
 from bot.support.lifecycle import (
@@ -217,6 +218,7 @@ class TicketService:
             record_event(session, ticket.id, TicketEventKind.CORRECTED, agent.id, now, detail)
             return ticket
 
+    @reports_outages  # the widget asks the customer to resend: DatabaseUnavailable
     def would_reopen(self, conversation_id: str, text: str) -> bool:
         """Whether `reopen_on_message` would reopen a ticket now (reads, changes nothing)."""
         if not asks_for_more(text):
@@ -230,6 +232,7 @@ class TicketService:
             return False
         return now - ticket.resolved_at <= self.reopen_window
 
+    @reports_outages
     def reopen_on_message(self, conversation_id: str, text: str) -> Reopened | None:
         """The customer wrote again within the reopen window after their ticket was resolved:
         reopen it, back to the same agent when they are online, else to the queue."""

@@ -55,7 +55,7 @@ def _disposing(services: Services):
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         yield
-        services.engine.dispose()
+        services.close()
 
     return ctx
 

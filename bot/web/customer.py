@@ -17,11 +17,10 @@ from typing import TypeVar
 
 import aiohttp_jinja2
 from aiohttp import web
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot import SHOP_NAME
-from bot.conversations.projection import transient
 from bot.conversations.transcripts import FeedMessage, TranscriptService
+from bot.outages import DatabaseUnavailable
 from bot.privacy.redact import redact_at_edge
 from bot.support.tickets import Reopened
 from bot.web import push
@@ -192,11 +191,9 @@ async def send_message(request: web.Request) -> web.Response:
         text = await _what_to_send(request, body, sender)
         try:
             notes = await reopen_if_resolved(request, sender, text)
-        except SQLAlchemyError as exc:
-            if not transient(exc):
-                raise
+        except DatabaseUnavailable as exc:
             # The database is down or restarting, and nothing reached Rasa yet.
-            log.warning("database unavailable before sending a message: %s", type(exc).__name__)
+            log.warning("database unavailable before sending a message: %s", exc.reason)
             raise RasaUnreached("database unavailable") from None
         replies = await to_rasa(request, sender, lambda rasa: rasa.send(sender, text))
     except BadMessage as exc:

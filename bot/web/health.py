@@ -23,7 +23,6 @@ from typing import Generic, TypeVar
 
 from aiohttp import web
 
-from bot.conversations.log_consumer import log_status
 from bot.web.keys import REPLICAS, SERVICES, SETTINGS
 
 T = TypeVar("T")
@@ -73,9 +72,8 @@ async def readiness(request: web.Request) -> web.Response:
 
 async def _check(app: web.Application) -> tuple[dict, int]:
     settings = app[SETTINGS]
-    engine = app[SERVICES].engine
     try:
-        log = await log_status(engine, settings.rabbitmq_url, settings.rabbitmq_queue)
+        log = await app[SERVICES].log_monitor.status(settings.rabbitmq_url, settings.rabbitmq_queue)
     except Exception as exc:  # database down or locked: an answer too, cached like the others
         logging.getLogger(__name__).warning("health: the log's status is unreadable: %s", exc)
         body = {"status": "degraded", "problems": ["the database is not answering"]}
