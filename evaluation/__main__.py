@@ -23,6 +23,7 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.pack.load import load_pack
 from bot.pack.locate import pack_dir
 from bot.runtime import setup
 from bot.runtime.database import make_engine
@@ -103,7 +104,16 @@ def shop_facts(engine, settings: Settings) -> Shop:
         p.name: {"category": p.category, "price": p.price, "stock": p.stock}
         for p in load_products(settings.catalogue_path)
     }
-    return Shop(orders, products)
+    shown_as = load_pack(settings.shop_dir).order_numbers.shown_as
+    return Shop(orders, products, Shop.order_pattern(shown_as))
+
+
+def journey_folder(shop_dir: Path, split: str) -> Path:
+    """The served pack's journeys: `journeys/<pack>/<split>/` where the pack has a hold-out
+    split (dev to work with, test looked at once at the end), else the top-level set
+    (Kettle & Volt's own journeys)."""
+    own = JOURNEY_DIR / shop_dir.name
+    return own / split if own.is_dir() else JOURNEY_DIR
 
 
 def _pct(part: int, whole: int) -> str:
@@ -174,7 +184,10 @@ def _seed(settings: Settings) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evaluation", description=__doc__)
-    parser.add_argument("--journeys", type=Path, default=JOURNEY_DIR)
+    parser.add_argument("--journeys", type=Path, help="a folder of journeys (default: the pack's)")
+    parser.add_argument(
+        "--split", choices=("dev", "test"), default="dev", help="which half of a pack's hold-out"
+    )
     parser.add_argument("--kind", action="append", help="only these kinds (repeatable)")
     parser.add_argument("--out", type=Path, help="write every transcript and verdict as JSON")
     parser.add_argument(
@@ -185,8 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--model", type=Path, help="the Rasa model for --project")
     args = parser.parse_args(argv)
-    journeys = [j for j in load_journeys(args.journeys) if not args.kind or j.kind in args.kind]
     base = Settings.from_env()
+    folder = args.journeys or journey_folder(base.shop_dir, args.split)
+    journeys = [j for j in load_journeys(folder) if not args.kind or j.kind in args.kind]
     workdir = Path(tempfile.mkdtemp(prefix="csbot-journeys-"))
     if args.project:
         base, model = _foreign_project(base, args.project, args.model, workdir)

@@ -18,11 +18,11 @@ OUTCOMES = (RESOLVED, CLARIFIED, HANDED_OFF, WRONG)
 FALLBACK = "not sure I understood"
 CLARIFY_MARKERS = (FALLBACK, "Just to be sure", "did you mean", "Did you mean")
 NOT_SOLD = re.compile(r"\b(don't|do not|doesn't) (sell|stock|carry)\b", re.IGNORECASE)
-ORDER_SHOWN = re.compile(r"Order #(\d{6}) \(placed")
 FAQ_SOURCE = re.compile(r"Source: FAQ '([^']+)'")
 POLICY_SOURCE = re.compile(r"Source: [^\n]*\(([\w.-]+\.md)\)")
-PICK = re.compile(r"^\d+\. (.+?) - \$[\d,]+\.\d\d \(", re.MULTILINE)
-PRODUCT_CARD = re.compile(r"^(.+?) - \$([\d,]+\.\d\d), rated", re.MULTILINE)
+PRICE = r"[^\d\s]{0,3}\s?([\d.,\u00a0]+\d)\s?[^\d\s(,]{0,3}"  # $1,299.00, €1.299,00, 1 299,00 €
+PICK = re.compile(rf"^\d+\. (.+?) - {PRICE} \(", re.MULTILINE)
+PRODUCT_CARD = re.compile(rf"^(.+?) - {PRICE}, rated", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,21 @@ class Shop:
 
     orders: Mapping[int, OrderFacts]
     products: Mapping[str, Mapping[str, Any]]  # by exact name: category, price, stock
+    order_shown: re.Pattern[str] = re.compile(r"Order #(\d{6}) \(placed")  # group 1: digits
+
+    @classmethod
+    def order_pattern(cls, shown_as: str) -> re.Pattern[str]:
+        """How a status reply names the order ("Order TH-10452 (placed"), from the pack's
+        `shown_as`; the group is the order's number."""
+        shown = re.escape(shown_as).replace(re.escape("{number}"), r"(\d+)")
+        return re.compile(rf"Order {shown} \(placed")
+
+
+def amount(text: str) -> float:
+    """'1,299.00' or '1.299,00' -> 1299.0: the last separator before two digits is the decimal."""
+    digits = re.sub(r"[^\d.,]", "", text)
+    whole, _, cents = digits.replace(",", ".").rpartition(".")
+    return float(re.sub(r"\D", "", whole) + "." + cents) if whole else float(cents)
 
 
 @dataclass(frozen=True)
@@ -118,7 +133,7 @@ Check = tuple[str, str]  # (why it passed or "", why it is wrong or "")
 
 def _order_status(expect: Mapping[str, Any], played: Played, shop: Shop) -> Check:
     number = int(expect["order"])
-    shown = {int(n) for n in ORDER_SHOWN.findall(played.all_text)}
+    shown = {int(n) for n in shop.order_shown.findall(played.all_text)}
     if shown - {number}:
         return "", f"showed order {sorted(shown - {number})[0]}"
     if number not in shown:
@@ -166,7 +181,7 @@ def _recommendation(expect: Mapping[str, Any], played: Played, shop: Shop) -> Ch
         if product["category"] != expect["category"]:
             return "", f"recommended {name} ({product['category']})"
         if budget is not None and product["price"] > float(budget):
-            return "", f"recommended {name} at ${product['price']:.2f}, over ${budget}"
+            return "", f"recommended {name} at {product['price']:.2f}, over {budget}"
     return (f"{len(picks)} fitting products", "") if picks else ("", "")
 
 
@@ -181,8 +196,8 @@ def _product_facts(expect: Mapping[str, Any], played: Played, shop: Shop) -> Che
     for shown, price in cards:
         if shown not in names:
             return "", f"described {shown} instead"
-        if abs(shop.products[shown]["price"] - float(price.replace(",", ""))) > 0.005:
-            return "", f"gave {shown} the price ${price}"
+        if abs(shop.products[shown]["price"] - amount(price)) > 0.005:
+            return "", f"gave {shown} the price {price}"
     if "compare_with" in expect:
         compared = f"{names[0]} vs {names[1]}" in text or f"{names[1]} vs {names[0]}" in text
         return (f"compared {names[0]} and {names[1]}", "") if compared else ("", "")

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from evaluation.journeys import KINDS, JourneyError, load_journeys
+from evaluation.journeys import JOURNEY_DIR, KINDS, JourneyError, load_journeys
+from evaluation.judge import PRODUCT_CARD, Shop, amount
 
 NEAR_COPY = 0.9  # difflib ratio of normalised texts
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,16 +31,42 @@ def _training_examples() -> list[str]:
     return [e for e in examples if e]
 
 
+TRAILHEAD = JOURNEY_DIR / "trailhead"
+
+
+def every_journey() -> list:
+    """Kettle & Volt's set and both halves of every other pack's hold-out."""
+    packs = [p / split for p in JOURNEY_DIR.iterdir() if p.is_dir() for split in ("dev", "test")]
+    return load_journeys() + [j for folder in packs for j in load_journeys(folder)]
+
+
 def test_at_least_150_journeys_over_every_kind():
     journeys = load_journeys()
     counts = Counter(j.kind for j in journeys)
     assert len(journeys) >= 150 and set(counts) == set(KINDS), counts
 
 
+def test_trailhead_has_100_journeys_over_every_kind_in_both_halves():
+    dev, test = load_journeys(TRAILHEAD / "dev"), load_journeys(TRAILHEAD / "test")
+    assert len(dev) + len(test) >= 100
+    for half in (dev, test):
+        assert {j.kind for j in half} == set(KINDS)
+    ids = [j.id for j in every_journey()]
+    assert len(ids) == len(set(ids))
+
+
+def test_the_judge_reads_each_shops_order_numbers_and_prices():
+    assert Shop.order_pattern("TH-{number}").findall("Order TH-10452 (placed Monday") == ["10452"]
+    assert Shop.order_pattern("#{number}").findall("Order #100234 (placed Monday") == ["100234"]
+    assert (amount("1,299.00"), amount("1.299,00"), amount("45.00")) == (1299.0, 1299.0, 45.0)
+    card = PRODUCT_CARD.search("MSR Hubba Hubba 2 Tent - €600.00, rated 4.6/5, in stock")
+    assert card and card.groups() == ("MSR Hubba Hubba 2 Tent", "600.00")
+
+
 def test_no_journey_message_is_a_near_copy_of_a_training_example():
     examples = [(e, set(e.split())) for e in _training_examples()]
     copies = []
-    for journey in load_journeys():
+    for journey in every_journey():
         for turn in journey.turns:
             said = _normalised(turn)
             words = set(said.split())
