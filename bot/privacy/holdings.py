@@ -182,6 +182,7 @@ OTHER_WRITERS: dict[str, str] = {
         "the trained ticket classifier; its vocabulary has words of corrections.csv, so "
         "`csbot tickets retrain` after a deletion"
     ),
-    "knowledge.index": "the FAQ index, rebuilt from knowledge/faq (the console does on deletion)",
+    "knowledge.index": "the FAQ index, rebuilt from the pack's faq/ (the console does on deletion)",
+    "bot.pack.scaffold": "`csbot init`: a new shop pack from the template, no customer text",
     "knowledge.classifier": "model weights over sentence vectors, rebuilt with the index",
 }
