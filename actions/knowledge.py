@@ -53,8 +53,13 @@ def clarify_buttons(reply: Reply) -> list[dict[str, Any]]:
 
 
 def answer_text(hit: Hit, version: str, lead: str = "") -> str:
-    """The answer, where it comes from, and which build of the knowledge index gave it."""
-    return f"{lead}{hit.data['answer']}\n\nSource: {hit.data['source']}, knowledge {version[:8]}"
+    """The answer, where it comes from, and which build of the knowledge index gave it; an
+    entry imported from the shop's help centre names its article instead (customers can
+    follow the link; the file, id and index build mean nothing to them)."""
+    answer = f"{lead}{hit.data['answer']}"
+    if hit.data.get("url"):
+        return f"{answer}\n\nFrom our help centre: {hit.data['title']} ({hit.data['url']})"
+    return f"{answer}\n\nSource: {hit.data['source']}, knowledge {version[:8]}"
 
 
 def decided(decision: Decision) -> dict[str, str]:

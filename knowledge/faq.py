@@ -1,7 +1,9 @@
 """Load the FAQ base (`knowledge/faq/*.yml`), validating every entry.
 
 Each entry has an id, a topic, a question, phrasings (indexed with the question) and held-out
-phrasings (only for evaluating retrieval). A bad entry fails with the file and entry named.
+phrasings (only for evaluating retrieval), and optionally the `url` of the help-centre article
+it comes from (`csbot import faq` sets it): customers are shown that link as the answer's
+source. A bad entry fails with the file and entry named.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -25,10 +28,25 @@ class FaqEntry:
     phrasings: tuple[str, ...]
     heldout: tuple[str, ...]
     source: str  # file name, shown to customers with the answer
+    url: str | None = None  # the article it comes from, shown to customers instead
 
     @property
     def indexed_texts(self) -> tuple[str, ...]:
         return (self.question, *self.phrasings)
+
+
+KEYS = {"id", "topic", "question", "answer", "phrasings", "heldout", "url"}
+
+
+def is_source_url(value: object) -> bool:
+    """An absolute http(s) address without spaces: what a customer can be sent to."""
+    if not isinstance(value, str) or not value or any(c.isspace() for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # a malformed address ("http://[::1")
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def _strings(value: object) -> tuple[str, ...] | None:
@@ -50,9 +68,11 @@ def _entry(raw: object, path: Path, position: int) -> FaqEntry:
     phrasings, heldout = _strings(raw.get("phrasings")), _strings(raw.get("heldout"))
     if phrasings is None or heldout is None:
         raise KnowledgeError(f"{where}: phrasings and heldout must be lists of text")
-    unknown = set(raw) - {"id", "topic", "question", "answer", "phrasings", "heldout"}
+    unknown = set(raw) - KEYS
     if unknown:
         raise KnowledgeError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    if raw.get("url") is not None and not is_source_url(raw["url"]):
+        raise KnowledgeError(f"{where}: url must be an http(s) address, not {raw['url']!r}")
     return FaqEntry(
         id=raw["id"].strip(),
         topic=raw["topic"].strip(),
@@ -61,6 +81,7 @@ def _entry(raw: object, path: Path, position: int) -> FaqEntry:
         phrasings=phrasings,
         heldout=heldout,
         source=path.name,
+        url=raw.get("url"),
     )
 
 

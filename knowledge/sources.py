@@ -52,6 +52,8 @@ def answer_texts(
             "answer": faq.answer,
             "source": f"FAQ '{faq.id}' ({faq.source})",
         }
+        if faq.url:  # the help-centre article customers are shown (absent: unchanged index)
+            payload[doc]["url"] = faq.url
     for passage in passages:
         doc = f"policy:{passage.id}"
         texts.append((doc, f"{passage.title}. {passage.text}"))

@@ -5,7 +5,7 @@ from bot.runtime.commands.agents import AGENTS
 from bot.runtime.commands.privacy import PRIVACY
 from bot.runtime.commands.reports import KNOWLEDGE, REPORT, TICKETS
 from bot.runtime.commands.run import LOG_CONSUMER, RUN, SEED, SHELL, TRAIN
-from bot.runtime.commands.shop import CHECK, INIT
+from bot.runtime.commands.shop import CHECK, IMPORT, INIT
 from bot.runtime.commands.spec import Command
 from bot.runtime.commands.status import MIGRATE, STATUS
 
@@ -13,6 +13,7 @@ COMMANDS: tuple[Command, ...] = (
     RUN,
     INIT,
     CHECK,
+    IMPORT,
     STATUS,
     MIGRATE,
     LOG_CONSUMER,
