@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
+from bot import intents
 from bot.conversations.models import Message
 from bot.support.models import Agent, CsatRating, Ticket, TicketEvent
 from knowledge.decision import Decision
@@ -24,8 +25,8 @@ from knowledge.decision import Decision
 REPORT_DAYS = 30  # the default window of `csbot report` and the metrics page
 CONFIDENCE_BUCKETS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01))
 FAQ_ANSWER_ACTIONS = ("action_answer_faq", "action_faq_not_helpful")
-NOT_HELPFUL = "faq_not_helpful"
-FALLBACK = "nlu_fallback"
+NOT_HELPFUL = intents.FAQ_NOT_HELPFUL
+FALLBACK = intents.FALLBACK
 
 
 def report_range(
