@@ -15,6 +15,8 @@ from bot.conversations.log_monitor import LogMonitor
 from bot.conversations.review import ReviewService
 from bot.conversations.transcripts import TranscriptService
 from bot.conversations.unanswered import UnansweredLog
+from bot.pack import ShopFormat, ShopPack, load_pack
+from bot.pack.locate import pack_dir
 from bot.privacy.customer_data import CustomerData
 from bot.privacy.requests import DeletionRequests
 from bot.runtime.database import create_schema, make_engine
@@ -31,6 +33,7 @@ from bot.support.ratings import RatingService
 from bot.support.sessions import ConsoleSessions
 from bot.support.tickets import DEFAULT_REOPEN_WINDOW, TicketService
 from bot.workbench.teaching import TeachingService
+from knowledge.catalogue import load_products
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,12 @@ class Services:
         classifier: Callable[[str], Classification] = classify,
         reopen_window: timedelta = DEFAULT_REOPEN_WINDOW,
         login_policy: ThrottlePolicy | None = None,
+        pack: ShopPack | None = None,
     ) -> Services:
+        """`pack` is the shop served (default: the one `CSBOT_SHOP` names): its return policy,
+        catalogue categories and how it writes money, dates and order numbers."""
+        pack = pack or load_pack(pack_dir())
+        category_of = {p.sku: p.category for p in load_products(pack.catalogue)}
         orders = OrderService(engine)
         presence = Presence(engine, clock=clock)
         agents = AgentService(engine, clock=clock)
@@ -77,7 +85,9 @@ class Services:
         return cls(
             engine=engine,
             orders=orders,
-            returns=ReturnService(engine, orders, clock=clock),
+            returns=ReturnService(
+                engine, orders, pack.returns, category_of, ShopFormat.of(pack), clock=clock
+            ),
             unanswered=UnansweredLog(engine, clock=clock),
             agents=agents,
             presence=presence,
