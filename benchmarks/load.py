@@ -40,6 +40,7 @@ from bot.conversations.models import Message
 from bot.privacy.redact import EMAIL, EMAIL_PATTERN
 from bot.runtime import setup
 from bot.runtime.database import make_engine
+from bot.runtime.revisions import migrate
 from bot.runtime.settings import Settings
 from bot.runtime.stack import Stack, responding, start_stack
 from bot.runtime.topology import stack_url
@@ -250,6 +251,7 @@ def start_csbot(
         rasa_url=stack_url("127.0.0.1", rasa_port),
     )
     workdir.mkdir(parents=True, exist_ok=True)
+    migrate(settings.database_url)  # a scratch database: its schema is the harness's to make
     setup.seed_demo(settings)
     return start_stack(settings, model, log_dir=workdir / "logs", rasa_replicas=replicas)
 

@@ -19,7 +19,8 @@ from bot.pack import ShopFormat, ShopPack, load_pack
 from bot.pack.locate import pack_dir
 from bot.privacy.customer_data import CustomerData
 from bot.privacy.requests import DeletionRequests
-from bot.runtime.database import create_schema, make_engine
+from bot.runtime.database import make_engine
+from bot.runtime.revisions import require_head
 from bot.shop.orders import OrderService
 from bot.shop.returns import ReturnService
 from bot.support.agents import AgentService
@@ -110,10 +111,17 @@ class Services:
 
     @classmethod
     def open(cls, database_url: str, **options) -> Services:
-        """Connect, bringing the schema up to date first."""
+        """Connect to a database whose schema is at this code's head revision; the caller
+        disposes `engine`. Migrating is `csbot migrate`'s explicit step, never a side effect
+        of a process starting: on any other revision this raises `SchemaNotCurrent`, having
+        created nothing (not even a SQLite file)."""
+        require_head(database_url)
         engine = make_engine(database_url)
-        create_schema(engine)
-        return cls.from_engine(engine, **options)
+        try:
+            return cls.from_engine(engine, **options)
+        except BaseException:
+            engine.dispose()
+            raise
 
     def close(self) -> None:
         """Close the database connections (the engine's pool). What opened the services closes

@@ -19,6 +19,7 @@ import dataclasses  # noqa: E402
 
 from aiohttp import web  # noqa: E402
 
+from bot.runtime.revisions import migrate  # noqa: E402
 from bot.runtime.settings import Settings  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.shop.demo_data import active_demo, seed  # noqa: E402
@@ -100,8 +101,15 @@ def db_url(request, tmp_path: Path) -> str:
     server.drop(name)
 
 
+def open_services(url: str, **options) -> Services:
+    """`Services.open` on a database the test just made, its schema built first as `csbot
+    migrate` builds it (the product's processes only check it; they never migrate)."""
+    migrate(url)
+    return Services.open(url, **options)
+
+
 def _seed_demo(url: str, products: list[Product]) -> None:
-    services = Services.open(url)
+    services = open_services(url)
     seed(services.engine, products, active_demo(), now=NOW)
     services.engine.dispose()
 
@@ -213,7 +221,7 @@ def start_demo_stack(
         "rasa_url": f"http://127.0.0.1:{rasa_port}",
     }
     settings = dataclasses.replace(Settings.from_env(), **{**defaults, **changes})
-    services = Services.open(settings.database_url)
+    services = open_services(settings.database_url)
     seed(services.engine, products, active_demo())
     if setup is not None:
         setup(services)
@@ -329,7 +337,7 @@ async def rasa(aiohttp_server):
 
 @pytest.fixture
 def web_services(tmp_path):
-    services = Services.open(f"sqlite:///{tmp_path / 'web.db'}", classifier=keyword_classifier)
+    services = open_services(f"sqlite:///{tmp_path / 'web.db'}", classifier=keyword_classifier)
     yield services
     services.engine.dispose()
 

@@ -19,8 +19,7 @@ from bot.conversations.analytics import (
 )
 from bot.conversations.log import ConversationLog
 from bot.conversations.metrics import report_range
-from bot.services import Services
-from tests.conftest import Clock, keyword_classifier
+from tests.conftest import Clock, keyword_classifier, open_services
 from tests.test_console import PASSWORD, login
 from tests.test_review import bot, slots
 
@@ -101,7 +100,7 @@ def seed(url: str) -> None:
     """The log above, the three handoffs, and Alex's work on h1: taken 2 minutes after the
     handoff, first reply at 5, resolved at 20."""
     clock = Clock(at(MON, 9))
-    services = Services.open(url, clock=clock, classifier=keyword_classifier)
+    services = open_services(url, clock=clock, classifier=keyword_classifier)
     alex = services.agents.create("alex", "Alex", PASSWORD, skills=["billing"])
     services.agents.create("sam", "Sam", PASSWORD, role="admin")
     log = ConversationLog(services.engine)
@@ -123,7 +122,7 @@ def seed(url: str) -> None:
 @pytest.fixture
 def analytics(db_url) -> AnalyticsService:
     seed(db_url)
-    services = Services.open(db_url, classifier=keyword_classifier)
+    services = open_services(db_url, classifier=keyword_classifier)
     yield services.analytics
     services.engine.dispose()
 

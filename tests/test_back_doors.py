@@ -19,6 +19,7 @@ import requests
 import yaml
 
 from bot.runtime.rasa_config import write_endpoints
+from bot.runtime.revisions import migrate
 from bot.runtime.settings import Settings
 from bot.runtime.tokens import actions_secret, rasa_token, stored_secret
 from bot.runtime.topology import stack_commands
@@ -140,6 +141,7 @@ def action_server(tmp_path):
     port = _free_port()
     env = {**os.environ, "CSBOT_PROJECT_DIR": str(tmp_path), "CSBOT_ACTIONS_SECRET": "s3cret"}
     env["CSBOT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'shop.db'}"
+    migrate(env["CSBOT_DATABASE_URL"])  # it starts only on a current schema
     log = (tmp_path / "actions.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.runtime.action_server", "--port", str(port)],

@@ -14,14 +14,23 @@ from alembic import command
 from sqlalchemy import inspect
 
 from bot.runtime.cli import main
+from bot.runtime.revisions import head_revision, migrate
 from bot.services import Services
 
 
 @pytest.fixture
-def database(tmp_path, monkeypatch):
+def fresh(tmp_path, monkeypatch):
+    """CSBOT_DATABASE_URL naming a database nobody has migrated (no file yet)."""
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("CSBOT_DATABASE_URL", url)
     return url
+
+
+@pytest.fixture
+def database(fresh):
+    """CSBOT_DATABASE_URL naming a database `csbot migrate` brought to head."""
+    migrate(fresh)
+    return fresh
 
 
 def test_agents_add_creates_a_login(database, capsys, monkeypatch):
@@ -145,7 +154,6 @@ def test_status_reports_processes_backlog_and_dead_letters(database, capsys, mon
         monkeypatch.setenv(name, "9")  # nothing listens there
     monkeypatch.setenv("CSBOT_LOG_BACKLOG_LIMIT", "5")
     engine = make_engine(database)
-    Services.open(database)
     tracker_rows(engine, [poison()])
     assert LogProjector(engine).catch_up(timeout=20)
     tracker_rows(engine, rasa_events("c1"))
@@ -161,7 +169,7 @@ def test_status_reports_processes_backlog_and_dead_letters(database, capsys, mon
     engine.dispose()
 
 
-def test_status_with_rabbitmq_reports_the_queue_not_a_cursor(database, capsys, monkeypatch):
+def test_status_with_rabbitmq_reports_the_queue_not_a_cursor(fresh, capsys, monkeypatch):
     for name in ("CSBOT_WEB_PORT", "CSBOT_RASA_PORT", "CSBOT_ACTIONS_PORT"):
         monkeypatch.setenv(name, "9")  # nothing listens there
     monkeypatch.setenv("CSBOT_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:9/")
@@ -199,67 +207,177 @@ def _nothing_listens(monkeypatch) -> None:
         monkeypatch.setenv(name, "9")
 
 
-def test_migrate_brings_a_fresh_database_to_head_and_says_from_what(database, capsys):
-    from bot.runtime.commands.db import head_revision
-
+def test_migrate_brings_a_fresh_database_to_head_and_says_from_what(fresh, capsys):
     head = head_revision()
     assert main(["migrate"]) == 0
     out = capsys.readouterr().out
-    assert f"database      {database}" in out
+    assert f"database      {fresh}" in out
     assert f"revision      none -> {head}" in out
-    assert {"alembic_version", "tickets", "dead_letters"} <= _tables(database)
+    assert {"alembic_version", "tickets", "dead_letters"} <= _tables(fresh)
     assert main(["migrate"]) == 0
     assert f"revision      {head} (up to date)" in capsys.readouterr().out
 
 
-def test_migrate_upgrades_an_older_schema_from_its_revision(database, capsys):
-    from bot.runtime.commands.db import head_revision
+def test_migrate_upgrades_an_older_schema_from_its_revision(fresh, capsys):
     from bot.runtime.database import alembic_config
 
-    command.upgrade(alembic_config(database), "0009")
+    command.upgrade(alembic_config(fresh), "0009")
     assert main(["migrate"]) == 0
     assert f"revision      0009 -> {head_revision()}" in capsys.readouterr().out
-    assert "webhook_deliveries" in _tables(database)
+    assert "webhook_deliveries" in _tables(fresh)
 
 
-def test_migrate_refuses_a_schema_newer_than_this_csbot(database, capsys):
-    path = Path(database.removeprefix("sqlite:///"))
+def test_migrate_refuses_a_schema_newer_than_this_csbot(fresh, capsys):
+    path = Path(fresh.removeprefix("sqlite:///"))
     with sqlite3.connect(path) as connection:
         connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
         connection.execute("INSERT INTO alembic_version VALUES ('9999')")
     assert main(["migrate"]) == 1
     assert "csbot migrate failed" in capsys.readouterr().err
-    assert _tables(database) == {"alembic_version"}
+    assert _tables(fresh) == {"alembic_version"}
 
 
-def test_status_on_a_fresh_empty_database_creates_no_tables(database, capsys, monkeypatch):
+def test_status_on_a_fresh_empty_database_creates_no_tables(fresh, capsys, monkeypatch):
     """Looking is not migrating: a production database changes only by `csbot migrate`."""
     _nothing_listens(monkeypatch)
-    path = Path(database.removeprefix("sqlite:///"))
+    path = Path(fresh.removeprefix("sqlite:///"))
     path.touch()
     assert main(["status"]) == 1
     out = capsys.readouterr().out
-    assert "schema        none: run `csbot migrate`" in out
+    assert (
+        f"schema        the database at {fresh} is at revision none, csbot needs "
+        f"{head_revision()}: run `csbot migrate`"
+    ) in out
     assert "the database has no schema" in out
     assert path.stat().st_size == 0
-    assert _tables(database) == set()
+    assert _tables(fresh) == set()
 
 
-def test_status_creates_no_database_file(database, capsys, monkeypatch):
+def test_status_creates_no_database_file(fresh, capsys, monkeypatch):
     _nothing_listens(monkeypatch)
     assert main(["status"]) == 1
     assert "the database cannot be read" in capsys.readouterr().out
-    assert not Path(database.removeprefix("sqlite:///")).exists()
+    assert not Path(fresh.removeprefix("sqlite:///")).exists()
 
 
-def test_status_reports_an_older_schema_and_leaves_it(database, capsys, monkeypatch):
-    from bot.runtime.commands.db import head_revision
+def test_status_reports_an_older_schema_and_leaves_it(fresh, capsys, monkeypatch):
     from bot.runtime.database import alembic_config
 
     _nothing_listens(monkeypatch)
-    command.upgrade(alembic_config(database), "0009")
+    command.upgrade(alembic_config(fresh), "0009")
     assert main(["status"]) == 1
     out = capsys.readouterr().out
-    assert f"schema        revision 0009, csbot needs {head_revision()}: run `csbot migrate`" in out
+    assert f"is at revision 0009, csbot needs {head_revision()}: run `csbot migrate`" in out
     assert f"the schema is at revision 0009, not {head_revision()}" in out
-    assert "webhook_deliveries" not in _tables(database)
+    assert "webhook_deliveries" not in _tables(fresh)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["agents", "add", "robin", "Robin", "--generate"],
+        ["report"],
+        ["knowledge", "unanswered"],
+        ["privacy", "requests"],
+        ["privacy", "purge", "--days", "30"],
+    ],
+)
+def test_a_command_on_an_unmigrated_database_refuses_and_changes_nothing(fresh, capsys, argv):
+    """Only `csbot migrate` changes a schema: every other command names it and stops, with
+    exit status 1, before making a database file or a table."""
+    path = Path(fresh.removeprefix("sqlite:///"))
+    path.touch()  # an empty database, as a new PostgreSQL database would be
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    assert captured.err == (
+        f"csbot {argv[0]}: the database at {fresh} is at revision none, csbot needs "
+        f"{head_revision()}: run `csbot migrate`\n"
+    )
+    assert "shown this once" not in captured.out
+    assert path.stat().st_size == 0 and _tables(fresh) == set()
+
+
+def test_a_command_on_an_older_schema_refuses_and_migrate_then_lets_it_run(fresh, capsys):
+    from bot.runtime.database import alembic_config
+
+    command.upgrade(alembic_config(fresh), "0009")
+    assert main(["report"]) == 1
+    assert f"is at revision 0009, csbot needs {head_revision()}" in capsys.readouterr().err
+    assert "webhook_deliveries" not in _tables(fresh)
+    assert main(["migrate"]) == 0
+    assert main(["report"]) == 0
+    assert "containment rate" in capsys.readouterr().out
+
+
+def test_a_command_creates_no_database_file(fresh, capsys):
+    assert main(["knowledge", "unanswered"]) == 1
+    assert "is at revision none" in capsys.readouterr().err
+    assert not Path(fresh.removeprefix("sqlite:///")).exists()
+
+
+def test_read_only_commands_open_the_database_read_only(database, monkeypatch):
+    """`csbot report`, `knowledge unanswered` and `privacy requests` only look: the database
+    refuses a write from them (SQLite mode=ro)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from bot.runtime.commands import db
+    from bot.runtime.settings import Settings
+
+    with db.open_database(Settings.from_env(), read_only=True) as engine:
+        with pytest.raises(OperationalError, match="readonly"), engine.begin() as connection:
+            connection.execute(text("DELETE FROM tickets"))
+
+
+def test_the_action_server_refuses_an_unmigrated_database(fresh):
+    from bot.runtime import action_server
+
+    with pytest.raises(SystemExit) as refused:
+        action_server.main(["--port", "9"])
+    assert str(refused.value) == (
+        f"csbot's action server cannot start: the database at {fresh} is at revision none, "
+        f"csbot needs {head_revision()}: run `csbot migrate`"
+    )
+    assert not Path(fresh.removeprefix("sqlite:///")).exists()
+
+
+def test_csbot_seed_sets_up_the_embedded_database_itself(fresh, capsys, monkeypatch):
+    """The embedded SQLite file is this checkout's own: `csbot run`, `shell` and `seed` bring
+    it to head themselves (a database server's schema is only checked, see below)."""
+    from bot.runtime import setup
+    from bot.runtime.settings import Settings
+
+    setup.database(Settings.from_env())
+    assert f"revision none -> {head_revision()}" in capsys.readouterr().out
+    setup.database(Settings.from_env())  # current: nothing to say
+    assert capsys.readouterr().out == ""
+
+
+def test_csbot_run_on_an_unmigrated_database_server_refuses_before_training(
+    postgres, capsys, monkeypatch
+):
+    """A database server is its operator's: `csbot run` does not migrate it on the way up."""
+    from bot.runtime import cli
+
+    name = postgres.create()
+    try:
+        monkeypatch.setenv("CSBOT_DATABASE_URL", postgres.url_of(name))
+        monkeypatch.setattr(cli.setup, "build_knowledge", lambda *a: pytest.fail("went on"))
+        assert cli.main(["run"]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(f"csbot run: the database at {postgres.url_of(name)} is at")
+        assert err.endswith(
+            f"is at revision none, csbot needs {head_revision()}: run `csbot migrate`\n"
+        )
+    finally:
+        postgres.drop(name)
+
+
+def test_the_refusal_names_the_database_without_its_password():
+    from bot.runtime.revisions import SchemaNotCurrent
+
+    refusal = SchemaNotCurrent("postgresql://csbot:s3cret@db/shop", "0009", "0011")
+    assert str(refusal) == (
+        "the database at postgresql://csbot:***@db/shop is at revision 0009, csbot needs 0011: "
+        "run `csbot migrate`"
+    )

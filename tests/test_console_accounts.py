@@ -21,7 +21,7 @@ from bot.support.audit import record
 from bot.support.logins import LoggedIn, Refused, Throttled, ThrottlePolicy, pair_key
 from bot.support.models import AuditEntry, ConsoleSession, LoginThrottle
 from bot.web import create_app
-from tests.conftest import Clock, keyword_classifier, web_settings
+from tests.conftest import Clock, keyword_classifier, open_services, web_settings
 
 PASSWORD = "correct horse battery"
 POLICY = ThrottlePolicy(
@@ -40,7 +40,7 @@ def clock() -> Clock:
 
 
 def _desk(url: str, clock: Clock) -> Services:
-    services = Services.open(url, clock=clock, classifier=keyword_classifier, login_policy=POLICY)
+    services = open_services(url, clock=clock, classifier=keyword_classifier, login_policy=POLICY)
     services.agents.create("alex", "Alex", PASSWORD, skills=["billing"])
     services.agents.create("sam", "Sam", PASSWORD, role="admin")
     return services

@@ -38,6 +38,7 @@ from bot.conversations.tracker_store import DurableTrackerStore
 from bot.privacy.redact import redact_event
 from bot.runtime.database import create_schema, make_engine
 from bot.runtime.rasa_config import event_broker_config
+from bot.runtime.revisions import migrate
 from bot.runtime.settings import PROJECT_ROOT
 from bot.web.identity import COOKIE
 from tests.conftest import start_demo_stack
@@ -331,6 +332,7 @@ def test_rasas_tracker_store_publishes_only_what_it_committed(db_url, rabbitmq, 
     log's one writer) and hands the broker a turn's events once they are committed."""
     monkeypatch.setenv("CSBOT_DATABASE_URL", db_url)
     monkeypatch.setenv("CSBOT_RABBITMQ_URL", rabbitmq)
+    migrate(db_url)
     events = [e for i in range(2) for e in turn("c1", i)]
     tracker = DialogueStateTracker.from_dict("c1", [json.loads(json.dumps(e)) for e in events])
     refuse = {"on": True}

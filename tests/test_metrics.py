@@ -12,8 +12,7 @@ import pytest
 from bot.conversations.analytics import AnalyticsService
 from bot.conversations.log import ConversationLog
 from bot.conversations.metrics import report_range
-from bot.services import Services
-from tests.conftest import Clock, keyword_classifier
+from tests.conftest import Clock, keyword_classifier, open_services
 
 DAY = datetime(2026, 11, 16, 9, 0)
 START, END = report_range(date(2026, 11, 1), date(2026, 11, 30))
@@ -58,7 +57,7 @@ TIMELINES = {
 @pytest.fixture
 def seeded(db_url):
     clock = Clock(DAY)
-    services = Services.open(db_url, clock=clock, classifier=keyword_classifier)
+    services = open_services(db_url, clock=clock, classifier=keyword_classifier)
     team = {
         "alex": services.agents.create("alex", "Alex", PASSWORD, skills=["billing"]),
         "jordan": services.agents.create("jordan", "Jordan", PASSWORD, skills=["billing"]),
@@ -230,7 +229,7 @@ def test_rewording_the_answers_changes_no_faq_figure(seeded, tmp_path):
         ("customer", "what is a source", "ask_knowledge", 0.5),
         ("bot", "A place.\n\nSource: a dictionary", "action_answer_faq", None),
     ]
-    other = Services.open(f"sqlite:///{tmp_path / 'reworded.db'}", classifier=keyword_classifier)
+    other = open_services(f"sqlite:///{tmp_path / 'reworded.db'}", classifier=keyword_classifier)
     _seed_messages(ConversationLog(other.engine), reworded)
     before, after = (
         seeded.analytics.bot_metrics(START, END),

@@ -12,10 +12,9 @@ from datetime import timedelta
 import pytest
 
 from actions.handoff import ActionRequestHuman
-from bot.services import Services
 from bot.support.presence import ONLINE_WINDOW
 from bot.web import create_app
-from tests.conftest import Clock, keyword_classifier, web_settings
+from tests.conftest import Clock, keyword_classifier, open_services, web_settings
 from tests.test_actions import deps, run, texts, tracker, user
 from tests.test_console import PASSWORD, login
 from tests.test_push import FAST, next_event
@@ -30,7 +29,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def services(tmp_path, clock):
-    opened = Services.open(
+    opened = open_services(
         f"sqlite:///{tmp_path / 'web.db'}", clock=clock, classifier=keyword_classifier
     )
     opened.agents.create("alex", "Alex", PASSWORD, skills=["billing"])

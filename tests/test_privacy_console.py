@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.conversations.log import ConversationLog
 from bot.conversations.models import Conversation
 from bot.runtime.cli import main
-from bot.services import Services
+from tests.conftest import open_services
 from tests.test_console import PASSWORD, csrf_of, login
 
 EMAIL = "kim.park@example.com"
@@ -114,7 +114,7 @@ async def test_admin_confirms_or_rejects_the_bots_deletion_requests(client, peop
 def database(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("CSBOT_DATABASE_URL", url)
-    services = Services.open(url)
+    services = open_services(url)
     yield services
     services.engine.dispose()
 

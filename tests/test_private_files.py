@@ -126,6 +126,7 @@ def test_a_privacy_export_over_an_existing_file_is_the_owners_only(tmp_path, mon
     from bot.runtime.cli import main
 
     monkeypatch.setenv("CSBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    assert main(["migrate"]) == 0
     out = tmp_path / "export.json"
     out.write_text("an older export\n")
     out.chmod(0o644)

@@ -20,10 +20,9 @@ from bot.conversations.review import (
     ReviewFilter,
     csv_rows,
 )
-from bot.services import Services
 from bot.support.lifecycle import TicketEventKind
 from knowledge.decision import Decision
-from tests.conftest import keyword_classifier
+from tests.conftest import keyword_classifier, open_services
 
 T0 = datetime(2026, 11, 10, 9, 0, 0)
 
@@ -78,7 +77,7 @@ def ts(days: float) -> float:
 @pytest.fixture
 def review_db(db_url):
     """Six conversations, one per outcome, with a ticket, a correction and ratings."""
-    services = Services.open(
+    services = open_services(
         db_url, clock=lambda: T0 + timedelta(days=2), classifier=keyword_classifier
     )
     log = ConversationLog(services.engine)
@@ -189,7 +188,7 @@ def test_tags_are_added_once_filtered_and_removed(review_db):
 def test_the_faq_decision_is_the_logged_one_whatever_the_wording(db_url):
     """Review shows what the FAQ action logged: a reworded answer is still an answer, a
     reply that merely mentions a source is no decision, and an unknown value is ignored."""
-    services = Services.open(db_url, classifier=keyword_classifier)
+    services = open_services(db_url, classifier=keyword_classifier)
     log = ConversationLog(services.engine)
     for e in [
         user("w", "can I pay with paypal?", "payment_methods", 0.93, ts(0)),

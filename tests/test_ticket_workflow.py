@@ -16,7 +16,7 @@ from bot.support.lifecycle import TicketError
 from bot.support.models import TicketEvent
 from bot.support.ratings import RatingRefused
 from bot.support.tickets import asks_for_more
-from tests.conftest import Clock
+from tests.conftest import Clock, open_services
 
 PASSWORD = "correct horse battery"
 
@@ -29,10 +29,9 @@ def clock():
 @pytest.fixture
 def desk(db_url, clock):
     """Services over an empty database, with two billing agents and an admin."""
-    from bot.services import Services
     from tests.conftest import keyword_classifier
 
-    services = Services.open(
+    services = open_services(
         db_url, clock=clock, classifier=keyword_classifier, reopen_window=timedelta(hours=72)
     )
     agents = services.agents

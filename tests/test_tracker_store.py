@@ -30,6 +30,7 @@ from bot.conversations.models import LoggedEvent
 from bot.conversations.projection import TRACKER_EVENTS
 from bot.conversations.tracker_store import DurableTrackerStore
 from bot.runtime.database import include_name
+from bot.runtime.revisions import migrate
 from bot.schema import metadata
 
 
@@ -52,6 +53,7 @@ def domain() -> Domain:
 def open_store(db_url, domain, monkeypatch):
     """Open tracker stores on one database, as successive Rasa processes would."""
     monkeypatch.setenv("CSBOT_DATABASE_URL", db_url)
+    migrate(db_url)  # as `csbot migrate` would: Rasa only checks the schema
     opened: list[DurableTrackerStore] = []
 
     def open_one() -> DurableTrackerStore:
@@ -196,9 +198,9 @@ def test_rasas_table_and_csbots_share_the_database_without_clashing(open_store):
         assert compare_metadata(context, metadata()) == []  # migrations leave `events` alone
 
 
-def test_replicas_starting_together_on_a_fresh_postgresql_database_all_create_tables(postgres):
-    """Each Rasa replica's tracker store creates the tables at start-up; on a new database
-    they start at the same moment, and none may fail for it."""
+def test_replicas_starting_together_on_a_migrated_postgresql_database_all_create_events(postgres):
+    """Each Rasa replica's tracker store creates Rasa's `events` table at start-up; on a
+    database just migrated they start at the same moment, and none may fail for it."""
     from concurrent.futures import ThreadPoolExecutor
     from types import SimpleNamespace
 
@@ -207,6 +209,7 @@ def test_replicas_starting_together_on_a_fresh_postgresql_database_all_create_ta
     from bot.runtime.database import make_engine
 
     name = postgres.create()
+    migrate(postgres.url_of(name))
     engines = [make_engine(postgres.url_of(name)) for _ in range(3)]
     try:
         stores = [SimpleNamespace(engine=e, Base=SQLTrackerStore.Base) for e in engines]
@@ -217,3 +220,26 @@ def test_replicas_starting_together_on_a_fresh_postgresql_database_all_create_ta
         for engine in engines:
             engine.dispose()
         postgres.drop(name)
+
+
+def test_rasa_refuses_a_database_that_was_never_migrated_and_creates_nothing(
+    db_url, domain, monkeypatch
+):
+    """Rasa checks the schema when its tracker store opens: on a fresh database it stops with
+    the command to run instead of migrating it (or creating its own table beside nothing)."""
+    from sqlalchemy import inspect
+
+    from bot.runtime.database import make_engine
+    from bot.runtime.revisions import SchemaNotCurrent, head_revision
+
+    monkeypatch.setenv("CSBOT_DATABASE_URL", db_url)
+    with pytest.raises(SchemaNotCurrent) as refused:
+        DurableTrackerStore(domain=domain)
+    assert f"is at revision none, csbot needs {head_revision()}: run `csbot migrate`" in str(
+        refused.value
+    )
+    engine = make_engine(db_url)
+    try:
+        assert inspect(engine).get_table_names() == []
+    finally:
+        engine.dispose()

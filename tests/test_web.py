@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.runtime.revisions import migrate
 from bot.web import create_app
 from tests.conftest import conversation_of, web_settings
 
@@ -197,6 +198,7 @@ async def test_the_app_disposes_the_database_it_opened_and_not_one_it_was_given(
     monkeypatch.setattr(Services, "open", staticmethod(opening))
     url = str(rasa.make_url("")).rstrip("/")
     settings = web_settings(url, tmp_path, database_url=f"sqlite:///{tmp_path / 'own.db'}")
+    migrate(settings.database_url)
     client = await aiohttp_client(create_app(settings))
     await client.close()
     assert disposed == ["own"]

@@ -28,7 +28,7 @@ from bot.support.lifecycle import QUEUES
 from bot.web import create_app
 from bot.web.identity import COOKIE
 from bot.web.limits import ONE_ADDRESS_MANY_CUSTOMERS
-from tests.conftest import PICK_ONE, RASA_TOKEN, keyword_classifier, web_settings
+from tests.conftest import PICK_ONE, RASA_TOKEN, keyword_classifier, open_services, web_settings
 
 SEED = 20261130
 CASES = 400
@@ -223,7 +223,7 @@ class Inputs:
 async def logging_rasa(aiohttp_server, db_url):
     """A stand-in Rasa (token check, REST webhook, tracker, events) that stores every event
     in the real conversation log, as the projection from Rasa's tracker store does."""
-    services = Services.open(db_url, classifier=keyword_classifier)
+    services = open_services(db_url, classifier=keyword_classifier)
     conversation_log = ConversationLog(services.engine)
     trackers: dict[str, list[dict]] = {}
 

@@ -51,7 +51,8 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.conversations.projection import TRACKER_EVENTS, LogProjector, transient
 from bot.privacy.redact import default_redactor
-from bot.runtime.database import create_schema, make_engine
+from bot.runtime.database import make_engine
+from bot.runtime.revisions import require_head
 from bot.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -124,8 +125,11 @@ class DurableTrackerStore(SQLTrackerStore):
             self.projector.start()
 
     def _create_tables(self) -> None:
+        """Rasa's own tables, on a database whose csbot schema (the log's cursor included) is
+        at head already: migrating is `csbot migrate`'s step, so Rasa refuses to start on
+        another revision (`SchemaNotCurrent`, not retried) instead of migrating it."""
+        require_head(self.engine.url.render_as_string(hide_password=False))
         with schema_lock(self.engine):
-            create_schema(self.engine)  # csbot's tables, including the log's cursor
             TRACKER_EVENTS.create(self.engine, checkfirst=True)  # `events`, ids never reused
             self.Base.metadata.create_all(self.engine)  # anything else of Rasa's (none in 3.6)
 

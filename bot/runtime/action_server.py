@@ -27,6 +27,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.runtime.revisions import SchemaNotCurrent, require_head
 from bot.runtime.settings import Settings
 from bot.runtime.tokens import actions_secret
 
@@ -79,6 +80,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--host", default=settings.internal_host)
     parser.add_argument("--port", type=int, default=settings.actions_port)
     args = parser.parse_args(argv)
+    try:
+        require_head(settings.database_url)  # before serving: actions would fail one by one
+    except SchemaNotCurrent as exc:
+        raise SystemExit(f"csbot's action server cannot start: {exc}") from None
     utils.configure_colored_logging(logging.INFO)
     utils.update_sanic_log_level()
     app = create_app(actions_secret(settings), args.actions)

@@ -1,4 +1,6 @@
-"""The database: the engine, and the Alembic migrations that build the schema.
+"""The database: the engine (read-write, or read-only for commands that only look), and the
+Alembic migrations that build the schema. Whether a schema is current, and the one explicit
+step that migrates it, are `bot.runtime.revisions`.
 
 SQLAlchemy 1.4 in the 2.0 style (`future=True`, `select()`), so an upgrade to 2.0 is painless.
 SQLite by default, PostgreSQL by setting CSBOT_DATABASE_URL. Each part of the product keeps
@@ -8,6 +10,7 @@ its own models on the one declarative base (`bot.models_base`); `bot.schema` gat
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -68,6 +71,22 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def read_only_engine(url: str) -> Engine:
+    """An engine the database refuses writes from: SQLite opened with mode=ro (a missing file
+    is an error, not a new database), PostgreSQL in read-only transactions. For commands and
+    checks that must leave a database as they found it."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = quote(str(Path(parsed.database)))
+        parsed = parsed.set(database=f"file:{path}", query={"mode": "ro", "uri": "true"})
+        return create_engine(parsed, future=True)
+    if backend == "postgresql":
+        options = {"options": "-c default_transaction_read_only=on"}
+        return create_engine(parsed, future=True, connect_args=options)
+    return create_engine(parsed, future=True)
+
+
 def alembic_config(url: str | None = None):
     from alembic.config import Config
 
@@ -79,10 +98,19 @@ def alembic_config(url: str | None = None):
 
 
 def create_schema(engine: Engine) -> None:
-    """Bring the schema up to date with the Alembic migrations (a no-op when current)."""
+    """Bring the schema up to date with the Alembic migrations (a no-op when current). The
+    product calls it only through `revisions.migrate`; tests build scratch schemas with it."""
     from alembic import command
 
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema's Alembic revision; None for a database never migrated. Reads only."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()

@@ -22,6 +22,21 @@ class Prepared:
     new_passwords: list[NewPassword] = field(default_factory=list)
 
 
+def database(settings: Settings) -> None:
+    """The embedded SQLite database is brought to head here (`csbot run`, `shell`, `seed`): it
+    is this checkout's own file, with nobody else to run `csbot migrate`. A database server's
+    schema is its operator's explicit step (`csbot migrate`, perhaps after a backup); it is
+    only checked, so `csbot run` refuses (`SchemaNotCurrent`) before training anything."""
+    from bot.runtime.revisions import embedded, migrate, require_head
+
+    if not embedded(settings.database_url):
+        require_head(settings.database_url)
+        return
+    before, after = migrate(settings.database_url)
+    if before != after:
+        print(f"==> Database schema: revision {before or 'none'} -> {after}")
+
+
 def seed_demo(settings: Settings) -> list[NewPassword]:
     """The demo shop and console accounts, into an empty database only. Returns the accounts
     created (or taken off the published demo password) with their random passwords, for the
@@ -107,6 +122,7 @@ def rasa_model(settings: Settings, force: bool = False) -> Path:
 def prepare(settings: Settings) -> Prepared:
     """Everything a running csbot needs: the Rasa model to serve, and the passwords of any
     console accounts just created (shown after the long steps, so they do not scroll away)."""
+    database(settings)
     passwords = seed_demo(settings)
     build_knowledge(settings)
     ticket_classifier(settings)

@@ -1,32 +1,31 @@
-"""How a command reaches the database: one engine per command, disposed when it ends.
+"""How a command reaches the database: one engine per command, disposed when it ends, on a
+schema checked to be at head first.
 
-Commands that write bring the schema up to date first (`csbot run` keeps doing so for the
-embedded SQLite default). `csbot status` opens it read-only: looking must never change a
-production database, whose migrations are an explicit step (`csbot migrate`).
+No command but `csbot migrate` (and `csbot run`, `shell` and `seed`, for the embedded SQLite
+database only: `bot.runtime.setup.database`) changes a schema: a production database's
+migrations are an explicit step. Commands that only look open it read-only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from urllib.parse import quote
 
-from sqlalchemy import create_engine
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 
-from bot.runtime.database import create_schema, make_engine
+from bot.runtime.database import make_engine, read_only_engine
+from bot.runtime.revisions import require_head
 from bot.runtime.settings import Settings
 
 
 @contextmanager
-def open_database(settings: Settings, migrate: bool = True) -> Iterator[Engine]:
-    """The command's engine on CSBOT_DATABASE_URL, its schema at head unless `migrate` is
-    False."""
-    engine = make_engine(settings.database_url)
+def open_database(settings: Settings, read_only: bool = False) -> Iterator[Engine]:
+    """The command's engine on CSBOT_DATABASE_URL once its schema is found at head
+    (`SchemaNotCurrent` otherwise, before any engine or file is made); `read_only` for
+    commands that only look (reports, lists), so a bug in one cannot write."""
+    require_head(settings.database_url)
+    engine = (read_only_engine if read_only else make_engine)(settings.database_url)
     try:
-        if migrate:
-            create_schema(engine)
         yield engine
     finally:
         engine.dispose()
@@ -34,45 +33,10 @@ def open_database(settings: Settings, migrate: bool = True) -> Iterator[Engine]:
 
 @contextmanager
 def read_only_database(settings: Settings) -> Iterator[Engine]:
-    """An engine the database refuses writes from: SQLite opened with mode=ro (a missing file
-    is an error, not a new database), PostgreSQL in read-only transactions."""
+    """A read-only engine whatever the schema: for `csbot status`, which reports an old or
+    missing schema among the rest instead of refusing."""
     engine = read_only_engine(settings.database_url)
     try:
         yield engine
     finally:
         engine.dispose()
-
-
-def read_only_engine(url: str) -> Engine:
-    parsed = make_url(url)
-    backend = parsed.get_backend_name()
-    if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        path = quote(str(Path(parsed.database)))
-        parsed = parsed.set(database=f"file:{path}", query={"mode": "ro", "uri": "true"})
-        return create_engine(parsed, future=True)
-    if backend == "postgresql":
-        options = {"options": "-c default_transaction_read_only=on"}
-        return create_engine(parsed, future=True, connect_args=options)
-    return create_engine(parsed, future=True)
-
-
-def shown(url: str) -> str:
-    """The URL as commands print it: without its password."""
-    return make_url(url).render_as_string(hide_password=True)
-
-
-def current_revision(engine: Engine) -> str | None:
-    """The schema's Alembic revision; None for a database never migrated. Reads only."""
-    from alembic.runtime.migration import MigrationContext
-
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
-
-
-def head_revision() -> str:
-    """The revision this code's migrations end at."""
-    from alembic.script import ScriptDirectory
-
-    from bot.runtime.database import alembic_config
-
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()

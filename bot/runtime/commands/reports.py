@@ -25,7 +25,7 @@ def cmd_knowledge(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     from bot.conversations.unanswered import UnansweredLog
 
-    with open_database(settings) as engine:
+    with open_database(settings, read_only=True) as engine:
         rows = UnansweredLog(engine).recent(args.limit)
     print(f"{len(rows)} most recent questions without a good answer:")
     for row in rows:
@@ -68,7 +68,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
 
     first = args.start.date() if args.start else None
     start, end = report_range(first, args.to.date() if args.to else None)
-    with open_database(settings) as engine:
+    with open_database(settings, read_only=True) as engine:
         figures = AnalyticsService(engine)
         agents, bot = figures.agent_metrics(start, end), figures.bot_metrics(start, end)
     print(format_report(agents, bot, start, end))

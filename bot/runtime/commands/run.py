@@ -109,6 +109,7 @@ def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
+    setup.database(settings)
     setup.print_passwords(setup.seed_demo(settings))
     return 0
 

@@ -9,15 +9,10 @@ import sys
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.runtime.commands.db import (
-    current_revision,
-    head_revision,
-    open_database,
-    read_only_database,
-    shown,
-)
+from bot.runtime.commands.db import read_only_database
 from bot.runtime.commands.spec import Command
-from bot.runtime.database import create_schema
+from bot.runtime.database import current_revision
+from bot.runtime.revisions import SchemaNotCurrent, head_revision, migrate, shown
 from bot.runtime.settings import Settings
 
 
@@ -49,12 +44,12 @@ def _log(settings: Settings) -> list[str]:
     with read_only_database(settings) as engine:
         try:
             revision, head = current_revision(engine), head_revision()
+            if revision != head:
+                print(f"schema        {SchemaNotCurrent(settings.database_url, revision, head)}")
             if revision is None:
-                print("schema        none: run `csbot migrate`")
                 return ["the database has no schema"]
             problems = []
             if revision != head:
-                print(f"schema        revision {revision}, csbot needs {head}: run `csbot migrate`")
                 problems.append(f"the schema is at revision {revision}, not {head}")
             queue = settings.rabbitmq_queue
             health = asyncio.run(log_status(engine, settings.rabbitmq_url, queue))
@@ -84,14 +79,11 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     from alembic.util import CommandError
 
     print(f"database      {shown(settings.database_url)}")
-    with open_database(settings, migrate=False) as engine:
-        try:
-            before = current_revision(engine)
-            create_schema(engine)
-            after = current_revision(engine)
-        except (CommandError, SQLAlchemyError) as exc:
-            print(f"csbot migrate failed: {exc}", file=sys.stderr)
-            return 1
+    try:
+        before, after = migrate(settings.database_url)
+    except (CommandError, SQLAlchemyError) as exc:
+        print(f"csbot migrate failed: {exc}", file=sys.stderr)
+        return 1
     if before == after:
         print(f"revision      {after} (up to date)")
     else:
