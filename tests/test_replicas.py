@@ -11,7 +11,6 @@ import pytest
 from aiohttp import web
 
 from bot.web import create_app
-from bot.web.keys import REPLICAS
 from bot.web.replicas import Replicas
 from tests.conftest import RASA_TOKEN, conversation_of, web_settings
 
@@ -85,9 +84,9 @@ def make_client(aiohttp_client, web_services, tmp_path, replicas):
         rasa_timeout_s=0.5,
         telegram_token="123:abc",
         telegram_secret=TELEGRAM_SECRET,
+        rasa_recheck_s=0.1,
     )
     app = create_app(settings, web_services)
-    app[REPLICAS].recheck_s = 0.1
     clients: list = []
 
     async def make():

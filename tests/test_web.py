@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from aiohttp import web
 
-from bot.runtime.revisions import migrate
+from bot.runtime.revisions import SchemaNotCurrent, head_revision, migrate
 from bot.web import create_app
 from tests.conftest import conversation_of, web_settings
 
@@ -206,3 +207,114 @@ async def test_the_app_disposes_the_database_it_opened_and_not_one_it_was_given(
     given = await aiohttp_client(create_app(settings, web_services))
     await given.close()
     assert disposed == ["own"]
+
+
+async def refused_start(app: web.Application) -> BaseException:
+    """What the app's start-up raised (it must raise), after cleaning up whatever started."""
+    runner = web.AppRunner(app)
+    try:
+        with pytest.raises(Exception) as failed:
+            await runner.setup()
+    finally:
+        await app.cleanup()
+    return failed.value
+
+
+def _tables(url: str) -> set[str]:
+    from sqlalchemy import inspect
+
+    from bot.runtime.database import make_engine
+
+    engine = make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_building_the_app_touches_no_database_and_writes_no_file(tmp_path):
+    """The factory only wires things up: no database file, no secret key, no Rasa token."""
+    database = f"sqlite:///{tmp_path / 'shop.db'}"
+    settings = web_settings("http://127.0.0.1:9", tmp_path, rasa_token=None, database_url=database)
+    create_app(settings)
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_the_web_app_refuses_an_unmigrated_database_then_serves_once_migrated(
+    aiohttp_client, rasa, tmp_path
+):
+    """Pointed at a database nobody migrated, the web app does not start and changes nothing;
+    after `csbot migrate` it serves."""
+    path = tmp_path / "shop.db"
+    path.touch()  # an empty database, as a new PostgreSQL database would be
+    url = str(rasa.make_url("")).rstrip("/")
+    settings = web_settings(url, tmp_path, database_url=f"sqlite:///{path}")
+    refused = await refused_start(create_app(settings))
+    assert isinstance(refused, SchemaNotCurrent)
+    assert str(refused) == (
+        f"the database at sqlite:///{path} is at revision none, csbot needs {head_revision()}: "
+        "run `csbot migrate`"
+    )
+    assert path.stat().st_size == 0 and _tables(settings.database_url) == set()
+
+    migrate(settings.database_url)
+    client = await aiohttp_client(create_app(settings))
+    assert (await client.get("/healthz")).status == 200
+
+
+async def test_an_older_schema_is_refused_by_revision_and_left_as_it_is(rasa, tmp_path):
+    from alembic import command
+
+    from bot.runtime.database import alembic_config
+
+    database = f"sqlite:///{tmp_path / 'shop.db'}"
+    command.upgrade(alembic_config(database), "0009")
+    settings = web_settings(str(rasa.make_url("")).rstrip("/"), tmp_path, database_url=database)
+    refused = await refused_start(create_app(settings))
+    assert "is at revision 0009, csbot needs" in str(refused) and isinstance(
+        refused, SchemaNotCurrent
+    )
+    assert "webhook_deliveries" not in _tables(database)  # 0010's table: not migrated
+
+
+def test_python_m_bot_web_on_an_unmigrated_database_exits_with_the_command_to_run(tmp_path):
+    """What an operator sees: one line naming the database (no password) and the fix."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "CSBOT_PROJECT_DIR": str(tmp_path)}
+    env["CSBOT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'shop.db'}"
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.web", "--port", "0"],
+        cwd=Path(__file__).parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        f"csbot's web app cannot start: the database at sqlite:///{tmp_path / 'shop.db'} is at "
+        f"revision none, csbot needs {head_revision()}: run `csbot migrate`"
+    )
+    assert list(tmp_path.iterdir()) == []  # no database file, no var/ with a key in it
+
+
+async def test_a_broken_secret_key_file_stops_the_start_and_is_left_alone(
+    aiohttp_client, rasa, web_services, tmp_path
+):
+    """The key that signs chat cookies and console sessions is generated once (0600) when the
+    app first starts; a key file it cannot use is never replaced or ignored: the start fails."""
+    from bot.runtime.settings import SettingsError
+
+    settings = web_settings(str(rasa.make_url("")).rstrip("/"), tmp_path)
+    client = await aiohttp_client(create_app(settings, web_services))
+    await client.close()
+    key = tmp_path / "var" / "secret.key"
+    assert key.stat().st_mode & 0o777 == 0o600
+    key.write_text("not a key\n")
+    refused = await refused_start(create_app(settings, web_services))
+    assert isinstance(refused, SettingsError) and "secret.key holds no 32-byte" in str(refused)
+    assert key.read_text() == "not a key\n"

@@ -98,6 +98,7 @@ class Settings:
     test_stories_dir: Path | None = None  # ... conversations saved as tests (tests/stories)
     train_config: Path = Path("config.yml")  # the Rasa config a training uses (project-relative)
     rasa_replica_urls: tuple[str, ...] = ()  # every Rasa serving the bot; () = just rasa_url
+    rasa_recheck_s: float = 1.0  # how often the web app asks a replica marked down (tests: less)
     public_url: str | None = None  # the web app as the platforms reach it (https://...)
     messenger_verify_token: str | None = None  # the three Messenger needs, see README Channels
     messenger_app_secret: str | None = None

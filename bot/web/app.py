@@ -30,12 +30,47 @@ from bot.web.keys import (
 )
 from bot.web.limits import LIMITS, Limits, customer_limits
 from bot.web.replicas import Replicas
-from bot.web.security import console_guard, secret_key, setup_sessions
+from bot.web.security import console_guard, open_sessions, secret_key, setup_sessions
 from bot.workbench.reindex import Reindexer, index_builder
 from bot.workbench.retrain import Retrainer
 from knowledge.embeddings import MiniLMEncoder
 
 HERE = Path(__file__).parent
+
+
+def _database(settings: Settings):
+    """The app's own services (`cleanup_ctx`): opened when it starts, on a schema checked to
+    be at head (`SchemaNotCurrent` fails the start, the database untouched), and their
+    connections closed when it stops. Services passed to `create_app` are the caller's."""
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        services = await asyncio.to_thread(
+            Services.open,
+            settings.database_url,
+            reopen_window=settings.reopen_window,
+            login_policy=login_policy(settings),
+        )
+        app[SERVICES] = services
+        try:
+            yield
+        finally:
+            services.close()
+
+    return ctx
+
+
+async def _secrets(app: web.Application) -> AsyncIterator[None]:
+    """The key that signs chat cookies and encrypts console sessions, and Rasa's token:
+    configured, or read from var/ (generated there once, 0600, on first start). A key file
+    that cannot be read or holds no key fails the start (`security.secret_key`)."""
+    settings = app[SETTINGS]
+    key = secret_key(settings.project_dir / "var", settings.secret_key)
+    app[CHAT_KEY] = chat_key(key)
+    open_sessions(app, key, secure=settings.secure_cookies)
+    app[REPLICAS] = Replicas(
+        settings.rasa_urls, rasa_token(settings), settings.rasa_timeout_s, settings.rasa_recheck_s
+    )
+    yield
 
 
 async def _rasa_clients(app: web.Application) -> AsyncIterator[None]:
@@ -47,17 +82,6 @@ async def _rasa_clients(app: web.Application) -> AsyncIterator[None]:
     with contextlib.suppress(asyncio.CancelledError):
         await task
     await app[REPLICAS].close()
-
-
-def _disposing(services: Services):
-    """Close the database connections of services the app opened itself (`cleanup_ctx`);
-    services passed in belong to the caller, who disposes them."""
-
-    async def ctx(app: web.Application) -> AsyncIterator[None]:
-        yield
-        services.close()
-
-    return ctx
 
 
 def login_policy(settings: Settings) -> ThrottlePolicy:
@@ -72,30 +96,27 @@ def login_policy(settings: Settings) -> ThrottlePolicy:
 
 
 def create_app(settings: Settings, services: Services | None = None) -> web.Application:
+    """The web app for `settings`. Building it touches no database, file or network: what it
+    opens (the database unless `services` are given, the secret key, Rasa's token, clients)
+    opens in `cleanup_ctx` when it starts and closes when it stops, so tests and tools build
+    it freely, and a database on another schema revision fails the start, not the import."""
     app = web.Application(client_max_size=64 * 1024)
     app[SETTINGS] = settings
     if services is None:
-        services = Services.open(
-            settings.database_url,
-            reopen_window=settings.reopen_window,
-            login_policy=login_policy(settings),
-        )
-        app.cleanup_ctx.append(_disposing(services))
-    app[SERVICES] = services
+        app.cleanup_ctx.append(_database(settings))
+    else:
+        app[SERVICES] = services
+    app.cleanup_ctx.extend([_secrets, _rasa_clients, health.caching()])
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
-    app[REPLICAS] = Replicas(settings.rasa_urls, rasa_token(settings), settings.rasa_timeout_s)
     app[ENCODER] = MiniLMEncoder()  # loads the model on first use, not here
     app[REINDEX] = Reindexer(index_builder(settings, app[ENCODER]))
     app[RETRAIN] = Retrainer(settings, encoder=lambda: app[ENCODER])
     app[MODEL_SWITCH] = asyncio.Lock()
-    key = secret_key(settings.project_dir / "var", settings.secret_key)
-    app[CHAT_KEY] = chat_key(key)
-    setup_sessions(app, key, secure=settings.secure_cookies)
     app[LIMITS] = Limits(settings)
+    setup_sessions(app)
     app.middlewares.extend(
         [console_guard, customer.json_errors, customer_identity, customer_limits]
     )
-    app.cleanup_ctx.extend([_rasa_clients, health.caching()])
     app.router.add_get("/", customer.index)
     app.router.add_get("/healthz", customer.health)
     app.router.add_get("/api/health", health.readiness)

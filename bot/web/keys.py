@@ -1,6 +1,10 @@
-"""Typed application keys, declared once."""
+"""Typed application keys, declared once: what the web app keeps for its lifetime, and where
+it is set (the factory, or a `cleanup_ctx` step when the app starts)."""
+
+from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -11,10 +15,14 @@ from bot.workbench.reindex import Reindexer
 from bot.workbench.retrain import Retrainer
 from knowledge.embeddings import Encoder
 
+if TYPE_CHECKING:
+    from aiohttp_session import Middleware
+
 SETTINGS = web.AppKey("settings", Settings)
-SERVICES = web.AppKey("services", Services)
-REPLICAS = web.AppKey("replicas", Replicas)  # a RasaClient per Rasa replica: every Rasa call
-CHAT_KEY = web.AppKey("chat_key", bytes)  # signs the customer's conversation cookie
+SERVICES = web.AppKey("services", Services)  # at start-up, unless the factory was given them
+REPLICAS = web.AppKey("replicas", Replicas)  # a RasaClient per Rasa replica (start-up)
+CHAT_KEY = web.AppKey("chat_key", bytes)  # signs the customer's conversation cookie (start-up)
+SESSIONS: web.AppKey[Middleware] = web.AppKey("sessions")  # the console's cookie (start-up)
 REINDEX = web.AppKey("reindex", Reindexer)  # rebuilds the knowledge index after FAQ edits
 ENCODER = web.AppKey("encoder", Encoder)  # MiniLM for the index rebuild, gap mining, retrain CV
 RETRAIN = web.AppKey("retrain", Retrainer)  # the console's retrain job

@@ -17,34 +17,63 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from aiohttp import web
-from aiohttp_session import get_session, setup
+from aiohttp_session import get_session, session_middleware
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from cryptography.fernet import Fernet
 from yarl import URL
 
 from bot.runtime.private_files import create_private_once
+from bot.runtime.settings import SettingsError
 from bot.support.agents import AgentView
 from bot.support.sessions import SESSION_MAX_AGE
-from bot.web.keys import SERVICES
+from bot.web.keys import SERVICES, SESSIONS
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PUBLIC_CONSOLE_PATHS = {"/console/login"}
 SESSION_KEY = "sid"  # the server-side session's token, inside the encrypted cookie
+KEY_BYTES = 32  # what EncryptedCookieStorage (Fernet) takes
 
 
 def secret_key(var_dir: Path, configured: str | None) -> bytes:
-    """CSBOT_SECRET_KEY, or one generated once and kept in var/ so restarts keep sessions."""
+    """CSBOT_SECRET_KEY, or one generated once and kept in var/ so restarts keep sessions
+    (0600 from its first byte). Fails closed: a key file that cannot be read, or that holds
+    no 32-byte key, stops the web app's start (OSError, SettingsError) rather than letting it
+    sign cookies with a key someone else could know or guess."""
     if configured:
-        return base64.urlsafe_b64decode(configured)
+        return _decoded(configured, "CSBOT_SECRET_KEY")
     path = var_dir / "secret.key"
     if not path.exists():
         create_private_once(path, Fernet.generate_key())  # 0600 from its first byte, whole
-    return base64.urlsafe_b64decode(path.read_bytes())
+    return _decoded(path.read_text(encoding="ascii", errors="replace").strip(), str(path))
 
 
-def setup_sessions(app: web.Application, key: bytes, secure: bool) -> None:
-    setup(
-        app,
+def _decoded(text: str, where: str) -> bytes:
+    try:
+        key = base64.urlsafe_b64decode(text)
+    except ValueError:
+        key = b""
+    if len(key) != KEY_BYTES:
+        raise SettingsError(
+            f"{where} holds no {KEY_BYTES}-byte urlsafe-base64 key: replace it (a new key ends "
+            "every console session and chat cookie)"
+        )
+    return key
+
+
+def setup_sessions(app: web.Application) -> None:
+    """aiohttp-session's middleware, whose cookie storage is made when the app starts
+    (`open_sessions`), once the key is read: the app factory reads no file."""
+
+    @web.middleware
+    async def sessions(request: web.Request, handler: Handler) -> web.StreamResponse:
+        return await request.app[SESSIONS](request, handler)
+
+    app.middlewares.append(sessions)
+
+
+def open_sessions(app: web.Application, key: bytes, secure: bool) -> None:
+    """The console's encrypted, HttpOnly, SameSite=Strict session cookie under `key`."""
+    app[SESSIONS] = session_middleware(
         EncryptedCookieStorage(
             key,
             cookie_name="csbot_console",
@@ -52,7 +81,7 @@ def setup_sessions(app: web.Application, key: bytes, secure: bool) -> None:
             httponly=True,
             samesite="Strict",
             secure=secure,
-        ),
+        )
     )
 
 
