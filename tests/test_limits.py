@@ -16,7 +16,8 @@ from sqlalchemy import event
 
 from bot.web import create_app
 from bot.web.health import Cached
-from bot.web.limits import LIMITS, Limits
+from bot.web.keys import LIMITS
+from bot.web.limits import Limits
 from tests.conftest import conversation_of, web_settings
 from tests.test_console import PASSWORD
 from tests.test_push import FAST, agent_says, next_event

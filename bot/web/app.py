@@ -21,6 +21,7 @@ from bot.web.identity import chat_key, customer_identity
 from bot.web.keys import (
     CHAT_KEY,
     ENCODER,
+    LIMITS,
     MODEL_SWITCH,
     REINDEX,
     REPLICAS,
@@ -28,7 +29,7 @@ from bot.web.keys import (
     SERVICES,
     SETTINGS,
 )
-from bot.web.limits import LIMITS, Limits, customer_limits
+from bot.web.limits import Limits, customer_limits
 from bot.web.replicas import Replicas
 from bot.web.security import console_guard, open_sessions, secret_key, setup_sessions
 from bot.workbench.reindex import Reindexer, index_builder

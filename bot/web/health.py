@@ -23,7 +23,7 @@ from typing import Generic, TypeVar
 
 from aiohttp import web
 
-from bot.web.keys import REPLICAS, SERVICES, SETTINGS
+from bot.web.keys import HEALTH, REPLICAS, SERVICES, SETTINGS
 
 T = TypeVar("T")
 
@@ -50,9 +50,6 @@ class Cached(Generic[T]):
                 answer = await self._check()
                 self._answer = (self._clock(), answer)
             return answer
-
-
-HEALTH = web.AppKey("health", Cached)
 
 
 def caching(clock: Callable[[], float] = time.monotonic):

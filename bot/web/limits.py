@@ -22,6 +22,7 @@ from aiohttp import web
 from bot.runtime.settings import Settings
 from bot.support.addresses import client_key
 from bot.web.identity import CONVERSATION, Handler
+from bot.web.keys import LIMITS
 
 TOO_FAST = (
     "You're sending messages faster than we can answer. Please wait {seconds} seconds, "
@@ -136,9 +137,6 @@ class Limits:
         finally:
             by_conversation.release(conversation)
             by_address.release(address)
-
-
-LIMITS = web.AppKey("limits", Limits)
 
 
 def too_many(message: str, wait: float) -> web.Response:

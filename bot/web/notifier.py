@@ -22,7 +22,7 @@ from aiohttp import web
 
 from bot.conversations.changes import ChangeFeed, Changes, Mark
 from bot.outages import DatabaseUnavailable
-from bot.web.keys import SERVICES, SETTINGS
+from bot.web.keys import NOTIFIER, SERVICES, SETTINGS
 
 log = logging.getLogger(__name__)
 TICKETS = "tickets"  # the topic of any ticket change: created, taken, corrected, resolved...
@@ -84,9 +84,6 @@ class Notifier:
         while True:
             await asyncio.sleep(self._every_s)
             await self.check()
-
-
-NOTIFIER = web.AppKey("push_notifier", Notifier)
 
 
 async def polling(app: web.Application) -> AsyncIterator[None]:

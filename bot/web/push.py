@@ -27,8 +27,8 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from bot.web.keys import SETTINGS
-from bot.web.notifier import NOTIFIER, polling
+from bot.web.keys import NOTIFIER, SETTINGS
+from bot.web.notifier import polling
 
 # Reads what came after a message id: (events to send, id to resume after). Runs in a thread.
 Reader = Callable[[int], tuple[list["Event"], int]]

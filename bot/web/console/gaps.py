@@ -24,7 +24,7 @@ from yarl import URL
 
 from bot.web.console.common import context, date_range, last_day
 from bot.web.console.teach import folder
-from bot.web.keys import ENCODER, REINDEX, SERVICES
+from bot.web.keys import ENCODER, LAST_MINING, REINDEX, SERVICES
 from bot.web.numbers import NotANumber, whole_number
 from bot.workbench import faq_entries
 from bot.workbench.errors import TeachError
@@ -75,9 +75,6 @@ class LastMining:
         with self._lock:
             self._key, self._clusters = key, clusters
         return clusters
-
-
-LAST_MINING = web.AppKey("gaps_last_mining", LastMining)
 
 
 def _files_signature(faq_dir: Path) -> tuple:
