@@ -49,9 +49,9 @@ async def answer_second_question(
         if reply.decision is Decision.ANSWER:
             lead = f'You also asked: "{question}"\n\n'
             dispatcher.utter_message(
-                text=answer_text(reply.best, reply.version, lead=lead),
+                text=answer_text(reply.best, lead=lead),
                 buttons=FEEDBACK_BUTTONS,
-                **decided(Decision.ANSWER),
+                **decided(Decision.ANSWER, reply.best, reply.version),
             )
             return []
     return []

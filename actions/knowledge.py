@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.deps import OUT_OF_SCOPE_RESPONSE, ActionDeps, UsesDeps, customer_text, off_topic
 from actions.handoff import escalate
 from actions.privacy import asks_for_deletion, offer_deletion, request_deletion
-from bot.conversations.models import FAQ_DECISION
+from bot.conversations.models import FAQ_DECISION, FAQ_SOURCE, KNOWLEDGE_VERSION
 from knowledge.answers import Decision, Reply
 from knowledge.retrieval import Hit
 from knowledge.sources import ANSWERS
@@ -52,21 +52,25 @@ def clarify_buttons(reply: Reply) -> list[dict[str, Any]]:
     ]
 
 
-def answer_text(hit: Hit, version: str, lead: str = "") -> str:
-    """The answer, where it comes from, and which build of the knowledge index gave it; an
-    entry imported from the shop's help centre names its article instead (customers can
-    follow the link; the file, id and index build mean nothing to them)."""
-    answer = f"{lead}{hit.data['answer']}"
-    if hit.data.get("url"):
-        return f"{answer}\n\nFrom our help centre: {hit.data['title']} ({hit.data['url']})"
-    return f"{answer}\n\nSource: {hit.data['source']}, knowledge {version[:8]}"
+def answer_text(hit: Hit, lead: str = "") -> str:
+    """The answer and, in words a customer follows, where it comes from: the FAQ question or
+    the policy page and section, with the article's link when the pack has one. Internal ids
+    and the index build travel in the message's metadata (`decided`), never in the text."""
+    answer, data = f"{lead}{hit.data['answer']}", hit.data
+    if data.get("kind") == "policy":
+        where = f"From our {data.get('page') or 'policies'}: {data['title']}"
+    else:
+        where = f"From our help pages: {data['title']}"
+    return f"{answer}\n\n{where}" + (f" ({data['url']})" if data.get("url") else "")
 
 
-def decided(decision: Decision) -> dict[str, str]:
+def decided(decision: Decision, hit: Hit | None = None, version: str = "") -> dict[str, str]:
     """The message's metadata that tells the conversation log what the FAQ action decided
-    (`utter_message(..., **decided(...))`): Rasa keeps keys it does not know in the bot
-    event's `metadata`, so analytics read the decision there, not in the wording."""
-    return {FAQ_DECISION: decision.value}
+    and from which source (`utter_message(..., **decided(...))`): Rasa keeps keys it does not
+    know in the bot event's `metadata`, so analytics and evaluation read them there, not in
+    the wording."""
+    found = {FAQ_SOURCE: hit.doc_id, KNOWLEDGE_VERSION: version[:8]} if hit is not None else {}
+    return {FAQ_DECISION: decision.value, **found}
 
 
 def _slots(question: str, candidates: list[str], shown: list[str], best: float | None) -> list:
@@ -97,8 +101,9 @@ async def answer_or_clarify(
     candidates = [h.doc_id for h in reply.candidates]
     best = reply.similarity if reply.best else None
     if reply.decision is Decision.ANSWER:
-        text = answer_text(reply.best, reply.version)
-        dispatcher.utter_message(text=text, buttons=FEEDBACK_BUTTONS, **decided(Decision.ANSWER))
+        text = answer_text(reply.best)
+        meta = decided(Decision.ANSWER, reply.best, reply.version)
+        dispatcher.utter_message(text=text, buttons=FEEDBACK_BUTTONS, **meta)
         return _slots(question, candidates, candidates[:1], best), reply
     if reply.decision is Decision.CLARIFY and clarify:
         buttons = [*clarify_buttons(reply), NONE_OF_THESE]
@@ -127,8 +132,11 @@ class ActionAnswerFaq(UsesDeps, Action):
         found = await entry(self, chosen) if chosen else None
         if found:  # a clarify button: answer that entry
             shown = [*(tracker.get_slot("faq_shown") or []), chosen]
+            hit, version = found
             dispatcher.utter_message(
-                text=answer_text(*found), buttons=FEEDBACK_BUTTONS, **decided(Decision.ANSWER)
+                text=answer_text(hit),
+                buttons=FEEDBACK_BUTTONS,
+                **decided(Decision.ANSWER, hit, version),
             )
             return [SlotSet("faq_shown", shown)]
         question = customer_text(tracker)
@@ -190,10 +198,11 @@ class ActionFaqNotHelpful(UsesDeps, Action):
         found = await entry(self, remaining[0]) if remaining else None
         if found and len(shown) < MAX_ANSWERS_TRIED:
             lead = "Sorry about that. This may answer it instead:\n\n"
+            hit, version = found
             dispatcher.utter_message(
-                text=answer_text(*found, lead=lead),
+                text=answer_text(hit, lead=lead),
                 buttons=FEEDBACK_BUTTONS,
-                **decided(Decision.ANSWER),
+                **decided(Decision.ANSWER, hit, version),
             )
             return [SlotSet("faq_shown", [*shown, found[0].doc_id])]
         question = tracker.get_slot("faq_question") or tracker.latest_message.get("text") or ""

@@ -23,6 +23,7 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.conversations.models import FAQ_SOURCE
 from bot.pack.load import load_pack
 from bot.pack.locate import pack_dir
 from bot.runtime import setup
@@ -78,7 +79,13 @@ def play(journey: Journey, web_url: str, stack: Stack, engine) -> Played:
         params={"token": stack.settings.rasa_token},
         timeout=60,
     ).json()
-    actions = [e["name"] for e in tracker.get("events") or [] if e.get("event") == "action"]
+    events = tracker.get("events") or []
+    actions = [e["name"] for e in events if e.get("event") == "action"]
+    sources = [
+        e["metadata"][FAQ_SOURCE]
+        for e in events
+        if e.get("event") == "bot" and FAQ_SOURCE in (e.get("metadata") or {})
+    ]
     with Session(engine) as session:
         tickets = [
             {"queue": queue, "priority": priority, "category": category}
@@ -93,7 +100,7 @@ def play(journey: Journey, web_url: str, stack: Stack, engine) -> Played:
             .join(OrderItem, OrderItem.id == ReturnRequest.order_item_id)
             .where(ReturnRequest.conversation_id == sender)
         ).all()
-    return Played(sender, replies, actions, tickets, [tuple(r) for r in returns])
+    return Played(sender, replies, actions, tickets, [tuple(r) for r in returns], sources)
 
 
 def shop_facts(engine, settings: Settings) -> Shop:

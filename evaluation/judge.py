@@ -18,8 +18,6 @@ OUTCOMES = (RESOLVED, CLARIFIED, HANDED_OFF, WRONG)
 FALLBACK = "not sure I understood"
 CLARIFY_MARKERS = (FALLBACK, "Just to be sure", "did you mean", "Did you mean")
 NOT_SOLD = re.compile(r"\b(don't|do not|doesn't) (sell|stock|carry)\b", re.IGNORECASE)
-FAQ_SOURCE = re.compile(r"Source: FAQ '([^']+)'")
-POLICY_SOURCE = re.compile(r"Source: [^\n]*\(([\w.-]+\.md)\)")
 PRICE = r"[^\d\s]{0,3}\s?([\d.,\u00a0]+\d)\s?[^\d\s(,]{0,3}"  # $1,299.00, €1.299,00, 1 299,00 €
 PICK = re.compile(rf"^\d+\. (.+?) - {PRICE} \(", re.MULTILINE)
 PRODUCT_CARD = re.compile(rf"^(.+?) - {PRICE}, rated", re.MULTILINE)
@@ -41,6 +39,9 @@ class Played:
     actions: list[str] = field(default_factory=list)  # bot actions, from Rasa's tracker
     tickets: list[dict[str, Any]] = field(default_factory=list)  # queue, priority, category
     returns: list[tuple[int, str]] = field(default_factory=list)  # (order, item name)
+    sources: list[str] = field(
+        default_factory=list
+    )  # what answered: "faq:<id>", "policy:<page>#.."
 
     @property
     def texts(self) -> list[str]:
@@ -160,9 +161,10 @@ def _returns(expect: Mapping[str, Any], played: Played, shop: Shop) -> Check:
 
 
 def _faq(expect: Mapping[str, Any], played: Played, shop: Shop) -> Check:
-    text = played.all_text
-    given = FAQ_SOURCE.findall(text) + POLICY_SOURCE.findall(text)
-    wanted = set(expect.get("faq") or ()) | set(expect.get("policy") or ())
+    given = [_source(s) for s in played.sources]
+    wanted = set(expect.get("faq") or ()) | {
+        p.removesuffix(".md") for p in expect.get("policy") or ()
+    }
     right = [s for s in given if s in wanted]
     if right:
         return f"answered from {right[0]}", ""
@@ -205,6 +207,13 @@ def _product_facts(expect: Mapping[str, Any], played: Played, shop: Shop) -> Che
     return (f"described {names[0]}", "") if names[0] in shown_names else ("", "")
 
 
+def _source(doc_id: str) -> str:
+    """'faq:shipping-cost' -> 'shipping-cost'; 'policy:returns-and-refunds#opened' ->
+    'returns-and-refunds' (journeys name a policy by its page)."""
+    kind, _, name = doc_id.partition(":")
+    return name.partition("#")[0] if kind == "policy" else name
+
+
 CHECKS = {
     "order_status": _order_status,
     "returns": _returns,
@@ -217,7 +226,7 @@ CHECKS = {
 
 def _declined(played: Played) -> Check:
     text = played.all_text
-    answered = FAQ_SOURCE.findall(text) + POLICY_SOURCE.findall(text)
+    answered = [_source(s) for s in played.sources]
     if answered:
         return "", f"answered from {answered[0]}"
     started = [a for a in played.actions if a in TRANSACTIONS]

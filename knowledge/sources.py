@@ -60,6 +60,7 @@ def answer_texts(
         payload[doc] = {
             "kind": "policy",
             "title": passage.title,
+            "page": passage.page_title,
             "answer": passage.text,
             "source": f"{passage.page_title}, section '{passage.title}' ({passage.source})",
         }

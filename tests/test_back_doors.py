@@ -235,4 +235,4 @@ def test_rasa_runs_actions_through_the_guarded_action_server(stack):
         params={"token": stack.settings.rasa_token},
         timeout=60,
     ).json()
-    assert "Source: FAQ" in " ".join(m.get("text") or "" for m in reply)  # a custom action
+    assert "From our help pages" in " ".join(m.get("text") or "" for m in reply)  # a custom action

@@ -85,7 +85,7 @@ def test_faq_answer_shows_its_source_and_feedback_buttons(stack, browser):
     page = browser.new_page()
     page.goto(stack.web_url)
     say(page, "can I return an opened blender?")
-    answer = page.wait_for_selector("li.msg.bot >> text=Source: FAQ", timeout=30_000)
+    answer = page.wait_for_selector("li.msg.bot >> text=From our help pages", timeout=30_000)
     assert "30 days" in answer.inner_text()
     assert page.locator(".buttons button >> text=That didn't help").count() == 1
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from evaluation.journeys import JOURNEY_DIR, KINDS, JourneyError, load_journeys
-from evaluation.judge import PRODUCT_CARD, Shop, amount
+from evaluation.journeys import JOURNEY_DIR, KINDS, Journey, JourneyError, load_journeys
+from evaluation.judge import PRODUCT_CARD, Played, Shop, amount, judge
 
 NEAR_COPY = 0.9  # difflib ratio of normalised texts
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,3 +86,12 @@ def test_a_malformed_journey_names_its_file(tmp_path):
     (tmp_path / "bad.yml").write_text("journeys:\n  - id: x\n    kind: weather\n    turns: [hi]\n")
     with pytest.raises(JourneyError, match="bad.yml, journey x: kind must be one of"):
         load_journeys(tmp_path)
+
+
+def test_the_judge_reads_which_faq_answered_from_the_metadata_not_the_wording():
+    journey = Journey("j", "faq", ("can I pay later?",), {"faq": ["payment-klarna"]})
+    shop = Shop({}, {})
+    right = Played("c", [[{"text": "Yes, with Klarna."}]], sources=["faq:payment-klarna"])
+    wrong = Played("c", [[{"text": "Cards."}]], sources=["policy:terms-of-sale#payment"])
+    assert judge(journey, right, shop).outcome == "resolved"
+    assert judge(journey, wrong, shop).outcome == "wrong"

@@ -24,6 +24,8 @@ from bot.models_base import Base
 from knowledge.decision import Decision
 
 FAQ_DECISION = "faq_decision"  # the key in a bot message's metadata
+FAQ_SOURCE = "faq_source"  # ... which indexed doc answered ("faq:<id>", "policy:<page>#<section>")
+KNOWLEDGE_VERSION = "knowledge_version"  # ... which build of the index
 
 
 class _DecisionType(TypeDecorator):
