@@ -1,4 +1,4 @@
-"""csbot: the Kettle & Volt customer-service assistant.
+"""csbot: a customer-service assistant and CRM for an online shop (the shop is a pack, `bot.pack`).
 
 Parts: `shop` (orders, returns, recommendations, demo data), `support` (escalation, tickets,
 agents, ratings, ticket classifier), `conversations` (the log, transcripts, metrics), `nlu`
@@ -7,5 +7,3 @@ agents, ratings, ticket classifier), `conversations` (the log, transcripts, metr
 database. Services import without Rasa; Rasa-specific code lives in `nlu`'s components,
 `conversations.tracker_store` and `actions/`.
 """
-
-SHOP_NAME = "Kettle & Volt"

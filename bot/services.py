@@ -94,7 +94,7 @@ class Services:
             presence=presence,
             escalation=EscalationService(engine, classifier, presence, clock=clock),
             tickets=tickets,
-            desk=TicketDesk(tickets, transcripts, audit, clock=clock),
+            desk=TicketDesk(tickets, transcripts, audit, clock=clock, shop=pack.short_name),
             ratings=RatingService(engine, clock=clock),
             sessions=sessions,
             audit=audit,

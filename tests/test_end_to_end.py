@@ -133,7 +133,10 @@ def test_store_policy_question_gets_the_faq_answer_with_its_source(stack):
     chat = Chat(stack.settings.rasa_url)
     reply = chat.text("can I return an opened blender?")
     assert "30 days" in reply
-    assert "From our help pages: Can I return an opened small appliance, like a blender or coffee machine?" in reply
+    assert (
+        "From our help pages: Can I return an opened small appliance, like a blender or coffee machine?"
+        in reply
+    )
 
 
 def test_recommendation_lists_fitting_dishwashers(stack):

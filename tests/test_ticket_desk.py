@@ -48,10 +48,9 @@ def clock():
 
 @pytest.fixture
 def desk(db_url, clock):
-    from bot.services import Services
-    from tests.conftest import keyword_classifier
+    from tests.conftest import keyword_classifier, open_services
 
-    services = Services.open(db_url, clock=clock, classifier=keyword_classifier)
+    services = open_services(db_url, clock=clock, classifier=keyword_classifier)
     yield services
     services.engine.dispose()
 

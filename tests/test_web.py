@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from aiohttp import web
 
+from bot.pack import PackInvalid
+from bot.pack.locate import SHOPS_DIR
 from bot.runtime.revisions import SchemaNotCurrent, head_revision, migrate
 from bot.web import create_app
 from tests.conftest import conversation_of, web_settings
@@ -17,6 +19,36 @@ async def test_chat_page_has_the_widget(client):
     page = await response.text()
     assert response.status == 200
     assert 'id="chat-input"' in page and "/static/chat.js" in page and "Kettle &amp; Volt" in page
+
+
+async def test_the_chat_page_wears_the_served_shops_look(
+    aiohttp_client, rasa, web_services, tmp_path
+):
+    """Another pack, no code change: its name, colours, welcome, suggestions and logo."""
+    settings = web_settings(
+        str(rasa.make_url("")).rstrip("/"), tmp_path, shop_dir=SHOPS_DIR / "trailhead"
+    )
+    other = await aiohttp_client(create_app(settings, web_services))
+    page = await (await other.get("/")).text()
+    assert "<title>Trailhead help</title>" in page and 'lang="en"' in page
+    assert "--primary: #2f5d50" in page and "Kettle" not in page
+    assert "Hi, I&#39;m Trailhead&#39;s assistant" in page
+    assert "Recommend a tent" in page  # a suggestion button
+    logo = await other.get("/shop/logo")
+    assert logo.status == 200 and (await logo.read()).startswith(b"<svg")
+
+
+async def test_a_pack_without_a_logo_serves_none(client):
+    assert (await client.get("/shop/logo")).status == 404
+
+
+async def test_a_broken_pack_stops_the_start(aiohttp_client, rasa, web_services, tmp_path):
+    broken = tmp_path / "shop"
+    broken.mkdir()
+    (broken / "shop.yml").write_text("name: [unclosed\n")
+    settings = web_settings(str(rasa.make_url("")).rstrip("/"), tmp_path, shop_dir=broken)
+    with pytest.raises(PackInvalid, match="not valid YAML"):
+        await aiohttp_client(create_app(settings, web_services))
 
 
 async def test_message_goes_through_rasa_and_replies_come_back(client, rasa):

@@ -19,7 +19,6 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Protocol
 
-from bot import SHOP_NAME
 from bot.channels.windows import OutsideWindow, agent_message_metadata
 from bot.conversations.transcripts import TranscriptService
 from bot.support.agents import AgentView
@@ -57,8 +56,8 @@ class CustomerChat(Protocol):
         """Have the bot run one of its actions in the conversation now."""
 
 
-def joined_text(agent: AgentView) -> str:
-    return f"{agent.name} from the {SHOP_NAME} team has joined the chat."
+def joined_text(agent: AgentView, shop: str) -> str:
+    return f"{agent.name} from the {shop} team has joined the chat."
 
 
 def left_text(agent: AgentView) -> str:
@@ -94,7 +93,11 @@ class TicketDesk:
         transcripts: TranscriptService,
         audit: AuditTrail,
         clock: Callable[[], datetime] = datetime.utcnow,
+        shop: str = "our",
     ) -> None:
+        """`shop`: the shop's short name, in what the customer is told ("Sam from the
+        Trailhead team has joined")."""
+        self._shop = shop
         self._tickets = tickets
         self._transcripts = transcripts
         self._audit = audit
@@ -111,7 +114,9 @@ class TicketDesk:
         conversation = taken.conversation_id
         try:
             try:
-                said = self._says(agent, joined_text(agent), await self._window(conversation))
+                said = self._says(
+                    agent, joined_text(agent, self._shop), await self._window(conversation)
+                )
             except OutsideWindow as exc:
                 await chat.append(conversation, [PAUSE])
                 return Taken(taken, TakeOutcome.PAUSED_UNTOLD, str(exc))

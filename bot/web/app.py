@@ -12,6 +12,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from bot.pack.load import load_pack
 from bot.runtime.settings import Settings
 from bot.runtime.tokens import rasa_token
 from bot.services import Services
@@ -23,6 +24,7 @@ from bot.web.keys import (
     ENCODER,
     LIMITS,
     MODEL_SWITCH,
+    PACK,
     REINDEX,
     REPLICAS,
     RETRAIN,
@@ -58,6 +60,13 @@ def _database(settings: Settings):
             services.close()
 
     return ctx
+
+
+async def _shop(app: web.Application) -> AsyncIterator[None]:
+    """The shop pack served (`CSBOT_SHOP`), validated when the app starts: a broken pack
+    fails the start with every problem (`PackInvalid`), never a half-served shop."""
+    app[PACK] = await asyncio.to_thread(load_pack, app[SETTINGS].shop_dir)
+    yield
 
 
 async def _secrets(app: web.Application) -> AsyncIterator[None]:
@@ -107,7 +116,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
         app.cleanup_ctx.append(_database(settings))
     else:
         app[SERVICES] = services
-    app.cleanup_ctx.extend([_secrets, _rasa_clients, health.caching()])
+    app.cleanup_ctx.extend([_shop, _secrets, _rasa_clients, health.caching()])
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
     app[ENCODER] = MiniLMEncoder()  # loads the model on first use, not here
     app[REINDEX] = Reindexer(index_builder(settings, app[ENCODER]))
@@ -119,6 +128,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
         [console_guard, customer.json_errors, customer_identity, customer_limits]
     )
     app.router.add_get("/", customer.index)
+    app.router.add_get("/shop/logo", customer.logo)
     app.router.add_get("/healthz", customer.health)
     app.router.add_get("/api/health", health.readiness)
     app.router.add_post("/api/messages", customer.send_message)

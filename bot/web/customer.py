@@ -10,6 +10,7 @@ wrote.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -18,14 +19,13 @@ from typing import TypeVar
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot import SHOP_NAME
 from bot.conversations.transcripts import FeedMessage, TranscriptService
 from bot.outages import DatabaseUnavailable
 from bot.privacy.redact import redact_at_edge
 from bot.support.tickets import Reopened
 from bot.web import push
 from bot.web.identity import CONVERSATION, COOKIE, Handler, verify
-from bot.web.keys import CHAT_KEY, REPLICAS, SERVICES
+from bot.web.keys import CHAT_KEY, PACK, REPLICAS, SERVICES
 from bot.web.numbers import whole_number
 from bot.web.rasa_client import RasaClient, RasaDown, RasaUnavailable, RasaUnreached, as_text
 
@@ -104,7 +104,29 @@ def clean_text(text: str) -> str:
 
 
 async def index(request: web.Request) -> web.Response:
-    return aiohttp_jinja2.render_template("index.html", request, {"shop_name": SHOP_NAME})
+    """The chat page in the shop's own look: name, colours, logo, welcome and suggestions
+    (the pack's `widget`; values validated when the pack loaded)."""
+    pack = request.app[PACK]
+    theme = pack.theme
+    return aiohttp_jinja2.render_template(
+        "index.html",
+        request,
+        {
+            "shop_name": pack.name,
+            "lang": pack.locale.split("-")[0],
+            "theme": theme,
+            "colours": "; ".join(f"--{k.replace('_', '-')}: {v}" for k, v in theme.colours.items()),
+            "suggestions": json.dumps(list(theme.suggestions)),
+        },
+    )
+
+
+async def logo(request: web.Request) -> web.FileResponse:
+    """The pack's logo (the file `widget.logo` names inside the pack), or 404."""
+    path = request.app[PACK].theme.logo
+    if path is None:
+        raise web.HTTPNotFound()
+    return web.FileResponse(path, headers={"Cache-Control": "public, max-age=3600"})
 
 
 async def health(request: web.Request) -> web.Response:

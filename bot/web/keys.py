@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot.pack.model import ShopPack
 from bot.runtime.settings import Settings
 from bot.services import Services
 from bot.web.replicas import Replicas
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from bot.web.notifier import Notifier
 
 SETTINGS = web.AppKey("settings", Settings)
+PACK = web.AppKey("pack", ShopPack)  # the shop served, validated when the app starts
 SERVICES = web.AppKey("services", Services)  # at start-up, unless the factory was given them
 REPLICAS = web.AppKey("replicas", Replicas)  # a RasaClient per Rasa replica (start-up)
 CHAT_KEY = web.AppKey("chat_key", bytes)  # signs the customer's conversation cookie (start-up)

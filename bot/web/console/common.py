@@ -8,15 +8,15 @@ from datetime import date, datetime, timedelta
 from aiohttp import web
 from yarl import URL
 
-from bot import SHOP_NAME
 from bot.conversations.metrics import report_range
+from bot.web.keys import PACK
 from bot.web.numbers import query_number
 from bot.web.security import csrf_token
 
 
 async def context(request: web.Request, **values) -> dict:
     return {
-        "shop_name": SHOP_NAME,
+        "shop_name": request.app[PACK].short_name,
         "agent": request.get("agent"),
         "csrf": await csrf_token(request),
         **values,

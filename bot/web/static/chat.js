@@ -11,8 +11,10 @@
   const log = document.getElementById("chat-log");
   const form = document.getElementById("chat-form");
   const input = document.getElementById("chat-input");
-  const WELCOME = "Hi! I'm the Kettle & Volt assistant. Ask me about an order, a return, " +
-    "shipping, payments or our products.";
+  // The shop's welcome and suggestion buttons come from its pack, through the page.
+  const chat = document.getElementById("chat");
+  const WELCOME = chat.dataset.welcome || "Hi! Ask me about an order, a return or our products.";
+  const SUGGESTIONS = JSON.parse(chat.dataset.suggestions || "[]").map((s) => ({ title: s, text: s }));
   const RECONNECTING = "Reconnecting to the assistant... your message will be sent as soon " +
     "as it is back.";
   const RESEND_DELAYS_MS = [1000, 2000, 3000, 5000];  // then every 5 s
@@ -33,7 +35,9 @@
         const button = document.createElement("button");
         button.type = "button";
         button.textContent = b.title;
-        button.addEventListener("click", () => send({ payload: b.payload }, b.title));
+        // A bot button sends its payload; a suggestion is sent as if typed.
+        const request = b.payload ? { payload: b.payload } : { message: b.text };
+        button.addEventListener("click", () => send(request, b.title));
         row.appendChild(button);
       }
       item.appendChild(row);
@@ -132,13 +136,13 @@
   async function restore() {
     try {
       const body = await call("/api/history");
-      if (!body.messages.length) add("bot", WELCOME);
+      if (!body.messages.length) add("bot", WELCOME, SUGGESTIONS);
       for (const m of body.messages) {
         if (m.from === "user") disableButtons();
         add(m.from, m.text, m.from === "user" ? null : m.buttons);
       }
     } catch (err) {
-      add("bot", WELCOME);
+      add("bot", WELCOME, SUGGESTIONS);
     }
   }
 
