@@ -252,7 +252,7 @@ def start_csbot(
     )
     workdir.mkdir(parents=True, exist_ok=True)
     migrate(settings.database_url)  # a scratch database: its schema is the harness's to make
-    setup.seed_demo(settings)
+    setup.first_accounts(settings)
     return start_stack(settings, model, log_dir=workdir / "logs", rasa_replicas=replicas)
 
 

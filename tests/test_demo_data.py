@@ -18,7 +18,7 @@ from bot.pack import PackInvalid
 from bot.pack.locate import SHOPS_DIR
 from bot.runtime.cli import main
 from bot.runtime.settings import Settings
-from bot.runtime.setup import seed_demo
+from bot.runtime.setup import first_accounts
 from bot.services import Services
 from bot.shop import demo_data
 from bot.shop.demo_data import DEMO_AGENTS, generate, load_demo, seed
@@ -28,7 +28,7 @@ from bot.shop.models import Customer, Order
 from bot.support.agents import PUBLISHED_DEMO_PASSWORD, AgentError, hash_password
 from bot.support.models import Agent
 from knowledge.catalogue import load_products
-from tests.conftest import NOW
+from tests.conftest import NOW, open_services
 
 KV_DIR, TRAILHEAD_DIR = SHOPS_DIR / "kettle-and-volt", SHOPS_DIR / "trailhead"
 # Kettle & Volt's demo shop as of FINGERPRINT_NOW, recorded before its facts moved from code to
@@ -354,7 +354,7 @@ def test_demo_accounts_left_on_the_published_password_get_a_random_one(shop_copy
     alex = services.agents.authenticate("alex", PUBLISHED_DEMO_PASSWORD)
     token = services.sessions.open(alex.id)
 
-    renewed = seed_demo(Settings.from_env())
+    renewed = first_accounts(Settings.from_env())
 
     assert [(n.username, n.role) for n in renewed] == [
         ("alex", "agent"),
@@ -366,7 +366,7 @@ def test_demo_accounts_left_on_the_published_password_get_a_random_one(shop_copy
         assert services.agents.authenticate(new.username, new.password) is not None
     assert services.sessions.agent_for(token) is None  # its sessions ended with it
     assert services.agents.authenticate("robin", "robin's own password") is not None
-    assert seed_demo(Settings.from_env()) == []
+    assert first_accounts(Settings.from_env()) == []
     services.engine.dispose()
 
 
@@ -376,3 +376,30 @@ def test_the_published_password_is_refused_for_any_account(services):
     services.agents.create("robin", "Robin", "a good password")
     with pytest.raises(AgentError, match="published with the demo"):
         services.agents.set_password("robin", PUBLISHED_DEMO_PASSWORD)
+
+
+def test_a_real_shop_gets_one_admin_and_no_made_up_customers(tmp_path, monkeypatch, capsys):
+    """`csbot seed` (and the first `csbot run`) on a pack that is not a demo: one admin
+    account with its password shown once, and not one demo customer or order."""
+    from bot.pack.scaffold import scaffold
+
+    pack = tmp_path / "shop"
+    scaffold(pack, "Harbour Leather Co")
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    monkeypatch.setenv("CSBOT_SHOP", str(pack))
+    monkeypatch.setenv("CSBOT_DATABASE_URL", url)
+    assert main(["seed"]) == 0
+    shown = capsys.readouterr().out
+    services = open_services(url)
+    try:
+        (admin,) = services.agents.all()
+        assert (admin.username, admin.role) == ("admin", "admin")
+        password = shown.split("admin")[-1].split()[-1]
+        assert services.agents.authenticate("admin", password) is not None
+        with Session(services.engine) as session:
+            assert session.scalar(select(func.count(Customer.id))) == 0
+        assert main(["seed"]) == 0 and services.agents.all() == [admin]  # once only
+        assert main(["seed", "--demo"]) == 2  # the scaffold has no demo.yml
+        assert "no demo.yml" in capsys.readouterr().err
+    finally:
+        services.close()

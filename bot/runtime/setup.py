@@ -37,23 +37,44 @@ def database(settings: Settings) -> None:
         print(f"==> Database schema: revision {before or 'none'} -> {after}")
 
 
-def seed_demo(settings: Settings) -> list[NewPassword]:
-    """The demo shop and console accounts, into an empty database only. Returns the accounts
-    created (or taken off the published demo password) with their random passwords, for the
-    caller to show once; they are written nowhere."""
+class NoDemo(Exception):
+    """Demo data was asked for a pack that has none (no demo.yml); str(exc) says so."""
+
+
+def first_accounts(settings: Settings, demo: bool = False) -> list[NewPassword]:
+    """What an empty database gets on the first `csbot run` or `csbot seed`, and only then.
+
+    A demo pack (`demo: true` in shop.yml), or any pack with `demo=True` (`--demo`), gets its
+    demo customers and orders (its demo.yml) and the demo console accounts. Any other shop
+    gets one admin account and no made-up customers: its real ones arrive by chat. Returns
+    the accounts created (or taken off the published demo password) with their random
+    passwords, for the caller to show once; they are written nowhere."""
+    from bot.pack.load import load_pack
     from bot.services import Services
-    from bot.shop.demo_data import load_demo, retire_published_password, seed, seed_agents
+    from bot.shop.demo_data import (
+        load_demo,
+        retire_published_password,
+        seed,
+        seed_admin,
+        seed_agents,
+    )
     from knowledge.catalogue import load_products
 
-    services = Services.open(settings.database_url)
+    pack = load_pack(settings.shop_dir)
+    demo = demo or pack.demo
+    if demo and not (settings.shop_dir / "demo.yml").is_file():
+        raise NoDemo(f"the shop pack {settings.shop_dir} has no demo.yml, so no demo data")
+    services = Services.open(settings.database_url, pack=pack)
     try:
-        products = load_products(settings.catalogue_path)
+        if not demo:
+            return seed_admin(services.agents)
+        products = load_products(pack.catalogue)
         added = seed(services.engine, products, load_demo(settings.shop_dir))
         if added:
             print(f"==> Demo shop database created: {added} customers ({settings.database_url})")
         return seed_agents(services.agents) or retire_published_password(services.agents)
     finally:
-        services.engine.dispose()
+        services.close()
 
 
 def print_passwords(passwords: Sequence[NewPassword]) -> None:
@@ -119,11 +140,11 @@ def rasa_model(settings: Settings, force: bool = False) -> Path:
     return ensure_model(settings.project_dir, settings.models_dir, force=force, inputs=inputs)
 
 
-def prepare(settings: Settings) -> Prepared:
+def prepare(settings: Settings, demo: bool = False) -> Prepared:
     """Everything a running csbot needs: the Rasa model to serve, and the passwords of any
     console accounts just created (shown after the long steps, so they do not scroll away)."""
     database(settings)
-    passwords = seed_demo(settings)
+    passwords = first_accounts(settings, demo)
     build_knowledge(settings)
     ticket_classifier(settings)
     return Prepared(rasa_model(settings), passwords)

@@ -27,7 +27,6 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.runtime.stack import StackError, start_stack
     from bot.runtime.supervisor import Supervisor
     from bot.runtime.topology import scale_out
-    from bot.shop.demo_data import DEMO_EMAIL, DEMO_ORDER_IN_TRANSIT
 
     os.umask(UMASK)  # the database, logs, model and secrets it creates: the owner's only
     scale = {"rasa_replicas": args.rasa_replicas, "action_workers": args.action_workers}
@@ -36,7 +35,11 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     except SettingsError as exc:
         print(f"csbot could not start: {exc}", file=sys.stderr)
         return 2
-    prepared = setup.prepare(settings)
+    try:
+        prepared = setup.prepare(settings, demo=args.demo)
+    except setup.NoDemo as exc:
+        print(f"csbot could not start: {exc}", file=sys.stderr)
+        return 2
     print("==> Starting Rasa, the action server and the web app (this takes ~30 s)...")
     logs = settings.project_dir / "var" / "logs"
     try:
@@ -51,7 +54,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         f"  Action server:  {stack.actions_url}{_workers(args.action_workers)}\n"
         f"  Logs:           {logs}/\n"
         f"{channel_lines(settings)}\n"
-        f'  Try: "where is my order {DEMO_ORDER_IN_TRANSIT}?" with the email {DEMO_EMAIL}\n'
+        f"{_walkthrough(settings)}"
         "  Press Ctrl-C to stop everything. A process that dies is restarted (see\n"
         f"  {logs}/runner.log).\n",
         flush=True,
@@ -67,6 +70,18 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     finally:
         stack.stop()
+
+
+def _walkthrough(settings: Settings) -> str:
+    """A demo shop's first thing to try: its walkthrough order, as the shop writes it."""
+    from bot.pack.load import load_pack
+    from bot.shop.demo_data import load_demo
+
+    if not (settings.shop_dir / "demo.yml").is_file():
+        return ""
+    pack, walk = load_pack(settings.shop_dir), load_demo(settings.shop_dir).walkthrough
+    number = pack.order_numbers.show(walk.in_transit)
+    return f'  Try: "where is my order {number}?" with the email {walk.email}\n'
 
 
 def _rasa_lines(urls: Sequence[str]) -> str:
@@ -110,7 +125,11 @@ def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
     setup.database(settings)
-    setup.print_passwords(setup.seed_demo(settings))
+    try:
+        setup.print_passwords(setup.first_accounts(settings, demo=args.demo))
+    except setup.NoDemo as exc:
+        print(f"csbot seed: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -157,6 +176,12 @@ def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
         actions.wait()
 
 
+DEMO = arg(
+    "--demo",
+    action="store_true",
+    help="seed the pack's demo customers into an empty database even if shop.yml does not say "
+    "demo: true (a demo pack always gets them)",
+)
 RUN = Command(
     "run",
     "train if stale, start everything, print the URLs",
@@ -175,6 +200,7 @@ RUN = Command(
             default=1,
             help="Sanic worker processes of the action server",
         ),
+        DEMO,
     ),
 )
 LOG_CONSUMER = Command("log-consumer", "write the conversation log from RabbitMQ", cmd_log_consumer)
@@ -184,5 +210,10 @@ TRAIN = Command(
     cmd_train,
     (arg("--force", action="store_true", help="train even if up to date"),),
 )
-SEED = Command("seed", "create the demo shop database if it is empty", cmd_seed)
+SEED = Command(
+    "seed",
+    "an empty database's first accounts (one admin; a demo pack's demo shop and agents)",
+    cmd_seed,
+    (DEMO,),
+)
 SHELL = Command("shell", "chat with the bot in the terminal", cmd_shell)

@@ -21,6 +21,7 @@ from bot.shop.demo_data.agents import (
     DEMO_AGENTS,
     NewPassword,
     retire_published_password,
+    seed_admin,
     seed_agents,
 )
 from bot.shop.demo_data.generator import generate, seed
@@ -42,6 +43,7 @@ __all__ = [
     "load_demo",
     "retire_published_password",
     "seed",
+    "seed_admin",
     "seed_agents",
 ]
 

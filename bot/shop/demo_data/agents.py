@@ -1,4 +1,5 @@
-"""The demo console accounts (alex, jordan, sam), each with its own random password."""
+"""Console accounts on a first run: the demo ones (alex, jordan, sam) for a demo shop, one
+admin for a real one; each with its own random password, shown once."""
 
 from __future__ import annotations
 
@@ -26,6 +27,22 @@ class NewPassword:
     username: str
     role: str
     password: str
+
+
+FIRST_ADMIN = ("admin", "Administrator", "admin", ())
+
+
+def seed_admin(
+    agents: AgentService, make_password: Callable[[], str] = generate_password
+) -> list[NewPassword]:
+    """A real shop's first console account: one admin with a random password (shown once),
+    into a database with no accounts; nothing otherwise. The admin adds the team's own."""
+    if agents.all():
+        return []
+    username, name, role, skills = FIRST_ADMIN
+    password = make_password()
+    agents.create(username, name, password, role=role, skills=skills)
+    return [NewPassword(username, role, password)]
 
 
 def seed_agents(
