@@ -14,7 +14,11 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import yaml
+
 from bot.pack.load import PackInvalid, PackProblem, load_pack
+from bot.pack.locate import PROJECT_ROOT
+from bot.pack.responses import RESPONSES_FILE, ResponsesInvalid, load_responses
 from bot.shop.demo_data.load import load_demo
 from knowledge.answers import Thresholds
 from knowledge.catalogue import load_categories, load_products, load_spec_words
@@ -37,7 +41,7 @@ def _problem(path: Path, exc: Exception) -> PackProblem:
 def _attempt(path: Path, load: Callable[[], object]) -> tuple[object | None, list[PackProblem]]:
     try:
         return load(), []
-    except (KnowledgeError, OSError, ValueError) as exc:
+    except (KnowledgeError, OSError, ValueError, ResponsesInvalid) as exc:
         return None, [_problem(path, exc)]
 
 
@@ -55,6 +59,12 @@ def _catalogue_facts(path: Path) -> tuple[set[str], set[str]]:
     except (OSError, UnicodeDecodeError, csv.Error):
         pass
     return categories - {""}, keys - {""}
+
+
+def domain_responses() -> set[str]:
+    """The names of the domain's responses: the only ones a pack may reword."""
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return set(domain.get("responses") or {})
 
 
 def check_pack(root: Path) -> list[PackProblem]:
@@ -86,6 +96,8 @@ def check_pack(root: Path) -> list[PackProblem]:
             load_demo(root)
         except PackInvalid as invalid:
             problems += invalid.problems
+    responses = root / RESPONSES_FILE
+    problems += _attempt(responses, lambda: load_responses(responses, domain_responses()))[1]
     thresholds = root / "thresholds.yml"
     if thresholds.exists():
         problems += _attempt(thresholds, lambda: Thresholds.load(thresholds))[1]

@@ -80,6 +80,9 @@ def event_broker_config(rabbitmq_url: str | None, queue: str) -> dict | None:
     }
 
 
+PACK_NLG = "bot.runtime.pack_nlg.PackResponses"
+
+
 def write_endpoints(settings: Settings, folder: Path | None = None) -> Path:
     """Endpoints for this stack: its action server (with the secret's header; Rasa expands
     the variable from its environment), conversations kept in its database (which also feeds
@@ -93,6 +96,7 @@ def write_endpoints(settings: Settings, folder: Path | None = None) -> Path:
             "headers": {"Authorization": f"Bearer ${{{ACTIONS_SECRET_ENV}}}"},
         },
         "tracker_store": {"type": TRACKER_STORE},
+        "nlg": {"type": PACK_NLG},  # the served shop's wording of the fixed replies
     }
     rabbitmq = event_broker_config(settings.rabbitmq_url, settings.rabbitmq_queue)
     if rabbitmq:
