@@ -18,9 +18,10 @@ OUTCOMES = (RESOLVED, CLARIFIED, HANDED_OFF, WRONG)
 FALLBACK = "not sure I understood"
 CLARIFY_MARKERS = (FALLBACK, "Just to be sure", "did you mean", "Did you mean")
 NOT_SOLD = re.compile(r"\b(don't|do not|doesn't) (sell|stock|carry)\b", re.IGNORECASE)
-PRICE = r"[^\d\s]{0,3}\s?([\d.,\u00a0]+\d)\s?[^\d\s(,]{0,3}"  # $1,299.00, €1.299,00, 1 299,00 €
+# A price as the shop writes it: $1,299.00, €1.299,00, 1 299,00 €
+PRICE = r"[^\d\s]{0,3}\s?[\d.,\u00a0]+\d\s?[^\d\s(,]{0,3}"
 PICK = re.compile(rf"^\d+\. (.+?) - {PRICE} \(", re.MULTILINE)
-PRODUCT_CARD = re.compile(rf"^(.+?) - {PRICE}, rated", re.MULTILINE)
+PRODUCT_CARD = re.compile(rf"^(.+?) - ({PRICE}), rated", re.MULTILINE)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from evaluation.journeys import JOURNEY_DIR, KINDS, Journey, JourneyError, load_journeys
-from evaluation.judge import PRODUCT_CARD, Played, Shop, amount, judge
+from evaluation.judge import PICK, PRODUCT_CARD, Played, Shop, amount, judge
 
 NEAR_COPY = 0.9  # difflib ratio of normalised texts
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,7 +60,7 @@ def test_the_judge_reads_each_shops_order_numbers_and_prices():
     assert Shop.order_pattern("#{number}").findall("Order #100234 (placed Monday") == ["100234"]
     assert (amount("1,299.00"), amount("1.299,00"), amount("45.00")) == (1299.0, 1299.0, 45.0)
     card = PRODUCT_CARD.search("MSR Hubba Hubba 2 Tent - €600.00, rated 4.6/5, in stock")
-    assert card and card.groups() == ("MSR Hubba Hubba 2 Tent", "600.00")
+    assert card and card.groups() == ("MSR Hubba Hubba 2 Tent", "€600.00")
 
 
 def test_no_journey_message_is_a_near_copy_of_a_training_example():
@@ -95,3 +95,8 @@ def test_the_judge_reads_which_faq_answered_from_the_metadata_not_the_wording():
     wrong = Played("c", [[{"text": "Cards."}]], sources=["policy:terms-of-sale#payment"])
     assert judge(journey, right, shop).outcome == "resolved"
     assert judge(journey, wrong, shop).outcome == "wrong"
+
+
+def test_the_judge_reads_recommended_names_in_any_currency():
+    text = "My top picks for a tent:\n1. MSR Hubba Hubba 2 Tent - €600.00 (rated 4.6/5)\n"
+    assert PICK.findall(text) == ["MSR Hubba Hubba 2 Tent"]
