@@ -37,7 +37,8 @@ from sqlalchemy.orm import Session
 
 from benchmarks import sampler
 from bot.conversations.models import Message
-from bot.privacy.redact import EMAIL, EMAIL_PATTERN
+from bot.privacy.redact import EMAIL_PATTERN
+from bot.privacy.spans import EMAIL
 from bot.runtime import setup
 from bot.runtime.database import make_engine
 from bot.runtime.revisions import migrate

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.privacy.redact import LABELS, Redactor, Span
+from bot.privacy.redact import Redactor
+from bot.privacy.spans import LABELS, Span
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 DEVELOPMENT = DATA / "pii_messages.yml"  # the redactor's rules were written against these

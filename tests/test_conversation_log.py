@@ -12,9 +12,11 @@ from sqlalchemy import event, insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from bot.conversations.health import log_health
 from bot.conversations.log import ConversationLog, digest
 from bot.conversations.models import Conversation, DeadLetter, LogCursor, LoggedEvent, Message
-from bot.conversations.projection import TRACKER_EVENTS, LogProjector, log_health
+from bot.conversations.projection import LogProjector
+from bot.conversations.tracker_events import TRACKER_EVENTS
 from bot.runtime.database import create_schema, make_engine
 
 

@@ -17,8 +17,8 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.conversations.health import log_health
 from bot.conversations.models import DeadLetter, LoggedEvent, Message
-from bot.conversations.projection import log_health
 from bot.runtime.supervisor import Supervisor
 from bot.shop.demo_data import DEMO_EMAIL, DEMO_ORDER_IN_TRANSIT
 from bot.web.identity import COOKIE

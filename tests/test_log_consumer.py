@@ -35,7 +35,7 @@ from bot.conversations.log import digest
 from bot.conversations.log_consumer import LogConsumer, log_status, queue_state
 from bot.conversations.models import DeadLetter, LogCursor, LoggedEvent, Message
 from bot.conversations.tracker_store import DurableTrackerStore
-from bot.privacy.redact import redact_event
+from bot.privacy.rasa_events import redact_event
 from bot.runtime.database import create_schema, make_engine
 from bot.runtime.rasa_config import event_broker_config
 from bot.runtime.revisions import migrate

@@ -13,14 +13,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks.pii import DEVELOPMENT, HELD_OUT, HELD_OUT_2, load_messages, score
-from bot.privacy.redact import (
-    LABELS,
-    WINDOW,
-    default_redactor,
-    redact,
-    redact_at_edge,
-    redact_event,
-)
+from bot.privacy.rasa_events import redact_event
+from bot.privacy.redact import default_redactor, redact, redact_at_edge
+from bot.privacy.spans import LABELS, WINDOW
 from tests.adversarial import adversarial_texts
 
 ROOT = Path(__file__).resolve().parents[1]

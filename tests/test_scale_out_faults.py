@@ -26,8 +26,8 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from bot.conversations.health import log_health
 from bot.conversations.models import Message
-from bot.conversations.projection import log_health
 from bot.runtime.database import make_engine
 from bot.runtime.stack import responding
 from bot.runtime.supervisor import Supervisor

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from bot.conversations.log import digest
 from bot.conversations.models import LoggedEvent
-from bot.conversations.projection import TRACKER_EVENTS
+from bot.conversations.tracker_events import TRACKER_EVENTS
 from bot.conversations.tracker_store import DurableTrackerStore
 from bot.runtime.database import include_name
 from bot.runtime.revisions import migrate

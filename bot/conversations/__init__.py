@@ -1,9 +1,10 @@
 """The conversation log and what is read from it.
 
 - `log`: every Rasa event stored once and in order, projected into messages; `projection`:
-  keeps it caught up with Rasa's tracker store (cursor, dead letters, health);
-  `tracker_store`: the Rasa tracker store on csbot's database that hosts it (Rasa-only,
-  import it by path).
+  keeps it caught up with Rasa's tracker store (`tracker_events`), after a durable `cursor`,
+  each event stored or dead-lettered by `intake`; `health`: its backlog, lag and dead
+  letters; `tracker_store`: the Rasa tracker store on csbot's database that hosts it
+  (Rasa-only, import it by path).
 - `transcripts`: the live message feeds (`TranscriptService`).
 - `review`: the review workbench's reads (`ReviewService`: list, timeline, tags, export).
 - `metrics` and `report`: agent and bot evaluation over a date range; `analytics` and
@@ -12,9 +13,10 @@
 """
 
 from bot.conversations.analytics import AnalyticsService
+from bot.conversations.health import LogHealth, log_health
 from bot.conversations.log import ConversationLog
 from bot.conversations.metrics import AgentMetrics, BotMetrics
-from bot.conversations.projection import LogHealth, LogProjector, log_health
+from bot.conversations.projection import LogProjector
 from bot.conversations.unanswered import UnansweredLog
 
 __all__ = [

@@ -24,7 +24,7 @@ from bot.conversations.models import (
     LoggedEvent,
     Message,
 )
-from bot.privacy.redact import redact_event
+from bot.privacy.rasa_events import redact_event
 from knowledge.decision import Decision
 
 RETRIEVAL_SLOTS = {"faq_candidates", "faq_best_score"}

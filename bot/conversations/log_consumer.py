@@ -39,17 +39,12 @@ import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 from sqlalchemy.engine import Engine
 
+from bot.conversations.health import LogHealth, log_health
+from bot.conversations.intake import DUPLICATE, Received, log_event
 from bot.conversations.log import ConversationLog
-from bot.conversations.projection import (
-    DUPLICATE,
-    TRACKER_EVENTS,
-    LogHealth,
-    LogProjector,
-    Received,
-    log_event,
-    log_health,
-    transient,
-)
+from bot.conversations.projection import LogProjector
+from bot.conversations.tracker_events import TRACKER_EVENTS
+from bot.outages import transient
 
 log = logging.getLogger(__name__)
 SWEEP_CURSOR = "broker_sweep"

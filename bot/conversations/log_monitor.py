@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
-from bot.conversations.projection import LogHealth
+from bot.conversations.health import LogHealth
 
 
 class LogMonitor:

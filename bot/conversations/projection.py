@@ -8,12 +8,11 @@ same transaction. So each event is logged exactly once and in order, nothing wai
 (the backlog is the rows after the cursor, however long the log is down), and a crash loses
 nothing: the next start carries on from the cursor.
 
-A failure is retried only when a retry can fix it:
-- the database is unavailable or locked (`OperationalError`, a dropped connection): wait,
-  with backoff, and try the same event again; nothing after it is skipped;
-- anything else (the event breaks a constraint, e.g. a `bot` event naming an agent that does
-  not exist, or cannot be read): the event goes to `dead_letters` with its error, and the
-  projector moves on to the next one.
+This module is the loop and its thread: the order (an id not yet committed elsewhere is
+waited for, `hole_grace_s`) and the retries with backoff. What it leans on lives beside it:
+`tracker_events` (Rasa's table), `cursor` (the cursor and how a transaction claims an
+event), `intake` (one event stored, or a poison one kept in `dead_letters`, and which
+failures are retried), `health` (what `/api/health` reports about the log).
 
 Several projectors (one per Rasa process) may run at once: each event's transaction first
 moves the cursor from the position it read (a conditional UPDATE, which also takes SQLite's
@@ -22,126 +21,21 @@ write lock), so exactly one of them stores it.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, func, select, update
-from sqlalchemy.engine import Connection, Engine, Row
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.engine import Engine, Row
 
+from bot.conversations import cursor as cursors
+from bot.conversations.intake import DEAD_LETTER, Received, log_event
 from bot.conversations.log import ConversationLog
-from bot.conversations.models import DeadLetter, LogCursor
+from bot.conversations.tracker_events import TRACKER_EVENTS, tracker_event
 from bot.outages import transient
-from bot.privacy.redact import redact
 
 log = logging.getLogger(__name__)
-CURSOR = "conversation_log"
-MAX_LAG_S = 60.0  # an event unlogged for longer than this means the log is stuck
-
-# Rasa's `events` table (rasa.core.tracker_store.SQLTrackerStore.SQLEvent), read-only here.
-# It is not one of csbot's models, so the migrations leave it alone. The tracker store
-# creates it from this definition (the same columns and index as Rasa's) for one reason:
-# AUTOINCREMENT, so SQLite never hands out the id of a deleted row again; the log reads
-# rows after its cursor, and a reused id (after a privacy deletion) would never be logged.
-TRACKER_EVENTS = Table(
-    "events",
-    MetaData(),
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255), nullable=False, index=True),
-    Column("type_name", String(255), nullable=False),
-    Column("timestamp", Float),
-    Column("intent_name", String(255)),
-    Column("action_name", String(255)),
-    Column("data", Text),
-    sqlite_autoincrement=True,
-)
-
-
-def tracker_event(sender_id: str, data: str) -> dict[str, Any]:
-    """A tracker-store row as the event Rasa's broker published: `{"sender_id", **as_dict()}`
-    (the row's `data` is `json.dumps(event.as_dict())`), so its digest is the same."""
-    return {"sender_id": sender_id, **json.loads(data)}
-
-
-class _Moved(Exception):
-    """Another projector moved the cursor first; re-read it."""
-
-
-STORED, DUPLICATE, DEAD_LETTER = "stored", "duplicate", "dead letter"
-
-
-@dataclass(frozen=True)
-class Received:
-    """An event as it reached the log, before it is read: its JSON text and where it is from."""
-
-    raw: str
-    conversation_id: str | None
-    event_type: str | None
-    source_id: int | None = None  # Rasa's `events.id`; None for a message from RabbitMQ
-
-
-def log_event(
-    engine: Engine,
-    conversation_log: ConversationLog,
-    received: Received,
-    read: Callable[[], dict[str, Any]],
-    claim: Callable[[Session], None] | None = None,
-) -> str:
-    """Store one event (`read()` builds it from `received`) in a transaction of its own, after
-    `claim` (the projector moves its cursor there): STORED, or DUPLICATE when the log has it
-    already. An event that cannot be read or breaks a constraint goes to `dead_letters`
-    (DEAD_LETTER) so it never blocks the ones after it. Transient database errors propagate:
-    the caller waits and tries the same event again. Both the projector and
-    `bot.conversations.log_consumer` store each event through here."""
-    try:
-        event = read()
-        with Session(engine) as session, session.begin():
-            if claim is not None:
-                claim(session)
-            return STORED if conversation_log.store(session, event) else DUPLICATE
-    except _Moved:
-        raise
-    except Exception as exc:
-        if transient(exc):
-            raise
-        _dead_letter(engine, received, exc, claim)
-        return DEAD_LETTER
-
-
-def _dead_letter(
-    engine: Engine,
-    received: Received,
-    exc: Exception,
-    claim: Callable[[Session], None] | None,
-) -> None:
-    error = f"{type(exc).__name__}: {exc}"[:4000]
-    origin = f"event {received.source_id}" if received.source_id is not None else "message"
-    log.error(
-        "conversation log: %s (%s) of conversation %s not stored, kept in dead_letters: %s",
-        origin,
-        received.event_type,
-        received.conversation_id,
-        error.splitlines()[0] if error else "",
-    )
-    with Session(engine) as session, session.begin():
-        if claim is not None:
-            claim(session)
-        session.add(
-            DeadLetter(
-                source_id=received.source_id,
-                conversation_id=received.conversation_id,
-                event_type=received.event_type,
-                payload=redact(received.raw),  # kept, but no personal data in it
-                error=error,
-            )
-        )
 
 
 class LogProjector:
@@ -156,7 +50,7 @@ class LogProjector:
         retry_max: float = 5.0,
         hole_grace_s: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
-        cursor: str = CURSOR,
+        cursor: str = cursors.CURSOR,
         settle_s: float = 0.0,
     ) -> None:
         """`cursor` names its position in `log_cursors`; `settle_s`: leave events younger
@@ -185,7 +79,7 @@ class LogProjector:
         Transient database errors propagate: the caller waits and calls again."""
         events = TRACKER_EVENTS
         with self.engine.connect() as connection:
-            position = _position(connection, self.cursor)
+            position = cursors.position(connection, self.cursor)
             columns = (events.c.id, events.c.sender_id, events.c.type_name, events.c.data)
             rows = connection.execute(
                 select(*columns, events.c.timestamp)
@@ -201,7 +95,7 @@ class LogProjector:
                 break  # an earlier id may still be committing elsewhere (PostgreSQL)
             try:
                 self._handle(row, position)
-            except _Moved:
+            except cursors.Moved:
                 break
             position = row.id
             handled += 1
@@ -221,13 +115,13 @@ class LogProjector:
             self.log,
             received,
             lambda: tracker_event(row.sender_id, row.data),
-            claim=lambda session: _claim(session, expected, row.id, self.cursor),
+            claim=lambda session: cursors.claim(session, expected, row.id, self.cursor),
         )
         self.dead_lettered += outcome == DEAD_LETTER
 
     def backlog(self) -> int:
         with self.engine.connect() as connection:
-            return _backlog(connection, _position(connection, self.cursor))[0]
+            return cursors.backlog(connection, cursors.position(connection, self.cursor))[0]
 
     def catch_up(self, timeout: float = 30.0) -> bool:
         """Project until nothing is left (True) or `timeout` passes (False), retrying
@@ -287,115 +181,3 @@ class LogProjector:
                 continue
             if handled < self.batch:
                 self._wake.wait(self.poll_s)
-
-
-def _position(connection: Connection, cursor: str = CURSOR) -> int:
-    position = connection.execute(
-        select(LogCursor.position).where(LogCursor.name == cursor)
-    ).scalar()
-    return position or 0
-
-
-def _claim(session: Session, expected: int, new: int, cursor: str = CURSOR) -> None:
-    """Move the cursor from `expected` to `new`, first thing in the transaction."""
-    moved = session.execute(
-        update(LogCursor)
-        .where(LogCursor.name == cursor, LogCursor.position == expected)
-        .values(position=new, updated_at=datetime.utcnow())
-    )
-    if moved.rowcount == 1:
-        return
-    if expected == 0 and session.get(LogCursor, cursor) is None:  # new, or from before 0003
-        session.add(LogCursor(name=cursor, position=new, updated_at=datetime.utcnow()))
-        try:
-            session.flush()
-            return
-        except IntegrityError:
-            pass
-    raise _Moved
-
-
-def _backlog(connection: Connection, position: int) -> tuple[int, float | None]:
-    """How many tracker-store events are not logged yet, and the oldest one's timestamp."""
-    if not connection.dialect.has_table(connection, TRACKER_EVENTS.name):
-        return 0, None  # Rasa has not started on this database yet
-    count, oldest = connection.execute(
-        select(func.count(), func.min(TRACKER_EVENTS.c.timestamp)).where(
-            TRACKER_EVENTS.c.id > position
-        )
-    ).one()
-    return count, oldest
-
-
-@dataclass(frozen=True)
-class LogHealth:
-    """What `/api/health` and `csbot status` report about the conversation log. With
-    RabbitMQ (`bot.conversations.log_consumer.log_status`) the backlog is the queue's depth
-    and `broker`/`consumers` say whether anything is consuming it; there is no cursor."""
-
-    position: int | None  # last tracker-store event handled (None: fed by RabbitMQ)
-    backlog: int | None  # events not logged yet (None: RabbitMQ did not say)
-    oldest_backlog_s: float | None  # age of the oldest of them
-    dead_letters: int
-    latest_dead_letter: str | None
-    broker: str | None = None  # RabbitMQ "up" or "down"; None when the log is projected
-    consumers: int | None = None  # log consumers on the queue
-
-    def problems(self, backlog_limit: int, max_lag_s: float = MAX_LAG_S) -> list[str]:
-        found = []
-        if self.broker == "down":
-            found.append("RabbitMQ is not answering (the log's queue is unknown)")
-        if self.consumers == 0:
-            found.append("no log consumer is reading the queue")
-        if self.backlog is None:
-            return found
-        if self.backlog > backlog_limit:
-            found.append(f"log backlog {self.backlog} events (limit {backlog_limit})")
-        if self.oldest_backlog_s is not None and self.oldest_backlog_s > max_lag_s:
-            found.append(f"log {self.oldest_backlog_s:.0f}s behind")
-        return found
-
-    def as_dict(self) -> dict[str, Any]:
-        fields = {
-            "position": self.position,
-            "backlog": self.backlog,
-            "oldest_backlog_s": self.oldest_backlog_s,
-            "dead_letters": self.dead_letters,
-            "latest_dead_letter": self.latest_dead_letter,
-        }
-        if self.broker is not None:
-            fields |= {"broker": self.broker, "consumers": self.consumers}
-        return fields
-
-
-def log_health(engine: Engine, now: float | None = None) -> LogHealth:
-    """The log's cursor, backlog and dead letters, from the database alone (any process)."""
-    now = time.time() if now is None else now
-    with engine.connect() as connection:
-        position = _position(connection)
-        backlog, oldest = _backlog(connection, position)
-        dead = connection.execute(select(func.count()).select_from(DeadLetter)).scalar()
-        latest = connection.execute(
-            select(
-                DeadLetter.source_id,
-                DeadLetter.event_type,
-                DeadLetter.conversation_id,
-                DeadLetter.error,
-            )
-            .order_by(DeadLetter.id.desc())
-            .limit(1)
-        ).first()
-    latest_text = None
-    if latest is not None:
-        origin = "message" if latest.source_id is None else f"event {latest.source_id}"
-        latest_text = (
-            f"{origin} ({latest.event_type}) of conversation "
-            f"{latest.conversation_id}: {latest.error.splitlines()[0][:300]}"
-        )
-    return LogHealth(
-        position=position,
-        backlog=backlog,
-        oldest_backlog_s=None if oldest is None else max(0.0, now - oldest),
-        dead_letters=dead or 0,
-        latest_dead_letter=latest_text,
-    )

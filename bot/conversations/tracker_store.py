@@ -49,7 +49,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
-from bot.conversations.projection import TRACKER_EVENTS, LogProjector, transient
+from bot.conversations.projection import LogProjector
+from bot.conversations.tracker_events import TRACKER_EVENTS
+from bot.outages import transient
 from bot.privacy.redact import default_redactor
 from bot.runtime.database import make_engine
 from bot.runtime.revisions import require_head

@@ -3,7 +3,9 @@
 - `redact`: card numbers and their expiry dates and security codes, IBANs, phone numbers,
   passwords and PINs, and emails replaced by labels before the log, tickets, classifier data
   and unanswered questions store a text; `redact_at_edge`: cards, IBANs and passwords out of
-  what customers type before it reaches Rasa.
+  what customers type before it reaches Rasa. Its finders: `recognizers` (Presidio),
+  `phones`, `credentials`; `spans` merges what they find; `rasa_events` redacts what the
+  customer wrote in a Rasa event (`redact_event`).
 - `holdings`: the one list of what holds customer data, tables and files, and what erasing
   each means; `footprint` finds a customer's rows in those tables, `export`, `deletion` and
   `purge` export, delete (orders and returns anonymised) and purge by it, `taught` finds
@@ -16,7 +18,8 @@
 from bot.privacy.customer_data import CustomerData, CustomerExport, Deletion, Purge
 from bot.privacy.customer_files import Files
 from bot.privacy.models import Verification
-from bot.privacy.redact import Redactor, redact, redact_at_edge, redact_event
+from bot.privacy.rasa_events import redact_event
+from bot.privacy.redact import Redactor, redact, redact_at_edge
 from bot.privacy.requests import Confirmed, DeletionRequests, Filed, PrivacyError, Scope
 
 __all__ = [

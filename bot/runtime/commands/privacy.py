@@ -88,7 +88,7 @@ def cmd_privacy(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     from bot.services import Services
 
-    with open_database(settings) as engine:
+    with open_database(settings, read_only=args.action == "requests") as engine:
         return ACTIONS[args.action](Services.from_engine(engine), settings, args)
 
 

@@ -1,7 +1,9 @@
 """Deterministic demo customers and orders for a demo pack, read from its `demo.yml`.
 
 - `model`: the typed settings a `demo.yml` holds (`DemoSettings`, `Walkthrough`, ...).
-- `load`: reading and validating `demo.yml`, every problem with file and line.
+- `load`: reading and validating `demo.yml`, every problem with file and line (`reader`: the
+  walk that keeps lines, `values`: the value converters, `checks`: the cross-checks
+  against the pack).
 - `formats`: the format language for tracking numbers and postcodes (`1Z[0-9A-Z]{16}`).
 - `generator`: the customers and orders (`generate`), and `seed` into an empty database.
 - `agents`: the demo console accounts.
