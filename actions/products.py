@@ -77,7 +77,7 @@ class ActionCompareProducts(UsesDeps, Action):
         text = customer_text(tracker)
         comparison = await self.call(lambda d: d.finder.compare(text))
         if comparison is None:
-            pair = self.finder.example_pair()
+            pair = await self.call(lambda d: d.finder.example_pair())
             example = f', e.g. "{pair[0]} vs {pair[1]}"' if pair else ""
             dispatcher.utter_message(
                 text=f"Which two products should I compare? Name both{example}."

@@ -2,7 +2,7 @@
 are passed to a person; the admin finds their questions as one cluster on the FAQ-gaps
 page, writes the answer and approves it; once the index is rebuilt the bot answers the next
 customer who asks, naming the new entry as its source. The stack writes a temporary copy of
-knowledge/faq and rebuilds its own copy of the index: nothing shared changes."""
+the shop pack's faq/ and rebuilds its own copy of the index: nothing shared changes."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.conversations.unanswered import UnansweredLog
-from bot.runtime.settings import PROJECT_ROOT
 from knowledge.faq import load_faqs
 from tests.conftest import start_demo_stack
+from tests.packs import KV
 from tests.test_browser import browser, console_login, say  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.slow
@@ -37,7 +37,7 @@ NO_ANSWER = "passing your question to a person"
 def gap_stack(trained_model, tmp_path_factory, products, stack_index):
     workdir = tmp_path_factory.mktemp("gap-stack")
     faq_dir, index = workdir / "faq", workdir / "index"
-    shutil.copytree(PROJECT_ROOT / "knowledge" / "faq", faq_dir)
+    shutil.copytree(KV.faq_dir, faq_dir)
     shutil.copytree(stack_index, index)
 
     def setup(services):
@@ -95,5 +95,5 @@ def test_an_admin_closes_a_gap_and_the_bot_answers_it(gap_stack, browser):  # no
     answer = customer.wait_for_selector("li.msg.bot >> text=From our help pages", timeout=30_000)
     assert "press the heart on any product page" in answer.inner_text()
     assert "From our help pages: Do you have a wishlist?" in answer.inner_text()  # not its id
-    for path in (PROJECT_ROOT / "knowledge" / "faq").glob("*.yml"):
+    for path in (KV.faq_dir).glob("*.yml"):
         assert "store-wishlist" not in path.read_text(encoding="utf-8")  # the copy changed

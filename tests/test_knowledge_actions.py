@@ -238,6 +238,16 @@ async def test_compare_two_named_products_from_specs(finder, services):
     assert "- battery h: 30 vs 24" in text and "- price: $399.99 vs $429.00" in text
 
 
+async def test_a_comparison_naming_nothing_asks_with_the_shops_own_example(finder, services):
+    t = ask("which of these two is better?", "compare_products")
+    _, dispatcher = await run(ActionCompareProducts(deps(services, finder=finder)), t)
+    said = texts(dispatcher)
+    assert said.startswith("Which two products should I compare? Name both, e.g. ")
+    first, second = said.split('e.g. "')[1].rstrip('".').split(" vs ")
+    names = {p["name"] for p in finder.knowledge.collection("products").payload.values()}
+    assert {first, second} <= names  # two of this shop's products, not a fixed example
+
+
 async def test_product_question_shows_price_stock_and_specs(finder, services, answerer):
     _, dispatcher = await run(
         ActionProductInfo(deps(services, answerer=answerer, finder=finder)),

@@ -231,9 +231,10 @@ function element(tag) {
 const log = element("ol");
 const form = element("form");
 const input = element("input");
+const chat = Object.assign(element("section"), { dataset: {} });
 globalThis.window = {};
 globalThis.document = {
-  getElementById: (id) => ({ "chat-log": log, "chat-form": form, "chat-input": input })[id],
+  getElementById: (id) => ({ chat, "chat-log": log, "chat-form": form, "chat-input": input })[id],
   createElement: element,
 };
 globalThis.setTimeout = (fn, ms) => { timers.push(ms); };

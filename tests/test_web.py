@@ -42,13 +42,19 @@ async def test_a_pack_without_a_logo_serves_none(client):
     assert (await client.get("/shop/logo")).status == 404
 
 
-async def test_a_broken_pack_stops_the_start(aiohttp_client, rasa, web_services, tmp_path):
+async def test_a_broken_pack_stops_the_start(rasa, web_services, tmp_path):
     broken = tmp_path / "shop"
     broken.mkdir()
     (broken / "shop.yml").write_text("name: [unclosed\n")
     settings = web_settings(str(rasa.make_url("")).rstrip("/"), tmp_path, shop_dir=broken)
-    with pytest.raises(PackInvalid, match="not valid YAML"):
-        await aiohttp_client(create_app(settings, web_services))
+    # A runner, not aiohttp_client: the test client's own session would be left open when
+    # the start fails, which is the test client's leak, not the app's.
+    runner = web.AppRunner(create_app(settings, web_services))
+    try:
+        with pytest.raises(PackInvalid, match="not valid YAML"):
+            await runner.setup()
+    finally:
+        await runner.cleanup()
 
 
 async def test_message_goes_through_rasa_and_replies_come_back(client, rasa):

@@ -173,6 +173,8 @@ OTHER_WRITERS: dict[str, str] = {
     "bot.workbench.retrain": "a temporary copy of data/nlu for one training run, then deleted",
     "bot.runtime.commands.privacy": "`csbot privacy export --out`: the export, where asked",
     "bot.runtime.tokens": "generated secrets",
+    "bot.pack.imports.files": "the shop pack's catalogue and FAQ files, from the shop's export",
+    "bot.pack.imports.products": "CSV into a string for the pack's products.csv (no customer)",
     "bot.web.security": "the generated secret key",
     "bot.runtime.rasa_config": "endpoints.yml (Rasa's endpoints and passwords, no customer text)",
     "bot.runtime.stack": "the runner's notes about processes",

@@ -185,7 +185,15 @@ CODE = re.compile(r"`([^`]*)`")
 HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
+
+
+def _is_rule(line: str) -> bool:
+    """A thematic break (`---`, `* * *`, `___`): three or more of one mark, spaces between.
+    Counted, not matched: the obvious regex repeats a group that can match nothing."""
+    text = line.rstrip()
+    marks = text.replace(" ", "").replace("\t", "")
+    indent = len(text) - len(text.lstrip())
+    return indent <= 3 and len(marks) >= 3 and marks[0] in "-*_" and marks == marks[0] * len(marks)
 
 
 def _inline(line: str) -> str:
@@ -221,7 +229,7 @@ def markdown_blocks(markdown: str) -> list[tuple[str, str]]:
             blocks.append(("heading", " ".join(paragraph)))
             paragraph.clear()
             continue
-        if fenced or line.lstrip().startswith("|") or REF_DEF.match(line) or RULE.match(line):
+        if fenced or line.lstrip().startswith("|") or REF_DEF.match(line) or _is_rule(line):
             flush()
             continue
         heading = HEADING.match(line)
