@@ -2,12 +2,13 @@
 
 Answer when the linear head is sure enough of one entry; offer the likeliest entries when the
 question is at least close to something indexed; escalate below that. Thresholds live in
-the shop pack's `thresholds.yml`, written by `benchmarks/faq_retrieval.py --calibrate` from held-out
-phrasings (see the README for how).
+the shop pack's `thresholds.yml`, written by `csbot tune` (knowledge/tuning.py) from the pack's
+own held-out phrasings; a pack without one starts from `UNCALIBRATED`.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +44,23 @@ class Thresholds:
             return cls(float(data["answer"]), float(data["margin"]), float(data["clarify"]))
         except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
             raise KnowledgeError(f"{path}: cannot read thresholds ({exc})") from None
+
+    def save(self, path: Path, comment: str) -> None:
+        """Write them where `load` reads them, `comment` as the file's header. The file is
+        replaced whole (a temporary file renamed), so a failed write leaves the old one."""
+        header = "".join(
+            f"# {line}".rstrip() + "\n" for line in [*comment.splitlines(), *KEYS_EXPLAINED]
+        )
+        values = {"answer": self.answer, "margin": self.margin, "clarify": self.clarify}
+        partial = path.with_name(f".{path.name}.partial")
+        partial.write_text(header + yaml.safe_dump(values, sort_keys=False), encoding="utf-8")
+        os.replace(partial, path)
+
+
+KEYS_EXPLAINED = (  # what a thresholds.yml says about its own keys
+    "answer, margin: the linear head's probability for the best FAQ (and its lead over",
+    "the runner-up); clarify: cosine similarity to the nearest indexed text.",
+)
 
 
 # Kettle & Volt's calibration rounded towards caution: a new pack answers only confident

@@ -8,6 +8,7 @@ from bot.runtime.commands.run import LOG_CONSUMER, RUN, SEED, SHELL, TRAIN
 from bot.runtime.commands.shop import CHECK, IMPORT, INIT
 from bot.runtime.commands.spec import Command
 from bot.runtime.commands.status import MIGRATE, STATUS
+from bot.runtime.commands.tune import TUNE
 
 COMMANDS: tuple[Command, ...] = (
     RUN,
@@ -21,6 +22,7 @@ COMMANDS: tuple[Command, ...] = (
     SEED,
     SHELL,
     KNOWLEDGE,
+    TUNE,
     AGENTS,
     TICKETS,
     PRIVACY,
