@@ -14,9 +14,9 @@ from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import UsesDeps
+from actions.deps import ActionDeps, UsesDeps
 from bot import intents
-from bot.support.escalation import SECURITY
+from bot.support.escalation import Opened
 from bot.support.ratings import RatingRefused
 
 REASONS = {
@@ -66,15 +66,19 @@ async def escalate(
         and _said_intent(e) not in NO_TOPIC_INTENTS
     )
     lines = transcript(tracker.events)
-    label = SECURITY if reason == "security" else None
-    opened = await action.call(
-        lambda d: d.services.escalation.open(tracker.sender_id, reason, lines, topic, label)
-    )
+
+    def open_ticket(deps: ActionDeps) -> Opened:
+        """A taken-over account goes to the shop's security category, urgent."""
+        escalation = deps.services.escalation
+        label = escalation.security if reason == "security" else None
+        return escalation.open(tracker.sender_id, reason, lines, topic, label)
+
+    opened = await action.call(open_ticket)
     team = f"our {opened.queue} team"
     if reason == "security":
         dispatcher.utter_message(
             text="That sounds like someone else may be using your account. I've marked this "
-            "urgent for our accounts team; please don't share passwords or codes with anyone, "
+            f"urgent for {team}; please don't share passwords or codes with anyone, "
             "including us."
         )
     if opened.agents_online:

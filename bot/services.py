@@ -25,7 +25,7 @@ from bot.shop.orders import OrderService
 from bot.shop.returns import ReturnService
 from bot.support.agents import AgentService
 from bot.support.audit import AuditTrail
-from bot.support.classifier import Classification, classify
+from bot.support.classifier import Classification, SavedClassifier
 from bot.support.desk import TicketDesk
 from bot.support.escalation import EscalationService
 from bot.support.logins import Logins, Throttle, ThrottlePolicy
@@ -66,14 +66,17 @@ class Services:
         cls,
         engine: Engine,
         clock: Callable[[], datetime] = datetime.utcnow,
-        classifier: Callable[[str], Classification] = classify,
+        classifier: Callable[[str], Classification] | None = None,
         reopen_window: timedelta = DEFAULT_REOPEN_WINDOW,
         login_policy: ThrottlePolicy | None = None,
         pack: ShopPack | None = None,
     ) -> Services:
         """`pack` is the shop served (default: the one `CSBOT_SHOP` names): its return policy,
-        catalogue categories and how it writes money, dates and order numbers."""
+        catalogue categories, how it writes money, dates and order numbers, and its ticket
+        categories and queues. `classifier` labels escalated tickets in those categories
+        (default: the pack's saved classifier, loaded on the first ticket)."""
         pack = pack or load_pack(pack_dir())
+        classifier = classifier or SavedClassifier(pack)
         category_of = {p.sku: p.category for p in load_products(pack.catalogue)}
         orders = OrderService(engine)
         presence = Presence(engine, clock=clock)
@@ -81,7 +84,9 @@ class Services:
         sessions = ConsoleSessions(engine, clock=clock)
         audit = AuditTrail(engine, clock=clock)
         throttle = Throttle(engine, login_policy, clock=clock)
-        tickets = TicketService(engine, presence, clock=clock, reopen_window=reopen_window)
+        tickets = TicketService(
+            engine, presence, pack.tickets, clock=clock, reopen_window=reopen_window
+        )
         transcripts = TranscriptService(engine)
         return cls(
             engine=engine,
@@ -92,7 +97,7 @@ class Services:
             unanswered=UnansweredLog(engine, clock=clock),
             agents=agents,
             presence=presence,
-            escalation=EscalationService(engine, classifier, presence, clock=clock),
+            escalation=EscalationService(engine, classifier, presence, pack.tickets, clock=clock),
             tickets=tickets,
             desk=TicketDesk(tickets, transcripts, audit, clock=clock, shop=pack.short_name),
             ratings=RatingService(engine, clock=clock),

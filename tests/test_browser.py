@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.shop.demo_data import DEMO_EMAIL, DEMO_ORDER_IN_TRANSIT
-from bot.support.lifecycle import QUEUES
+from tests.packs import KV
 
 pytestmark = pytest.mark.slow
 CHROMIUM = Path(os.environ.get("CSBOT_CHROMIUM", "/usr/bin/chromium"))
@@ -96,7 +96,7 @@ def test_live_handoff_between_customer_and_agent(stack, browser):
     -> agent resolves -> the bot asks the customer for a rating."""
     services = stack.services
     if not any(a.username == "casey" for a in services.agents.all()):
-        services.agents.create("casey", "Casey", "handoff-test-pw", skills=list(QUEUES))
+        services.agents.create("casey", "Casey", "handoff-test-pw", skills=list(KV.tickets.queues))
     agent = browser.new_page()
     console_login(agent, stack.web_url, "casey", "handoff-test-pw")
 
@@ -181,7 +181,7 @@ def test_an_agents_reply_is_pushed_to_the_widget_within_a_second(stack, browser)
     in the widget within a second, and neither page polls while the stream works."""
     services = stack.services
     if not any(a.username == "robin" for a in services.agents.all()):
-        services.agents.create("robin", "Robin", "push-test-pw", skills=list(QUEUES))
+        services.agents.create("robin", "Robin", "push-test-pw", skills=list(KV.tickets.queues))
     agent = browser.new_page()
     console_login(agent, stack.web_url, "robin", "push-test-pw")
 

@@ -47,6 +47,15 @@ def test_agents_add_creates_a_login(database, capsys, monkeypatch):
     assert "username 'robin' is taken" in capsys.readouterr().err
 
 
+def test_agents_add_refuses_a_skill_that_is_not_a_queue_of_the_shop(database, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("long enough pw\n"))
+    added = ["agents", "robin", "Robin", "--skills", "orders,repairs", "--password-stdin"]
+    assert main(added) == 1
+    err = capsys.readouterr().err
+    assert "no queue repairs in this shop; its queues: orders, returns" in err
+    assert Services.open(database).agents.all() == []
+
+
 @pytest.mark.parametrize(
     "argv",
     [

@@ -12,6 +12,7 @@ from bot.runtime.database import make_engine
 from bot.support.presence import Presence
 from bot.support.tickets import TicketService
 from bot.web.notifier import TICKETS, Notifier
+from tests.packs import KV
 
 
 def _failure(kind: type, message: str) -> Exception:
@@ -31,7 +32,7 @@ def test_only_failures_a_retry_can_fix_become_database_unavailable():
 
 def test_the_reopen_check_on_a_database_that_cannot_be_opened_says_unavailable(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'no-such-folder' / 'csbot.db'}")
-    tickets = TicketService(engine, Presence(engine))
+    tickets = TicketService(engine, Presence(engine), KV.tickets)
     with pytest.raises(DatabaseUnavailable):
         tickets.would_reopen("conv-1", "it broke again")
     with pytest.raises(DatabaseUnavailable):

@@ -24,6 +24,7 @@ from bot.workbench import nlu_examples
 from bot.workbench.reindex import Reindexer
 from knowledge.faq import load_faqs
 from tests.conftest import web_settings
+from tests.packs import KV
 from tests.test_console import PASSWORD, login
 from tests.test_gaps_console import KeywordEncoder
 from tests.test_review import ts, user
@@ -73,7 +74,7 @@ async def taught(aiohttp_client, rasa, web_services, tmp_path, dirs):  # noqa: F
     for conversation, text in (("c-emma", TOPIC), ("c-other", "charged twice for 100999")):
         opened = web_services.escalation.open(conversation, "complaint", [("customer", text)], text)
         web_services.tickets.correct(opened.ticket_id, sam, "billing", "urgent")
-    export_corrections(web_services.engine, models)
+    export_corrections(web_services.engine, models, KV)
 
     token = await login(client, "sam")
 

@@ -21,6 +21,7 @@ from bot.runtime.stack import Stack, _start
 from bot.runtime.tokens import stored_secret
 from bot.support.training_data import export_corrections
 from bot.web.security import secret_key
+from tests.packs import KV
 
 
 def mode(path: Path) -> int:
@@ -115,10 +116,10 @@ def test_the_classifiers_corrections_are_the_owners_only(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'csbot.db'}")
     try:
         create_schema(engine)
-        export_corrections(engine, tmp_path / "models")
+        export_corrections(engine, tmp_path / "models", KV)
     finally:
         engine.dispose()
-    (csv,) = (tmp_path / "models").rglob("corrections.csv")
+    (csv,) = (tmp_path / "models").rglob("corrections-*.csv")
     assert mode(csv) == 0o600
 
 

@@ -24,11 +24,11 @@ from sqlalchemy.orm import Session
 from bot.conversations.log import ConversationLog
 from bot.conversations.models import Message
 from bot.services import Services
-from bot.support.lifecycle import QUEUES
 from bot.web import create_app
 from bot.web.identity import COOKIE
 from bot.web.limits import ONE_ADDRESS_MANY_CUSTOMERS
 from tests.conftest import PICK_ONE, RASA_TOKEN, keyword_classifier, open_services, web_settings
+from tests.packs import KV
 
 SEED = 20261130
 CASES = 400
@@ -281,7 +281,9 @@ async def csrf_of(client, path: str) -> str:
 
 async def agent_holding_ticket_1(aiohttp_client, server, services: Services):
     """A logged-in agent who took ticket #1; returns the client and its CSRF token."""
-    services.agents.create("fuzz", "Fuzz", AGENT_PASSWORD, role="admin", skills=list(QUEUES))
+    services.agents.create(
+        "fuzz", "Fuzz", AGENT_PASSWORD, role="admin", skills=list(KV.tickets.queues)
+    )
     services.escalation.open("c" * 22, "customer_request", [("customer", "charged twice!")])
     agent = await aiohttp_client(server)  # a second browser on the same server
     form = {"username": "fuzz", "password": AGENT_PASSWORD}

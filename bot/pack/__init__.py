@@ -3,6 +3,8 @@
 - `locate`: which pack this process serves (`CSBOT_SHOP`).
 - `model`: the typed values a pack holds (`ShopPack`, hours, order numbers, return rules).
 - `load`: reading and validating `shop.yml`, every problem with file and line.
+- `tickets`: the ticket categories and queues (`tickets.yml`) and their labelled tickets
+  (`tickets/*.csv`), or csbot's shop-neutral default set; `problems`: `PackProblem`.
 - `formats`: money, dates and order numbers in the pack's currency and locale.
 """
 

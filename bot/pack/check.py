@@ -4,7 +4,8 @@
 reuses the loader csbot itself runs (so what passes here loads in production) and turns its
 error into a problem with file and line, then adds the cross-file checks no single loader can
 make: every product's category is declared, every spec word names a spec some product has,
-a demo pack's demo.yml fits its order numbers and catalogue.
+a demo pack's demo.yml fits its order numbers and catalogue, every labelled ticket has a
+category of tickets.yml and each category has enough of them to learn from.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import yaml
 from bot.pack.load import PackInvalid, PackProblem, load_pack
 from bot.pack.locate import PROJECT_ROOT
 from bot.pack.responses import RESPONSES_FILE, ResponsesInvalid, load_responses
+from bot.pack.tickets import check_examples
 from bot.shop.demo_data.load import load_demo
 from knowledge.answers import Thresholds
 from knowledge.catalogue import load_categories, load_products, load_spec_words
@@ -98,6 +100,7 @@ def check_pack(root: Path) -> list[PackProblem]:
             problems += invalid.problems
     responses = root / RESPONSES_FILE
     problems += _attempt(responses, lambda: load_responses(responses, domain_responses()))[1]
+    problems += check_examples(root)
     thresholds = root / "thresholds.yml"
     if thresholds.exists():
         problems += _attempt(thresholds, lambda: Thresholds.load(thresholds))[1]

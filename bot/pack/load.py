@@ -1,4 +1,5 @@
-"""Read and validate a shop pack's `shop.yml`, reporting every problem with file and line.
+"""Read and validate a shop pack's `shop.yml` (and its `tickets.yml`, through
+`bot.pack.tickets`), reporting every problem with file and line.
 
 A shop owner edits `shop.yml` by hand. csbot validates it once at start and refuses to run on
 a broken pack (fail closed), listing every problem at once rather than the first, each with
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -34,6 +34,8 @@ from bot.pack.model import (
     ShopPack,
     Theme,
 )
+from bot.pack.problems import PackInvalid, PackProblem
+from bot.pack.tickets import read_ticket_settings
 
 SHOP_FILE = "shop.yml"
 HOURS = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-3]):([0-5][0-9])")
@@ -42,26 +44,6 @@ MAX_PATTERN = 100  # an order-number pattern is short; a long one is a mistake
 ORDER_PATTERN = re.compile(  # literals, [classes] and {counts}: nothing that can backtrack
     r"(?:(?:[A-Za-z0-9#-]|\\d|\[[^\]\[]{1,20}\])(?:\{[0-9]{1,2}(?:,[0-9]{1,2})?\})?){1,40}"
 )
-
-
-@dataclass(frozen=True)
-class PackProblem:
-    """One thing wrong with a pack: where (file, 1-based line) and what."""
-
-    path: Path
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
-
-
-class PackInvalid(Exception):
-    """The pack cannot be used; `problems` lists every reason."""
-
-    def __init__(self, problems: list[PackProblem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 class _Reader:
@@ -265,7 +247,8 @@ def _theme(r: _Reader, doc: CommentedMap, root: Path) -> Theme:
 
 
 def load_pack(root: Path) -> ShopPack:
-    """The pack in `root`, or PackInvalid listing every problem in its `shop.yml`."""
+    """The pack in `root`, or PackInvalid listing every problem in its `shop.yml` and
+    `tickets.yml` (a pack without one gets csbot's default ticket categories)."""
     path = root / SHOP_FILE
     r = _Reader(path)
     try:
@@ -280,6 +263,7 @@ def load_pack(root: Path) -> ShopPack:
         raise PackInvalid([PackProblem(path, 1, "shop.yml must be a mapping of settings")])
     numbers = doc.get("order_number")
     contact = doc.get("contact")
+    tickets, ticket_problems = read_ticket_settings(root)
     pack = ShopPack(
         root=root,
         name=r.get(doc, "name", _text),
@@ -303,6 +287,7 @@ def load_pack(root: Path) -> ShopPack:
             website=r.get(contact, "website", _text, default=""),
         ),
         theme=_theme(r, doc, root),
+        tickets=tickets,  # type: ignore[arg-type]  # None only when a problem is raised below
         demo=bool(doc.get("demo", False)),
     )
     example, orders = str(pack.order_numbers.example), pack.order_numbers
@@ -310,6 +295,6 @@ def load_pack(root: Path) -> ShopPack:
         r.problem(
             numbers, "example", f"example {example!r} does not match `pattern` and `shown_as`"
         )
-    if r.problems:
-        raise PackInvalid(sorted(r.problems, key=lambda p: p.line))
+    if r.problems or ticket_problems:
+        raise PackInvalid(sorted(r.problems, key=lambda p: p.line) + ticket_problems)
     return pack

@@ -1,9 +1,9 @@
 """What a shop pack says about its shop, as typed values (loaded by `bot.pack.load`).
 
 Everything csbot needs to know about one shop (its name, money, hours, order numbers, return
-rules, shipping, contact details and how the chat widget looks) is here, so no code has to
-know which shop it serves. The files themselves (catalogue, FAQ, policies) are reached
-through the paths on `ShopPack`.
+rules, shipping, contact details, how the chat widget looks and how its support tickets are
+sorted) is here, so no code has to know which shop it serves. The files themselves
+(catalogue, FAQ, policies, labelled tickets) are reached through the paths on `ShopPack`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 
+# Ticket priorities are csbot's, not a pack's: queue order, the legal-threat and account-
+# takeover rules and the agents' metrics all rank them. Least urgent first.
+PRIORITIES = ("low", "normal", "high", "urgent")
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -142,6 +145,47 @@ class Theme:
 
 
 @dataclass(frozen=True)
+class TicketCategory:
+    """A kind of ticket the classifier tells apart, the queue whose agents work it, and the
+    line that tells agents what belongs in it."""
+
+    slug: str
+    queue: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class TicketSettings:
+    """How the shop sorts escalated conversations (`tickets.yml`, or csbot's shop-neutral
+    default), and where the labelled examples the classifier learns them from are."""
+
+    categories: tuple[TicketCategory, ...]
+    examples: Path  # the folder of labelled examples (tickets/*.csv: text,category,priority)
+    source: Path  # the tickets.yml read: the pack's own, or csbot's default
+    unclassified: str  # the category of a ticket no classifier labelled (triaged by hand)
+    security: str  # the category of a taken-over account or orders nobody placed (urgent)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.slug for c in self.categories)
+
+    @property
+    def queues(self) -> dict[str, tuple[str, ...]]:
+        """Queue -> its categories, in the file's order (agents' skills are queue names)."""
+        out: dict[str, tuple[str, ...]] = {}
+        for c in self.categories:
+            out[c.queue] = (*out.get(c.queue, ()), c.slug)
+        return out
+
+    def queue_of(self, category: str) -> str:
+        """The queue that works `category`; ValueError for a category the shop does not have."""
+        found = next((c.queue for c in self.categories if c.slug == category), None)
+        if found is None:
+            raise ValueError(f"{category!r} is not one of this shop's ticket categories")
+        return found
+
+
+@dataclass(frozen=True)
 class ShopPack:
     """One shop, loaded from its folder (`shops/<slug>/`)."""
 
@@ -157,7 +201,13 @@ class ShopPack:
     shipping: tuple[ShippingRegion, ...]
     contact: Contact
     theme: Theme
+    tickets: TicketSettings
     demo: bool = False  # a demo pack: `csbot run` seeds its demo customers and orders
+
+    @property
+    def shop_names(self) -> tuple[str, ...]:
+        """What customers call the shop: its name and short name."""
+        return tuple(dict.fromkeys(n for n in (self.name, self.short_name) if n))
 
     @property
     def slug(self) -> str:

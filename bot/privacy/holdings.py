@@ -153,7 +153,7 @@ FILES: tuple[FileHolding, ...] = (
     FileHolding(
         "ticket_corrections", "models_dir", "tickets/corrections/*.csv",
         "bot.support.training_data",
-        "the text of a ticket an agent re-labelled (corrections.csv)",
+        "the text of a ticket an agent re-labelled (corrections-<shop>.csv)",
     ),
     FileHolding(
         "nlu_snapshots", "models_dir", "*.nlu.json", "bot.runtime.training",
@@ -169,7 +169,7 @@ OTHER_WRITERS: dict[str, str] = {
     "bot.web.console.review": "CSV into an HTTP response (the admin's download), no file",
     "bot.workbench.yaml_files": "the atomic writer the workbench writers above call",
     "bot.privacy.customer_files": "rewrites the files above without a customer's lines",
-    "bot.runtime.private_files": "the 0600 writer others call (corrections.csv's is above)",
+    "bot.runtime.private_files": "the 0600 writer others call (the corrections' is above)",
     "bot.workbench.retrain": "a temporary copy of data/nlu for one training run, then deleted",
     "bot.runtime.commands.privacy": "`csbot privacy export --out`: the export, where asked",
     "bot.runtime.tokens": "generated secrets",
@@ -181,7 +181,7 @@ OTHER_WRITERS: dict[str, str] = {
     "bot.runtime.model_choice": "which model file is active",
     "bot.nlu.intent_head": "model weights over sentence vectors (retrain after a deletion)",
     "bot.support.classifier": (
-        "the trained ticket classifier; its vocabulary has words of corrections.csv, so "
+        "the trained ticket classifier; it learned from the corrections' words, so "
         "`csbot tickets retrain` after a deletion"
     ),
     "knowledge.index": "the FAQ index, rebuilt from the pack's faq/ (the console does on deletion)",

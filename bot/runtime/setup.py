@@ -117,12 +117,15 @@ def build_knowledge(settings: Settings, force: bool = False) -> None:
 
 
 def ticket_classifier(settings: Settings) -> None:
-    """Train the ticket classifier now if its data changed, never on a customer's escalation."""
+    """Train the served shop's ticket classifier now if its data changed, never on a
+    customer's escalation."""
+    from bot.pack.load import load_pack
     from bot.support.classifier import ensure_trained
     from knowledge.embeddings import MiniLMEncoder
 
-    _, trained = ensure_trained(settings.models_dir, MiniLMEncoder())
-    print("==> Ticket classifier", "trained." if trained else "is up to date.")
+    pack = load_pack(settings.shop_dir)
+    _, trained = ensure_trained(pack, settings.models_dir, MiniLMEncoder())
+    print(f"==> Ticket classifier for {pack.name}", "trained." if trained else "is up to date.")
 
 
 def rasa_model(settings: Settings, force: bool = False) -> Path:

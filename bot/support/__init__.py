@@ -4,7 +4,8 @@
 - `tickets`: the agent's workflow (take, reply, correct, resolve, reassign, reopen).
 - `desk`: those actions as the console runs them: the ticket change, the audit entry and
   what the customer is told through the chat server (a `CustomerChat` passed in).
-- `lifecycle`: statuses, queues, priorities and the recorded timeline (`TicketEventKind`).
+- `lifecycle`: statuses, priorities and the recorded timeline (`TicketEventKind`); the
+  categories and the queue of each are the shop's (`ShopPack.tickets`, from its pack).
 - `presence`: who is at the console. `agents`: accounts, passwords, roles.
 - `sessions`: server-side console sessions. `logins`: login throttling, login and password
   change. `audit`: the audit trail (`record` for anything worth an admin's eye).
@@ -23,7 +24,7 @@ from bot.support.desk import (
     TicketDesk,
 )
 from bot.support.escalation import EscalationService, Opened
-from bot.support.lifecycle import QUEUES, TicketError, TicketEventKind
+from bot.support.lifecycle import TicketError, TicketEventKind
 from bot.support.logins import Logins, ThrottlePolicy
 from bot.support.presence import Presence
 from bot.support.ratings import RatingRefused, RatingService
@@ -31,7 +32,6 @@ from bot.support.sessions import ConsoleSessions
 from bot.support.tickets import Reopened, TicketService
 
 __all__ = [
-    "QUEUES",
     "AgentError",
     "AgentService",
     "AgentView",

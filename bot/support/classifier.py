@@ -1,18 +1,20 @@
 """Ticket auto-classification: category and priority from the customer's words.
 
-MiniLM sentence embeddings + a linear model (logistic regression), trained on the labelled
-tickets shipped in data/tickets/ plus agents' corrections. A TF-IDF + multinomial naive Bayes
-model on the same split is the baseline it must beat.
+MiniLM sentence embeddings + a linear model (logistic regression), trained per shop on its
+pack's labelled tickets (tickets/*.csv, or csbot's shop-neutral default) plus agents'
+corrections. A TF-IDF + multinomial naive Bayes model on the same split is the baseline it
+must beat. The saved model's name is a hash of the categories and examples it learned, so a
+shop never gets another shop's model, nor one trained before its examples changed.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
+import logging
 import pickle
-from collections.abc import Sequence
+import threading
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -22,32 +24,13 @@ from sklearn.model_selection import train_test_split
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import make_pipeline
 
-from bot import csv_cells
-from bot.runtime.settings import PROJECT_ROOT
+from bot.pack.model import PRIORITIES, ShopPack
+from bot.pack.tickets import LabelledTicket, load_examples, read_examples, read_examples_file
 from knowledge.embeddings import Encoder
 
-TICKET_DATA = PROJECT_ROOT / "data" / "tickets"
-CATEGORIES = (
-    "delivery",
-    "returns_refunds",
-    "damaged_defective",
-    "billing",
-    "account",
-    "product_question",
-    "warranty_repair",
-    "order_changes",
-    "installation",
-    "complaint",
-)
-PRIORITIES = ("low", "normal", "high", "urgent")
+__all__ = ["PRIORITIES", "LabelledTicket"]  # re-exported: what the ticket code imports here
+log = logging.getLogger(__name__)
 TARGETS = ("category", "priority")
-
-
-@dataclass(frozen=True)
-class LabelledTicket:
-    text: str
-    category: str
-    priority: str
 
 
 @dataclass(frozen=True)
@@ -58,21 +41,12 @@ class Classification:
     priority_confidence: float
 
 
-def load_labelled(folder: Path = TICKET_DATA) -> list[LabelledTicket]:
-    """All labelled tickets; a bad label fails with file and line."""
-    tickets = []
-    for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            for row in reader:
-                category, priority = row.get("category"), row.get("priority")
-                if category not in CATEGORIES or priority not in PRIORITIES or not row.get("text"):
-                    raise ValueError(
-                        f"{path}, line {reader.line_num}: needs text, a category from "
-                        f"{', '.join(CATEGORIES)} and a priority from {', '.join(PRIORITIES)}"
-                    )
-                text = csv_cells.restore(row["text"].strip())
-                tickets.append(LabelledTicket(text, category, priority))
+def load_labelled(folder: Path, categories: Collection[str] | None = None) -> list[LabelledTicket]:
+    """The labelled tickets in `folder`/*.csv; ValueError naming the file and line of the
+    first bad row (`categories` None accepts any category)."""
+    tickets, problems = read_examples(folder, categories)
+    if problems:
+        raise ValueError(str(problems[0]))
     return tickets
 
 
@@ -140,8 +114,9 @@ def evaluate(encoder: Encoder, tickets: Sequence[LabelledTicket]) -> dict[str, d
     return scores
 
 
-def data_hash(tickets: Sequence[LabelledTicket]) -> str:
-    digest = hashlib.sha256()
+def data_hash(tickets: Sequence[LabelledTicket], categories: Sequence[str] = ()) -> str:
+    """What a trained model depends on: the shop's categories and every example, in order."""
+    digest = hashlib.sha256("\t".join(categories).encode() + b"\n")
     for t in tickets:
         digest.update(f"{t.text}\t{t.category}\t{t.priority}\n".encode())
     return digest.hexdigest()[:16]
@@ -152,8 +127,8 @@ class ClassifierNotTrained(RuntimeError):
     (`csbot run` does it at start-up)."""
 
 
-def _model_file(models_dir: Path, tickets: Sequence[LabelledTicket]) -> Path:
-    return models_dir / "tickets" / f"classifier-{data_hash(tickets)}.pkl"
+def _model_file(models_dir: Path, tickets: Sequence[LabelledTicket], names: Sequence[str]) -> Path:
+    return models_dir / "tickets" / f"classifier-{data_hash(tickets, names)}.pkl"
 
 
 def corrections_dir(models_dir: Path) -> Path:
@@ -161,42 +136,81 @@ def corrections_dir(models_dir: Path) -> Path:
     return models_dir / "tickets" / "corrections"
 
 
-def training_tickets(models_dir: Path) -> list[LabelledTicket]:
-    """The shipped labelled tickets plus the agents' exported corrections."""
-    return load_labelled() + load_labelled(corrections_dir(models_dir))
+def corrections_file(models_dir: Path, pack: ShopPack) -> Path:
+    """The shop's own corrections (one file per pack: packs served from the same models
+    folder have different categories, and one shop's customers' words are not another's
+    training data)."""
+    return corrections_dir(models_dir) / f"corrections-{pack.slug}.csv"
 
 
-def ensure_trained(models_dir: Path, encoder: Encoder) -> tuple[TicketClassifier, bool]:
-    """The classifier for the current training tickets, trained and saved if missing (a
-    set-up step: about 20 s on 2 cores). True when it was trained now."""
-    tickets = training_tickets(models_dir)
-    target = _model_file(models_dir, tickets)
+def exported_corrections(pack: ShopPack, models_dir: Path) -> list[LabelledTicket]:
+    """The shop's exported corrections whose category it still has (a category renamed in
+    tickets.yml since the export drops its rows, logged, rather than stopping the start)."""
+    path = corrections_file(models_dir, pack)
+    if not path.is_file():
+        return []
+    rows, problems = read_examples_file(path, None)
+    kept = [t for t in rows if t.category in pack.tickets.names]
+    if problems or len(kept) < len(rows):
+        log.warning(
+            "%s: %d correction(s) left out (a category the shop no longer has, or a bad row)",
+            path,
+            len(rows) - len(kept) + len(problems),
+        )
+    return kept
+
+
+def training_tickets(pack: ShopPack, models_dir: Path) -> list[LabelledTicket]:
+    """The pack's labelled tickets plus its agents' exported corrections."""
+    return load_examples(pack.tickets) + exported_corrections(pack, models_dir)
+
+
+def ensure_trained(
+    pack: ShopPack, models_dir: Path, encoder: Encoder
+) -> tuple[TicketClassifier, bool]:
+    """The pack's classifier for its current training tickets, trained and saved if missing
+    (a set-up step: about 20 s on 2 cores). True when it was trained now."""
+    tickets = training_tickets(pack, models_dir)
+    target = _model_file(models_dir, tickets, pack.tickets.names)
     if target.exists():
-        return load_trained(models_dir, encoder), False
+        return load_trained(pack, models_dir, encoder), False
     classifier = TicketClassifier(encoder).fit(tickets)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(pickle.dumps(classifier.models))
+    partial = target.with_suffix(".tmp")  # processes starting together never read half a file
+    partial.write_bytes(pickle.dumps(classifier.models))
+    partial.replace(target)
     return classifier, True
 
 
-def load_trained(models_dir: Path, encoder: Encoder) -> TicketClassifier:
-    """The saved classifier for the current training tickets; never trains."""
-    target = _model_file(models_dir, training_tickets(models_dir))
+def load_trained(pack: ShopPack, models_dir: Path, encoder: Encoder) -> TicketClassifier:
+    """The pack's saved classifier for its current training tickets; never trains."""
+    target = _model_file(models_dir, training_tickets(pack, models_dir), pack.tickets.names)
     if not target.exists():
-        raise ClassifierNotTrained(f"no ticket classifier at {target}")
+        raise ClassifierNotTrained(f"no ticket classifier for {pack.slug} at {target}")
     classifier = TicketClassifier(encoder)
     classifier.models = pickle.loads(target.read_bytes())
     return classifier
 
 
-@lru_cache(maxsize=1)
-def default_classifier() -> TicketClassifier:
-    """The saved classifier, loaded once per process (the action server's)."""
-    from bot.runtime.settings import Settings
-    from knowledge.embeddings import MiniLMEncoder
+class SavedClassifier:
+    """`classify` for the services: the pack's saved classifier, loaded on the first ticket
+    (not when the process starts, nor on import) and kept for the process's life."""
 
-    return load_trained(Settings.from_env().models_dir, MiniLMEncoder())
+    def __init__(self, pack: ShopPack, models_dir: Path | None = None) -> None:
+        self._pack = pack
+        self._models_dir = models_dir
+        self._loaded: TicketClassifier | None = None
+        self._lock = threading.Lock()
 
+    def _classifier(self) -> TicketClassifier:
+        with self._lock:
+            if self._loaded is None:
+                from bot.runtime.settings import Settings
+                from knowledge.embeddings import MiniLMEncoder
 
-def classify(text: str) -> Classification:
-    return default_classifier().predict(text)
+                models_dir = self._models_dir or Settings.from_env().models_dir
+                self._loaded = load_trained(self._pack, models_dir, MiniLMEncoder())
+            return self._loaded
+
+    def __call__(self, text: str) -> Classification:
+        return self._classifier().predict(text)

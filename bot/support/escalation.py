@@ -13,17 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.pack.model import TicketSettings
 from bot.privacy.redact import redact
 from bot.support.classifier import Classification, ClassifierNotTrained
-from bot.support.lifecycle import OPEN, PRIORITY_RANK, QUEUE_OF, TicketEventKind, record_event
+from bot.support.lifecycle import OPEN, PRIORITY_RANK, TicketEventKind, record_event
 from bot.support.models import Ticket
 from bot.support.presence import Presence
 
 log = logging.getLogger(__name__)
-# Without a trained classifier a ticket still opens: customer care triages it by hand.
-UNCLASSIFIED = Classification("complaint", "normal", 0.0, 0.0)
-# Orders the customer did not place, a taken-over account: urgent, for the accounts team.
-SECURITY = Classification("account", "urgent", 1.0, 1.0)
 # A threat of a chargeback or legal action has a deadline: urgent, whatever the topic.
 LEGAL_THREAT = re.compile(
     r"\b(?:charge ?backs?|lawyers?|solicitors?|attorneys?|sue (?:you|your|the)|suing|"
@@ -73,19 +70,30 @@ class EscalationService:
         engine: Engine,
         classify: Callable[[str], Classification],
         presence: Presence,
+        ticket_settings: TicketSettings,
         clock: Callable[[], datetime] = datetime.utcnow,
     ) -> None:
+        """`ticket_settings`: the shop's categories and their queues (its pack's); `classify`
+        must answer in those categories (the pack's trained classifier does)."""
         self._engine = engine
         self._classify = classify
         self._presence = presence
         self._clock = clock
+        self._tickets = ticket_settings
+        # Without a trained classifier a ticket still opens: agents triage it by hand.
+        self.unclassified = Classification(ticket_settings.unclassified, "normal", 0.0, 0.0)
+        # Orders the customer did not place, a taken-over account: urgent, whatever the words.
+        self.security = Classification(ticket_settings.security, "urgent", 1.0, 1.0)
 
     def _label(self, text: str) -> Classification:
         try:
             label = self._classify(text)
         except ClassifierNotTrained as exc:
-            log.error("ticket classifier missing (%s); the ticket goes to customer care", exc)
-            label = UNCLASSIFIED
+            log.error("ticket classifier missing (%s); the ticket is triaged by hand", exc)
+            label = self.unclassified
+        if label.category not in self._tickets.names:
+            log.error("the classifier answered %r, not a category of this shop", label.category)
+            label = self.unclassified
         return with_legal_urgency(label, text)
 
     def open(
@@ -98,8 +106,9 @@ class EscalationService:
     ) -> Opened:
         """Open a ticket for the conversation, or return the one already open.
 
-        `label` skips the classifier where the case is known (a security case is urgent for
-        the accounts team whatever the words).
+        `label` skips the classifier where the case is known (`self.security`: a taken-over
+        account is urgent, for the shop's security category's queue, whatever the words).
+        A label given for a category this shop does not have raises ValueError.
 
         `topic` is the text to classify (what the customer needs help with); by default all
         the customer's messages; it is stored (and classified) with personal data redacted.
@@ -116,7 +125,8 @@ class EscalationService:
             is_new = ticket is None
             if is_new:
                 label = label or self._label(topic)
-                ticket = _new_ticket(conversation_id, reason, transcript, topic, label, now)
+                queue = self._tickets.queue_of(label.category)
+                ticket = _new_ticket(conversation_id, reason, transcript, topic, label, queue, now)
                 session.add(ticket)
                 session.flush()
                 record_event(
@@ -148,6 +158,7 @@ def _new_ticket(
     transcript: Sequence[tuple[str, str]],
     topic: str,
     label: Classification,
+    queue: str,
     now: datetime,
 ) -> Ticket:
     return Ticket(
@@ -160,6 +171,6 @@ def _new_ticket(
         priority=label.priority,
         predicted_category=label.category,
         predicted_priority=label.priority,
-        queue=QUEUE_OF[label.category],
+        queue=queue,
         created_at=now,
     )

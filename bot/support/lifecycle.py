@@ -1,4 +1,5 @@
-"""How tickets move: statuses, queues by category, priority order, and the recorded timeline.
+"""How tickets move: statuses, priority order, and the recorded timeline (which queue works
+a category is the shop's: its pack's `tickets.yml`, `ShopPack.tickets`).
 
 queued -> assigned -> resolved, and back to queued (or to the same agent) when the customer
 writes again soon after. Every step is a TicketEvent: the agent metrics are computed from it.
@@ -14,18 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from bot.pack.model import PRIORITIES
 from bot.support.models import Ticket, TicketEvent
 
-QUEUES = {
-    "orders": ("delivery", "order_changes"),
-    "returns": ("returns_refunds", "damaged_defective"),
-    "billing": ("billing",),
-    "accounts": ("account",),
-    "products": ("product_question", "installation", "warranty_repair"),
-    "care": ("complaint",),
-}
-QUEUE_OF = {category: queue for queue, categories in QUEUES.items() for category in categories}
-PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+PRIORITY_RANK = {priority: rank for rank, priority in enumerate(reversed(PRIORITIES))}
 OPEN = ("queued", "assigned")
 
 

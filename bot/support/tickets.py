@@ -16,12 +16,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.outages import reports_outages
+from bot.pack.model import PRIORITIES, TicketSettings
 from bot.support.agents import AgentView
-from bot.support.classifier import CATEGORIES, PRIORITIES
 from bot.support.lifecycle import (
     OPEN,
     PRIORITY_RANK,
-    QUEUE_OF,
     TicketError,
     TicketEventKind,
     latest_ticket,
@@ -82,11 +81,15 @@ class TicketService:
         self,
         engine: Engine,
         presence: Presence,
+        ticket_settings: TicketSettings,
         clock: Callable[[], datetime] = datetime.utcnow,
         reopen_window: timedelta = DEFAULT_REOPEN_WINDOW,
     ) -> None:
+        """`ticket_settings`: the shop's categories and their queues (its pack's), which an
+        agent's correction must use and the console offers."""
         self._engine = engine
         self._presence = presence
+        self.ticket_settings = ticket_settings
         self._clock = clock
         self.reopen_window = reopen_window
 
@@ -204,7 +207,7 @@ class TicketService:
 
     def correct(self, ticket_id: int, agent: AgentView, category: str, priority: str) -> Ticket:
         """Fix the classifier's labels (any agent who can see the ticket); moves its queue."""
-        if category not in CATEGORIES or priority not in PRIORITIES:
+        if category not in self.ticket_settings.names or priority not in PRIORITIES:
             raise TicketError("unknown category or priority")
         self.get(ticket_id, agent)
         now = self._clock()
@@ -212,7 +215,7 @@ class TicketService:
             ticket = session.get(Ticket, ticket_id, with_for_update=True)
             before = {"category": ticket.category, "priority": ticket.priority}
             ticket.category, ticket.priority = category, priority
-            ticket.queue = QUEUE_OF[category]
+            ticket.queue = self.ticket_settings.queue_of(category)
             after = {"category": category, "priority": priority}
             detail = {"before": before, "after": after}
             record_event(session, ticket.id, TicketEventKind.CORRECTED, agent.id, now, detail)

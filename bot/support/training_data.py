@@ -9,9 +9,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot import csv_cells
+from bot.pack.model import ShopPack
 from bot.privacy.redact import redact
 from bot.runtime.private_files import open_private
-from bot.support.classifier import LabelledTicket, corrections_dir
+from bot.support.classifier import LabelledTicket, corrections_file
 from bot.support.models import Ticket
 
 
@@ -30,13 +31,15 @@ def corrections(engine: Engine) -> list[LabelledTicket]:
         ]
 
 
-def export_corrections(engine: Engine, models_dir: Path) -> int:
-    """Write the corrections where `training_tickets` reads them; return how many."""
-    rows = corrections(engine)
-    folder = corrections_dir(models_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+def export_corrections(engine: Engine, models_dir: Path, pack: ShopPack) -> int:
+    """Write the corrections in the pack's categories where `training_tickets` reads them
+    for that pack; return how many. (A database that served another pack before holds
+    tickets in that pack's categories: those are not this shop's training data.)"""
+    rows = [t for t in corrections(engine) if t.category in pack.tickets.names]
+    path = corrections_file(models_dir, pack)
+    path.parent.mkdir(parents=True, exist_ok=True)
     # Customers' words (redacted): readable by the owner only.
-    with open_private(folder / "corrections.csv", newline="") as handle:
+    with open_private(path, newline="") as handle:
         writer = csv_cells.Writer(handle)  # admins open it in spreadsheets too
         writer.writerow(["text", "category", "priority"])
         writer.writerows((t.text, t.category, t.priority) for t in rows)

@@ -53,7 +53,15 @@ def operator() -> str:
 
 
 def _add(services, args: argparse.Namespace, password: str):
+    """A skill is a queue of the served shop (its tickets.yml): a misspelt one would leave
+    the agent with an empty queue, so it is refused with the shop's queues."""
     skills = [s.strip() for s in args.skills.split(",") if s.strip()]
+    queues = services.tickets.ticket_settings.queues
+    unknown = [s for s in skills if s not in queues]
+    if unknown:
+        raise ValueError(
+            f"no queue {', '.join(unknown)} in this shop; its queues: {', '.join(queues)}"
+        )
     agent = services.agents.create(
         args.username, args.name, password, role=args.role, skills=skills
     )

@@ -35,14 +35,17 @@ def cmd_knowledge(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_tickets(settings: Settings, args: argparse.Namespace) -> int:
-    """Add agents' corrections to the classifier's data, retrain it, report macro-F1."""
+    """Add agents' corrections to the served shop's classifier data, retrain it, report
+    macro-F1."""
+    from bot.pack.load import load_pack
     from bot.support.classifier import evaluate, training_tickets
     from bot.support.training_data import export_corrections
     from knowledge.embeddings import MiniLMEncoder
 
+    pack = load_pack(settings.shop_dir)
     with open_database(settings) as engine:
-        corrected = export_corrections(engine, settings.models_dir)
-    tickets = training_tickets(settings.models_dir)
+        corrected = export_corrections(engine, settings.models_dir, pack)
+    tickets = training_tickets(pack, settings.models_dir)
     print(f"{len(tickets)} labelled tickets ({corrected} from agents' corrections)")
     for target, scores in evaluate(MiniLMEncoder(), tickets).items():
         print(

@@ -40,7 +40,7 @@ def cmd_init(settings: Settings, args: argparse.Namespace) -> int:
     print(
         f"A new shop pack for {args.name!r} is in {target}.\n"
         f"  1. Edit shop.yml, products.csv (or: csbot import products EXPORT.csv --pack {target}),"
-        " categories.yml, faq/ and policies/.\n"
+        " categories.yml, faq/, policies/ and tickets.yml with tickets/.\n"
         f"  2. csbot check {target}\n"
         f"  3. CSBOT_SHOP={target} make run"
     )

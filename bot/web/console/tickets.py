@@ -15,7 +15,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.channels.windows import OutsideWindow, channel_name
-from bot.support.classifier import CATEGORIES, PRIORITIES
+from bot.pack.model import PRIORITIES
 from bot.support.desk import ChatUnavailable
 from bot.support.lifecycle import TicketError
 from bot.support.models import Ticket
@@ -126,7 +126,7 @@ async def ticket(request: web.Request) -> dict:
         owner=owner,
         channel=channel_name(reach.channel),
         agents=agents,
-        categories=CATEGORIES,
+        categories=_tickets(request).ticket_settings.categories,  # the shop's, with descriptions
         priorities=PRIORITIES,
         error=request.query.get("error"),
     )
