@@ -55,12 +55,14 @@ class ActionDeps:
         from bot.nlu.entity_rules import ShopEntityRecognizer  # spaCy: seconds to import
 
         services = Services.open(settings.database_url)
-        knowledge = KnowledgeBase(settings.index_dir, MiniLMEncoder())
         pack = load_pack(settings.shop_dir)
+        # The shop's own names say nothing about which answer fits ("does Trailhead ship to
+        # Spain"): dropped from queries, as `csbot tune` does when it fits the thresholds.
+        knowledge = KnowledgeBase(settings.index_dir, MiniLMEncoder(), pack.shop_names)
         recognizer = ShopEntityRecognizer(
             load_products(pack.catalogue),
             load_categories(pack.categories),
-            order_number=pack.order_numbers.pattern,
+            order_numbers=pack.order_numbers,
         )
         spec_words, money = load_spec_words(pack.categories), ShopFormat.of(pack).money
         return cls(

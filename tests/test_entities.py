@@ -6,7 +6,7 @@ from tests.packs import KV
 
 @pytest.fixture(scope="module")
 def recognizer(products, categories):
-    return ShopEntityRecognizer(products, categories, order_number=KV.order_numbers.pattern)
+    return ShopEntityRecognizer(products, categories, order_numbers=KV.order_numbers)
 
 
 def found(recognizer, text):
@@ -58,7 +58,7 @@ def test_budgets_in_any_common_currency(recognizer, text: str) -> None:
 def test_order_numbers_follow_the_pack(products, categories) -> None:
     from tests.packs import TRAILHEAD
 
-    other = ShopEntityRecognizer(products, categories, order_number=TRAILHEAD.order_numbers.pattern)
+    other = ShopEntityRecognizer(products, categories, order_numbers=TRAILHEAD.order_numbers)
     assert ("order_number", "th-10452") in found(other, "where is th-10452 please")
     assert not {e for e in found(other, "where is 100234") if e[0] == "order_number"}
 
@@ -79,3 +79,18 @@ def test_a_size_is_not_a_budget(recognizer) -> None:
     assert [e.value for e in recognizer.extract("around 300 euros") if e.entity == "budget"] == [
         "300"
     ]
+
+
+def test_bare_digits_after_order_are_the_shops_order_number(products, categories) -> None:
+    from tests.packs import TRAILHEAD
+
+    other = ShopEntityRecognizer(products, categories, order_numbers=TRAILHEAD.order_numbers)
+    assert ("order_number", "10452") in found(other, "my order 10452 hasn't come")
+    assert TRAILHEAD.order_numbers.read("10452") == 10452  # what the order form takes from it
+    assert not {e for e in found(other, "I want 2 of them, order soon") if e[0] == "order_number"}
+    assert not {e for e in found(other, "my order 104 is late") if e[0] == "order_number"}
+
+
+@pytest.mark.parametrize("text", ["boots in size 43", "the 220 shade, eu 42", "size 10 please"])
+def test_a_size_is_neither_a_quantity_nor_a_budget(recognizer, text: str) -> None:
+    assert not [e for e in recognizer.extract(text) if e.entity in ("quantity", "budget")]

@@ -34,7 +34,7 @@ def answerer(small_knowledge):
 
 @pytest.fixture(scope="module")
 def recognizer(products, categories):
-    return ShopEntityRecognizer(products, categories, order_number=KV.order_numbers.pattern)
+    return ShopEntityRecognizer(products, categories, order_numbers=KV.order_numbers)
 
 
 @pytest.fixture

@@ -33,6 +33,9 @@ def test_each_shop_writes_money_dates_and_order_numbers_its_way() -> None:
         "Monday 7 December",
     )
     assert (us.order(100234), ie.order(10452)) == ("#100234", "TH-10452")
+    # The hours a customer is told when nobody is online, from shop.yml's business_hours.
+    assert us.hours(KV.hours) == "Mon-Fri 8:00\u202fAM-8:00\u202fPM, Sat 9:00\u202fAM-5:00\u202fPM ET"
+    assert ie.hours(TRAILHEAD.hours) == "Mon-Fri 09:00-17:30, Sat 10:00-14:00 Ireland Time"
 
 
 @pytest.mark.parametrize(
@@ -122,3 +125,13 @@ def test_a_return_rule_can_cover_part_of_a_category() -> None:
     assert returns.window_for("stoves", "MSR IsoPro 450g Canister") == 0
     rule = returns.rule_for("stoves", "MSR PocketRocket 2 Stove")
     assert rule is not None and rule.unopened_only and rule.window_days == 14
+
+
+def test_each_shop_has_its_own_index() -> None:
+    """Two shops served from one checkout (in turn or at once) never answer from each other's
+    FAQ or catalogue."""
+    from bot.runtime.settings import Settings
+
+    kv, th = Settings.from_env({}), Settings.from_env({"CSBOT_SHOP": "trailhead"})
+    assert kv.index_dir != th.index_dir and th.index_dir.name == "trailhead"
+    assert Settings.from_env({"CSBOT_INDEX_DIR": "/srv/index"}).index_dir == Path("/srv/index")

@@ -29,6 +29,13 @@ from bot.nlu.person_request import PersonRequest, asks_for_person
         "a charge I never made. I need this looked at by a person, not a FAQ.",
         "can someone from your team give me a ring about plumbing in the dishwasher",
         "yes connect me with them",
+        "my son choked on a wheel that came off the toy car",
+        "that face cream gave me an allergic reaction, my cheeks are swollen",
+        "the ladder's hinge gave way and my husband ended up in hospital",
+        "we want a bulk order of 200 mugs with our logo, what's your trade price?",
+        "I'd like to lodge a formal complaint about how I was treated",
+        "my father passed away and I need his account closed",
+        "the heater started smoking after ten minutes",
     ],
 )
 def test_person_requests_and_safety_problems_are_recognised(text):
@@ -45,6 +52,14 @@ def test_person_requests_and_safety_problems_are_recognised(text):
         "I need a kettle for my office",
         "can u call me a cab to the train station",
         "the kettle was checked by the courier before he left",
+        "how strong is the flame on the camping stove?",
+        "is the lapsang souchong smoked over pine?",
+        "is this rattle a choking hazard for a baby?",
+        "is the dye poisonous to cats?",
+        "do the smoke alarms come with batteries?",
+        "a jacket for a business trip to Oslo",
+        "I twisted my ankle on a run, should I go to the hospital?",
+        "recovering from a knee injury, which walking poles would help?",
     ],
 )
 def test_other_mentions_of_people_are_not_requests(text):

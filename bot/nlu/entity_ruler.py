@@ -36,7 +36,7 @@ class ShopEntityRuler(GraphComponent, EntityExtractorMixin):
         self._recognizer = ShopEntityRecognizer(
             load_products(catalogue),
             load_categories(categories),
-            order_number=load_pack(pack).order_numbers.pattern,
+            order_numbers=load_pack(pack).order_numbers,
         )
 
     @classmethod

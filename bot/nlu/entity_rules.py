@@ -18,6 +18,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from bot.pack.model import OrderNumbers
 from knowledge.catalogue import Product
 from knowledge.embeddings import model_path
 
@@ -80,6 +81,15 @@ NOT_QUANTITY_NEXT = {
     "cm",
     "mm",
 }
+# "size 43", "EU 42", "shade 220", "model 3": a number after these names a variant, not how
+# many the customer wants.
+NOT_QUANTITY_BEFORE = {
+    *("size", "sizes", "sz", "uk", "eu", "us", "fr", "it", "waist", "leg", "length", "inseam"),
+    *("shade", "model", "version", "gen", "generation", "series", "no", "number", "nr", "vol"),
+    *("volume", "page", "chapter", "edition", "age", "aged", "ages", "order", "ref", "ticket"),
+}
+# Words after which bare digits are the customer's order number ("order 10452" for TH-10452).
+ORDER_CUES = {"order", "#", "no", "no.", "nr", "number", "ref", "reference"}
 MAX_QUANTITY = 50
 UNITS = NOT_QUANTITY_NEXT | {  # "around 30 litres" is a size, not a budget
     *("kg", "g", "m", "km", "metres", "meters", "lumens", "lm", "degrees", "mah", "wh", "v"),
@@ -184,12 +194,13 @@ class ShopEntityRecognizer:
         self,
         products: Sequence[Product],
         categories: dict[str, list[str]],
-        order_number: str,
+        order_numbers: OrderNumbers,
     ) -> None:
-        """`order_number` is the shop's order-number pattern (its pack's `order_number`)."""
+        """`order_numbers`: what the shop's order numbers look like (its pack's)."""
         self._nlp = spacy.blank("en")
         self._nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
-        patterns = self._patterns(products, categories, order_number)
+        self._order_numbers = order_numbers
+        patterns = self._patterns(products, categories, order_numbers.pattern)
         self._nlp.get_pipe("entity_ruler").add_patterns(patterns)
         self._category_of = {
             w.lower(): slug for slug, words in categories.items() for w in words if " " not in w
@@ -242,6 +253,7 @@ class ShopEntityRecognizer:
             return None
         if (
             after in NOT_QUANTITY_NEXT
+            or before.lower() in NOT_QUANTITY_BEFORE
             or before in {*CURRENCY_SYMBOLS, "#", "-"}
             or "." in span.text
         ):
@@ -272,6 +284,23 @@ class ShopEntityRecognizer:
                 entities.append(entity)
         if not any(e.entity == "product_category" for e in entities):
             entities += self._misspelt_category(doc)
+        if not any(e.entity == "order_number" for e in entities):
+            entities = self._bare_order_number(doc, entities)
+        return entities
+
+    def _bare_order_number(self, doc: Doc, entities: list[Entity]) -> list[Entity]:
+        """Digits right after "order", "#" or "number" that make one of this shop's order
+        numbers when written its way ("order 10452" for TH-10452): the order number, and no
+        longer a quantity or budget. The value stays the digits; `OrderNumbers.read` takes it."""
+        for token in doc[1:]:
+            cue = doc[token.i - 1].lower_
+            if cue not in ORDER_CUES or not token.is_digit or len(token.text) > 12:
+                continue
+            if self._order_numbers.read(token.text) is None:
+                continue
+            start, end = token.idx, token.idx + len(token.text)
+            kept = [e for e in entities if e.end <= start or e.start >= end]
+            return [*kept, Entity("order_number", token.text, start, end)]
         return entities
 
     def _misspelt_category(self, doc: Doc) -> list[Entity]:

@@ -39,11 +39,25 @@ PERSON_REQUEST = re.compile(
     r")\b",
     re.IGNORECASE,
 )
-# A product that sparks, smokes or shocks is a safety case: a person, whatever was asked.
+# A product that sparks, smokes, shocks or hurt someone is a safety case: a person, whatever
+# was asked, in any kind of shop (an appliance that smokes, a harness that failed, a toy a
+# child choked on, a cream that brought on a reaction).
 SAFETY = re.compile(
-    r"\b(?:spark(?:s|ed|ing)?|smok(?:e|es|ed|ing)|burning smell|smells? (?:of )?burning|"
-    r"caught fire|on fire|flames?|electric(?:al)? shock|shocked me|gave me a shock|"
-    r"melt(?:ed|ing))\b",
+    r"\b(?:spark(?:s|ed|ing)?|(?:started|starts|began|is|was|keeps|kept) smoking|"
+    r"smoke (?:came|comes|coming|pouring|everywhere)|smoke out of|burning smell|"
+    r"smells? (?:of )?burning|caught fire|on fire|burst into flames|in flames|flared up|"
+    r"electric(?:al)? shock|shocked me|gave me a shock|melted|"
+    r"(?:was|were|got|been) injured|injured (?:me|my|him|her|them|us)|took a (?:ground )?fall|"
+    r"burn(?:ed|t) (?:me|my|his|her|their)|allergic reaction|choked on|poisoned|poisoning|"
+    r"(?:ended up|was|were|got|went) (?:in|to) (?:hospital|a&e|the er|the emergency room))\b",
+    re.IGNORECASE,
+)
+# What only a person can settle, whatever the shop sells: a trade or bulk quote, a formal
+# complaint, an account after a death.
+FOR_A_PERSON = re.compile(
+    r"\b(?:(?:trade|wholesale|bulk|corporate|business) (?:order|orders|price|prices|pricing|"
+    r"discount|quote|account)|(?:make|file|lodge|raise|submit) a (?:formal )?complaint|"
+    r"formal complaint|passed away|bereavement)\b",
     re.IGNORECASE,
 )
 NOT_A_REQUEST = re.compile(
@@ -53,9 +67,9 @@ NOT_A_REQUEST = re.compile(
 
 
 def asks_for_person(text: str) -> bool:
-    """An explicit request for a person, or a safety problem that needs one."""
+    """An explicit request for a person, a safety problem, or a case only a person settles."""
     asked = PERSON_REQUEST.search(text) and not NOT_A_REQUEST.search(text)
-    return bool(asked or SAFETY.search(text))
+    return bool(asked or SAFETY.search(text) or FOR_A_PERSON.search(text))
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

@@ -140,12 +140,14 @@ class Settings:
         host = env.get("CSBOT_HOST", "127.0.0.1")
         internal_host = env.get("CSBOT_INTERNAL_HOST", "127.0.0.1")
         rasa_port = _port(env, "CSBOT_RASA_PORT", 5005)
+        shop_dir = pack_dir(env)
         return cls(
             project_dir=project_dir,
             database_url=env.get("CSBOT_DATABASE_URL", f"sqlite:///{var_dir / 'csbot.db'}"),
-            shop_dir=pack_dir(env),
+            shop_dir=shop_dir,
             models_dir=Path(env.get("CSBOT_MODELS_DIR", project_dir / "models")),
-            index_dir=Path(env.get("CSBOT_INDEX_DIR", var_dir / "index")),
+            # One index per shop: two shops served from one checkout never read each other's.
+            index_dir=Path(env.get("CSBOT_INDEX_DIR", var_dir / "index" / shop_dir.name)),
             host=host,
             web_port=_port(env, "CSBOT_WEB_PORT", 8000),
             rasa_port=rasa_port,

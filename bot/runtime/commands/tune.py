@@ -88,7 +88,7 @@ def cmd_tune(settings: Settings, args: argparse.Namespace) -> int:
     try:
         pack = load_pack(root)
         current = Thresholds.load(target)
-        tuning = tune(sources, current, MiniLMEncoder(), (pack.name, pack.short_name))
+        tuning = tune(sources, current, MiniLMEncoder(), pack.shop_names)
     except PackInvalid:
         print(f"csbot tune: {root} is not a usable pack (`csbot check` says why)", file=sys.stderr)
         return 1
