@@ -19,7 +19,9 @@ from actions.knowledge import FEEDBACK_BUTTONS, QUESTION_WORDS, answer_text, dec
 from knowledge.answers import Decision
 
 SPLIT = re.compile(
-    rf"(?:[?.!;]+\s+|\s+(?:and|also|plus|oh and|btw|but)\s+(?=(?:{QUESTION_WORDS}|i)\b))",
+    # Each run of marks or spaces is tried from its start only (the lookbehinds): one scan.
+    r"(?:(?<![?.!;])[?.!;]+\s+"
+    rf"|(?<!\s)\s+(?:and|also|plus|oh and|btw|but)\s+(?=(?:{QUESTION_WORDS}|i)\b))",
     re.IGNORECASE,
 )
 QUESTION = re.compile(rf"^(?:{QUESTION_WORDS}|i'?d like|i want)\b|\?\s*$", re.IGNORECASE)

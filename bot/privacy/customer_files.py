@@ -28,7 +28,7 @@ from bot.workbench import yaml_files
 from bot.workbench.nlu_examples import plain
 from bot.workbench.test_stories import story_prefix
 
-EXAMPLE = re.compile(r"\s*- (.*)$")
+EXAMPLE = re.compile(r"(?<!\s)\s*- (.*)$")
 
 
 @dataclass(frozen=True)

@@ -174,6 +174,8 @@ OTHER_WRITERS: dict[str, str] = {
     "bot.runtime.commands.privacy": "`csbot privacy export --out`: the export, where asked",
     "bot.runtime.tokens": "generated secrets",
     "bot.pack.imports.files": "the shop pack's catalogue and FAQ files, from the shop's export",
+    "knowledge.answers": "the pack's thresholds.yml (`csbot tune`): numbers, no customer text",
+    "bot.runtime.commands.tune": "`csbot tune`: the pack's thresholds.yml, numbers only",
     "bot.pack.imports.products": "CSV into a string for the pack's products.csv (no customer)",
     "bot.web.security": "the generated secret key",
     "bot.runtime.rasa_config": "endpoints.yml (Rasa's endpoints and passwords, no customer text)",

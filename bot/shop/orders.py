@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot.pack.formats import ShopFormat
 from bot.shop.models import Customer, Order, OrderItem
 
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 
 class OrderStatus(str, Enum):

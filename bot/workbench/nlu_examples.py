@@ -24,7 +24,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 from bot.workbench import yaml_files
 from bot.workbench.errors import TeachError
 
-ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
+ANNOTATION = re.compile(r"\[([^\[\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
 
 def plain(example: str) -> str:

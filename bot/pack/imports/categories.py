@@ -93,7 +93,7 @@ def add_categories(path: Path, slugs: Sequence[str]) -> tuple[list[str], list[st
             break  # the next top-level key
         if line.strip() and not line.lstrip().startswith("#"):
             end = i + 1
-            if indent is None and re.match(r"\s+[\w-]+\s*:", line):
+            if indent is None and re.match(r"\A\s+[\w-]+\s*:", line):
                 indent = line[: len(line) - len(line.lstrip())]
     indent = indent or "  "
     added, refused, new = [], [], []

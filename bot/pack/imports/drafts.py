@@ -70,7 +70,7 @@ def option_name(name: str) -> str:
 
 def option_value(value: str) -> str:
     """csbot's options column separates values with | and options with ;."""
-    return " ".join(re.sub(r"\s*[;|]\s*", " / ", value).split())
+    return " ".join(re.sub(r"(?<!\s)\s*[;|]\s*", " / ", value).split())
 
 
 def spec_key(name: str) -> str:

@@ -42,7 +42,7 @@ HTML = (".html", ".htm")
 ANSWER_SENTENCES = 3
 ANSWER_LIMIT = 600
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
-TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014]*$")  # "Returns | Help"
+TITLE_SUFFIX = re.compile(r"(?<!\s)\s+[|\u2013\u2014-]\s+[^|\u2013\u2014]*$")  # "Returns | Help"
 HEADER = """\
 # Imported by `csbot import faq` from {source}.
 # Running the import again replaces this file (phrasings taught from the console are kept for

@@ -176,8 +176,8 @@ def join_blocks(blocks: Iterable[str]) -> str:
 # Markdown: enough of CommonMark for a help-centre article's prose.
 FENCE = re.compile(r"^\s*(```|~~~)")
 IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
+LINK = re.compile(r"\[([^\[\]]+)\]\([^)]*\)")
+REF_LINK = re.compile(r"\[([^\[\]]+)\]\[[^\]]*\]")
 REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+")
 AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~)(?=\S)(.+?)(?<=\S)\1")

@@ -26,7 +26,7 @@ from bot.web.keys import REINDEX, SERVICES, SETTINGS
 from bot.web.numbers import path_id
 
 PAGE = "/console/admin/privacy"
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+EMAIL = re.compile(r"\A[^@\s]+@[^@\s]+\Z")  # anchored: one scan, never one per start
 
 
 def _back(error: str | None = None, notice: str | None = None) -> web.HTTPFound:
