@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.deps import ActionDeps, UsesDeps
 from bot import intents
+from bot.pack.formats import ShopFormat
 from bot.support.escalation import Opened
 from bot.support.ratings import RatingRefused
 
@@ -33,7 +34,6 @@ NO_TOPIC_INTENTS = {
     intents.THANK_YOU,
     intents.FALLBACK,
 }
-HOURS = "Mon-Fri 8am-8pm ET, Sat 9am-5pm ET"
 VALID_RATINGS = {"1", "2", "3", "4", "5"}
 
 
@@ -89,8 +89,11 @@ async def escalate(
             "so far. You can keep typing here."
         )
         return [ConversationPaused()]
+    deps = await action.deps()
+    hours = ShopFormat.of(deps.pack).hours(deps.pack.hours)
+    here = f" (we're here {hours})" if hours else ""
     dispatcher.utter_message(
-        text=f"No one from {team} is online right now (we're here {HOURS}). I've created ticket "
+        text=f"No one from {team} is online right now{here}. I've created ticket "
         f"#{opened.ticket_id} so nothing gets lost, and a person will reply in this chat as soon "
         "as the team is back. Until then, I'm happy to keep helping."
     )

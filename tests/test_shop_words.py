@@ -122,3 +122,30 @@ def test_the_check_sees_a_planted_leak(tmp_path: Path) -> None:
     hits = [m for _, text in python_strings(planted) for m in leak.findall(text)]
     assert sorted(h.lower() for h in hits) == ["breville", "kettle & volt", "sony"]
     assert FORMATS.search(planted.read_text())
+
+
+def nlu_examples() -> list[str]:
+    """Every NLU training example, its entity mark-up removed ("[tent](x)" -> "tent")."""
+    examples = []
+    for path in sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+            for line in (item.get("examples") or "").splitlines():
+                if line.startswith("- "):
+                    examples.append(re.sub(r"\[([^\]]*)\]\([a-z_]+\)", r"\1", line[2:]))
+    return examples
+
+
+# The training data is about shopping in general: a demo shop's brands and categories may
+# appear, as any shop's do, but neither shop's may fill it (today each is under 5%).
+MOST_OF_ONE_SHOP = 0.08
+
+
+@pytest.mark.parametrize("root", PACKS, ids=lambda p: p.name)
+def test_the_nlu_data_is_not_one_shops(root: Path) -> None:
+    pack = load_pack(root)
+    examples = nlu_examples()
+    own = _matcher({pack.name, pack.short_name, pack.contact.email, pack.contact.phone})
+    assert not [e for e in examples if own.search(e)], "the shop's name in data/nlu"
+    words = _matcher(*shop_words(root))
+    share = sum(bool(words.search(e)) for e in examples) / len(examples)
+    assert share <= MOST_OF_ONE_SHOP, f"{share:.0%} of data/nlu names {pack.name}'s catalogue"
