@@ -54,15 +54,15 @@ class ActionRecommendProducts(UsesDeps, Action):
         money = (await self.deps()).recommender.money
         if not picks:
             dispatcher.utter_message(
-                text=f"I couldn't find a {_wanted(wanted, money)} in stock. Would a higher "
-                "budget or a different type work? Tell me and I'll look again."
+                text=f"I couldn't find anything in stock for {_wanted(wanted, money)}. Would a "
+                "higher budget or a different type work? Tell me and I'll look again."
             )
             return []
         lines = [
             f"{i}. {p.name} - {money(p.price)} ({p.reason})" for i, p in enumerate(picks, start=1)
         ]
         dispatcher.utter_message(
-            text=f"My top picks for a {_wanted(wanted, money)}:\n" + "\n".join(lines)
+            text=f"My top picks ({_wanted(wanted, money)}):\n" + "\n".join(lines)
         )
         return []
 

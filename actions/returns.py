@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.deps import UsesDeps
 from actions.orders import VerifiedOrderValidation, verified_order
+from bot.pack.formats import ShopFormat
 from bot.shop.orders import OrderView
 from bot.shop.returns import ReturnRefused, match_item
 
@@ -77,8 +78,9 @@ class ActionAskReturnItem(UsesDeps, Action):
         items = (
             await self.call(lambda d: d.services.returns.returnable_items(order)) if order else []
         )
+        shown = ShopFormat.of((await self.deps()).pack).order(order.number) if order else ""
         dispatcher.utter_message(
-            text=f"Which item from order #{order.number} would you like to return?"
+            text=f"Which item from order {shown} would you like to return?"
             if order
             else "Which item would you like to return?",
             buttons=[{"title": i.name, "payload": i.name} for i in items],

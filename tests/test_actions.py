@@ -320,7 +320,10 @@ async def test_request_for_a_person_with_nobody_online_queues_a_classified_ticke
     )
     assert "Customer: I was charged twice" in ticket.summary
     assert "No one from our billing team is online" in texts(dispatcher)
-    assert "(we're here Mon-Fri 8:00\u202fAM-8:00\u202fPM, Sat 9:00\u202fAM-5:00\u202fPM ET)" in texts(dispatcher)
+    assert (
+        "(we're here Mon-Fri 8:00\u202fAM-8:00\u202fPM, Sat 9:00\u202fAM-5:00\u202fPM ET)"
+        in texts(dispatcher)
+    )
     assert events == []  # nobody can take it yet: the bot keeps helping
     _, dispatcher = await run(ActionRequestHuman(deps(services)), t)
     assert f"ticket #{ticket.id}" in texts(dispatcher)

@@ -94,3 +94,43 @@ def test_bare_digits_after_order_are_the_shops_order_number(products, categories
 @pytest.mark.parametrize("text", ["boots in size 43", "the 220 shade, eu 42", "size 10 please"])
 def test_a_size_is_neither_a_quantity_nor_a_budget(recognizer, text: str) -> None:
     assert not [e for e in recognizer.extract(text) if e.entity in ("quantity", "budget")]
+
+
+@pytest.mark.parametrize(
+    ("text", "budget"),
+    [
+        ("a rain jacket, can go to a hundred and fifty quid", "150"),
+        ("walking poles under a hundred euro", "100"),
+        ("twenty five quid tops", "25"),
+        ("one hundred twenty dollars at most", "120"),
+    ],
+)
+def test_budgets_spelled_out(recognizer, text: str, budget: str) -> None:
+    found_here = [(e.entity, e.value) for e in recognizer.extract(text)]
+    assert ("budget", budget) in found_here
+    assert not [e for e in found_here if e[0] == "quantity"]
+
+
+def test_a_few_spelled_out_is_a_quantity_not_a_budget(recognizer) -> None:
+    assert found(recognizer, "i want two tents")
+    assert not [e for e in found(recognizer, "i want two tents") if e[0] == "budget"]
+
+
+def test_a_product_is_named_by_a_word_only_it_has() -> None:
+    from bot.nlu.entity_rules import english_words
+    from bot.nlu.product_names import own_words
+    from knowledge.catalogue import load_categories, load_products
+    from tests.packs import TRAILHEAD
+
+    products = load_products(TRAILHEAD.catalogue)
+    words = own_words(products, load_categories(TRAILHEAD.categories), english_words())
+    assert words["xlite"] == "Therm-a-Rest NeoAir XLite NXT Sleeping Mat"
+    assert "neoair" not in words  # shared by a product line: names none of them alone
+    assert "atom" not in words and "therm-a-rest" not in words  # an English word, a brand
+    other = ShopEntityRecognizer(
+        products, load_categories(TRAILHEAD.categories), order_numbers=TRAILHEAD.order_numbers
+    )
+    assert {e.value for e in other.extract("xlite or xtherm, which is warmer?")} == {
+        "Therm-a-Rest NeoAir XLite NXT Sleeping Mat",
+        "Therm-a-Rest NeoAir XTherm NXT Sleeping Mat",
+    }

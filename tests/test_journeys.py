@@ -98,5 +98,5 @@ def test_the_judge_reads_which_faq_answered_from_the_metadata_not_the_wording():
 
 
 def test_the_judge_reads_recommended_names_in_any_currency():
-    text = "My top picks for a tent:\n1. MSR Hubba Hubba 2 Tent - €600.00 (rated 4.6/5)\n"
+    text = "My top picks (tents):\n1. MSR Hubba Hubba 2 Tent - €600.00 (rated 4.6/5)\n"
     assert PICK.findall(text) == ["MSR Hubba Hubba 2 Tent"]

@@ -18,6 +18,8 @@ def _parsed(text: str, intent: str) -> Message:
     [
         ("where is my amazon package, it said tuesday", "order_status", "out_of_scope"),
         ("the ebay seller never refunded me", "refund_status", "out_of_scope"),
+        ("my zalando parcel says delivered but nothing came", "order_status", "out_of_scope"),
+        ("I ordered a tent from decathlon, where is it", "order_status", "out_of_scope"),
         ("amazon has the kettle cheaper, do you price match?", "ask_knowledge", "ask_knowledge"),
         (
             "walmart is cheaper, can you match the price on order 100234?",

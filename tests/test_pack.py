@@ -34,7 +34,9 @@ def test_each_shop_writes_money_dates_and_order_numbers_its_way() -> None:
     )
     assert (us.order(100234), ie.order(10452)) == ("#100234", "TH-10452")
     # The hours a customer is told when nobody is online, from shop.yml's business_hours.
-    assert us.hours(KV.hours) == "Mon-Fri 8:00\u202fAM-8:00\u202fPM, Sat 9:00\u202fAM-5:00\u202fPM ET"
+    assert (
+        us.hours(KV.hours) == "Mon-Fri 8:00\u202fAM-8:00\u202fPM, Sat 9:00\u202fAM-5:00\u202fPM ET"
+    )
     assert ie.hours(TRAILHEAD.hours) == "Mon-Fri 09:00-17:30, Sat 10:00-14:00 Ireland Time"
 
 

@@ -8,7 +8,7 @@ and quantities. Values are normalised so actions can use them directly.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import get_close_matches
 from functools import lru_cache
@@ -18,6 +18,8 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from bot.nlu.product_names import own_words, product_aliases
+from bot.nlu.spelled_numbers import is_spelled, spelled_phrase, spelled_value
 from bot.pack.model import OrderNumbers
 from knowledge.catalogue import Product
 from knowledge.embeddings import model_path
@@ -91,6 +93,7 @@ NOT_QUANTITY_BEFORE = {
 # Words after which bare digits are the customer's order number ("order 10452" for TH-10452).
 ORDER_CUES = {"order", "#", "no", "no.", "nr", "number", "ref", "reference"}
 MAX_QUANTITY = 50
+MIN_SPELLED_BUDGET = 20
 UNITS = NOT_QUANTITY_NEXT | {  # "around 30 litres" is a size, not a budget
     *("kg", "g", "m", "km", "metres", "meters", "lumens", "lm", "degrees", "mah", "wh", "v"),
     *("gb", "tb", "hz", "ft", "feet", "person", "people", "season", "seasons", "x"),
@@ -116,25 +119,6 @@ class Entity:
 
     def as_rasa(self) -> dict[str, object]:
         return {"entity": self.entity, "value": self.value, "start": self.start, "end": self.end}
-
-
-def _model_codes(product: Product) -> Iterable[str]:
-    """Distinctive model codes inside a name, e.g. 'SMS6ZCI48E' or 'WH-1000XM5'."""
-    for word in product.name.split():
-        if len(word) >= 4 and re.search(r"\d", word) and re.search(r"[A-Za-z]", word):
-            yield word
-
-
-def product_aliases(product: Product, category_words: Sequence[str]) -> set[str]:
-    """Ways a customer names one product: full name, name without the category, model code."""
-    aliases = {product.name}
-    lowered = product.name.lower()
-    for word in sorted(category_words, key=len, reverse=True):
-        if lowered.endswith(" " + word):
-            aliases.add(product.name[: -len(word) - 1])
-            break
-    aliases.update(_model_codes(product))
-    return {a.strip() for a in aliases if len(a.strip()) >= 3}
 
 
 def _number(text: str) -> float | None:
@@ -231,6 +215,10 @@ class ShopEntityRecognizer:
                 {"label": "product", "pattern": alias, "id": product.name}
                 for alias in product_aliases(product, words)
             ]
+        patterns += [
+            {"label": "product", "pattern": word, "id": name}
+            for word, name in own_words(products, categories, english_words()).items()
+        ]
         return patterns
 
     def _budget(self, doc: Doc, span: Span) -> Entity | None:
@@ -238,6 +226,13 @@ class ShopEntityRecognizer:
         money = [t for t in span if t.text in CURRENCY_SYMBOLS or t.lower_ in CURRENCY_WORDS]
         tokens = [t for t in span if t in numeric or t in money]
         amount = next((_number(t.text) for t in numeric), None)
+        spelled = next((t.i for t in span if is_spelled(t)), None)
+        if amount is None and spelled is not None and (phrase := spelled_phrase(doc, spelled)):
+            words = doc[phrase[0] : phrase[1]]
+            value = spelled_value([t.text for t in words])
+            if value is not None and value >= MIN_SPELLED_BUDGET:  # "two quid" is no budget
+                amount = float(value)
+                tokens = sorted({*words, *money}, key=lambda t: t.i)
         if amount is None or amount <= 0:
             return None
         if not money and span.end < len(doc) and doc[span.end].lower_ in UNITS:
@@ -282,6 +277,12 @@ class ShopEntityRecognizer:
                 entity = Entity(span.label_, span.text.lower(), span.start_char, span.end_char)
             if entity is not None:
                 entities.append(entity)
+        budgets = [e for e in entities if e.entity == "budget"]  # "one hundred": no quantity
+        entities = [
+            e
+            for e in entities
+            if e.entity != "quantity" or not any(b.start <= e.start < b.end for b in budgets)
+        ]
         if not any(e.entity == "product_category" for e in entities):
             entities += self._misspelt_category(doc)
         if not any(e.entity == "order_number" for e in entities):

@@ -27,7 +27,8 @@ ABOUT_AN_ORDER = {
 }
 OTHER_SHOP = re.compile(
     r"\b(?:amazon|ebay|walmart|target|best ?buy|etsy|aliexpress|temu|shein|costco|"
-    r"home depot|ikea|argos|currys|john lewis|spotify|netflix)\b",
+    r"home depot|ikea|argos|currys|john lewis|spotify|netflix|zalando|asos|decathlon|"
+    r"sports direct|jd sports|tesco|lidl|aldi|media ?markt|fnac|otto|bol\.com|allegro)\b",
     re.IGNORECASE,
 )
 PRICE_TALK = re.compile(r"\b(?:price ?match|cheaper|beat|match the price)\b", re.IGNORECASE)
