@@ -52,7 +52,7 @@ def clarify_buttons(reply: Reply) -> list[dict[str, Any]]:
     ]
 
 
-def answer_text(hit: Hit, lead: str = "") -> str:
+def answer_text(hit: Hit, *, lead: str = "") -> str:
     """The answer and, in words a customer follows, where it comes from: the FAQ question or
     the policy page and section, with the article's link when the pack has one. Internal ids
     and the index build travel in the message's metadata (`decided`), never in the text."""
@@ -239,8 +239,10 @@ class ActionAnswerPolicyQuestion(UsesDeps, Action):
             return []  # a button chose the return, or nothing was asked
         reply = await self.call(lambda d: d.answerer.reply(question))
         if reply.decision is Decision.ANSWER:
-            text = answer_text(reply.best, reply.version)
-            dispatcher.utter_message(text=text, **decided(Decision.ANSWER))
+            text = answer_text(reply.best)
+            dispatcher.utter_message(
+                text=text, **decided(Decision.ANSWER, reply.best, reply.version)
+            )
         elif reply.decision is Decision.CLARIFY and asks_permission(tracker, question):
             buttons = [*clarify_buttons(reply), START_RETURN]
             dispatcher.utter_message(

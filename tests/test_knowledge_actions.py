@@ -401,6 +401,28 @@ async def test_a_return_question_the_shop_is_unsure_of_offers_answers_before_the
     assert events[-1] == FollowupAction("action_listen")  # the form waits for the choice
 
 
+class SureAnswerer:
+    """An answerer sure of one FAQ entry, built index "v1-build"."""
+
+    def reply(self, question):
+        data = {"title": "Can I return a stove?", "answer": "Unused stoves within 14 days."}
+        return Reply(Decision.ANSWER, (Hit("faq:returns-stoves", 0.9, data),), "v1-build", 0.9)
+
+
+async def test_a_return_question_answered_with_confidence_names_its_source_not_the_index(
+    services,
+):
+    t = ask("can I return gas canisters I never opened?", intent="return_item")
+    events, dispatcher = await run(
+        ActionAnswerPolicyQuestion(deps(services, answerer=SureAnswerer())), t
+    )
+    (message,) = dispatcher.messages
+    assert message["text"] == (
+        "Unused stoves within 14 days.\n\nFrom our help pages: Can I return a stove?"
+    )
+    assert message["faq_source"] == "faq:returns-stoves" and events == []
+
+
 async def test_start_my_return_button_starts_the_form(services):
     t = ask("/return_item", intent="return_item")
     t.events.insert(0, user("can we still return the dishwasher?", "return_item"))

@@ -72,6 +72,8 @@ def test_other_messages_keep_their_intent(text, guess):
     [
         "once something ships, how do I follow the package? do you send a tracking link?",
         "will I get a tracking number when things ship?",
+        "if I order before noon does it ship the same day?",
+        "if we buy it tonight, when would it be delivered to Galway?",
     ],
 )
 def test_how_tracking_works_is_a_shipping_question_not_a_lookup(text):

@@ -66,9 +66,10 @@ STATUS_FIRST = re.compile(
 )
 # "once something ships, how do I follow the package?" asks how tracking works, about no
 # order of theirs: the shipping FAQs answer it.
+# "if I order by 3pm will it go out today?" asks about an order not yet placed: the same.
 HOW_IT_WORKS = re.compile(
     r"\b(?:how (?:do|does|can|will|would) (?:i|you|it|one)|do you (?:send|give|email|text)|"
-    r"will i (?:get|receive))\b",
+    r"will i (?:get|receive)|if (?:i|we) (?:order|buy|pay|place an order|check ?out))\b",
     re.IGNORECASE,
 )
 THEIR_ORDER = re.compile(
