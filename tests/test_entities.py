@@ -60,6 +60,7 @@ def test_order_numbers_follow_the_pack(products, categories) -> None:
 
     other = ShopEntityRecognizer(products, categories, order_numbers=TRAILHEAD.order_numbers)
     assert ("order_number", "th-10452") in found(other, "where is th-10452 please")
+    assert ("order_number", "th12128") in found(other, "The number is TH12128. When?")
     assert not {e for e in found(other, "where is 100234") if e[0] == "order_number"}
 
 

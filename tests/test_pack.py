@@ -47,6 +47,8 @@ def test_each_shop_writes_money_dates_and_order_numbers_its_way() -> None:
         (KV, "order 1002345 please", None),  # seven digits: not an order number
         (TRAILHEAD, "it's th-10452, bought a tent", 10452),
         (TRAILHEAD, "order 10452", None),  # digits alone are not this shop's order number
+        (TRAILHEAD, "the number is TH12128, when does it come", 12128),  # no hyphen
+        (TRAILHEAD, "my order th 12868", 12868),
     ],
 )
 def test_order_numbers_are_found_by_the_packs_pattern(pack, text: str, number) -> None:

@@ -92,3 +92,17 @@ def test_an_unopened_only_category_carries_its_condition(services):
     returns._clock = lambda: order.delivered_at + timedelta(days=2)
     rma = returns.authorise(order, order.items[0], "wrong size")
     assert rma.condition and "unopened" in rma.condition
+
+
+def test_an_item_is_found_by_its_plural_or_without_the_little_words() -> None:
+    from decimal import Decimal
+
+    from bot.shop.orders import LineItem
+
+    items = [
+        LineItem(1, "TH-3001", "Salomon X Ultra 4 GTX Boot", 1, Decimal("160")),
+        LineItem(2, "TH-3002", "Darn Tough Hiker Socks", 1, Decimal("26")),
+    ]
+    assert match_item(items, "the boots") is items[0]
+    assert match_item(items, "the sock ones") is items[1]
+    assert match_item(items, "the one") is None  # names neither

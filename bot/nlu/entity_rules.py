@@ -184,7 +184,7 @@ class ShopEntityRecognizer:
         self._nlp = spacy.blank("en")
         self._nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
         self._order_numbers = order_numbers
-        patterns = self._patterns(products, categories, order_numbers.pattern)
+        patterns = self._patterns(products, categories, order_numbers.loose)
         self._nlp.get_pipe("entity_ruler").add_patterns(patterns)
         self._category_of = {
             w.lower(): slug for slug, words in categories.items() for w in words if " " not in w

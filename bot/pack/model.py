@@ -50,10 +50,21 @@ class OrderNumbers:
     shown_as: str = "{number}"  # how the shop writes order `number`: "TH-{number}"
 
     @property
+    def loose(self) -> str:
+        """The pattern with its separators optional: customers type "TH10452" and "th 10452"
+        for TH-10452. A `-` inside a character class is a range, and stays."""
+        out, inside = [], False
+        for i, char in enumerate(self.pattern):
+            inside = (inside or char == "[") and char != "]"
+            separator = char == "-" and not inside and self.pattern[i + 1 : i + 2] != "{"
+            out.append("[- ]?" if separator else char)
+        return "".join(out)
+
+    @property
     def regex(self) -> re.Pattern[str]:
-        """Matches an order number inside a sentence ("#100234", "th-10452"), not a part of a
-        longer number or code."""
-        return re.compile(rf"(?<![\w-])#?(?:{self.pattern})(?![\w-])", re.IGNORECASE)
+        """Matches an order number inside a sentence ("#100234", "th-10452", "TH10452"), not a
+        part of a longer number or code."""
+        return re.compile(rf"(?<![\w-])#?(?:{self.loose})(?![\w-])", re.IGNORECASE)
 
     def parse(self, text: str | None) -> int | None:
         """The order's number in `text`: the last run of digits of the order number found

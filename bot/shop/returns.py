@@ -36,8 +36,13 @@ class ReturnAuthorisation:
     instructions: str = ""  # what the customer does next (the pack's return instructions)
 
 
+STOP_WORDS = frozenset({"the", "a", "an", "my", "one", "ones", "it", "them", "that", "those"})
+
+
 def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z0-9]+", text.lower()))
+    """Words, singular ("boots" and "boot" are one word), without the little ones."""
+    words = set(re.findall(r"[a-z0-9]+", text.lower())) - STOP_WORDS
+    return {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words}
 
 
 def match_item(items: Sequence[LineItem], text: str) -> LineItem | None:
