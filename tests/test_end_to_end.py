@@ -143,6 +143,6 @@ def test_recommendation_lists_fitting_dishwashers(stack):
     chat = Chat(stack.settings.rasa_url)
     reply = chat.text("recommend a quiet dishwasher under 600 dollars")
     prices = [float(p) for p in re.findall(r"- \$(\d+\.\d\d)", reply)]
-    assert "My top picks (quiet dishwasher under $600)" in reply
+    assert "My top picks (quiet dishwasher under $600.00)" in reply
     assert len(prices) == 3 and all(p <= 600 for p in prices)
     assert reply.count("Dishwasher") >= 3

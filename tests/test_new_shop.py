@@ -5,7 +5,6 @@ edited. Its customers get its answers, its products at its prices, in its curren
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from pathlib import Path
 
 import pytest
@@ -83,8 +82,18 @@ def tea_shop(tmp_path_factory) -> Path:
     return pack
 
 
+def files_in(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
 @pytest.fixture(scope="module")
-def tea_stack(tea_shop, trained_model, encoder, tmp_path_factory):
+def owners_files(tea_shop) -> list[str]:
+    """What the owner's pack holds before csbot runs on it."""
+    return files_in(tea_shop)
+
+
+@pytest.fixture(scope="module")
+def tea_stack(tea_shop, owners_files, trained_model, encoder, tmp_path_factory):
     from bot.runtime.stack import start_stack
 
     workdir = tmp_path_factory.mktemp("tea-stack")
@@ -122,7 +131,7 @@ def test_the_page_is_the_tea_shops(tea_stack):
 
 
 def test_its_faq_answers_with_its_own_source(tea_stack):
-    reply = ask(tea_stack, "what's the best way to keep loose leaf tea fresh?")
+    reply = ask(tea_stack, "how should I store loose leaf tea so it stays fresh?")
     assert "airtight tin" in reply
     assert "From our help pages: How should I store loose-leaf tea?" in reply
 
@@ -139,13 +148,7 @@ def test_nothing_of_the_demo_shops_leaks_in(tea_stack):
         assert "Kettle" not in reply and "Trailhead" not in reply, (text, reply)
 
 
-def test_the_pack_stays_the_owners(tea_shop):
+def test_the_pack_stays_the_owners(tea_shop, owners_files, tea_stack):
     """Running csbot wrote nothing into the owner's pack (the index lives elsewhere)."""
-    assert sorted(p.name for p in tea_shop.iterdir()) == [
-        "categories.yml",
-        "faq",
-        "policies",
-        "products.csv",
-        "shop.yml",
-    ]
-    shutil.rmtree(tea_shop.parent, ignore_errors=True)
+    assert files_in(tea_shop) == owners_files
+    assert {"shop.yml", "products.csv", "categories.yml", "faq/shop.yml"} <= set(owners_files)

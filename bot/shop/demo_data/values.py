@@ -19,8 +19,9 @@ from bot.shop.demo_data.formats import Format
 from bot.shop.demo_data.generator import email_name
 from bot.shop.orders import OrderStatus
 
-EMAIL = re.compile(r"\A[a-z0-9][a-z0-9._+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)+\Z")
-DOMAIN = re.compile(r"\A[a-z0-9-]+(?:\.[a-z0-9-]+)+\Z")
+# Used with fullmatch; the lookbehind keeps a search from starting inside a run.
+EMAIL = re.compile(r"(?<![a-z0-9._+-])[a-z0-9][a-z0-9._+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)+")
+DOMAIN = re.compile(r"(?<![a-z0-9.-])[a-z0-9-]+(?:\.[a-z0-9-]+)+")
 ADDRESS_FIELDS = {"number", "street", "district", "city", "region", "postcode"}
 NEEDED_FIELDS = {"number", "street", "city"}
 
