@@ -19,8 +19,8 @@ from tests.test_browser import browser, console_login, say  # noqa: F401  (fixtu
 
 pytestmark = pytest.mark.slow
 ADMIN, PASSWORD = "gwen", "gap-test-password"
-ASKED = [  # a topic no FAQ entry answers
-    "do you have a wishlist where I can save products",
+ASKED = [  # a topic no FAQ entry answers; the first is asked live, as a question for the FAQ
+    "is there a way to save products to a wishlist",
     "how do I add items to my wish list",
     "can I make a wishlist and share it with my family",
     "where can I find my saved wishlist",
