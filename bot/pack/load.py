@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_name
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from bot.pack.model import (
@@ -46,20 +46,27 @@ ORDER_PATTERN = re.compile(  # literals, [classes] and {counts}: nothing that ca
 )
 
 
-class _Reader:
-    """Walks the parsed YAML, converting values and collecting problems with their lines."""
+class YamlReader:
+    """Walks the parsed YAML, converting values and collecting problems with their lines
+    (shop.yml here, demo.yml in `bot.shop.demo_data.reader`)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.problems: list[PackProblem] = []
 
+    def line(self, node: Any, key: Any = None) -> int:
+        """The 1-based line of `node[key]` (of `node` itself when key is None), 0 if unknown."""
+        try:
+            if isinstance(node, CommentedMap) and key in node:
+                return node.lc.key(key)[0] + 1
+            if isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
+                return node.lc.item(key)[0] + 1
+            return node.lc.line + 1
+        except (AttributeError, KeyError, TypeError):
+            return 0
+
     def problem(self, node: Any, key: Any, message: str) -> None:
-        line = 0
-        if isinstance(node, CommentedMap) and key in node:
-            line = node.lc.key(key)[0]
-        elif hasattr(node, "lc"):
-            line = node.lc.line
-        self.problems.append(PackProblem(self.path, line + 1, message))
+        self.problems.append(PackProblem(self.path, self.line(node, key), message))
 
     def get(
         self,
@@ -164,7 +171,7 @@ def _pattern(value: Any) -> str:
     return pattern
 
 
-def _hours(r: _Reader, doc: CommentedMap) -> Hours:
+def _hours(r: YamlReader, doc: CommentedMap) -> Hours:
     raw = doc.get("business_hours")
     week: list[Opening | None] = []
     for day in DAYS:
@@ -184,7 +191,7 @@ def _hours(r: _Reader, doc: CommentedMap) -> Hours:
     return Hours(tuple(week), frozenset(days))
 
 
-def _returns(r: _Reader, doc: CommentedMap) -> ReturnPolicy:
+def _returns(r: YamlReader, doc: CommentedMap) -> ReturnPolicy:
     raw = doc.get("returns")
     rules = []
     for rule in (raw or {}).get("exceptions") or []:
@@ -209,7 +216,7 @@ def _returns(r: _Reader, doc: CommentedMap) -> ReturnPolicy:
     )
 
 
-def _shipping(r: _Reader, doc: CommentedMap) -> tuple[ShippingRegion, ...]:
+def _shipping(r: YamlReader, doc: CommentedMap) -> tuple[ShippingRegion, ...]:
     regions = (doc.get("shipping") or {}).get("regions") or []
     if not regions:
         r.problem(doc, "shipping", "`shipping.regions` lists no region")
@@ -225,7 +232,7 @@ def _shipping(r: _Reader, doc: CommentedMap) -> tuple[ShippingRegion, ...]:
     )
 
 
-def _theme(r: _Reader, doc: CommentedMap, root: Path) -> Theme:
+def _theme(r: YamlReader, doc: CommentedMap, root: Path) -> Theme:
     raw = doc.get("widget")
     colours: dict[str, str] = {}
     for name, value in ((raw or {}).get("colours") or {}).items():
@@ -250,7 +257,7 @@ def load_pack(root: Path) -> ShopPack:
     """The pack in `root`, or PackInvalid listing every problem in its `shop.yml` and
     `tickets.yml` (a pack without one gets csbot's default ticket categories)."""
     path = root / SHOP_FILE
-    r = _Reader(path)
+    r = YamlReader(path)
     try:
         doc = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

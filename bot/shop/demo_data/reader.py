@@ -18,7 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from bot.pack.load import PackInvalid, PackProblem
+from bot.pack.load import PackInvalid, PackProblem, YamlReader
 
 KEYS = {
     "top": {
@@ -52,38 +52,8 @@ KEYS = {
 }
 
 
-class Reader:
-    """Walks the parsed YAML, converting values and collecting problems with their lines."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.problems: list[PackProblem] = []
-
-    def line(self, node: Any, key: Any = None) -> int:
-        """The 1-based line of `node[key]` (of `node` itself when key is None), 0 if unknown."""
-        try:
-            if isinstance(node, CommentedMap) and key in node:
-                return node.lc.key(key)[0] + 1
-            if isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
-                return node.lc.item(key)[0] + 1
-            return node.lc.line + 1
-        except (AttributeError, KeyError, TypeError):
-            return 0
-
-    def problem(self, node: Any, key: Any, message: str) -> None:
-        self.problems.append(PackProblem(self.path, self.line(node, key), message))
-
-    def get(self, node: Any, key: str, convert: Callable[[Any], Any], default: Any = ...) -> Any:
-        """`node[key]` converted; a missing required key or a failed conversion is a problem."""
-        if not isinstance(node, CommentedMap) or node.get(key) is None:
-            if default is ...:
-                self.problem(node, None, f"`{key}` is missing")
-            return None if default is ... else default
-        try:
-            return convert(node[key])
-        except (TypeError, ValueError, InvalidOperation) as exc:
-            self.problem(node, key, f"`{key}`: {exc}")
-            return None if default is ... else default
+class Reader(YamlReader):
+    """demo.yml's reader: the pack's, plus mappings of known keys and lists of items."""
 
     def mapping(self, node: Any, key: str, what: str) -> CommentedMap | None:
         """`node[key]` when it is a mapping of known keys (unknown ones are problems)."""
