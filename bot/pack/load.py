@@ -46,6 +46,22 @@ ORDER_PATTERN = re.compile(  # literals, [classes] and {counts}: nothing that ca
 )
 
 
+def read_mapping(path: Path, when_missing: str) -> CommentedMap:
+    """A pack file's YAML, a mapping with its lines kept; `PackInvalid` with the line when it
+    is missing (`when_missing` says what that means), not YAML, or not a mapping."""
+    try:
+        doc = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PackInvalid([PackProblem(path, 0, when_missing)]) from None
+    except (YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        raise PackInvalid([PackProblem(path, line, f"not valid YAML: {exc}")]) from None
+    if not isinstance(doc, CommentedMap):
+        raise PackInvalid([PackProblem(path, 1, f"{path.name} must be a mapping of settings")])
+    return doc
+
+
 class YamlReader:
     """Walks the parsed YAML, converting values and collecting problems with their lines
     (shop.yml here, demo.yml in `bot.shop.demo_data.reader`)."""
@@ -258,16 +274,7 @@ def load_pack(root: Path) -> ShopPack:
     `tickets.yml` (a pack without one gets csbot's default ticket categories)."""
     path = root / SHOP_FILE
     r = YamlReader(path)
-    try:
-        doc = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PackInvalid([PackProblem(path, 0, "no shop.yml: is this a shop pack?")]) from None
-    except (YAMLError, UnicodeDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 0
-        raise PackInvalid([PackProblem(path, line, f"not valid YAML: {exc}")]) from None
-    if not isinstance(doc, CommentedMap):
-        raise PackInvalid([PackProblem(path, 1, "shop.yml must be a mapping of settings")])
+    doc = read_mapping(path, "no shop.yml: is this a shop pack?")
     numbers = doc.get("order_number")
     contact = doc.get("contact")
     tickets, ticket_problems = read_ticket_settings(root)

@@ -14,11 +14,9 @@ from decimal import InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
 
-from bot.pack.load import PackInvalid, PackProblem, YamlReader
+from bot.pack.load import PackProblem, YamlReader, read_mapping
 
 KEYS = {
     "top": {
@@ -89,15 +87,4 @@ class Reader(YamlReader):
 
 
 def read_document(path: Path) -> CommentedMap:
-    try:
-        doc = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        missing = PackProblem(path, 0, "no demo.yml: this pack has no demo shop")
-        raise PackInvalid([missing]) from None
-    except (YAMLError, UnicodeDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 0
-        raise PackInvalid([PackProblem(path, line, f"not valid YAML: {exc}")]) from None
-    if not isinstance(doc, CommentedMap):
-        raise PackInvalid([PackProblem(path, 1, "demo.yml must be a mapping of settings")])
-    return doc
+    return read_mapping(path, "no demo.yml: this pack has no demo shop")
