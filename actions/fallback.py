@@ -1,6 +1,6 @@
-"""Low-confidence fallback: a named product, then the knowledge base; a message about nothing
-the shop knows is declined as out of scope; otherwise the two likeliest intents as buttons.
-A second miss in a row escalates."""
+"""Low-confidence fallback: a confident answer, a named product, then the knowledge base's
+choices; a message about nothing the shop knows is declined as out of scope; otherwise the
+two likeliest intents as buttons. A second miss in a row escalates."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from rasa_sdk.types import DomainDict
 
 from actions.deps import FALLBACK_INTENT, OUT_OF_SCOPE_RESPONSE, UsesDeps, customer_text, off_topic
 from actions.handoff import escalate
-from actions.knowledge import answer_or_clarify
+from actions.knowledge import answer_or_clarify, offer_choices
 from actions.products import describe_product
 from bot import intents
+from knowledge.answers import Decision
 
 NOT_SUGGESTED = {
     FALLBACK_INTENT,
@@ -85,16 +86,22 @@ class ActionFallbackSuggest(UsesDeps, Action):
         if consecutive_fallbacks(tracker.events) >= 2:
             dispatcher.utter_message(text="I'm sorry, I keep misunderstanding you.")
             return await escalate(self, tracker, dispatcher, "bot_failed")
-        # Unsure what the customer wants, but they may have named a product, or asked a
-        # question the shop has answered.
+        # Unsure what the customer wants, but they may have asked a question the shop has
+        # answered, or named a product ("my smart thermostat wants an update, how do I
+        # install it?" is the first, though a soundbar's name shares a word with it).
         text = customer_text(tracker)
-        product = await self.call(lambda d: d.finder.by_name(text))
+        reply = await self.call(lambda d: d.answerer.reply(text))
+        product = None
+        if reply.decision is not Decision.ANSWER:
+            product = await self.call(lambda d: d.finder.by_name(text))
         if product is not None:
             dispatcher.utter_message(
                 text=describe_product(product, (await self.deps()).finder.money)
             )
+            if reply.decision is Decision.CLARIFY:  # or a question about it
+                offer_choices(dispatcher, reply)
             return []
-        answered, _ = await answer_or_clarify(self, dispatcher, text)
+        answered, _ = await answer_or_clarify(self, dispatcher, text, reply=reply)
         if answered is not None:
             return answered
         ranking = tracker.latest_message.get("intent_ranking") or []

@@ -28,7 +28,7 @@ OFFER_PERSON = [
     {"title": "No, thanks", "payload": "/deny"},
 ]
 # Intents whose own response ends in an offer (a return, a person): a confident FAQ answer
-# replaces it, but FAQ choices would lose the offer, so below that the response is used.
+# replaces it; below that the response comes first and the FAQ choices, if any, after it.
 OWN_OFFER_FIRST = {"damaged_or_wrong_item", "warranty_claim"}
 # Words a customer's question starts with (also used to split and spot second questions).
 QUESTION_WORDS = "can|could|how|what|when|why|do|does|is|are|will|would|should|may"
@@ -39,9 +39,19 @@ PERMISSION = re.compile(
     r"|\bis it (?:still )?(?:possible|ok|okay)",
     re.IGNORECASE,
 )
+# Where a new sentence starts: a question may come after a statement ("...bit small on me.
+# can i send em back").
+SENTENCE_END = re.compile(r"[.!;]\s+")
 NONE_OF_THESE = {"title": "None of these", "payload": "/faq_not_helpful"}
-START_RETURN = {"title": "No, start my return", "payload": "/return_item"}
 LISTEN = "action_listen"
+
+
+def asks_question(text: str) -> bool:
+    """A question anywhere in the message: a question mark, "can I / am I allowed" anywhere,
+    or a sentence that starts with a question word."""
+    if "?" in text or PERMISSION.search(text):
+        return True
+    return any(QUESTION.search(s.strip()) for s in SENTENCE_END.split(text))
 
 
 def clarify_buttons(reply: Reply) -> list[dict[str, Any]]:
@@ -50,6 +60,15 @@ def clarify_buttons(reply: Reply) -> list[dict[str, Any]]:
         {"title": h.data["title"], "payload": f'/ask_knowledge{{"faq_id":"{h.doc_id}"}}'}
         for h in reply.candidates[:3]
     ]
+
+
+def offer_choices(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    """After a reply of its own, the entries that may answer the question instead."""
+    dispatcher.utter_message(
+        text="Or did you mean one of these?",
+        buttons=[*clarify_buttons(reply), NONE_OF_THESE],
+        **decided(Decision.CLARIFY),
+    )
 
 
 def answer_text(hit: Hit, *, lead: str = "") -> str:
@@ -73,7 +92,7 @@ def decided(decision: Decision, hit: Hit | None = None, version: str = "") -> di
     return {FAQ_DECISION: decision.value, **found}
 
 
-def _slots(question: str, candidates: list[str], shown: list[str], best: float | None) -> list:
+def faq_slots(question: str, candidates: list[str], shown: list[str], best: float | None) -> list:
     return [
         SlotSet("faq_question", question),
         SlotSet("faq_candidates", candidates),
@@ -93,18 +112,24 @@ async def entry(action: UsesDeps, doc_id: str) -> tuple[Hit, str] | None:
 
 
 async def answer_or_clarify(
-    action: UsesDeps, dispatcher: CollectingDispatcher, question: str, clarify: bool = True
+    action: UsesDeps,
+    dispatcher: CollectingDispatcher,
+    question: str,
+    clarify: bool = True,
+    reply: Reply | None = None,
 ) -> tuple[list[EventType] | None, Reply]:
     """Answer from the knowledge base, or (with `clarify`) offer the closest questions;
-    None when it has nothing good enough (the caller decides what to say then)."""
-    reply = await action.call(lambda d: d.answerer.reply(question))
+    None when it has nothing good enough (the caller decides what to say then). `reply`:
+    the knowledge base's reply to `question` when the caller already asked for it."""
+    if reply is None:
+        reply = await action.call(lambda d: d.answerer.reply(question))
     candidates = [h.doc_id for h in reply.candidates]
     best = reply.similarity if reply.best else None
     if reply.decision is Decision.ANSWER:
         text = answer_text(reply.best)
         meta = decided(Decision.ANSWER, reply.best, reply.version)
         dispatcher.utter_message(text=text, buttons=FEEDBACK_BUTTONS, **meta)
-        return _slots(question, candidates, candidates[:1], best), reply
+        return faq_slots(question, candidates, candidates[:1], best), reply
     if reply.decision is Decision.CLARIFY and clarify:
         buttons = [*clarify_buttons(reply), NONE_OF_THESE]
         dispatcher.utter_message(
@@ -112,7 +137,7 @@ async def answer_or_clarify(
             buttons=buttons,
             **decided(Decision.CLARIFY),
         )
-        return _slots(question, candidates, [], best), reply
+        return faq_slots(question, candidates, [], best), reply
     return None, reply
 
 
@@ -168,9 +193,11 @@ class ActionAnswerFaq(UsesDeps, Action):
                 question, best, best_doc, "escalated", tracker.sender_id, reply.version
             )
         )
-        slots = _slots(question, candidates, [], best)
+        slots = faq_slots(question, candidates, [], best)
         if f"utter_{intent}" in (domain.get("responses") or {}):
             dispatcher.utter_message(response=f"utter_{intent}", **decided(Decision.ESCALATE))
+            if reply.decision is Decision.CLARIFY:  # the offer first, then what may answer it
+                offer_choices(dispatcher, reply)
             return slots
         if off_topic(tracker.latest_message, tracker.latest_message.get("intent_ranking") or []):
             return [*slots, FollowupAction(OUT_OF_SCOPE_RESPONSE)]
@@ -218,44 +245,3 @@ class ActionFaqNotHelpful(UsesDeps, Action):
             "to help with this?",
         )
         return []
-
-
-class ActionAnswerPolicyQuestion(UsesDeps, Action):
-    """Before a return starts: "can I still send back the dishwasher we plumbed in?" asks
-    about the policy too. A question the knowledge base answers with confidence is answered
-    (with its source) first; the form then asks for the order. When it is only close, and the
-    customer asked whether they may (no order number yet), the likeliest answers are offered
-    beside "start my return" instead of starting the form on a question. Otherwise silent."""
-
-    def name(self) -> str:
-        return "action_answer_policy_question"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        typed = tracker.latest_message.get("text") or ""
-        question = customer_text(tracker)
-        if typed.startswith("/") or not QUESTION.search(question.strip()):
-            return []  # a button chose the return, or nothing was asked
-        reply = await self.call(lambda d: d.answerer.reply(question))
-        if reply.decision is Decision.ANSWER:
-            text = answer_text(reply.best)
-            dispatcher.utter_message(
-                text=text, **decided(Decision.ANSWER, reply.best, reply.version)
-            )
-        elif reply.decision is Decision.CLARIFY and asks_permission(tracker, question):
-            buttons = [*clarify_buttons(reply), START_RETURN]
-            dispatcher.utter_message(
-                text="Just to be sure, did you mean:",
-                buttons=buttons,
-                **decided(Decision.CLARIFY),
-            )
-            candidates = [h.doc_id for h in reply.candidates]
-            return [*_slots(question, candidates, [], reply.similarity), FollowupAction(LISTEN)]
-        return []
-
-
-def asks_permission(tracker: Tracker, question: str) -> bool:
-    """ "Can I still send it back?" with no order named: a question first, not a request."""
-    named_order = next(tracker.get_latest_entity_values("order_number"), None)
-    return named_order is None and bool(PERMISSION.search(question))

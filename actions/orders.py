@@ -11,8 +11,10 @@ from rasa_sdk.types import DomainDict
 
 from actions.deps import UsesDeps
 from actions.follow_up import answer_second_question
+from actions.knowledge import answer_text, asks_question, decided
 from bot.pack import ShopFormat
 from bot.shop.orders import LookupOutcome, OrderView, describe_order, parse_email
+from knowledge.answers import Decision
 
 MAX_FRIENDLY_RETRIES = 3
 
@@ -47,12 +49,28 @@ class VerifiedOrderValidation(UsesDeps):
         }
         return {**slots, **(await self.on_verified(order, dispatcher, tracker))}
 
+    async def _answered_aside(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+        """A question where the form asked for a value ("it came 3 weeks ago... am I too
+        late?"): answered when the knowledge base is confident, and the form asks again;
+        anything else gets the form's own "that doesn't look like" reply."""
+        text = tracker.latest_message.get("text") or ""
+        if text.startswith("/") or not asks_question(text):
+            return False
+        reply = await self.call(lambda d: d.answerer.reply(text))
+        if reply.decision is not Decision.ANSWER:
+            return False
+        meta = decided(Decision.ANSWER, reply.best, reply.version)
+        dispatcher.utter_message(text=answer_text(reply.best), **meta)
+        return True
+
     async def validate_order_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         numbers = (await self.deps()).pack.order_numbers
         number = numbers.read(str(value or ""))
         if number is None:
+            if await self._answered_aside(dispatcher, tracker):
+                return {"order_number": None}
             dispatcher.utter_message(
                 text="That doesn't look like an order number. It looks like "
                 f"{numbers.example} - you'll find it in your confirmation "
@@ -76,6 +94,8 @@ class VerifiedOrderValidation(UsesDeps):
             # A corrected order number where the email was asked for: take it, ask again.
             return {"customer_email": None, "order_number": str(corrected)}
         if email is None:
+            if await self._answered_aside(dispatcher, tracker):
+                return {"customer_email": None}
             dispatcher.utter_message(
                 text="That doesn't look like an email address. Could you type it again, "
                 "e.g. name@example.com?"

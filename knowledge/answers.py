@@ -66,6 +66,11 @@ KEYS_EXPLAINED = (  # what a thresholds.yml says about its own keys
 # Kettle & Volt's calibration rounded towards caution: a new pack answers only confident
 # matches and offers choices a little more often until its own held-out phrasings tune it.
 UNCALIBRATED = Thresholds(answer=0.45, margin=0.0, clarify=0.55)
+# The head's probability above which its answer outranks an unsure intent. Chosen on Kettle &
+# Volt's journeys and Trailhead's development half: of the messages the intent model was
+# unsure of, those the head gave 0.75 or more were all questions its answer fitted; between
+# 0.45 and 0.75 were also orders, returns and off-topic chatter.
+SURE = 0.75
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,14 @@ class Reply:
     @property
     def best(self) -> Hit | None:
         return self.candidates[0] if self.candidates else None
+
+    @property
+    def sure(self) -> bool:
+        """An answer the head is far surer of than it needs to be to answer: sure enough to
+        outrank an intent the dialogue model is unsure of (see actions/knowledge_first.py)."""
+        return (
+            self.decision is Decision.ANSWER and self.best is not None and (self.best.score >= SURE)
+        )
 
 
 def decide(ranking: Ranking, thresholds: Thresholds) -> Decision:

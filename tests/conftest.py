@@ -272,6 +272,48 @@ def small_knowledge(tmp_path_factory, encoder, products):
     return KnowledgeBase(root, encoder)
 
 
+@pytest.fixture(scope="session")
+def recognizer(products, categories):
+    """The demo shop's entity rules over its catalogue."""
+    from bot.nlu.entity_rules import ShopEntityRecognizer
+    from tests.packs import KV
+
+    return ShopEntityRecognizer(products, categories, order_numbers=KV.order_numbers)
+
+
+@pytest.fixture
+def finder(small_knowledge, recognizer):
+    """The product finder over `small_knowledge`."""
+    from bot.pack import ShopFormat
+    from bot.shop.products import ProductFinder
+    from knowledge.catalogue import load_spec_words
+    from tests.packs import KV
+
+    return ProductFinder(
+        small_knowledge,
+        recognizer,
+        spec_words=load_spec_words(KV.categories),
+        money=ShopFormat.of(KV).money,
+    )
+
+
+@pytest.fixture
+def recommender(small_knowledge, recognizer, services):
+    """Recommendations over `small_knowledge`, with the seeded shop's baskets."""
+    from bot.pack import ShopFormat
+    from bot.shop.recommend import CoPurchase, Recommender
+    from knowledge.catalogue import load_spec_words
+    from tests.packs import KV
+
+    return Recommender(
+        small_knowledge,
+        recognizer,
+        CoPurchase.from_baskets(services.orders.baskets()),
+        spec_words=load_spec_words(KV.categories),
+        money=ShopFormat.of(KV).money,
+    )
+
+
 # --- web app against a stand-in Rasa HTTP server ------------------------------------------
 
 

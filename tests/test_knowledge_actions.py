@@ -11,51 +11,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions.fallback import ActionFallbackSuggest
-from actions.knowledge import ActionAnswerFaq, ActionAnswerPolicyQuestion, ActionFaqNotHelpful
+from actions.knowledge import ActionAnswerFaq, ActionFaqNotHelpful
+from actions.knowledge_first import ActionKnowledgeFirst
 from actions.products import ActionCompareProducts, ActionProductInfo, ActionRecommendProducts
 from bot.conversations.log import ConversationLog
 from bot.conversations.models import Message, UnansweredQuestion
-from bot.nlu.entity_rules import ShopEntityRecognizer
-from bot.pack import ShopFormat
-from bot.shop.products import ProductFinder
-from bot.shop.recommend import CoPurchase, Recommender
+from bot.shop.recommend import Recommender
 from bot.support.models import Ticket
 from knowledge.answers import Decision, FaqAnswerer, Reply, Thresholds
-from knowledge.catalogue import load_spec_words
 from knowledge.retrieval import Hit
-from tests.packs import KV
 from tests.test_actions import DOMAIN, deps, run, texts, tracker, user
 
 
 @pytest.fixture
 def answerer(small_knowledge):
     return FaqAnswerer(small_knowledge, Thresholds.load())
-
-
-@pytest.fixture(scope="module")
-def recognizer(products, categories):
-    return ShopEntityRecognizer(products, categories, order_numbers=KV.order_numbers)
-
-
-@pytest.fixture
-def finder(small_knowledge, recognizer):
-    return ProductFinder(
-        small_knowledge,
-        recognizer,
-        spec_words=load_spec_words(KV.categories),
-        money=ShopFormat.of(KV).money,
-    )
-
-
-@pytest.fixture
-def recommender(small_knowledge, recognizer, services):
-    return Recommender(
-        small_knowledge,
-        recognizer,
-        CoPurchase.from_baskets(services.orders.baskets()),
-        spec_words=load_spec_words(KV.categories),
-        money=ShopFormat.of(KV).money,
-    )
 
 
 OPENED_APPLIANCE = (
@@ -248,9 +218,13 @@ async def test_a_comparison_naming_nothing_asks_with_the_shops_own_example(finde
     assert {first, second} <= names  # two of this shop's products, not a fixed example
 
 
-async def test_product_question_shows_price_stock_and_specs(finder, services, answerer):
+async def test_product_question_shows_price_stock_and_specs(
+    finder, services, answerer, recommender
+):
     _, dispatcher = await run(
-        ActionProductInfo(deps(services, answerer=answerer, finder=finder)),
+        ActionProductInfo(
+            deps(services, answerer=answerer, finder=finder, recommender=recommender)
+        ),
         ask("is the Smeg KLF03 kettle in stock?", "product_availability"),
     )
     text = texts(dispatcher)
@@ -285,12 +259,14 @@ def out_of_stock(products, category: str):
 
 
 async def test_a_named_out_of_stock_product_is_reported_as_it_is(
-    finder, services, products, answerer
+    finder, services, products, answerer, recommender
 ):
     gone = out_of_stock(products, "headphones")
     brand_and_model = " ".join(gone.name.split()[:3]).lower()
     _, dispatcher = await run(
-        ActionProductInfo(deps(services, answerer=answerer, finder=finder)),
+        ActionProductInfo(
+            deps(services, answerer=answerer, finder=finder, recommender=recommender)
+        ),
         ask(f"is the {brand_and_model} available?"),
     )
     first = dispatcher.messages[0]["text"]
@@ -300,10 +276,13 @@ async def test_a_named_out_of_stock_product_is_reported_as_it_is(
 
 @pytest.mark.parametrize("asked", ["do you have the Sony WH-9000XM9?", "Smeg KLF99 kettle price"])
 async def test_a_product_the_shop_does_not_sell_is_not_passed_off_as_another(
-    finder, services, asked, answerer
+    finder, services, asked, answerer, recommender
 ):
     _, dispatcher = await run(
-        ActionProductInfo(deps(services, answerer=answerer, finder=finder)), ask(asked)
+        ActionProductInfo(
+            deps(services, answerer=answerer, finder=finder, recommender=recommender)
+        ),
+        ask(asked),
     )
     reply = texts(dispatcher)
     assert reply.startswith("Sorry, we don't sell that one.")
@@ -390,7 +369,7 @@ async def test_a_return_question_the_shop_is_unsure_of_offers_answers_before_the
     if "100234" in text:
         t.latest_message["entities"] = [{"entity": "order_number", "value": "100234"}]
     events, dispatcher = await run(
-        ActionAnswerPolicyQuestion(deps(services, answerer=UnsureAnswerer())), t
+        ActionKnowledgeFirst(deps(services, answerer=UnsureAnswerer())), t
     )
     if not offers:
         assert (events, dispatcher.messages) == ([], [])
@@ -413,21 +392,20 @@ async def test_a_return_question_answered_with_confidence_names_its_source_not_t
     services,
 ):
     t = ask("can I return gas canisters I never opened?", intent="return_item")
-    events, dispatcher = await run(
-        ActionAnswerPolicyQuestion(deps(services, answerer=SureAnswerer())), t
-    )
+    events, dispatcher = await run(ActionKnowledgeFirst(deps(services, answerer=SureAnswerer())), t)
     (message,) = dispatcher.messages
     assert message["text"] == (
         "Unused stoves within 14 days.\n\nFrom our help pages: Can I return a stove?"
     )
-    assert message["faq_source"] == "faq:returns-stoves" and events == []
+    assert message["faq_source"] == "faq:returns-stoves"
+    assert FollowupAction("action_listen") not in events  # the form asks for the order next
 
 
 async def test_start_my_return_button_starts_the_form(services):
     t = ask("/return_item", intent="return_item")
     t.events.insert(0, user("can we still return the dishwasher?", "return_item"))
     events, dispatcher = await run(
-        ActionAnswerPolicyQuestion(deps(services, answerer=UnsureAnswerer())), t
+        ActionKnowledgeFirst(deps(services, answerer=UnsureAnswerer())), t
     )
     assert (events, dispatcher.messages) == ([], [])
 

@@ -42,6 +42,7 @@ class ProductMatch:
     not_sold: bool = False  # they named something the shop does not sell
     by_name: bool = False  # the product was named, not just described
     alternatives: tuple[Mapping[str, Any], ...] = field(default_factory=tuple)
+    unknown_name: bool = False  # a model code or name the catalogue lacks ("Smeg KLF99")
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ class ProductFinder:
         hits = self.knowledge.search(PRODUCTS, text, 10)
         if self._names_a_product(text):
             in_stock = tuple(h.data for h in hits if h.data["stock"] > 0)[:3]
-            return ProductMatch(None, True, in_stock)
+            return ProductMatch(None, True, alternatives=in_stock, unknown_name=True)
         if hits and hits[0].score >= SEMANTIC_MATCH:
             return ProductMatch(hits[0].data)
         remaining = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in QUESTION_WORDS]

@@ -1,0 +1,90 @@
+"""Before a task starts, the knowledge base has its say.
+
+Two kinds of message look like a task but are questions the shop's help pages answer:
+
+- The intent model is unsure ("Tracking claims the parcel was DELIVERED but my porch is
+  EMPTY": order_status at 0.31) and the FAQ head is sure of one answer: the answer replaces
+  the task. Where the customer named an order, the task still follows.
+- A return request that asks whether ("...bit small on me. can i send em back"): a confident
+  answer comes first and the form then asks for the order; a close one, with no order named,
+  offers the likeliest answers beside "start my return" instead of starting the form.
+
+Otherwise it says nothing and the task goes ahead. It runs before the order and return forms,
+product facts, recommendations and the out-of-scope reply (data/stories/rules.yml).
+"""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.deps import UsesDeps, customer_text
+from actions.knowledge import (
+    FEEDBACK_BUTTONS,
+    LISTEN,
+    PERMISSION,
+    answer_text,
+    asks_question,
+    clarify_buttons,
+    decided,
+    faq_slots,
+)
+from bot import intents
+from knowledge.answers import Decision, Reply
+
+# Below this the intent model's guess yields to an answer the FAQ head is sure of.
+INTENT_UNSURE = 0.6
+START_RETURN = {"title": "No, start my return", "payload": f"/{intents.RETURN_ITEM}"}
+
+
+class ActionKnowledgeFirst(UsesDeps, Action):
+    def name(self) -> str:
+        return "action_knowledge_first"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        typed = tracker.latest_message.get("text") or ""
+        if typed.startswith("/"):
+            return []  # a button chose the task
+        question = customer_text(tracker)
+        intent = tracker.latest_message.get("intent") or {}
+        unsure = float(intent.get("confidence") or 0.0) < INTENT_UNSURE
+        is_return = intent.get("name") == intents.RETURN_ITEM
+        if not (unsure or (is_return and asks_question(question))):
+            return []
+        reply: Reply = await self.call(lambda d: d.answerer.reply(question))
+        candidates = [h.doc_id for h in reply.candidates]
+        slots = faq_slots(question, candidates, candidates[:1], reply.similarity)
+        named_order = next(tracker.get_latest_entity_values("order_number"), None)
+        if unsure and reply.sure:
+            self._answer(dispatcher, reply, feedback=named_order is None)
+            return slots if named_order else [*slots, FollowupAction(LISTEN)]
+        if not is_return:
+            return []
+        if reply.decision is Decision.ANSWER:
+            self._answer(dispatcher, reply, feedback=False)
+            return slots
+        if (
+            reply.decision is Decision.CLARIFY
+            and named_order is None
+            and PERMISSION.search(question)
+        ):
+            dispatcher.utter_message(
+                text="Just to be sure, did you mean:",
+                buttons=[*clarify_buttons(reply), START_RETURN],
+                **decided(Decision.CLARIFY),
+            )
+            return [*faq_slots(question, candidates, [], reply.similarity), FollowupAction(LISTEN)]
+        return []
+
+    @staticmethod
+    def _answer(dispatcher: CollectingDispatcher, reply: Reply, *, feedback: bool) -> None:
+        """The answer with its source; with feedback buttons when it ends the turn."""
+        dispatcher.utter_message(
+            text=answer_text(reply.best),
+            buttons=FEEDBACK_BUTTONS if feedback else [],
+            **decided(Decision.ANSWER, reply.best, reply.version),
+        )
