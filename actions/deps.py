@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from rasa_sdk.events import FollowupAction
+
 from bot import intents
 from bot.pack import ShopFormat, ShopPack
 from bot.pack.load import load_pack
@@ -137,6 +139,18 @@ class UsesDeps:
         if self._given is not None:
             return self._given
         return _opened if _opened is not None else await off_loop(current)
+
+    async def hand_over(
+        self, to: type[UsesDeps], dispatcher: Any, tracker: Any, domain: Any
+    ) -> list[dict[str, Any]]:
+        """Let another action (`to`, with these dependencies) answer this turn, and end the
+        turn there. Not a FollowupAction: after an action reached that way, the dialogue
+        model has never seen what comes next and guesses (a second reply, a clarification
+        nobody asked for). A FollowupAction of the other action's own is kept."""
+        events = await to(self._given).run(dispatcher, tracker, domain)  # type: ignore[attr-defined]
+        if any(e.get("event") == "followup" for e in events):
+            return events
+        return [*events, FollowupAction("action_listen")]
 
     async def call(self, use: Callable[[ActionDeps], T]) -> T:
         """`await self.call(lambda d: d.services.orders.lookup(n, email))`: in a worker

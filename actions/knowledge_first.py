@@ -9,8 +9,11 @@ Two kinds of message look like a task but are questions the shop's help pages an
   answer comes first and the form then asks for the order; a close one, with no order named,
   offers the likeliest answers beside "start my return" instead of starting the form.
 
-Otherwise it says nothing and the task goes ahead. It runs before the order and return forms,
-product facts, recommendations and the out-of-scope reply (data/stories/rules.yml).
+An unsure product question or recommendation that names no product, kind of product, order
+or email has nothing to work on: the fallback takes it (choices, or a polite "not something I
+can help with"). Otherwise it says nothing and the task goes ahead. It runs before the order
+and return forms, product facts, recommendations and the out-of-scope reply
+(data/stories/rules.yml).
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import UsesDeps, customer_text
+from actions.deps import SHOP_ENTITIES, UsesDeps, customer_text
+from actions.fallback import ActionFallbackSuggest
 from actions.knowledge import (
     FEEDBACK_BUTTONS,
     LISTEN,
@@ -36,6 +40,8 @@ from knowledge.answers import Decision, Reply
 
 # Below this the intent model's guess yields to an answer the FAQ head is sure of.
 INTENT_UNSURE = 0.6
+# Tasks that need a product or a kind of product to work on.
+NEEDS_A_PRODUCT = {"product_question", "product_availability", "recommend_product"}
 START_RETURN = {"title": "No, start my return", "payload": f"/{intents.RETURN_ITEM}"}
 
 
@@ -62,6 +68,10 @@ class ActionKnowledgeFirst(UsesDeps, Action):
         if unsure and reply.sure:
             self._answer(dispatcher, reply, feedback=named_order is None)
             return slots if named_order else [*slots, FollowupAction(LISTEN)]
+        if unsure and intent.get("name") in NEEDS_A_PRODUCT and not names_anything(tracker):
+            # "settle a bet: how many moons does jupiter have?", unsurely a product question:
+            # nothing to look up or recommend, so not "we don't sell that one".
+            return await self.hand_over(ActionFallbackSuggest, dispatcher, tracker, domain)
         if not is_return:
             return []
         if reply.decision is Decision.ANSWER:
@@ -88,3 +98,9 @@ class ActionKnowledgeFirst(UsesDeps, Action):
             buttons=FEEDBACK_BUTTONS if feedback else [],
             **decided(Decision.ANSWER, reply.best, reply.version),
         )
+
+
+def names_anything(tracker: Tracker) -> bool:
+    """Does the latest message name a product, a kind of product, an order or an email?"""
+    named = {e.get("entity") for e in tracker.latest_message.get("entities") or []}
+    return bool(named & SHOP_ENTITIES)

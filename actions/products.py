@@ -10,9 +10,8 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import SHOP_ENTITIES, UsesDeps, customer_text
+from actions.deps import UsesDeps, customer_text
 from actions.knowledge import answer_or_clarify
-from actions.knowledge_first import INTENT_UNSURE
 from bot.shop.products import ProductMatch, alternatives_text
 from bot.shop.recommend import Constraints
 
@@ -23,18 +22,6 @@ def _wanted(constraints: Constraints, money: Callable[[float], str]) -> str:
     if constraints.max_price is not None:
         text += f" under {money(constraints.max_price)}"
     return text
-
-
-FALLBACK_ACTION = "action_fallback_suggest"
-
-
-def unsure_of_anything(tracker: Tracker) -> bool:
-    """The intent model was unsure, and the message named no product, category, order or
-    email: nothing to act on."""
-    message = tracker.latest_message
-    confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
-    named = {e.get("entity") for e in message.get("entities") or []} & SHOP_ENTITIES
-    return confidence < INTENT_UNSURE and not named
 
 
 def describe_product(product: Mapping[str, Any], money: Callable[[float], str]) -> str:
@@ -130,7 +117,7 @@ class ActionProductInfo(UsesDeps, Action):
             kind = (await self.call(lambda d: d.recommender.constraints(text))).category
             other_kind = match.product is not None and match.product["category"] != kind
             if kind and not match.unknown_name and (match.product is None or other_kind):
-                return [FollowupAction("action_recommend_products")]
+                return await self.hand_over(ActionRecommendProducts, dispatcher, tracker, domain)
         money = (await self.deps()).finder.money
         if match.product is not None:
             dispatcher.utter_message(text=describe_product(match.product, money))
@@ -140,10 +127,6 @@ class ActionProductInfo(UsesDeps, Action):
                     dispatcher.utter_message(
                         text=f"In stock now: {alternatives_text(similar, money)}."
                     )
-        elif unsure_of_anything(tracker):
-            # "how many moons does jupiter have?" read, unsurely, as a product question: it
-            # named nothing the shop or its catalogue knows, so not "we don't sell that one".
-            return [FollowupAction(FALLBACK_ACTION)]
         elif match.not_sold:
             closest = alternatives_text(match.alternatives, money)
             dispatcher.utter_message(

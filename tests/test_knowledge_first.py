@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 from rasa_sdk.events import FollowupAction
 
+from actions.details import ActionReadDetail, order_form, route
 from actions.fallback import ActionFallbackSuggest
 from actions.knowledge import ActionAnswerFaq, asks_question
 from actions.knowledge_first import ActionKnowledgeFirst
 from actions.orders import ValidateOrderLookupForm
-from actions.products import ActionProductInfo
+from actions.products import ActionProductInfo, ActionRecommendProducts
 from knowledge.answers import SURE, Decision, Reply
 from knowledge.retrieval import Hit
 from tests.test_actions import deps, run, texts, tracker
@@ -87,9 +88,10 @@ async def test_with_an_order_named_the_task_follows_the_answer(services):
     "intent", ["order_status", "product_question", "recommend_product", "out_of_scope"]
 )
 async def test_otherwise_the_task_goes_ahead_untouched(services, confidence, answerer, intent):
+    kettle = [{"entity": "product_category", "value": "kettle"}]
     events, dispatcher = await run(
         ActionKnowledgeFirst(deps(services, answerer=answerer)),
-        said("where is my order", intent, confidence),
+        said("where is the kettle I ordered", intent, confidence, kettle),
     )
     assert (events, dispatcher.messages) == ([], [])
 
@@ -170,15 +172,17 @@ async def test_a_named_product_with_close_answers_shows_both(services, finder):
     assert choices["buttons"][-1]["payload"] == "/faq_not_helpful"
 
 
+@pytest.mark.parametrize("intent", ["product_question", "recommend_product"])
 async def test_an_unsure_product_question_naming_nothing_is_not_called_unsold(
-    services, finder, recommender
+    services, finder, intent
 ):
     events, dispatcher = await run(
-        ActionProductInfo(deps(services, answerer=NOTHING, finder=finder, recommender=recommender)),
-        said("settle a bet: how many moons does jupiter have?", "product_question", 0.46),
+        ActionKnowledgeFirst(deps(services, answerer=NOTHING, finder=finder)),
+        said("settle a bet: how many moons does jupiter have?", intent, 0.46),
     )
-    assert "don't sell" not in texts(dispatcher)
-    assert events == [FollowupAction("action_fallback_suggest")]
+    assert "don't sell" not in texts(dispatcher) and "top picks" not in texts(dispatcher)
+    assert "not sure I understood" in texts(dispatcher)
+    assert events[-1] == LISTEN  # the product action does not run
 
 
 async def test_an_unknown_product_asked_about_with_confidence_is_still_not_sold(
@@ -206,20 +210,50 @@ async def test_a_warranty_claim_the_shop_is_unsure_of_gets_its_offer_then_the_ch
 
 
 @pytest.mark.parametrize(
-    ("entities", "action"),
+    ("entities", "to"),
     [
-        (["product", "product_category"], "action_product_info"),
-        (["email"], "order_lookup_form"),
-        (["order_number", "email"], "order_lookup_form"),
-        (["product_category", "budget"], "action_recommend_products"),
-        (["budget"], "action_fallback_suggest"),
-        ([], "action_fallback_suggest"),
+        (["product", "product_category"], ActionProductInfo),
+        (["email"], "order"),
+        (["order_number", "email"], "order"),
+        (["product_category", "budget"], ActionRecommendProducts),
+        (["budget"], ActionFallbackSuggest),
+        ([], ActionFallbackSuggest),
     ],
 )
-def test_a_detail_outside_a_form_leads_where_what_it_names_leads(entities, action):
-    from actions.details import route
+def test_a_detail_outside_a_form_leads_where_what_it_names_leads(entities, to):
+    assert route([{"entity": e, "value": "x"} for e in entities]) == to
 
-    assert route([{"entity": e, "value": "x"} for e in entities]) == action
+
+def ranked(*names: str) -> list[dict]:
+    return [{"name": n, "confidence": 0.4 / (i + 1)} for i, n in enumerate(names)]
+
+
+@pytest.mark.parametrize(
+    ("rankings", "form"),
+    [
+        ([ranked("inform", "return_item", "order_status")], "return_form"),
+        ([ranked("inform", "order_status", "return_item")], "order_lookup_form"),
+        ([ranked("inform", "greet")], "order_lookup_form"),
+        # a bare number the model leans to a return on, after "where's the purifier I ordered"
+        (
+            [ranked("inform", "return_item", "order_status"), ranked("order_status", "greet")],
+            "order_lookup_form",
+        ),
+    ],
+)
+def test_an_order_named_outside_a_form_starts_the_likelier_of_its_tasks(rankings, form):
+    assert order_form(rankings) == form
+
+
+async def test_a_product_named_outside_a_form_is_shown_and_the_turn_ends_there(
+    services, finder, recommender
+):
+    events, dispatcher = await run(
+        ActionReadDetail(deps(services, answerer=NOTHING, finder=finder, recommender=recommender)),
+        said("the smeg klf03", "inform", 0.76, [{"entity": "product", "value": "Smeg KLF03"}]),
+    )
+    assert texts(dispatcher).startswith("Smeg KLF03")
+    assert events[-1] == LISTEN  # not left to the dialogue model's guess
 
 
 async def test_a_kind_of_product_with_none_of_it_named_is_a_recommendation(
@@ -227,10 +261,8 @@ async def test_a_kind_of_product_with_none_of_it_named_is_a_recommendation(
 ):
     text = "lookin for a new telly for the kitchen wall, smallish. 500 max"
     events, dispatcher = await run(
-        ActionProductInfo(
-            deps(services, answerer=NOTHING, finder=finder, recommender=recommender)
-        ),
+        ActionProductInfo(deps(services, answerer=NOTHING, finder=finder, recommender=recommender)),
         said(text, "product_availability", 0.35, [{"entity": "product_category", "value": "tv"}]),
     )
-    assert events == [FollowupAction("action_recommend_products")]
-    assert not dispatcher.messages  # not the nearest product of another kind
+    assert "television" in texts(dispatcher) and "Dishwasher" not in texts(dispatcher)
+    assert events[-1] == LISTEN
