@@ -33,10 +33,11 @@ class ShopEntityRuler(GraphComponent, EntityExtractorMixin):
         pack = pack_dir()
         catalogue = Path(config.get("catalogue") or pack / "products.csv")
         categories = Path(config.get("categories") or pack / "categories.yml")
+        self._order_numbers = load_pack(pack).order_numbers
         self._recognizer = ShopEntityRecognizer(
             load_products(catalogue),
             load_categories(categories),
-            order_numbers=load_pack(pack).order_numbers,
+            order_numbers=self._order_numbers,
         )
 
     @classmethod
@@ -54,7 +55,18 @@ class ShopEntityRuler(GraphComponent, EntityExtractorMixin):
             found = [e.as_rasa() for e in self._recognizer.extract(message.get(TEXT) or "")]
             message.set(
                 ENTITIES,
-                message.get(ENTITIES, []) + self.add_extractor_name(found),
+                self._plausible(message.get(ENTITIES, [])) + self.add_extractor_name(found),
                 add_to_output=True,
             )
         return messages
+
+    def _plausible(self, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Earlier extractors' entities, less order numbers the shop could not have issued:
+        DIET learnt what an order number looks like from many shops, and "left at the door
+        at 11:40" is not one of this shop's."""
+        return [
+            e
+            for e in entities
+            if e.get("entity") != "order_number"
+            or self._order_numbers.read(str(e.get("value") or "")) is not None
+        ]
