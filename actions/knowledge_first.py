@@ -5,9 +5,11 @@ Two kinds of message look like a task but are questions the shop's help pages an
 - The intent model is unsure ("Tracking claims the parcel was DELIVERED but my porch is
   EMPTY": order_status at 0.31) and the FAQ head is sure of one answer: the answer replaces
   the task. Where the customer named an order, the task still follows.
-- A return request that asks whether ("...bit small on me. can i send em back"): a confident
-  answer comes first and the form then asks for the order; a close one, with no order named,
-  offers the likeliest answers beside "start my return" instead of starting the form.
+- A return request that asks whether ("...bit small on me. can i send em back"), or a return
+  or order-status request that names no order ("An Post says left at the door, nothing
+  here"): a confident answer comes first and the form then asks for the order. A return
+  question the knowledge base is only close on, with no order named, gets the likeliest
+  answers beside "start my return" instead of the form.
 
 An unsure product question or recommendation that names no product, kind of product, order
 or email has nothing to work on: the fallback takes it (choices, or a polite "not something I
@@ -42,6 +44,8 @@ from knowledge.answers import Decision, Reply
 # demo shops' journeys, messages classified at 0.6-0.7 whose FAQ answer was sure were all
 # questions that answer fitted.
 INTENT_UNSURE = 0.7
+# Tasks that start a form asking for the order.
+FORM_TASKS = {intents.RETURN_ITEM, intents.ORDER_STATUS}
 # Tasks that need a product or a kind of product to work on.
 NEEDS_A_PRODUCT = {"product_question", "product_availability", "recommend_product"}
 START_RETURN = {"title": "No, start my return", "payload": f"/{intents.RETURN_ITEM}"}
@@ -61,12 +65,14 @@ class ActionKnowledgeFirst(UsesDeps, Action):
         intent = tracker.latest_message.get("intent") or {}
         unsure = float(intent.get("confidence") or 0.0) < INTENT_UNSURE
         is_return = intent.get("name") == intents.RETURN_ITEM
-        if not (unsure or (is_return and asks_question(question))):
+        for_a_form = intent.get("name") in FORM_TASKS
+        named_order = next(tracker.get_latest_entity_values("order_number"), None)
+        asked = is_return and asks_question(question)
+        if not (unsure or asked or (for_a_form and named_order is None)):
             return []
         reply: Reply = await self.call(lambda d: d.answerer.reply(question))
         candidates = [h.doc_id for h in reply.candidates]
         slots = faq_slots(question, candidates, candidates[:1], reply.similarity)
-        named_order = next(tracker.get_latest_entity_values("order_number"), None)
         if unsure and reply.sure:
             self._answer(dispatcher, reply, feedback=named_order is None)
             return slots if named_order else [*slots, FollowupAction(LISTEN)]
@@ -74,11 +80,13 @@ class ActionKnowledgeFirst(UsesDeps, Action):
             # "settle a bet: how many moons does jupiter have?", unsurely a product question:
             # nothing to look up or recommend, so not "we don't sell that one".
             return await self.hand_over(ActionFallbackSuggest, dispatcher, tracker, domain)
-        if not is_return:
+        if not for_a_form:
             return []
-        if reply.decision is Decision.ANSWER:
+        if reply.decision is Decision.ANSWER and (asked or named_order is None):
             self._answer(dispatcher, reply, feedback=False)
             return slots
+        if not is_return:
+            return []
         if (
             reply.decision is Decision.CLARIFY
             and named_order is None

@@ -71,6 +71,14 @@ UNCALIBRATED = Thresholds(answer=0.45, margin=0.0, clarify=0.55)
 # unsure of, those the head gave 0.75 or more were all questions its answer fitted; between
 # 0.45 and 0.75 were also orders, returns and off-topic chatter.
 SURE = 0.75
+# A chatty message spreads the head's probability thin ("Wore my new boots up Diamond Hill
+# and they tore my heels to shreds. Can I bring them back?": 0.41) while one entry still
+# leads every other by far (0.33 ahead). Such a lead is answered too. Chosen on the demo
+# shops' development journeys (of the clarified questions with a lead this clear, 9 in 10
+# had the right entry first) and checked on their FAQs' held-out phrasings: 17 more right
+# answers and 3 more wrong ones of 488 questions.
+CLEAR_LEAD_FLOOR = 0.3
+CLEAR_LEAD = 0.25
 
 
 @dataclass(frozen=True)
@@ -97,9 +105,12 @@ def decide(ranking: Ranking, thresholds: Thresholds) -> Decision:
     hits = ranking.hits
     if not hits or ranking.similarity < thresholds.clarify:
         return Decision.ESCALATE
-    runner_up = hits[1].score if len(hits) > 1 else 0.0
-    if hits[0].score >= thresholds.answer and hits[0].score - runner_up >= thresholds.margin:
+    best = hits[0].score
+    lead = best - (hits[1].score if len(hits) > 1 else 0.0)
+    if best >= thresholds.answer and lead >= thresholds.margin:
         return Decision.ANSWER
+    if best >= CLEAR_LEAD_FLOOR and lead >= CLEAR_LEAD:
+        return Decision.ANSWER  # unsure in absolute terms, but far ahead of every other entry
     return Decision.CLARIFY
 
 

@@ -88,10 +88,10 @@ async def test_with_an_order_named_the_task_follows_the_answer(services):
     "intent", ["order_status", "product_question", "recommend_product", "out_of_scope"]
 )
 async def test_otherwise_the_task_goes_ahead_untouched(services, confidence, answerer, intent):
-    kettle = [{"entity": "product_category", "value": "kettle"}]
+    kettle = [{"entity": "product_category", "value": "kettle"}, *ORDER_NAMED]
     events, dispatcher = await run(
         ActionKnowledgeFirst(deps(services, answerer=answerer)),
-        said("where is the kettle I ordered", intent, confidence, kettle),
+        said("where is the kettle from 100234", intent, confidence, kettle),
     )
     assert (events, dispatcher.messages) == ([], [])
 
@@ -266,3 +266,20 @@ async def test_a_kind_of_product_with_none_of_it_named_is_a_recommendation(
     )
     assert "television" in texts(dispatcher) and "Dishwasher" not in texts(dispatcher)
     assert events[-1] == LISTEN
+
+
+async def test_an_order_status_request_naming_no_order_gets_a_confident_answer_first(services):
+    events, dispatcher = await run(
+        ActionKnowledgeFirst(deps(services, answerer=PLAIN_ANSWER)),
+        said("An Post says left at the front door. Nothing at the door.", "order_status", 0.8),
+    )
+    assert dispatcher.messages[0]["text"].startswith(MISSING_PARCEL)
+    assert LISTEN not in events  # the form asks for the order next
+
+
+async def test_with_its_order_named_a_status_request_goes_straight_to_the_status(services):
+    events, dispatcher = await run(
+        ActionKnowledgeFirst(deps(services, answerer=PLAIN_ANSWER)),
+        said("where is order 100234", "order_status", 0.8, ORDER_NAMED),
+    )
+    assert (events, dispatcher.messages) == ([], [])

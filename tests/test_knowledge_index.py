@@ -82,6 +82,8 @@ def ranking(similarity, *probabilities):
         (0.8, (0.9, 0.05), Decision.ANSWER),
         (0.8, (0.45, 0.42), Decision.CLARIFY),  # two close candidates: ask, don't guess
         (0.8, (0.3, 0.2), Decision.CLARIFY),
+        (0.8, (0.36, 0.08), Decision.ANSWER),  # unsure, but far ahead of every other entry
+        (0.8, (0.25, 0.0), Decision.CLARIFY),  # ahead, but of too little
         (0.4, (0.9, 0.05), Decision.ESCALATE),  # sure of an entry, but far from every text
         (0.8, (), Decision.ESCALATE),
     ],
