@@ -35,9 +35,9 @@ TRAILHEAD = JOURNEY_DIR / "trailhead"
 
 
 def every_journey() -> list:
-    """Kettle & Volt's set and both halves of every other pack's hold-out."""
-    packs = [p / split for p in JOURNEY_DIR.iterdir() if p.is_dir() for split in ("dev", "test")]
-    return load_journeys() + [j for folder in packs for j in load_journeys(folder)]
+    """Kettle & Volt's set and every set of every other pack (its halves, fresh hold-outs)."""
+    sets = [s for p in JOURNEY_DIR.iterdir() if p.is_dir() for s in p.iterdir() if s.is_dir()]
+    return load_journeys() + [j for folder in sorted(sets) for j in load_journeys(folder)]
 
 
 def test_at_least_150_journeys_over_every_kind():
