@@ -53,7 +53,7 @@ def order_form(rankings: list[list[dict]]) -> str:
     return FORMS[best if score[best] > 0 else intents.ORDER_STATUS]
 
 
-def latest_rankings(tracker: Tracker, messages: int = 2) -> list[list[dict]]:
+def latest_rankings(tracker: Tracker, messages: int = 3) -> list[list[dict]]:
     """The intent rankings of the customer's latest `messages` messages, latest first."""
     users = [e for e in reversed(tracker.events) if e.get("event") == "user"][:messages]
     return [(e.get("parse_data") or {}).get("intent_ranking") or [] for e in users]
