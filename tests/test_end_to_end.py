@@ -129,6 +129,14 @@ def test_gibberish_gets_a_rephrase_then_a_ticket(stack):
     assert stack.services.tickets.latest(chat.sender).reason == "bot_failed"
 
 
+@pytest.mark.parametrize("said", ["did the lakers win last night? missed the game", "10253"])
+def test_something_the_shop_cannot_help_with_is_declined_once(stack, said):
+    chat = Chat(stack.settings.rasa_url)
+    texts = [m.get("text") or "" for m in chat.say(said)]
+    declines = [t for t in texts if "outside what I can help with" in t]
+    assert len(declines) <= 1 and len(texts) == len(set(texts))  # never the same reply twice
+
+
 def test_store_policy_question_gets_the_faq_answer_with_its_source(stack):
     chat = Chat(stack.settings.rasa_url)
     reply = chat.text("can I return an opened blender?")
