@@ -177,10 +177,14 @@ OUT_OF_SCOPE_RESPONSE = "utter_out_of_scope"
 SHOP_ENTITIES = {"order_number", "email", "product", "product_category"}
 
 
+def names_shop_things(message: dict[str, Any]) -> bool:
+    """Does the message name an order, an email, a product or a kind of product?"""
+    return bool({e.get("entity") for e in message.get("entities") or []} & SHOP_ENTITIES)
+
+
 def off_topic(message: dict[str, Any], ranking: list[dict[str, Any]]) -> bool:
     """Typed, naming no order, product or email, and out_of_scope among the two likeliest
     intents: called after the knowledge base found nothing close, so not the shop's business."""
     typed = not (message.get("text") or "").startswith("/")
     likeliest = [r.get("name") for r in ranking if r.get("name") != FALLBACK_INTENT][:2]
-    named = {e.get("entity") for e in message.get("entities") or []} & SHOP_ENTITIES
-    return typed and not named and intents.OUT_OF_SCOPE in likeliest
+    return typed and not names_shop_things(message) and intents.OUT_OF_SCOPE in likeliest

@@ -15,7 +15,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.deps import UsesDeps
-from actions.knowledge import FEEDBACK_BUTTONS, QUESTION_WORDS, answer_text, decided
+from actions.knowledge import QUESTION_WORDS, say_answer
 from knowledge.answers import Decision
 
 SPLIT = re.compile(
@@ -50,10 +50,6 @@ async def answer_second_question(
         reply = await action.call(lambda d, q=question: d.answerer.reply(q))
         if reply.decision is Decision.ANSWER:
             lead = f'You also asked: "{question}"\n\n'
-            dispatcher.utter_message(
-                text=answer_text(reply.best, lead=lead),
-                buttons=FEEDBACK_BUTTONS,
-                **decided(Decision.ANSWER, reply.best, reply.version),
-            )
+            say_answer(dispatcher, reply.best, reply.version, lead=lead)
             return []
     return []

@@ -83,6 +83,23 @@ def answer_text(hit: Hit, *, lead: str = "") -> str:
     return f"{answer}\n\n{where}" + (f" ({data['url']})" if data.get("url") else "")
 
 
+def say_answer(
+    dispatcher: CollectingDispatcher,
+    hit: Hit,
+    version: str,
+    *,
+    lead: str = "",
+    feedback: bool = True,
+) -> None:
+    """An answer with its source, the decision in its metadata, and (with `feedback`, when it
+    ends the turn) the "did that help" buttons."""
+    dispatcher.utter_message(
+        text=answer_text(hit, lead=lead),
+        buttons=FEEDBACK_BUTTONS if feedback else [],
+        **decided(Decision.ANSWER, hit, version),
+    )
+
+
 def decided(decision: Decision, hit: Hit | None = None, version: str = "") -> dict[str, str]:
     """The message's metadata that tells the conversation log what the FAQ action decided
     and from which source (`utter_message(..., **decided(...))`): Rasa keeps keys it does not
@@ -126,9 +143,7 @@ async def answer_or_clarify(
     candidates = [h.doc_id for h in reply.candidates]
     best = reply.similarity if reply.best else None
     if reply.decision is Decision.ANSWER:
-        text = answer_text(reply.best)
-        meta = decided(Decision.ANSWER, reply.best, reply.version)
-        dispatcher.utter_message(text=text, buttons=FEEDBACK_BUTTONS, **meta)
+        say_answer(dispatcher, reply.best, reply.version)
         return faq_slots(question, candidates, candidates[:1], best), reply
     if reply.decision is Decision.CLARIFY and clarify:
         buttons = [*clarify_buttons(reply), NONE_OF_THESE]
@@ -158,11 +173,7 @@ class ActionAnswerFaq(UsesDeps, Action):
         if found:  # a clarify button: answer that entry
             shown = [*(tracker.get_slot("faq_shown") or []), chosen]
             hit, version = found
-            dispatcher.utter_message(
-                text=answer_text(hit),
-                buttons=FEEDBACK_BUTTONS,
-                **decided(Decision.ANSWER, hit, version),
-            )
+            say_answer(dispatcher, hit, version)
             return [SlotSet("faq_shown", shown)]
         question = customer_text(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
@@ -226,11 +237,7 @@ class ActionFaqNotHelpful(UsesDeps, Action):
         if found and len(shown) < MAX_ANSWERS_TRIED:
             lead = "Sorry about that. This may answer it instead:\n\n"
             hit, version = found
-            dispatcher.utter_message(
-                text=answer_text(hit, lead=lead),
-                buttons=FEEDBACK_BUTTONS,
-                **decided(Decision.ANSWER, hit, version),
-            )
+            say_answer(dispatcher, hit, version, lead=lead)
             return [SlotSet("faq_shown", [*shown, found[0].doc_id])]
         question = tracker.get_slot("faq_question") or tracker.latest_message.get("text") or ""
         best, best_doc = tracker.get_slot("faq_best_score"), shown[0] if shown else None

@@ -25,17 +25,16 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import SHOP_ENTITIES, UsesDeps, customer_text
+from actions.deps import UsesDeps, customer_text, names_shop_things
 from actions.fallback import ActionFallbackSuggest
 from actions.knowledge import (
-    FEEDBACK_BUTTONS,
     LISTEN,
     PERMISSION,
-    answer_text,
     asks_question,
     clarify_buttons,
     decided,
     faq_slots,
+    say_answer,
 )
 from bot import intents
 from knowledge.answers import Decision, Reply
@@ -74,16 +73,20 @@ class ActionKnowledgeFirst(UsesDeps, Action):
         candidates = [h.doc_id for h in reply.candidates]
         slots = faq_slots(question, candidates, candidates[:1], reply.similarity)
         if unsure and reply.sure:
-            self._answer(dispatcher, reply, feedback=named_order is None)
+            say_answer(dispatcher, reply.best, reply.version, feedback=named_order is None)
             return slots if named_order else [*slots, FollowupAction(LISTEN)]
-        if unsure and intent.get("name") in NEEDS_A_PRODUCT and not names_anything(tracker):
+        if (
+            unsure
+            and intent.get("name") in NEEDS_A_PRODUCT
+            and not names_shop_things(tracker.latest_message)
+        ):
             # "settle a bet: how many moons does jupiter have?", unsurely a product question:
             # nothing to look up or recommend, so not "we don't sell that one".
             return await self.hand_over(ActionFallbackSuggest, dispatcher, tracker, domain)
         if not for_a_form:
             return []
         if reply.decision is Decision.ANSWER and (asked or named_order is None):
-            self._answer(dispatcher, reply, feedback=False)
+            say_answer(dispatcher, reply.best, reply.version, feedback=False)
             return slots
         if not is_return:
             return []
@@ -99,18 +102,3 @@ class ActionKnowledgeFirst(UsesDeps, Action):
             )
             return [*faq_slots(question, candidates, [], reply.similarity), FollowupAction(LISTEN)]
         return []
-
-    @staticmethod
-    def _answer(dispatcher: CollectingDispatcher, reply: Reply, *, feedback: bool) -> None:
-        """The answer with its source; with feedback buttons when it ends the turn."""
-        dispatcher.utter_message(
-            text=answer_text(reply.best),
-            buttons=FEEDBACK_BUTTONS if feedback else [],
-            **decided(Decision.ANSWER, reply.best, reply.version),
-        )
-
-
-def names_anything(tracker: Tracker) -> bool:
-    """Does the latest message name a product, a kind of product, an order or an email?"""
-    named = {e.get("entity") for e in tracker.latest_message.get("entities") or []}
-    return bool(named & SHOP_ENTITIES)

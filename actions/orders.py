@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.deps import UsesDeps
 from actions.follow_up import answer_second_question
-from actions.knowledge import answer_text, asks_question, decided
+from actions.knowledge import asks_question, say_answer
 from bot.pack import ShopFormat
 from bot.shop.orders import LookupOutcome, OrderView, describe_order, parse_email
 from knowledge.answers import Decision
@@ -59,8 +59,7 @@ class VerifiedOrderValidation(UsesDeps):
         reply = await self.call(lambda d: d.answerer.reply(text))
         if reply.decision is not Decision.ANSWER:
             return False
-        meta = decided(Decision.ANSWER, reply.best, reply.version)
-        dispatcher.utter_message(text=answer_text(reply.best), **meta)
+        say_answer(dispatcher, reply.best, reply.version, feedback=False)
         return True
 
     async def validate_order_number(
