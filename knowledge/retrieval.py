@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.letters import folded
 from knowledge.embeddings import Encoder
 from knowledge.index import Collection, load_collection, manifest_path, read_manifest
 
@@ -20,7 +21,7 @@ def name_pattern(names: Sequence[str]) -> re.Pattern[str]:
     volt"); an empty list matches nothing."""
     spelt = []
     for name in names:
-        words = re.findall(r"[0-9a-z]+", name.lower())
+        words = re.findall(r"[0-9a-z]+", folded(name).lower())
         words = [w for w in words if w not in ("and", "n")]
         if words:
             spelt.append(r"\s*(?:&|\+|and|n)?\s*".join(map(re.escape, words)))
@@ -31,7 +32,7 @@ def name_pattern(names: Sequence[str]) -> re.Pattern[str]:
 
 def clean_query(text: str, shop_name: re.Pattern[str] = NOTHING) -> str:
     """Drop the shop's own name: 'kettle' in 'Kettle & Volt' is not about kettles."""
-    return " ".join(shop_name.sub(" ", text).split())
+    return " ".join(shop_name.sub(" ", folded(text)).split())
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:

@@ -135,3 +135,24 @@ def test_a_product_is_named_by_a_word_only_it_has() -> None:
         "Therm-a-Rest NeoAir XLite NXT Sleeping Mat",
         "Therm-a-Rest NeoAir XTherm NXT Sleeping Mat",
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("is the paramo cascada ii trousers in stock", "Páramo Cascada II Trousers"),
+        ("fjallraven keb trousers price?", "Fjällräven Keb Trousers"),
+        ("FJALLRAVEN VARDAG PILE FLEECE", "Fjällräven Vardag Pile Fleece"),
+        ("the Fjällräven Keb Trousers, typed with the accents", "Fjällräven Keb Trousers"),
+    ],
+)
+def test_a_product_is_named_without_its_accents(text: str, name: str) -> None:
+    """Customers on an English keyboard type "paramo" for "Páramo"."""
+    from knowledge.catalogue import load_categories, load_products
+    from tests.packs import TRAILHEAD
+
+    products = load_products(TRAILHEAD.catalogue)
+    other = ShopEntityRecognizer(
+        products, load_categories(TRAILHEAD.categories), order_numbers=TRAILHEAD.order_numbers
+    )
+    assert ("product", name) in found(other, text)

@@ -18,6 +18,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from bot.letters import folded
 from bot.nlu.product_names import own_words, product_aliases
 from bot.nlu.spelled_numbers import is_spelled, spelled_phrase, spelled_value
 from bot.pack.model import OrderNumbers
@@ -219,7 +220,11 @@ class ShopEntityRecognizer:
             {"label": "product", "pattern": word, "id": name}
             for word, name in own_words(products, categories, english_words()).items()
         ]
-        return patterns
+        # Matched against the text folded the same way: "kanken" finds "Kånken".
+        return [
+            {**p, "pattern": folded(p["pattern"])} if isinstance(p["pattern"], str) else p
+            for p in patterns
+        ]
 
     def _budget(self, doc: Doc, span: Span) -> Entity | None:
         numeric = [t for t in span if _number(t.text) is not None and t.lower_ not in NUMBER_WORDS]
@@ -256,8 +261,9 @@ class ShopEntityRecognizer:
         return Entity("quantity", str(int(value)), span.start_char, span.end_char)
 
     def extract(self, text: str) -> list[Entity]:
-        """All entities in `text`, longest match winning where two overlap."""
-        doc = self._nlp(text)
+        """All entities in `text`, longest match winning where two overlap; accents do not
+        count ("Kanken" is the "Kånken")."""
+        doc = self._nlp(folded(text))
         spans = list(doc.ents)
         for match_id, start, end in self._matcher(doc):
             span = Span(doc, start, end, label=self._nlp.vocab.strings[match_id])

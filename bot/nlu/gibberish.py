@@ -16,6 +16,7 @@ from typing import Any
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 
 from bot import intents
+from bot.letters import folded
 from bot.nlu.entity_rules import english_words
 from bot.nlu.intent_override import IntentOverride
 from bot.pack.load import load_pack
@@ -36,16 +37,16 @@ def shop_words(pack_root: Any = None) -> frozenset[str]:
     pack = load_pack(pack_root or pack_dir())
     found: set[str] = set()
     for product in load_products(pack.catalogue):
-        found |= set(WORD.findall(f"{product.name} {product.brand}".lower()))
+        found |= set(WORD.findall(folded(f"{product.name} {product.brand}").lower()))
     for slug, words in load_categories(pack.categories).items():
-        found |= set(WORD.findall(" ".join([slug, *words]).lower()))
+        found |= set(WORD.findall(folded(" ".join([slug, *words])).lower()))
     return frozenset(found)
 
 
 def is_gibberish(text: str, known: frozenset[str]) -> bool:
     """Letters, but not one word csbot or the shop knows. Digits, emails and order numbers are
     not gibberish (no letters-only token then, or a known one)."""
-    tokens = text.lower()[:MAX_CHARS].split()
+    tokens = folded(text[:MAX_CHARS]).lower().split()
     words = [t for t in tokens if t.isalpha()]
     if len(words) < MIN_WORDS or len(words) != len(tokens):
         return False

@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from bot.letters import folded
 from knowledge.catalogue import Product
 
 MIN_WORD = 4
@@ -55,7 +56,7 @@ def own_words(
     common = brands | category | english
 
     def found(text: str) -> set[str]:
-        return {w.strip("-") for w in re.findall(r"[a-z][a-z-]*[a-z]", text.lower())}
+        return {w.strip("-") for w in re.findall(r"[a-z][a-z-]*[a-z]", folded(text).lower())}
 
     def words(product: Product) -> set[str]:
         return {w for w in found(product.name) if len(w) >= MIN_WORD and w not in common}

@@ -14,6 +14,8 @@ from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 
+from bot.letters import folded
+
 # Ticket priorities are csbot's, not a pack's: queue order, the legal-threat and account-
 # takeover rules and the agents' metrics all rank them. Least urgent first.
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -105,7 +107,7 @@ class ReturnRule:
         if category not in self.categories:
             return False
         return not self.name_words or bool(
-            self.name_words & set(re.findall(r"[a-z]+", name.lower()))
+            self.name_words & set(re.findall(r"[a-z]+", folded(name).lower()))
         )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
+from bot.letters import folded
 from bot.shop.recommend import BUDGET_WORDS
 from knowledge.retrieval import KnowledgeBase
 from knowledge.sources import PRODUCTS
@@ -52,7 +53,8 @@ class Comparison:
 
 
 def tokens(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", text.lower())
+    """Lower-case runs of letters and digits, accents dropped ("Kånken" -> "kanken")."""
+    return re.findall(r"[a-z0-9]+", folded(text).lower())
 
 
 def words(text: str) -> list[str]:
@@ -88,7 +90,7 @@ class _Catalogue:
         describing = {w for phrase in descriptive for w in words(phrase)}
         by_brand: dict[str, set[str]] = {}
         for p in products:
-            by_brand.setdefault(p["name"].split()[0].lower(), set()).update(words(p["name"]))
+            by_brand.setdefault(tokens(p["name"])[0], set()).update(words(p["name"]))
         return cls(
             products=tuple(products),
             exact={p["name"]: p for p in products},
@@ -178,7 +180,7 @@ class ProductFinder:
             return ProductMatch(None, True, alternatives=in_stock, unknown_name=True)
         if hits and hits[0].score >= SEMANTIC_MATCH:
             return ProductMatch(hits[0].data)
-        remaining = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in QUESTION_WORDS]
+        remaining = [w for w in tokens(text) if w not in QUESTION_WORDS]
         return ProductMatch(None, bool(remaining), ())
 
     def example_pair(self) -> tuple[str, str] | None:

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.letters import folded
 from bot.pack.formats import ShopFormat
 from bot.pack.model import ReturnPolicy, ReturnRule
 from bot.privacy.redact import redact
@@ -41,7 +42,7 @@ STOP_WORDS = frozenset({"the", "a", "an", "my", "one", "ones", "it", "them", "th
 
 def _words(text: str) -> set[str]:
     """Words, singular ("boots" and "boot" are one word), without the little ones."""
-    words = set(re.findall(r"[a-z0-9]+", text.lower())) - STOP_WORDS
+    words = set(re.findall(r"[a-z0-9]+", folded(text).lower())) - STOP_WORDS
     return {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words}
 
 
@@ -51,7 +52,7 @@ def match_item(items: Sequence[LineItem], text: str) -> LineItem | None:
     if text.isdigit() and 1 <= int(text) <= len(items):
         return items[int(text) - 1]
     for item in items:
-        if item.sku.lower() == text.lower() or item.name.lower() == text.lower():
+        if item.sku.lower() == text.lower() or folded(item.name).lower() == folded(text).lower():
             return item
     wanted = _words(text)
     scored = sorted(((len(wanted & _words(i.name)), i.id, i) for i in items), reverse=True)

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.letters import SPELLED
 from bot.shop.demo_data.model import Carrier, Country, DemoSettings, Walkthrough
 from bot.shop.models import Customer, Order, OrderItem
 from bot.shop.orders import OrderStatus
@@ -34,11 +35,6 @@ CUSTOMER_FOR_DAYS = (30, 900)
 ORDER_AGE_HOURS = (2, 24 * 120)
 COMPLEMENT_CHANCE = 0.8  # a basket's next item is a complement of its first, else anything
 CANCELLED_SHARE = 0.04
-# Letters that do not decompose into ASCII ones (NFKD handles é, ñ, ü, å, ...)
-SPELLED = str.maketrans(
-    {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae", "ß": "ss", "đ": "d", "ð": "d"}
-    | {"þ": "th", "Þ": "Th", "œ": "oe", "Œ": "Oe", "ı": "i"}
-)
 
 
 def email_name(name: str) -> str:
