@@ -14,6 +14,7 @@ from actions.deps import OUT_OF_SCOPE_RESPONSE, ActionDeps, UsesDeps, customer_t
 from actions.handoff import escalate
 from actions.privacy import asks_for_deletion, offer_deletion, request_deletion
 from bot.conversations.models import FAQ_DECISION, FAQ_SOURCE, KNOWLEDGE_VERSION
+from bot.pack.responses import response_sources_of
 from knowledge.answers import Decision, Reply
 from knowledge.retrieval import Hit
 from knowledge.sources import ANSWERS
@@ -75,12 +76,18 @@ def answer_text(hit: Hit, *, lead: str = "") -> str:
     """The answer and, in words a customer follows, where it comes from: the FAQ question or
     the policy page and section, with the article's link when the pack has one. Internal ids
     and the index build travel in the message's metadata (`decided`), never in the text."""
-    answer, data = f"{lead}{hit.data['answer']}", hit.data
+    return f"{lead}{hit.data['answer']}\n\n{where_from(hit, 'From')}"
+
+
+def where_from(hit: Hit, prefix: str) -> str:
+    """'From our help pages: Can I swap for another size? (https://...)' ('More in our ...'
+    beside a reply that sums the entry up)."""
+    data = hit.data
     if data.get("kind") == "policy":
-        where = f"From our {data.get('page') or 'policies'}: {data['title']}"
+        where = f"{prefix} our {data.get('page') or 'policies'}: {data['title']}"
     else:
-        where = f"From our help pages: {data['title']}"
-    return f"{answer}\n\n{where}" + (f" ({data['url']})" if data.get("url") else "")
+        where = f"{prefix} our help pages: {data['title']}"
+    return where + (f" ({data['url']})" if data.get("url") else "")
 
 
 def say_answer(
@@ -207,6 +214,7 @@ class ActionAnswerFaq(UsesDeps, Action):
         slots = faq_slots(question, candidates, [], best)
         if f"utter_{intent}" in (domain.get("responses") or {}):
             dispatcher.utter_message(response=f"utter_{intent}", **decided(Decision.ESCALATE))
+            await self._say_where_from(dispatcher, f"utter_{intent}")
             if reply.decision is Decision.CLARIFY:  # the offer first, then what may answer it
                 offer_choices(dispatcher, reply)
             return slots
@@ -219,6 +227,17 @@ class ActionAnswerFaq(UsesDeps, Action):
             **decided(Decision.ESCALATE),
         )
         return [*slots, *await escalate(self, tracker, dispatcher, "bot_failed")]
+
+    async def _say_where_from(self, dispatcher: CollectingDispatcher, response: str) -> None:
+        """The help page the pack's wording of `response` sums up (its `source:`), for the
+        customer who wants the whole of it."""
+        source = response_sources_of((await self.deps()).pack.root).get(response)
+        found = await entry(self, source) if source else None
+        if found is not None:
+            hit, version = found
+            dispatcher.utter_message(
+                text=where_from(hit, "More in"), **decided(Decision.ESCALATE, hit, version)
+            )
 
 
 class ActionFaqNotHelpful(UsesDeps, Action):

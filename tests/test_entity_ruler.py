@@ -49,3 +49,38 @@ def test_the_shops_own_order_numbers_are_kept(ruler):
 def test_other_entities_from_earlier_extractors_are_kept(ruler):
     (message,) = ruler.process([diet("a warm jacket for 11:40", "jacket", "product_category")])
     assert any(e["extractor"] == "DIETClassifier" for e in message.get(ENTITIES))
+
+
+def shop_things(message: Message) -> list[tuple[str, str]]:
+    return [
+        (e["entity"], e["value"])
+        for e in message.get(ENTITIES)
+        if e["extractor"] == "DIETClassifier" and e["entity"] in ("product", "product_category")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity"),
+    [
+        ("found mushrooms in the woods, are they safe to eat", "mushrooms", "product_category"),
+        ("before we start on the Twelve Bens", "Bens", "product"),
+        ("do you do skateboards", "skateboards", "product_category"),
+    ],
+)
+def test_a_product_or_kind_the_shop_has_no_word_for_is_dropped(ruler, text, value, entity):
+    """DIET guesses products from many shops' examples; this shop sells none of these."""
+    (message,) = ruler.process([diet(text, value, entity)])
+    assert shop_things(message) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity"),
+    [
+        ("The Scarpas are pinching my toes", "Scarpas", "product"),
+        ("is the atom warm enough", "atom", "product"),
+        ("any fjallraven hoodies", "hoodies", "product_category"),
+    ],
+)
+def test_a_product_or_kind_named_in_the_shops_words_is_kept(ruler, text, value, entity):
+    (message,) = ruler.process([diet(text, value, entity)])
+    assert shop_things(message) == [(entity, value)]

@@ -127,6 +127,11 @@ async def test_known_intent_falls_back_to_its_policy_response(answerer, services
     _, dispatcher = await run(ActionAnswerFaq(deps(services, answerer=answerer)), t)
     assert dispatcher.messages[0]["response"] == "utter_payment_methods"
     assert "utter_payment_methods" in DOMAIN["responses"]
+    # the pack's wording names the FAQ entry it sums up: the customer is shown where to read on
+    more = dispatcher.messages[1]
+    assert more["text"].startswith("More in our help pages: What payment methods")
+    assert more["faq_source"] == "faq:payments-accepted-methods"
+    assert "faq:" not in more["text"]
 
 
 async def test_not_helpful_tries_the_next_candidate_then_offers_a_person(answerer, services):

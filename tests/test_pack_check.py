@@ -32,6 +32,10 @@ def test_every_problem_in_every_file_is_listed(tmp_path: Path, capsys) -> None:
     (root / "shop.yml").write_text(
         (root / "shop.yml").read_text().replace("currency: EUR", "currency: EURO")
     )
+    responses = (root / "responses.yml").read_text()
+    (root / "responses.yml").write_text(
+        responses.replace("source: faq:payment-methods", "source: faq:no-such-entry")
+    )
     shutil.rmtree(root / "policies")
 
     problems = [str(p) for p in check_pack(root)]
@@ -41,6 +45,7 @@ def test_every_problem_in_every_file_is_listed(tmp_path: Path, capsys) -> None:
     assert any("no policies/ folder" in p for p in problems)
     assert any("no_such_spec" in p for p in problems)
     assert any("'kayaks' is not in categories.yml" in p for p in problems)
+    assert any("responses.yml:" in p and "'faq:no-such-entry'" in p for p in problems)
     assert main(["check", str(root)]) == 1
     assert f"{len(problems)} problem(s)" in capsys.readouterr().out
 

@@ -69,6 +69,12 @@ def test_no_default_names_a_shop() -> None:
         assert fact not in texts, fact
 
 
+async def test_a_replys_source_is_csbots_not_sent_to_rasa(monkeypatch) -> None:
+    monkeypatch.setenv("CSBOT_SHOP", str(SHOPS_DIR / "trailhead"))
+    variations = PackResponses(domain=DOMAIN).responses["utter_damaged_or_wrong_item"]
+    assert variations and all("source" not in v for v in variations)
+
+
 def test_a_typo_in_a_packs_response_name_is_refused(tmp_path) -> None:
     path = tmp_path / "responses.yml"
     path.write_text('responses:\n  utter_gret:\n    - text: "Hi"\n')

@@ -61,12 +61,16 @@ class ShopEntityRuler(GraphComponent, EntityExtractorMixin):
         return messages
 
     def _plausible(self, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Earlier extractors' entities, less order numbers the shop could not have issued:
-        DIET learnt what an order number looks like from many shops, and "left at the door
-        at 11:40" is not one of this shop's."""
-        return [
-            e
-            for e in entities
-            if e.get("entity") != "order_number"
-            or self._order_numbers.read(str(e.get("value") or "")) is not None
-        ]
+        """Earlier extractors' entities, less those this shop could not mean: DIET learnt what
+        an order number, a product and a kind of product look like from many shops, and "left
+        at the door at 11:40" is not one of this shop's orders, nor "mushrooms" one of its
+        products."""
+        return [e for e in entities if self._could_be_ours(e)]
+
+    def _could_be_ours(self, entity: dict[str, Any]) -> bool:
+        value = str(entity.get("value") or "")
+        if entity.get("entity") == "order_number":
+            return self._order_numbers.read(value) is not None
+        if entity.get("entity") in ("product", "product_category"):
+            return self._recognizer.knows(value)
+        return True

@@ -111,6 +111,11 @@ def english_words() -> frozenset[str]:
     return frozenset(w for w in words if w.isalpha() and w.islower())
 
 
+def _words(text: str) -> set[str]:
+    """Lower-case words of three letters or more, accents dropped."""
+    return {w for w in re.findall(r"[a-z0-9]+", folded(text).lower()) if len(w) >= 3}
+
+
 @dataclass(frozen=True)
 class Entity:
     entity: str
@@ -191,6 +196,14 @@ class ShopEntityRecognizer:
             w.lower(): slug for slug, words in categories.items() for w in words if " " not in w
         }
         self._category_words = list(self._category_of)
+        self._vocabulary = frozenset(
+            w
+            for text in (
+                *(f"{p.name} {p.brand}" for p in products),
+                *(" ".join([slug, *words]) for slug, words in categories.items()),
+            )
+            for w in _words(text)
+        )
         self._matcher = Matcher(self._nlp.vocab)
         self._matcher.add("budget", _budget_patterns())
         number = {"LIKE_NUM": True}
@@ -294,6 +307,13 @@ class ShopEntityRecognizer:
         if not any(e.entity == "order_number" for e in entities):
             entities = self._bare_order_number(doc, entities)
         return entities
+
+    def knows(self, text: str) -> bool:
+        """Does `text` hold a word of the shop's product names, brands or category words
+        ("Scarpas", "the atom", "hoodies")? Another extractor's "product" that holds none
+        ("mushrooms", "Bens") is nothing this shop sells."""
+        said = _words(text)
+        return any(w in self._vocabulary or w.removesuffix("s") in self._vocabulary for w in said)
 
     def _bare_order_number(self, doc: Doc, entities: list[Entity]) -> list[Entity]:
         """Digits right after "order", "#" or "number" that make one of this shop's order

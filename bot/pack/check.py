@@ -19,7 +19,12 @@ import yaml
 
 from bot.pack.load import PackInvalid, PackProblem, load_pack
 from bot.pack.locate import PROJECT_ROOT
-from bot.pack.responses import RESPONSES_FILE, ResponsesInvalid, load_responses
+from bot.pack.responses import (
+    RESPONSES_FILE,
+    ResponsesInvalid,
+    load_responses,
+    response_sources,
+)
 from bot.pack.tickets import check_examples
 from bot.shop.demo_data.load import load_demo
 from knowledge.answers import Thresholds
@@ -45,6 +50,12 @@ def _attempt(path: Path, load: Callable[[], object]) -> tuple[object | None, lis
         return load(), []
     except (KnowledgeError, OSError, ValueError, ResponsesInvalid) as exc:
         return None, [_problem(path, exc)]
+
+
+def _line_of(path: Path, text: str) -> int:
+    """The first line of `path` holding `text` (0: none)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next((n for n, line in enumerate(lines, 1) if text in line), 0)
 
 
 def _catalogue_facts(path: Path) -> tuple[set[str], set[str]]:
@@ -83,7 +94,8 @@ def check_pack(root: Path) -> list[PackProblem]:
     problems += found
     spec_words, found = _attempt(categories, lambda: load_spec_words(categories))
     problems += found
-    for folder, load in (("faq", load_faqs), ("policies", load_passages)):
+    answers: set[str] = set()  # the doc ids of every FAQ entry and policy section
+    for folder, load, kind in (("faq", load_faqs, "faq"), ("policies", load_passages, "policy")):
         path = root / folder
         if not path.is_dir():
             problems.append(PackProblem(path, 0, f"no {folder}/ folder"))
@@ -92,6 +104,7 @@ def check_pack(root: Path) -> list[PackProblem]:
         problems += found
         if loaded == []:
             problems.append(PackProblem(path, 0, f"{folder}/ holds nothing csbot can read"))
+        answers |= {f"{kind}:{item.id}" for item in loaded or ()}
     demo = root / "demo.yml"
     if demo.exists() and not problems:  # its checks assume a sound shop.yml and catalogue
         try:
@@ -99,7 +112,17 @@ def check_pack(root: Path) -> list[PackProblem]:
         except PackInvalid as invalid:
             problems += invalid.problems
     responses = root / RESPONSES_FILE
-    problems += _attempt(responses, lambda: load_responses(responses, domain_responses()))[1]
+    worded, found = _attempt(responses, lambda: load_responses(responses, domain_responses()))
+    problems += found
+    for name, source in response_sources(worded or {}).items():
+        if answers and source not in answers:
+            problems.append(
+                PackProblem(
+                    responses,
+                    _line_of(responses, source),
+                    f"{name}: source {source!r} is no FAQ entry or policy section",
+                )
+            )
     problems += check_examples(root)
     thresholds = root / "thresholds.yml"
     if thresholds.exists():

@@ -4,6 +4,8 @@ through `bot.runtime.pack_nlg`."""
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from bot.pack.formats import ShopFormat
 from bot.pack.model import ShopPack
 
 RESPONSES_FILE = "responses.yml"
+SOURCE = re.compile(r"faq:[a-z0-9][a-z0-9-]*|policy:[a-z0-9][a-z0-9-]*#[a-z0-9][a-z0-9-]*")
 
 
 class ResponsesInvalid(ValueError):
@@ -40,7 +43,37 @@ def load_responses(path: Path, known: set[str] | None = None) -> dict[str, list[
             for v in variations
         ):
             raise ResponsesInvalid(f"{path}: {name!r} needs a list of variations with a text")
+        sources = {v["source"] for v in variations if "source" in v}
+        if not all(isinstance(v, str) and SOURCE.fullmatch(v) for v in sources):
+            raise ResponsesInvalid(
+                f"{path}: {name!r}: a source is 'faq:<id>' or 'policy:<page>#<section>'"
+            )
     return responses
+
+
+def response_sources(responses: dict[str, list[dict[str, Any]]]) -> dict[str, str]:
+    """Response name -> the FAQ entry or policy section it sums up (its `source:`), which the
+    customer is shown beside it: "More in our help pages: ..." with the article's link."""
+    return {
+        name: variations[0]["source"]
+        for name, variations in responses.items()
+        if variations and "source" in variations[0]
+    }
+
+
+@lru_cache(maxsize=8)
+def response_sources_of(root: Path) -> dict[str, str]:
+    """The `source:` of each response in the pack at `root` (read once: like the wording,
+    a change needs a restart)."""
+    return response_sources(load_responses(root / RESPONSES_FILE))
+
+
+def without_sources(responses: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict]]:
+    """The responses as Rasa takes them: a variation's `source` is csbot's, not Rasa's."""
+    return {
+        name: [{k: v for k, v in variation.items() if k != "source"} for variation in variations]
+        for name, variations in responses.items()
+    }
 
 
 def shipping_summary(pack: ShopPack) -> str:

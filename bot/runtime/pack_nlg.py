@@ -19,7 +19,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot.pack.load import load_pack
 from bot.pack.locate import pack_dir
-from bot.pack.responses import RESPONSES_FILE, load_responses, pack_values
+from bot.pack.responses import RESPONSES_FILE, load_responses, pack_values, without_sources
 
 
 class PackResponses(TemplatedNaturalLanguageGenerator):
@@ -32,7 +32,7 @@ class PackResponses(TemplatedNaturalLanguageGenerator):
         self, endpoint_config: EndpointConfig | None = None, domain: Domain | None = None
     ) -> None:
         pack = load_pack(pack_dir())
-        self._overrides = load_responses(pack.root / RESPONSES_FILE)
+        self._overrides = without_sources(load_responses(pack.root / RESPONSES_FILE))
         self.values = pack_values(pack)
         super().__init__(dict(domain.responses) if domain is not None else {})
 
