@@ -214,7 +214,7 @@ class ActionAnswerFaq(UsesDeps, Action):
         slots = faq_slots(question, candidates, [], best)
         if f"utter_{intent}" in (domain.get("responses") or {}):
             dispatcher.utter_message(response=f"utter_{intent}", **decided(Decision.ESCALATE))
-            await self._say_where_from(dispatcher, f"utter_{intent}")
+            await self._say_where_from(dispatcher, f"utter_{intent}", reply)
             if reply.decision is Decision.CLARIFY:  # the offer first, then what may answer it
                 offer_choices(dispatcher, reply)
             return slots
@@ -228,11 +228,16 @@ class ActionAnswerFaq(UsesDeps, Action):
         )
         return [*slots, *await escalate(self, tracker, dispatcher, "bot_failed")]
 
-    async def _say_where_from(self, dispatcher: CollectingDispatcher, response: str) -> None:
+    async def _say_where_from(
+        self, dispatcher: CollectingDispatcher, response: str, reply: Reply
+    ) -> None:
         """The help page the pack's wording of `response` sums up (its `source:`), for the
-        customer who wants the whole of it."""
+        customer who wants the whole of it: when the knowledge base agrees that page is about
+        the question (among its three likeliest). An intent model that misread the message
+        ("is the rest of my order coming separately?" as a damaged item) points nowhere."""
         source = response_sources_of((await self.deps()).pack.root).get(response)
-        found = await entry(self, source) if source else None
+        likely = [h.doc_id for h in reply.candidates[:3]]
+        found = await entry(self, source) if source in likely else None
         if found is not None:
             hit, version = found
             dispatcher.utter_message(

@@ -25,7 +25,7 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import UsesDeps, customer_text, names_shop_things
+from actions.deps import UsesDeps, customer_text, intent_unsure, names_shop_things
 from actions.fallback import ActionFallbackSuggest
 from actions.knowledge import (
     LISTEN,
@@ -39,10 +39,6 @@ from actions.knowledge import (
 from bot import intents
 from knowledge.answers import Decision, Reply
 
-# Below this the intent model's guess yields to an answer the FAQ head is sure of. Over both
-# demo shops' journeys, messages classified at 0.6-0.7 whose FAQ answer was sure were all
-# questions that answer fitted.
-INTENT_UNSURE = 0.7
 # Tasks that start a form asking for the order.
 FORM_TASKS = {intents.RETURN_ITEM, intents.ORDER_STATUS}
 # Tasks that need a product or a kind of product to work on.
@@ -62,7 +58,7 @@ class ActionKnowledgeFirst(UsesDeps, Action):
             return []  # a button chose the task
         question = customer_text(tracker)
         intent = tracker.latest_message.get("intent") or {}
-        unsure = float(intent.get("confidence") or 0.0) < INTENT_UNSURE
+        unsure = intent_unsure(tracker.latest_message)
         is_return = intent.get("name") == intents.RETURN_ITEM
         for_a_form = intent.get("name") in FORM_TASKS
         named_order = next(tracker.get_latest_entity_values("order_number"), None)

@@ -10,9 +10,9 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.deps import UsesDeps, customer_text
+from actions.deps import UsesDeps, customer_text, intent_unsure
 from actions.knowledge import answer_or_clarify
-from bot.shop.products import ProductMatch, alternatives_text
+from bot.shop.products import ProductMatch, alternatives_text, names_a_model_code
 from bot.shop.recommend import Constraints
 
 
@@ -127,6 +127,17 @@ class ActionProductInfo(UsesDeps, Action):
                     dispatcher.utter_message(
                         text=f"In stock now: {alternatives_text(similar, money)}."
                     )
+        elif (
+            match.not_sold
+            and intent_unsure(tracker.latest_message)
+            and not names_a_model_code(text)
+        ):
+            # "Do ye run anything like that?" (a map-reading course), a product question at
+            # 0.36 naming no product: unsure what was asked, so not sure it is something
+            # unsold. A model code typed is a product named, sold or not.
+            from actions.fallback import ActionFallbackSuggest  # which describes products
+
+            return await self.hand_over(ActionFallbackSuggest, dispatcher, tracker, domain)
         elif match.not_sold:
             closest = alternatives_text(match.alternatives, money)
             dispatcher.utter_message(

@@ -127,8 +127,32 @@ async def test_known_intent_falls_back_to_its_policy_response(answerer, services
     _, dispatcher = await run(ActionAnswerFaq(deps(services, answerer=answerer)), t)
     assert dispatcher.messages[0]["response"] == "utter_payment_methods"
     assert "utter_payment_methods" in DOMAIN["responses"]
-    # the pack's wording names the FAQ entry it sums up: the customer is shown where to read on
-    more = dispatcher.messages[1]
+    assert len(dispatcher.messages) == 1  # the FAQ sees nothing about payments: no page named
+
+
+class LeaningAnswerer:
+    """The real answerer, whose ranking leans (too unsure to answer) towards `leaning`."""
+
+    def __init__(self, answerer: FaqAnswerer, leaning: str) -> None:
+        self.answerer, self.leaning = answerer, leaning
+        self.knowledge = answerer.knowledge
+
+    def reply(self, question: str) -> Reply:
+        hit = self.answerer.entry(self.leaning)
+        return Reply(Decision.ESCALATE, (hit,), "v1", similarity=0.2)
+
+    def entry(self, doc_id: str) -> Hit | None:
+        return self.answerer.entry(doc_id)
+
+
+async def test_a_policy_response_names_the_page_it_sums_up(answerer, services):
+    """The pack's wording names its FAQ entry (responses.yml `source:`): the customer is shown
+    where to read on, when the knowledge base also leans to that page."""
+    leaning = LeaningAnswerer(answerer, "faq:payments-accepted-methods")
+    t = ask("what do u take", intent="payment_methods")
+    _, dispatcher = await run(ActionAnswerFaq(deps(services, answerer=leaning)), t)
+    response, more = dispatcher.messages
+    assert response["response"] == "utter_payment_methods"
     assert more["text"].startswith("More in our help pages: What payment methods")
     assert more["faq_source"] == "faq:payments-accepted-methods"
     assert "faq:" not in more["text"]
@@ -292,6 +316,28 @@ async def test_a_product_the_shop_does_not_sell_is_not_passed_off_as_another(
     reply = texts(dispatcher)
     assert reply.startswith("Sorry, we don't sell that one.")
     assert " - $" not in reply.split("closest")[0]  # no product card for something else
+
+
+@pytest.mark.parametrize(
+    ("asked", "not_sold"),
+    [
+        ("she wants to learn to read a map properly. do ye run anything like that?", False),
+        ("Smeg KLF99 kettle price", True),  # a model code: a product named, sold or not
+    ],
+)
+async def test_an_unsure_product_question_is_not_told_we_do_not_sell_it(
+    finder, services, answerer, recommender, asked, not_sold
+):
+    t = ask(asked, intent="product_question")
+    t.latest_message["intent"]["confidence"] = 0.36
+    _, dispatcher = await run(
+        ActionProductInfo(
+            deps(services, answerer=answerer, finder=finder, recommender=recommender)
+        ),
+        t,
+    )
+    assert texts(dispatcher).startswith("Sorry, we don't sell that one.") is not_sold
+    assert dispatcher.messages
 
 
 def test_names_with_slips_and_spacing_still_find_the_product(finder):

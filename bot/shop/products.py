@@ -73,6 +73,11 @@ def _is_code(word: str) -> bool:
     return _is_model_code(word) and bool(re.search(r"[a-z]", word))
 
 
+def names_a_model_code(text: str) -> bool:
+    """A model code typed ("KLF03", "1000XM5"): a product named, whether or not it is sold."""
+    return any(_is_code(w) for w in tokens(text))
+
+
 @dataclass(frozen=True)
 class _Catalogue:
     """What name matching needs from the catalogue, worked out once per index build."""
@@ -207,7 +212,7 @@ class ProductFinder:
         """Does the text name a product (that matched nothing we sell)? A model code; a brand
         we carry with a model word none of its products has; or words the catalogue never
         uses at all ("Instant Pot Duo")."""
-        if any(_is_code(w) for w in tokens(text)):
+        if names_a_model_code(text):
             return True
         catalogue = self._catalogue()
         said = words(text)
