@@ -30,6 +30,8 @@ GENERIC = set(
     "plus mini max black white silver".split()
 )
 DESCRIPTIVE = {*BUDGET_WORDS, "good", "best", "quiet", "big", "small", "new"}
+# Chat words that name nothing ("got any blenders?"), beside spaCy's English stop words.
+CHAT_WORDS = set("got gotten want wanted need needed looking look after ye ya u ur guys".split())
 QUESTION_WORDS = set(
     "is are the a an it this that in on stock do does you have has any available "
     "availability price how much what whats about tell me more of still sell can i get buy "
@@ -85,24 +87,44 @@ class _Catalogue:
     products: tuple[Mapping[str, Any], ...]
     exact: dict[str, Mapping[str, Any]]
     name_words: tuple[tuple[str, ...], ...]  # distinctive words of each product's name
-    by_brand: dict[str, set[str]]  # brand -> every word of its products' names
+    by_brand: dict[tuple[str, ...], set[str]]  # brand's words -> every word of its names
     ignore: frozenset[str]  # words that name no product
     vocabulary: frozenset[str]  # every word of every name and description
+
+    def brands_in(self, said: Sequence[str]) -> list[tuple[tuple[str, ...], int]]:
+        """The brands said, each with where its words end ("the north face summit" -> the
+        North Face, 3)."""
+        return [
+            (brand, i + len(brand))
+            for i in range(len(said))
+            for brand in self.by_brand
+            if tuple(said[i : i + len(brand)]) == brand
+        ]
 
     @classmethod
     def of(cls, products: Sequence[Mapping[str, Any]], descriptive: Iterable[str]) -> _Catalogue:
         """`descriptive`: the pack's spec words ("quiet", "lightweight"), which name no product."""
         describing = {w for phrase in descriptive for w in words(phrase)}
-        by_brand: dict[str, set[str]] = {}
+        from spacy.lang.en.stop_words import STOP_WORDS  # spaCy is loaded by then
+
+        by_brand: dict[tuple[str, ...], set[str]] = {}
         for p in products:
-            by_brand.setdefault(tokens(p["name"])[0], set()).update(words(p["name"]))
+            brand = tuple(tokens(p.get("brand") or p["name"].split()[0]))
+            if brand and not set(brand) <= STOP_WORDS:  # "On": no word of its own to spot
+                by_brand.setdefault(brand, set()).update(words(p["name"]))
         return cls(
             products=tuple(products),
             exact={p["name"]: p for p in products},
             name_words=tuple(_name_words(p) for p in products),
             by_brand=by_brand,
             ignore=frozenset(
-                QUESTION_WORDS | GENERIC | DESCRIPTIVE | describing | _category_words(products)
+                QUESTION_WORDS
+                | STOP_WORDS
+                | CHAT_WORDS
+                | GENERIC
+                | DESCRIPTIVE
+                | describing
+                | _category_words(products)
             ),
             vocabulary=frozenset(
                 w for p in products for w in words(f"{p['name']} {p['description']}")
@@ -217,25 +239,24 @@ class ProductFinder:
         catalogue = self._catalogue()
         said = words(text)
         leftover = [w for w in said if w not in catalogue.ignore and not w.isdigit()]
-        for i, brand in enumerate(said):  # "Keurig K-Supreme": a model word the brand lacks
-            model = [w for w in said[i + 1 : i + 3] if w in leftover and len(w) >= 3]
-            if brand in catalogue.by_brand and any(
-                w not in catalogue.by_brand[brand] for w in model
-            ):
+        for brand, end in catalogue.brands_in(tokens(text)):
+            names = catalogue.by_brand[brand]
+            model = [w for w in tokens(text)[end : end + 2] if w in leftover and len(w) >= 3]
+            if any(w not in names for w in model):  # "Keurig K-Supreme": a model it lacks
                 return True
-        for brand in (w for w in said if w in catalogue.by_brand):
-            others = [w for w in leftover if w != brand]
-            if others and not any(w in catalogue.by_brand[brand] for w in others):
+            others = [w for w in leftover if w not in brand]
+            if others and not any(w in names for w in others):
                 return True
         return bool(leftover) and not any(w in catalogue.vocabulary for w in leftover)
 
     def compare(self, text: str) -> Comparison | None:
         """Compare the two products named in `text` on the specs they share."""
         named: list[Mapping[str, Any]] = []
-        brands = self._catalogue().by_brand
+        catalogue = self._catalogue()
         brand = ""
         for part in re.split(r"\b(?:vs\.?|versus|or|and|compared to|with)\b|,", text, flags=re.I):
-            said_brand = next((w for w in tokens(part) if w in brands), None)
+            mentioned = catalogue.brands_in(tokens(part))
+            said_brand = " ".join(mentioned[0][0]) if mentioned else None
             brand = said_brand or brand  # "the bambino vs the barista pro": same brand
             part = part if said_brand else f"{brand} {part}"
             found = self.by_name(part) if part.strip() else None
