@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.deps import UsesDeps, customer_text, intent_unsure
 from actions.knowledge import answer_or_clarify
-from bot.shop.products import ProductMatch, alternatives_text, names_a_model_code
+from bot.shop.products import ProductMatch, alternatives_text
 from bot.shop.recommend import Constraints
 
 
@@ -118,6 +118,13 @@ class ActionProductInfo(UsesDeps, Action):
             other_kind = match.product is not None and match.product["category"] != kind
             if kind and not match.unknown_name and (match.product is None or other_kind):
                 return await self.hand_over(ActionRecommendProducts, dispatcher, tracker, domain)
+        if not (match.by_name or match.unknown_name) and intent_unsure(tracker.latest_message):
+            # "Do ye run anything like that?" (a map-reading course) at 0.36: no product named,
+            # and the nearest description (a GPS watch), or "we don't sell that", would be a
+            # guess on top of a guess.
+            from actions.fallback import ActionFallbackSuggest  # which describes products
+
+            return await self.hand_over(ActionFallbackSuggest, dispatcher, tracker, domain)
         money = (await self.deps()).finder.money
         if match.product is not None:
             dispatcher.utter_message(text=describe_product(match.product, money))
@@ -127,17 +134,6 @@ class ActionProductInfo(UsesDeps, Action):
                     dispatcher.utter_message(
                         text=f"In stock now: {alternatives_text(similar, money)}."
                     )
-        elif (
-            match.not_sold
-            and intent_unsure(tracker.latest_message)
-            and not names_a_model_code(text)
-        ):
-            # "Do ye run anything like that?" (a map-reading course), a product question at
-            # 0.36 naming no product: unsure what was asked, so not sure it is something
-            # unsold. A model code typed is a product named, sold or not.
-            from actions.fallback import ActionFallbackSuggest  # which describes products
-
-            return await self.hand_over(ActionFallbackSuggest, dispatcher, tracker, domain)
         elif match.not_sold:
             closest = alternatives_text(match.alternatives, money)
             dispatcher.utter_message(

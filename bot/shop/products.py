@@ -23,6 +23,7 @@ from knowledge.sources import PRODUCTS
 if TYPE_CHECKING:  # spaCy takes seconds to import; the caller builds the recognizer
     from bot.nlu.entity_rules import ShopEntityRecognizer
 
+NAME_WORDS = 4  # at most this many unknown words make a product's name, not a sentence
 NAME_MATCH = 0.6  # share of a name's distinctive words the text must contain
 SEMANTIC_MATCH = 0.35  # cosine; below this a description names nothing we sell
 GENERIC = set(
@@ -247,7 +248,11 @@ class ProductFinder:
             others = [w for w in leftover if w not in brand]
             if others and not any(w in names for w in others):
                 return True
-        return bool(leftover) and not any(w in catalogue.vocabulary for w in leftover)
+        # A name is a few words: a sentence of words the catalogue never uses ("she wants to
+        # learn to read a map properly") is a question about something else.
+        return 0 < len(leftover) <= NAME_WORDS and not any(
+            w in catalogue.vocabulary for w in leftover
+        )
 
     def compare(self, text: str) -> Comparison | None:
         """Compare the two products named in `text` on the specs they share."""
