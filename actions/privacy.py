@@ -17,6 +17,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.deps import UsesDeps, customer_text
+from bot.pack.model import PrivacyTerms
 from bot.privacy.models import Verification
 from bot.privacy.requests import Filed
 from bot.shop.orders import parse_email
@@ -29,31 +30,42 @@ ABOUT_DELETION = re.compile(
     r"|\b(?:can|could|may|do) i\b|\bis (?:it|there)\b|\bdo(?:es)? you\b",
     re.IGNORECASE,
 )
-KEPT = (
-    "Orders and invoices must legally be kept for 7 years, so we keep those with your name, "
-    "email and address removed."
-)
 
 
-def reply(filed: Filed) -> str:
-    """What the customer is told: the request number, whose data, and what happens next."""
+def _when(terms: PrivacyTerms) -> str:
+    days = terms.deletion_days
+    return f"normally within {days} days" if days else "as soon as it can"
+
+
+def _kept(terms: PrivacyTerms) -> str:
+    years = terms.invoices_kept_years
+    period = f"for {years} years" if years else "for as long as the law requires"
+    return (
+        f"Orders and invoices must legally be kept {period}, so we keep those with your name, "
+        "email and address removed."
+    )
+
+
+def reply(filed: Filed, terms: PrivacyTerms) -> str:
+    """What the customer is told: the request number, whose data, and what happens next (in
+    the shop's own terms: shop.yml's `privacy:`)."""
     number = f"request #{filed.request_id}"
     if filed.verification is Verification.IN_CHAT:
         return (
             f"I've filed {number} to delete the personal data linked to {filed.email}. Our "
-            f"team confirms it, normally within 30 days, and then it is deleted. {KEPT}"
+            f"team confirms it, {_when(terms)}, and then it is deleted. {_kept(terms)}"
         )
     if filed.verification is not Verification.NO_EMAIL:  # typed, not verified
         return (
             f"I've filed {number} to delete the personal data linked to {filed.email}. As that "
             "email isn't verified in this chat, our team will check it's really you before "
-            f"deleting anything, normally within 30 days. {KEPT}"
+            f"deleting anything, {_when(terms)}. {_kept(terms)}"
         )
     return (
         f"I've filed {number} to delete this conversation and what you've told us in it. To "
         "have your account and order data deleted too, tell me the email on your account, or "
         "look up one of your orders here so I can verify it. "
-        f"{KEPT}"
+        f"{_kept(terms)}"
     )
 
 
@@ -84,5 +96,5 @@ async def request_deletion(
             tracker.sender_id, text, verified_email=verified, typed_email=typed
         )
     )
-    dispatcher.utter_message(text=reply(filed))
+    dispatcher.utter_message(text=reply(filed, (await action.deps()).pack.privacy))
     return []

@@ -85,6 +85,9 @@ def ranking(similarity, *probabilities):
         (0.8, (0.36, 0.08), Decision.ANSWER),  # unsure, but far ahead of every other entry
         (0.8, (0.25, 0.0), Decision.CLARIFY),  # ahead, but of too little
         (0.4, (0.9, 0.05), Decision.ESCALATE),  # sure of an entry, but far from every text
+        (0.47, (0.61, 0.04), Decision.ANSWER),  # a long question just under the floor, sure
+        (0.47, (0.55, 0.04), Decision.ESCALATE),  # ... not sure enough
+        (0.47, (0.61, 0.3), Decision.ESCALATE),  # ... not far enough ahead
         (0.8, (), Decision.ESCALATE),
     ],
 )

@@ -39,6 +39,21 @@ async def test_a_verified_customer_asking_for_deletion_files_a_request(services)
     assert f"request #{request.id}" in said and DEMO_EMAIL in said and "7 years" in said
 
 
+async def test_the_customer_is_told_the_shops_own_terms(services):
+    """How long invoices are kept is the shop's law (shop.yml `privacy:`), not csbot's."""
+    from dataclasses import replace
+
+    from bot.pack.model import PrivacyTerms
+    from tests.packs import TRAILHEAD
+
+    unstated = replace(TRAILHEAD, privacy=PrivacyTerms())
+    for pack, kept in ((TRAILHEAD, "kept for 6 years"), (unstated, "as long as the law")):
+        action = ActionAnswerFaq(deps(services, answerer=NoAnswer(), pack=pack))
+        _, dispatcher = await run(action, ask("I want my account and everything deleted"))
+        said = texts(dispatcher)
+        assert kept in said and "7 years" not in said
+
+
 async def test_an_email_typed_in_the_request_is_filed_unverified(services):
     action = ActionAnswerFaq(deps(services, answerer=NoAnswer()))
     _, dispatcher = await run(

@@ -1,8 +1,8 @@
 """Nothing about a shop lives in code: a pack's words found outside its pack fail here.
 
 For every pack under shops/, its name, contact details, loyalty scheme, brands and category
-slugs, plus any price formatted with a currency symbol in code or an order-number pattern,
-are looked for in csbot's Python string literals (docstrings and comments may use examples),
+slugs, plus any price formatted with a currency symbol in code, an order-number pattern or
+a period a policy promises ("kept for 7 years"), are looked for in csbot's Python string literals (docstrings and comments may use examples),
 in the web app's JavaScript, CSS and templates, and in config.yml. A brand that is also an
 everyday English word ("Ring", "Shark", "Keen") is looked for as capitalised (the word "ring"
 is not a leak); one of two letters ("On", "GE") cannot be told from text and is not.
@@ -111,6 +111,27 @@ def test_no_money_or_order_number_format_in_code() -> None:
     assert not found, "format the pack's way (bot.pack.formats):\n" + "\n".join(found)
 
 
+# A period promised to customers ("within 30 days", "kept for 7 years", "a 14-day window") is a
+# policy of the shop's, from its pack. The platforms' own rules are not.
+PERIOD = re.compile(
+    r"\b\d+(?:[ -](?:working|business|calendar))?[ -](?:days?|weeks?|months?|years?)\b", re.I
+)
+NOT_A_SHOPS_POLICY = ("Messenger delivers", "before --to")
+
+
+def test_no_policy_period_in_code() -> None:
+    found = []
+    for path in code_files():
+        for line, text in python_strings(path):
+            if PERIOD.search(text) and not any(n in text for n in NOT_A_SHOPS_POLICY):
+                found.append(f"{path.relative_to(PROJECT_ROOT)}:{line}: {text.strip()}")
+    for path in [*web_files(), PROJECT_ROOT / "domain.yml"]:
+        for line, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if PERIOD.search(text):
+                found.append(f"{path.relative_to(PROJECT_ROOT)}:{line}: {text.strip()}")
+    assert not found, "a policy's period belongs in the pack (shop.yml):\n" + "\n".join(found)
+
+
 def test_the_check_sees_a_planted_leak(tmp_path: Path) -> None:
     """The scan itself works: a shop name, a brand and a dollar format are all caught."""
     leak = _matcher(*shop_words(SHOPS_DIR / "kettle-and-volt"))
@@ -122,6 +143,8 @@ def test_the_check_sees_a_planted_leak(tmp_path: Path) -> None:
     hits = [m for _, text in python_strings(planted) for m in leak.findall(text)]
     assert sorted(h.lower() for h in hits) == ["breville", "kettle & volt", "sony"]
     assert FORMATS.search(planted.read_text())
+    assert PERIOD.search("Invoices must legally be kept for 7 years")
+    assert PERIOD.search("a 14-day return window") and not PERIOD.search("14 items")
 
 
 def nlu_examples() -> list[str]:

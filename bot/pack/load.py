@@ -28,6 +28,7 @@ from bot.pack.model import (
     Hours,
     Opening,
     OrderNumbers,
+    PrivacyTerms,
     ReturnPolicy,
     ReturnRule,
     ShippingRegion,
@@ -161,6 +162,12 @@ def _days(value: Any) -> int:
     return value
 
 
+def _years(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+        raise ValueError("must be a whole number of years from 0 to 100")
+    return value
+
+
 def _shown_as(value: Any) -> str:
     text = str(value)
     if (
@@ -277,6 +284,7 @@ def load_pack(root: Path) -> ShopPack:
     doc = read_mapping(path, "no shop.yml: is this a shop pack?")
     numbers = doc.get("order_number")
     contact = doc.get("contact")
+    privacy = doc.get("privacy")
     tickets, ticket_problems = read_ticket_settings(root)
     pack = ShopPack(
         root=root,
@@ -303,6 +311,10 @@ def load_pack(root: Path) -> ShopPack:
         theme=_theme(r, doc, root),
         tickets=tickets,  # type: ignore[arg-type]  # None only when a problem is raised below
         demo=bool(doc.get("demo", False)),
+        privacy=PrivacyTerms(
+            deletion_days=r.get(privacy, "deletion_days", _days, default=None),
+            invoices_kept_years=r.get(privacy, "invoices_kept_years", _years, default=None),
+        ),
     )
     example, orders = str(pack.order_numbers.example), pack.order_numbers
     if not r.problems and orders.show(orders.parse(example) or 0) != example.upper():

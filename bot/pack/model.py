@@ -147,6 +147,16 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class PrivacyTerms:
+    """What a customer who asks for their data to be deleted is told: how long it takes and
+    how long the law makes the shop keep invoices. Both are the shop's (its law, its practice);
+    unstated (None), the bot names no number."""
+
+    deletion_days: int | None = None
+    invoices_kept_years: int | None = None
+
+
+@dataclass(frozen=True)
 class Theme:
     """How the chat widget looks and greets: colours are CSS colours, validated on load."""
 
@@ -216,6 +226,7 @@ class ShopPack:
     theme: Theme
     tickets: TicketSettings
     demo: bool = False  # a demo pack: `csbot run` seeds its demo customers and orders
+    privacy: PrivacyTerms = PrivacyTerms()
 
     @property
     def shop_names(self) -> tuple[str, ...]:

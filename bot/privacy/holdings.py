@@ -76,7 +76,7 @@ TABLES: tuple[TableHolding, ...] = (
     ),
     TableHolding(
         "orders", ((Key.ORDER, "id"),), Erase.ANONYMISE,
-        "invoices are kept 7 years: the shipping address goes",
+        "invoices are kept as the law requires: the shipping address goes",
         anonymise=lambda t: {"shipping_address": DELETED_ADDRESS},
     ),
     TableHolding(
