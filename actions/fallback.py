@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions.deps import FALLBACK_INTENT, OUT_OF_SCOPE_RESPONSE, UsesDeps, customer_text, off_topic
 from actions.handoff import escalate
 from actions.knowledge import answer_or_clarify, offer_choices
-from actions.products import describe_product
+from actions.products import ActionRecommendProducts, describe_product, refining
 from bot import intents
 from knowledge.answers import Decision
 
@@ -86,6 +86,10 @@ class ActionFallbackSuggest(UsesDeps, Action):
         if consecutive_fallbacks(tracker.events) >= 2:
             dispatcher.utter_message(text="I'm sorry, I keep misunderstanding you.")
             return await escalate(self, tracker, dispatcher, "bot_failed")
+        budget = next(tracker.get_latest_entity_values("budget"), None)
+        if budget is not None and refining(tracker):
+            # "I've wide feet. Up to about 250 euro", right after boots were recommended.
+            return await self.hand_over(ActionRecommendProducts, dispatcher, tracker, domain)
         # Unsure what the customer wants, but they may have asked a question the shop has
         # answered, or named a product ("my smart thermostat wants an update, how do I
         # install it?" is the first, though a soundbar's name shares a word with it).

@@ -185,7 +185,10 @@ class ActionAnswerFaq(UsesDeps, Action):
         question = customer_text(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == "delete_data" and asks_for_deletion(tracker):
-            return await request_deletion(self, dispatcher, tracker)
+            events = await request_deletion(self, dispatcher, tracker)
+            reply = await self.call(lambda d: d.answerer.reply(question))
+            await self._say_where_from(dispatcher, "utter_delete_data", reply)  # the policy
+            return events
         events = await self._answer(dispatcher, tracker, domain, question, intent)
         if intent == "delete_data":  # a question about deletion: answered, and offered
             offer_deletion(dispatcher)

@@ -35,6 +35,25 @@ def describe_product(product: Mapping[str, Any], money: Callable[[float], str]) 
     )
 
 
+# A recommendation's metadata (kept with the bot's message, like the FAQ's decision): the
+# request its picks answer, so that "up to about 250 euro" next refines it.
+RECOMMENDED_FOR = "recommended_for"
+
+
+def refining(tracker: Tracker) -> str | None:
+    """The request the bot's reply just before this message recommended for, if it was a
+    recommendation: this message may add a budget or a wish to it."""
+    seen_this = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_this:
+                return None  # the customer spoke since: this message is not the answer to it
+            seen_this = True
+        elif event.get("event") == "bot" and seen_this:
+            return (event.get("metadata") or {}).get(RECOMMENDED_FOR)
+    return None
+
+
 class ActionRecommendProducts(UsesDeps, Action):
     def name(self) -> str:
         return "action_recommend_products"
@@ -43,6 +62,9 @@ class ActionRecommendProducts(UsesDeps, Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         text = customer_text(tracker)
+        earlier = refining(tracker)
+        if earlier and not (await self.call(lambda d: d.recommender.constraints(text))).category:
+            text = f"{earlier}. {text}"  # "walking boots" + "up to about 250 euro"
         if await self.call(lambda d: d.finder.compare(text)) is not None:
             # "Roomba j7+ or Qrevo S for a house with a dog?": advice between two named ones.
             return [FollowupAction("action_compare_products")]
@@ -55,14 +77,16 @@ class ActionRecommendProducts(UsesDeps, Action):
         if not picks:
             dispatcher.utter_message(
                 text=f"I couldn't find anything in stock for {_wanted(wanted, money)}. Would a "
-                "higher budget or a different type work? Tell me and I'll look again."
+                "higher budget or a different type work? Tell me and I'll look again.",
+                **{RECOMMENDED_FOR: text},
             )
             return []
         lines = [
             f"{i}. {p.name} - {money(p.price)} ({p.reason})" for i, p in enumerate(picks, start=1)
         ]
         dispatcher.utter_message(
-            text=f"My top picks ({_wanted(wanted, money)}):\n" + "\n".join(lines)
+            text=f"My top picks ({_wanted(wanted, money)}):\n" + "\n".join(lines),
+            **{RECOMMENDED_FOR: text},
         )
         return []
 

@@ -209,6 +209,34 @@ async def test_quiet_dishwasher_under_600(recommender, services, finder):
     assert "dB" in text or "noise db" in text
 
 
+async def test_a_budget_given_next_refines_the_recommendation(
+    recommender, services, finder, answerer
+):
+    """'I need a dishwasher', picks, then 'hmm, up to 500 dollars' (no intent the model is
+    sure of): the picks again, within the budget, not a FAQ answer about dishwashers."""
+    action = ActionRecommendProducts(deps(services, finder=finder, recommender=recommender))
+    _, first = await run(action, ask("I need a new dishwasher", "recommend_product"))
+    picked = first.messages[0]
+    history = [
+        user("I need a new dishwasher", "recommend_product"),
+        {
+            "event": "bot",
+            **{"text": picked["text"], "metadata": {"recommended_for": picked["recommended_for"]}},
+        },
+    ]
+    t = tracker(text="hmm. up to 500 dollars", intent="nlu_fallback", history=history, form=None)
+    t.latest_message["entities"] = [{"entity": "budget", "value": "500"}]
+    fallback = ActionFallbackSuggest(
+        deps(services, answerer=answerer, finder=finder, recommender=recommender)
+    )
+    _, dispatcher = await run(fallback, t)
+    text = texts(dispatcher)
+    payload = recommender.knowledge.collection("products").payload
+    listed = [d for d in payload.values() if d["name"] in text]
+    assert text.startswith("My top picks (dishwasher under $500.00)") and listed
+    assert all(d["category"] == "dishwasher" and d["price"] <= 500 for d in listed)
+
+
 async def test_gift_idea_without_category_finds_coffee_gear(recommender, services, finder):
     _, dispatcher = await run(
         ActionRecommendProducts(deps(services, finder=finder, recommender=recommender)),
