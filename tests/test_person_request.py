@@ -36,6 +36,9 @@ from bot.nlu.person_request import PersonRequest, asks_for_person
         "I'd like to lodge a formal complaint about how I was treated",
         "my father passed away and I need his account closed",
         "the heater started smoking after ten minutes",
+        "charged twice for one order, and no, it's not a pending hold. I want it back",
+        "both payments have cleared on my statement, one of them needs refunding",
+        "I'd like to dispute the delivery fee you charged me",
     ],
 )
 def test_person_requests_and_safety_problems_are_recognised(text):
@@ -60,6 +63,8 @@ def test_person_requests_and_safety_problems_are_recognised(text):
         "a jacket for a business trip to Oslo",
         "I twisted my ankle on a run, should I go to the hospital?",
         "recovering from a knee injury, which walking poles would help?",
+        "why are there two pending charges on my card for one order?",  # the help pages'
+        "is the €280 on my card a temporary hold or did the payment go through?",
     ],
 )
 def test_other_mentions_of_people_are_not_requests(text):

@@ -53,11 +53,19 @@ SAFETY = re.compile(
     re.IGNORECASE,
 )
 # What only a person can settle, whatever the shop sells: a trade or bulk quote, a formal
-# complaint, an account after a death.
+# complaint, an account after a death, a disputed charge. A double charge is first the
+# help pages' (most are a bank's temporary hold); one the customer says is no hold, or has
+# cleared, or disputes, is money to be given back.
 FOR_A_PERSON = re.compile(
     r"\b(?:(?:trade|wholesale|bulk|corporate|business) (?:order|orders|price|prices|pricing|"
     r"discount|quote|account)|(?:make|file|lodge|raise|submit) a (?:formal )?complaint|"
-    r"formal complaint|passed away|bereavement)\b",
+    r"formal complaint|passed away|bereavement|"
+    r"(?:not|isn'?t|wasn'?t) (?:a |just a )?(?:pending|temporary) (?:hold|charge|payment|"
+    r"authori[sz]ation)|"
+    r"(?:both|the two|two) (?:of the )?(?:payments|charges|amounts|debits) (?:have |had )?"
+    r"(?:cleared|gone through|been taken|come out|left my account)|"
+    r"dispute (?:the |this |that |a |my )?(?:\w+ )?(?:charge|payment|transaction|fee)|"
+    r"disputed (?:charge|fee))\b",
     re.IGNORECASE,
 )
 NOT_A_REQUEST = re.compile(
