@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -11,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.deps import UsesDeps, customer_text, intent_unsure
-from actions.knowledge import answer_or_clarify
+from actions.knowledge import answer_or_clarify, say_answer
 from bot.shop.products import ProductMatch, alternatives_text
 from bot.shop.recommend import Constraints
 
@@ -38,6 +39,13 @@ def describe_product(product: Mapping[str, Any], money: Callable[[float], str]) 
 # A recommendation's metadata (kept with the bot's message, like the FAQ's decision): the
 # request its picks answer, so that "up to about 250 euro" next refines it.
 RECOMMENDED_FOR = "recommended_for"
+# Words that ask for other products than the one named ("something like the Cascada but
+# cheaper", "the Keb or an alternative").
+OTHERS_WANTED = re.compile(
+    r"\b(?:like|similar|alternatives?|instead|cheaper|than|other|others|another|else|or|vs)\b",
+    re.IGNORECASE,
+)
+REQUEST_CHARS = 600  # of a request refined turn after turn: the latest words count most
 
 
 def refining(tracker: Tracker) -> str | None:
@@ -64,10 +72,17 @@ class ActionRecommendProducts(UsesDeps, Action):
         text = customer_text(tracker)
         earlier = refining(tracker)
         if earlier and not (await self.call(lambda d: d.recommender.constraints(text))).category:
-            text = f"{earlier}. {text}"  # "walking boots" + "up to about 250 euro"
+            # "up to about 250 euro" + "walking boots": what was just said first, so that its
+            # budget wins over an earlier one ("under 300", then "actually 250 max").
+            text = f"{text}. {earlier}"[:REQUEST_CHARS]
         if await self.call(lambda d: d.finder.compare(text)) is not None:
             # "Roomba j7+ or Qrevo S for a house with a dog?": advice between two named ones.
             return [FollowupAction("action_compare_products")]
+        typed = customer_text(tracker)
+        named = await self.call(lambda d: d.finder.by_name(typed))
+        if named is not None and not OTHERS_WANTED.search(typed):
+            # "paramo cascada trousers, what do they cost?": one product named, its facts.
+            return await self.hand_over(ActionProductInfo, dispatcher, tracker, domain)
         email = tracker.get_slot("verified_customer")
         history = (
             await self.call(lambda d: d.services.orders.purchased_skus(email)) if email else []
@@ -158,6 +173,12 @@ class ActionProductInfo(UsesDeps, Action):
                     dispatcher.utter_message(
                         text=f"In stock now: {alternatives_text(similar, money)}."
                     )
+            if match.by_name:
+                # A question about the product that the help pages answer ("is the Nuptse
+                # safe to wash at home?", "a large on the rail in the shop today?").
+                reply = await self.call(lambda d: d.answerer.reply(text))
+                if reply.strong:
+                    say_answer(dispatcher, reply.best, reply.version)
         elif match.not_sold:
             closest = alternatives_text(match.alternatives, money)
             dispatcher.utter_message(

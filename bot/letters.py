@@ -13,7 +13,7 @@ from functools import lru_cache
 # Letters that do not decompose into ASCII ones (NFKD handles é, ñ, ü, å, ...)
 SPELLED = str.maketrans(
     {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae", "ß": "ss", "đ": "d", "ð": "d"}
-    | {"þ": "th", "Þ": "Th", "œ": "oe", "Œ": "Oe", "ı": "i"}
+    | {"þ": "th", "Þ": "Th", "œ": "oe", "Œ": "Oe", "ı": "i", "’": "'", "‘": "'"}
 )
 
 
@@ -23,6 +23,11 @@ def _base(char: str) -> str:
     spelled = char.translate(SPELLED)
     plain = unicodedata.normalize("NFKD", spelled)[:1] or char
     return plain if plain.isascii() else char
+
+
+def without_apostrophes(text: str) -> str:
+    """'Arc'teryx' and 'women's' as typed in a hurry: 'arcteryx', 'womens'."""
+    return text.replace("'", "")
 
 
 def folded(text: str) -> str:

@@ -109,6 +109,17 @@ class Reply:
             self.decision is Decision.ANSWER and self.best is not None and (self.best.score >= SURE)
         )
 
+    @property
+    def strong(self) -> bool:
+        """An answer with one entry far ahead (STRONG_HEAD, STRONG_LEAD): said beside a named
+        product's facts ("Nuptse is filthy... safe to wash at home?" is about the down care
+        page, 0.69; "is the atom hoody in stock?" leans to the out-of-stock page at only 0.52)."""
+        if self.decision is not Decision.ANSWER or not self.candidates:
+            return False
+        runner_up = self.candidates[1].score if len(self.candidates) > 1 else 0.0
+        best = self.candidates[0].score
+        return best >= STRONG_HEAD and best - runner_up >= STRONG_LEAD
+
 
 def decide(ranking: Ranking, thresholds: Thresholds) -> Decision:
     hits = ranking.hits

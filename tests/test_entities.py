@@ -144,10 +144,13 @@ def test_a_product_is_named_by_a_word_only_it_has() -> None:
         ("fjallraven keb trousers price?", "Fjällräven Keb Trousers"),
         ("FJALLRAVEN VARDAG PILE FLEECE", "Fjällräven Vardag Pile Fleece"),
         ("the Fjällräven Keb Trousers, typed with the accents", "Fjällräven Keb Trousers"),
+        ("is the womens beta jacket available?", "Arc'teryx Women's Beta Jacket"),
+        ("arcteryx women’s beta jacket", "Arc'teryx Women's Beta Jacket"),
     ],
 )
 def test_a_product_is_named_without_its_accents(text: str, name: str) -> None:
-    """Customers on an English keyboard type "paramo" for "Páramo"."""
+    """Customers on an English keyboard type "paramo" for "Páramo", and "womens" for
+    "women's"."""
     from knowledge.catalogue import load_categories, load_products
     from tests.packs import TRAILHEAD
 
@@ -156,3 +159,15 @@ def test_a_product_is_named_without_its_accents(text: str, name: str) -> None:
         products, load_categories(TRAILHEAD.categories), order_numbers=TRAILHEAD.order_numbers
     )
     assert ("product", name) in found(other, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "budget"),
+    [("merino base layer for winter, 100e max", "100"), ("a fleece, 80eur", "80")],
+)
+def test_a_currency_typed_onto_the_amount_is_a_budget(recognizer, text, budget) -> None:
+    assert ("budget", budget) in found(recognizer, text)
+
+
+def test_a_fitting_is_not_a_budget(recognizer) -> None:
+    assert not [e for e in recognizer.extract("do they come in 2E width?") if e.entity == "budget"]

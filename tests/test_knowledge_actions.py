@@ -236,6 +236,24 @@ async def test_a_budget_given_next_refines_the_recommendation(
     assert text.startswith("My top picks (dishwasher under $500.00)") and listed
     assert all(d["category"] == "dishwasher" and d["price"] <= 500 for d in listed)
 
+    # and lowered again: the latest budget counts
+    refined = dispatcher.messages[0]
+    history += [
+        user("hmm. up to 500 dollars", "nlu_fallback"),
+        {
+            "event": "bot",
+            **{
+                "text": refined["text"],
+                "metadata": {"recommended_for": refined["recommended_for"]},
+            },
+        },
+    ]
+    t = tracker(
+        text="no more than 450 actually", intent="recommend_product", history=history, form=None
+    )
+    _, dispatcher = await run(action, t)
+    assert texts(dispatcher).startswith("My top picks (dishwasher under $450.00)")
+
 
 async def test_gift_idea_without_category_finds_coffee_gear(recommender, services, finder):
     _, dispatcher = await run(
@@ -286,6 +304,51 @@ async def test_product_question_shows_price_stock_and_specs(
     )
     text = texts(dispatcher)
     assert text.startswith("Smeg KLF03") and "$" in text and "Specs:" in text
+
+
+class FixedAnswerer(LeaningAnswerer):
+    """The real answerer's entries, with a ranking of the test's: `leaning` at `score`."""
+
+    def __init__(self, answerer: FaqAnswerer, leaning: str, score: float) -> None:
+        super().__init__(answerer, leaning)
+        self.score = score
+
+    def reply(self, question: str) -> Reply:
+        best = self.answerer.entry(self.leaning)
+        other = Hit("faq:other", 0.1, {})
+        return Reply(Decision.ANSWER, (Hit(best.doc_id, self.score, best.data), other), "v1", 0.7)
+
+
+@pytest.mark.parametrize(("score", "answered"), [(0.69, True), (0.52, False)])
+async def test_a_question_about_a_named_product_the_help_pages_answer_gets_both(
+    finder, services, answerer, recommender, score, answered
+):
+    """'Is the KLF03 covered if it stops working?': the kettle's facts, and the warranty page
+    when the knowledge base is sure of it (not when it only leans to it)."""
+    leaning = FixedAnswerer(answerer, "faq:warranty-coverage-length", score)
+    _, dispatcher = await run(
+        ActionProductInfo(deps(services, answerer=leaning, finder=finder, recommender=recommender)),
+        ask("is the Smeg KLF03 kettle covered if it stops working?", "product_question"),
+    )
+    text = texts(dispatcher)
+    assert text.startswith("Smeg KLF03")
+    assert ("From our help pages: How long is the warranty" in text) is answered
+
+
+async def test_a_recommendation_naming_one_product_gets_its_facts(
+    finder, services, answerer, recommender
+):
+    action = ActionRecommendProducts(
+        deps(services, answerer=answerer, finder=finder, recommender=recommender)
+    )
+    _, dispatcher = await run(
+        action, ask("smeg klf03 kettle, what does it cost?", "recommend_product")
+    )
+    assert texts(dispatcher).startswith("Smeg KLF03")
+    _, dispatcher = await run(
+        action, ask("something like the smeg klf03 but cheaper", "recommend_product")
+    )
+    assert texts(dispatcher).startswith("My top picks")
 
 
 async def test_an_unsure_nlu_still_answers_a_question_the_shop_has_answered(

@@ -18,7 +18,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from bot.letters import folded
+from bot.letters import folded, without_apostrophes
 from bot.nlu.product_names import own_words, product_aliases
 from bot.nlu.spelled_numbers import is_spelled, spelled_phrase, spelled_value
 from bot.pack.model import OrderNumbers
@@ -127,18 +127,30 @@ class Entity:
         return {"entity": self.entity, "value": self.value, "start": self.start, "end": self.end}
 
 
+# A currency written onto the amount ("100e", "80eur", "50quid"), as customers type in a hurry.
+CURRENCY_SUFFIX = r"(?:e|eur|euros?|quid|bucks|usd|gbp|dollars?)"
+
+
 def _number(text: str) -> float | None:
     cleaned = text.lower().replace(",", "").strip().strip("".join(CURRENCY_SYMBOLS))
     if cleaned in NUMBER_WORDS:
         return float(NUMBER_WORDS[cleaned])
     cleaned = re.sub(r"(k)$", "000", cleaned)
+    cleaned = re.sub(rf"(?<=\d){CURRENCY_SUFFIX}$", "", cleaned)
     try:
         return float(cleaned)
     except ValueError:
         return None
 
 
-NUMBERS = ({"LIKE_NUM": True}, {"TEXT": {"REGEX": r"^\d+(?:\.\d+)?[kK]$"}})  # 400, 1,000, 1k
+NUMBERS = (
+    {"LIKE_NUM": True},
+    {"TEXT": {"REGEX": r"^\d+(?:\.\d+)?[kK]$"}},  # 400, 1,000, 1k
+    {"LOWER": {"REGEX": rf"^\d+(?:\.\d+)?{CURRENCY_SUFFIX}$"}},
+)
+# An amount with its currency on it is a budget on its own ("a merino top, 100e"); one digit
+# is more often a fitting ("2E wide").
+SUFFIXED = {"LOWER": {"REGEX": rf"^\d{{2,}}(?:\.\d+)?{CURRENCY_SUFFIX}$"}}
 SPEND_WORDS = ["spend", "spending", "pay", "paying", "go"]
 
 
@@ -174,6 +186,7 @@ def _budget_patterns() -> list[list[dict]]:
                 number,
             ],
         ]
+    patterns.append([SUFFIXED])
     return patterns
 
 
@@ -233,15 +246,26 @@ class ShopEntityRecognizer:
             {"label": "product", "pattern": word, "id": name}
             for word, name in own_words(products, categories, english_words()).items()
         ]
-        # Matched against the text folded the same way: "kanken" finds "Kånken".
-        return [
-            {**p, "pattern": folded(p["pattern"])} if isinstance(p["pattern"], str) else p
-            for p in patterns
-        ]
+        # Matched against the text folded the same way: "kanken" finds "Kånken"; and a name
+        # with an apostrophe is also found without it ("arcteryx beta", "womens beta").
+        spelt = []
+        for p in patterns:
+            if isinstance(p["pattern"], str):
+                name = folded(p["pattern"])
+                spelt += [{**p, "pattern": n} for n in {name, without_apostrophes(name)}]
+            else:
+                spelt.append(p)
+        return spelt
 
     def _budget(self, doc: Doc, span: Span) -> Entity | None:
         numeric = [t for t in span if _number(t.text) is not None and t.lower_ not in NUMBER_WORDS]
-        money = [t for t in span if t.text in CURRENCY_SYMBOLS or t.lower_ in CURRENCY_WORDS]
+        money = [
+            t
+            for t in span
+            if t.text in CURRENCY_SYMBOLS
+            or t.lower_ in CURRENCY_WORDS
+            or re.fullmatch(rf"\d+(?:\.\d+)?{CURRENCY_SUFFIX}", t.lower_)
+        ]
         tokens = [t for t in span if t in numeric or t in money]
         amount = next((_number(t.text) for t in numeric), None)
         spelled = next((t.i for t in span if is_spelled(t)), None)

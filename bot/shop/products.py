@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
-from bot.letters import folded
+from bot.letters import folded, without_apostrophes
 from bot.shop.recommend import BUDGET_WORDS
 from knowledge.retrieval import KnowledgeBase
 from knowledge.sources import PRODUCTS
@@ -56,8 +56,9 @@ class Comparison:
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-case runs of letters and digits, accents dropped ("Kånken" -> "kanken")."""
-    return re.findall(r"[a-z0-9]+", folded(text).lower())
+    """Lower-case runs of letters and digits, accents and apostrophes dropped ("Kånken" ->
+    "kanken", "Arc'teryx" -> "arcteryx", as customers type them)."""
+    return re.findall(r"[a-z0-9]+", without_apostrophes(folded(text)).lower())
 
 
 def words(text: str) -> list[str]:
