@@ -7,6 +7,7 @@ against a shop's words compares both sides folded.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -26,8 +27,9 @@ def _base(char: str) -> str:
 
 
 def without_apostrophes(text: str) -> str:
-    """'Arc'teryx' and 'women's' as typed in a hurry: 'arcteryx', 'womens'."""
-    return text.replace("'", "")
+    """'Arc'teryx' as typed in a hurry: 'arcteryx'; a possessive goes ("Samsung's 55in S90D",
+    "Women's Beta": 'samsung', 'women')."""
+    return re.sub(r"'s\b", "", text).replace("'", "")
 
 
 def folded(text: str) -> str:

@@ -171,3 +171,15 @@ def test_a_currency_typed_onto_the_amount_is_a_budget(recognizer, text, budget) 
 
 def test_a_fitting_is_not_a_budget(recognizer) -> None:
     assert not [e for e in recognizer.extract("do they come in 2E width?") if e.entity == "budget"]
+
+
+def test_a_name_without_its_brand_that_only_names_a_kind_is_no_product(recognizer) -> None:
+    """ "Air Purifier" is what is left of the Mila Air Purifier without its brand: a kind."""
+    said = found(recognizer, "which air purifier copes with a big open-plan living room?")
+    assert not [e for e in said if e[0] == "product"]
+    assert ("product", "Mila Air Purifier") in found(recognizer, "is the mila air purifier good")
+
+
+def test_a_brand_said_with_a_possessive_still_names_its_product(recognizer) -> None:
+    said = found(recognizer, "torn between samsung's 55in S90D and LG's 55in B4 oled")
+    assert ("product", "Samsung 55-inch S90D OLED 4K TV") in said

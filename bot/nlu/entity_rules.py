@@ -94,6 +94,9 @@ NOT_QUANTITY_BEFORE = {
 # Words after which bare digits are the customer's order number ("order 10452" for TH-10452).
 ORDER_CUES = {"order", "#", "no", "no.", "nr", "number", "ref", "reference"}
 MAX_QUANTITY = 50
+# Words of many products' names that tell none apart ("Smart Plug", "Air Purifier" once the
+# brand is gone).
+GENERIC_WORDS = frozenset("smart wireless cordless the and with for pro plus mini max".split())
 MIN_SPELLED_BUDGET = 20
 UNITS = NOT_QUANTITY_NEXT | {  # "around 30 litres" is a size, not a budget
     *("kg", "g", "m", "km", "metres", "meters", "lumens", "lm", "degrees", "mah", "wh", "v"),
@@ -236,11 +239,15 @@ class ShopEntityRecognizer:
         ]
         for slug, words in categories.items():
             patterns += [{"label": "product_category", "pattern": w, "id": slug} for w in words]
+        # "Air Purifier" (the Mila Air Purifier without its brand) names a kind, not a product.
+        kind_words = {w for ws in categories.values() for phrase in ws for w in phrase.split()}
+        kind_words = {w.lower() for w in kind_words} | set(categories)
         for product in products:
             words = categories.get(product.category, [product.category_label])
             patterns += [
                 {"label": "product", "pattern": alias, "id": product.name}
                 for alias in product_aliases(product, words)
+                if not set(alias.lower().split()) <= kind_words | GENERIC_WORDS
             ]
         patterns += [
             {"label": "product", "pattern": word, "id": name}
@@ -252,7 +259,8 @@ class ShopEntityRecognizer:
         for p in patterns:
             if isinstance(p["pattern"], str):
                 name = folded(p["pattern"])
-                spelt += [{**p, "pattern": n} for n in {name, without_apostrophes(name)}]
+                typed = {name, without_apostrophes(name), name.replace("'", "")}  # women, womens
+                spelt += [{**p, "pattern": n} for n in typed]
             else:
                 spelt.append(p)
         return spelt
