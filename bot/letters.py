@@ -1,8 +1,8 @@
-"""Letters as customers type them: without accents.
+"""Letters as customers type them: without accents, often without apostrophes.
 
-A catalogue writes "Páramo", "Kånken" and "Fjällräven"; customers on an English keyboard
-type "paramo", "kanken" and "fjallraven". Anything that matches what a customer typed
-against a shop's words compares both sides folded.
+A catalogue writes "Páramo", "Kånken", "Fjällräven" and "Arc'teryx"; customers on an English
+keyboard type "paramo", "kanken", "fjallraven" and "arcteryx". Anything that matches what a
+customer typed against a shop's words compares both sides folded.
 """
 
 from __future__ import annotations
