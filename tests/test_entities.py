@@ -146,6 +146,7 @@ def test_a_product_is_named_by_a_word_only_it_has() -> None:
         ("the Fjällräven Keb Trousers, typed with the accents", "Fjällräven Keb Trousers"),
         ("is the womens beta jacket available?", "Arc'teryx Women's Beta Jacket"),
         ("arcteryx women’s beta jacket", "Arc'teryx Women's Beta Jacket"),
+        ("the inreach messenger", "Garmin inReach Messenger Satellite Communicator"),
     ],
 )
 def test_a_product_is_named_without_its_accents(text: str, name: str) -> None:

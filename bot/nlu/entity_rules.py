@@ -114,6 +114,12 @@ def english_words() -> frozenset[str]:
     return frozenset(w for w in words if w.isalpha() and w.islower())
 
 
+def _kind(phrase: str) -> str:
+    """A phrase as a kind of product is named, less the words every name has ("Smart Plug"
+    and "plug" alike)."""
+    return " ".join(w for w in phrase.lower().split() if w not in GENERIC_WORDS)
+
+
 def _words(text: str) -> set[str]:
     """Lower-case words of three letters or more, accents dropped."""
     return {w for w in re.findall(r"[a-z0-9]+", folded(text).lower()) if len(w) >= 3}
@@ -240,14 +246,13 @@ class ShopEntityRecognizer:
         for slug, words in categories.items():
             patterns += [{"label": "product_category", "pattern": w, "id": slug} for w in words]
         # "Air Purifier" (the Mila Air Purifier without its brand) names a kind, not a product.
-        kind_words = {w for ws in categories.values() for phrase in ws for w in phrase.split()}
-        kind_words = {w.lower() for w in kind_words} | set(categories)
+        kinds = {_kind(phrase) for ws in categories.values() for phrase in ws}
         for product in products:
             words = categories.get(product.category, [product.category_label])
             patterns += [
                 {"label": "product", "pattern": alias, "id": product.name}
                 for alias in product_aliases(product, words)
-                if not set(alias.lower().split()) <= kind_words | GENERIC_WORDS
+                if _kind(alias) not in kinds | {""}
             ]
         patterns += [
             {"label": "product", "pattern": word, "id": name}
