@@ -9,6 +9,7 @@ own held-out phrasings; a pack without one starts from `UNCALIBRATED`.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,23 +115,31 @@ class Reply:
         """An answer with one entry far ahead (STRONG_HEAD, STRONG_LEAD): said beside a named
         product's facts ("Nuptse is filthy... safe to wash at home?" is about the down care
         page, 0.69; "is the atom hoody in stock?" leans to the out-of-stock page at only 0.52)."""
-        if self.decision is not Decision.ANSWER or not self.candidates:
-            return False
-        runner_up = self.candidates[1].score if len(self.candidates) > 1 else 0.0
-        best = self.candidates[0].score
-        return best >= STRONG_HEAD and best - runner_up >= STRONG_LEAD
+        return self.decision is Decision.ANSWER and _strong(self.candidates)
+
+
+def _best_and_lead(hits: Sequence[Hit]) -> tuple[float, float]:
+    """The best entry's probability and its lead over the runner-up (hits: not empty)."""
+    best = hits[0].score
+    return best, best - (hits[1].score if len(hits) > 1 else 0.0)
+
+
+def _strong(hits: Sequence[Hit]) -> bool:
+    """One entry far ahead of every other (STRONG_HEAD, STRONG_LEAD)."""
+    if not hits:
+        return False
+    best, lead = _best_and_lead(hits)
+    return best >= STRONG_HEAD and lead >= STRONG_LEAD
 
 
 def decide(ranking: Ranking, thresholds: Thresholds) -> Decision:
     hits = ranking.hits
     if not hits:
         return Decision.ESCALATE
-    best = hits[0].score
-    lead = best - (hits[1].score if len(hits) > 1 else 0.0)
+    best, lead = _best_and_lead(hits)
     if ranking.similarity < thresholds.clarify:
-        strong = best >= STRONG_HEAD and lead >= STRONG_LEAD
         near = ranking.similarity >= thresholds.clarify - SIMILARITY_SLACK
-        return Decision.ANSWER if strong and near else Decision.ESCALATE
+        return Decision.ANSWER if _strong(hits) and near else Decision.ESCALATE
     if best >= thresholds.answer and lead >= thresholds.margin:
         return Decision.ANSWER
     if best >= CLEAR_LEAD_FLOOR and lead >= CLEAR_LEAD:
